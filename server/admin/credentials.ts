@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import { hashSecret, newSecret } from '../auth/tokens';
+import { recordAudit } from '../audit/record';
+import type { Database } from '../db/database';
+import { withBranch } from '../db/with-branch';
+import { findBranch, findWard } from './branches';
+
+/* Stations and API clients get a secret shown once; only its hash is kept. */
+
+export async function enrolStation(
+  db: Kysely<Database>,
+  branchCode: string,
+  wardCode: string,
+  name: string,
+  by = 'admin-cli',
+): Promise<{ id: string; credential: string }> {
+  const branch = await findBranch(db, branchCode);
+  const ward = await findWard(db, branch.id, wardCode);
+  const credential = newSecret('wsk');
+  const row = await db
+    .insertInto('stations')
+    .values({ branch_id: branch.id, ward_id: ward.id, name, credential_hash: hashSecret(credential) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const actor = { kind: 'admin', id: by } as const;
+  await withBranch(db, branch.id, actor, (trx) =>
+    recordAudit(trx, actor, { action: 'admin.station_enrolled', entityType: 'station', entityId: row.id, detail: { ward: wardCode } }),
+  );
+  return { id: row.id, credential };
+}
+
+export const CLIENT_SCOPES = /^(read|write):(\*|[A-Z][A-Za-z]+)$/;
+
+export async function addApiClient(
+  db: Kysely<Database>,
+  branchCode: string,
+  name: string,
+  scopes: string[],
+  by = 'admin-cli',
+): Promise<{ id: number; token: string }> {
+  for (const s of scopes) if (!CLIENT_SCOPES.test(s)) throw new Error(`invalid scope ${s} (e.g. read:Patient, write:Observation, read:*)`);
+  const branch = await findBranch(db, branchCode);
+  const token = newSecret('wsc');
+  const row = await db
+    .insertInto('api_clients')
+    .values({ branch_id: branch.id, name, token_hash: hashSecret(token), scopes })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const actor = { kind: 'admin', id: by } as const;
+  await withBranch(db, branch.id, actor, (trx) =>
+    recordAudit(trx, actor, { action: 'admin.client_added', entityType: 'api_client', entityId: String(row.id), detail: { scopes } }),
+  );
+  return { id: row.id, token };
+}

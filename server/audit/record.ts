@@ -1,0 +1,33 @@
+import { sql } from 'kysely';
+import type { Actor, BranchTransaction } from '../db/with-branch';
+
+export interface AuditEvent {
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  patientId?: string;
+  /** Never patient data beyond ids: names, notes and values stay out of the audit detail. */
+  detail?: Record<string, string | number | boolean | null | readonly string[]>;
+}
+
+/**
+ * Appends to the branch's audit chain inside the caller's transaction, so the audit row and the
+ * change it records commit or roll back together. Call it last in the unit of work: the chain's
+ * per-branch lock is then held only until commit.
+ */
+export async function recordAudit(trx: BranchTransaction, actor: Actor, event: AuditEvent): Promise<void> {
+  await trx
+    .insertInto('audit_events')
+    .values({
+      // The transaction's own branch: an audit row can only land in the chain withBranch opened.
+      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      actor_kind: actor.kind,
+      actor_id: actor.id,
+      action: event.action,
+      entity_type: event.entityType ?? null,
+      entity_id: event.entityId ?? null,
+      patient_id: event.patientId ?? null,
+      detail: JSON.stringify(event.detail ?? {}),
+    })
+    .execute();
+}

@@ -1,0 +1,37 @@
+import { DEFAULT_AUTH_POLICY, type AuthPolicy } from './auth/policy';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databaseOwnerUrl: string | null;
+  poolSize: number;
+  policy: AuthPolicy;
+  trustProxy: boolean;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
+  const databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set (the app role\'s connection URL)');
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: intFromEnv(env, 'PORT', 8787),
+    databaseUrl,
+    databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
+    poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
+    trustProxy: env.TRUST_PROXY === '1',
+    policy: {
+      ...DEFAULT_AUTH_POLICY,
+      sessionTtlMs: intFromEnv(env, 'SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000) * 60000,
+      idleTimeoutMs: intFromEnv(env, 'SESSION_IDLE_MINUTES', DEFAULT_AUTH_POLICY.idleTimeoutMs / 60000) * 60000,
+    },
+  };
+}

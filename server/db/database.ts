@@ -1,0 +1,200 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/*
+ * Kysely's view of the server schema (migrations/server). Declared by hand so that a column the
+ * code relies on is named in one place; the migration test checks the two agree.
+ */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** pg returns numeric as string to keep precision; we write numbers or strings. */
+type Numeric = ColumnType<string, number | string, number | string>;
+
+export interface BranchesTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface WardsTable {
+  id: Generated<number>;
+  branch_id: number;
+  code: string;
+  name: string;
+  beds: Generated<number>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  created_at: DefaultedTimestamp;
+  disabled_at: Timestamp | null;
+}
+
+export interface UserBranchRolesTable {
+  user_id: number;
+  branch_id: number;
+  role: 'physician' | 'nurse' | 'it_admin';
+}
+
+export interface StationsTable {
+  id: Generated<string>;
+  branch_id: number;
+  ward_id: number;
+  name: string;
+  credential_hash: string;
+  enrolled_at: DefaultedTimestamp;
+  last_seen_at: Timestamp | null;
+  app_version: string | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  token_hash: string;
+  user_id: number;
+  branch_id: number;
+  station_id: string | null;
+  created_at: DefaultedTimestamp;
+  last_seen_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface ApiClientsTable {
+  id: Generated<number>;
+  branch_id: number;
+  name: string;
+  token_hash: string;
+  scopes: string[];
+  created_at: DefaultedTimestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<string>;
+  username: string;
+  remote: string;
+  success: boolean;
+  at: DefaultedTimestamp;
+}
+
+export interface PatientsTable {
+  branch_id: number;
+  id: Generated<string>;
+  mrn: string;
+  national_id: string | null;
+  family_name: string;
+  given_names: string[];
+  birth_date: ColumnType<string | null, string | null, string | null>;
+  sex: 'female' | 'male' | 'other' | 'unknown';
+  ward_id: number | null;
+  bed: string | null;
+  admitted_at: Timestamp | null;
+  deceased_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Generated<number>;
+}
+
+export interface PatientMovementsTable {
+  branch_id: number;
+  id: Generated<string>;
+  patient_id: string;
+  ward_id: number;
+  bed: string | null;
+  from_at: Timestamp;
+  to_at: Timestamp | null;
+}
+
+export interface ObservationsTable {
+  branch_id: number;
+  id: Generated<string>;
+  patient_id: string | null;
+  subject_mrn: string | null;
+  loinc: string;
+  display: string;
+  value_num: Numeric | null;
+  value_text: string | null;
+  comparator: '<' | '<=' | '>=' | '>' | null;
+  unit: string | null;
+  ref_low: Numeric | null;
+  ref_high: Numeric | null;
+  interpretation: string | null;
+  status: string;
+  effective_at: Timestamp;
+  issued_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Generated<number>;
+}
+
+export interface MedicationRequestsTable {
+  branch_id: number;
+  id: Generated<string>;
+  patient_id: string;
+  rxnorm: string;
+  display: string;
+  dosage_text: string | null;
+  status: string;
+  intent: string;
+  authored_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Generated<number>;
+}
+
+export interface ServiceRequestsTable {
+  branch_id: number;
+  id: Generated<string>;
+  patient_id: string;
+  snomed: string;
+  display: string;
+  category: string;
+  status: string;
+  priority: Generated<string>;
+  reason: string | null;
+  authored_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Generated<number>;
+}
+
+/** seq, at and the hashes are set by the database trigger; inserts leave them out. */
+export interface AuditEventsTable {
+  branch_id: number;
+  seq: Generated<string>;
+  at: Generated<Date>;
+  actor_kind: 'user' | 'client' | 'station' | 'system' | 'admin';
+  actor_id: string | null;
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  patient_id: string | null;
+  detail: ColumnType<unknown, string | undefined, never>;
+  prev_hash: Generated<string>;
+  hash: Generated<string>;
+}
+
+export interface Database {
+  branches: BranchesTable;
+  wards: WardsTable;
+  users: UsersTable;
+  user_branch_roles: UserBranchRolesTable;
+  stations: StationsTable;
+  sessions: SessionsTable;
+  api_clients: ApiClientsTable;
+  login_attempts: LoginAttemptsTable;
+  patients: PatientsTable;
+  patient_movements: PatientMovementsTable;
+  observations: ObservationsTable;
+  medication_requests: MedicationRequestsTable;
+  service_requests: ServiceRequestsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type PatientRow = Selectable<PatientsTable>;
+export type NewPatientRow = Insertable<PatientsTable>;

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppContext } from './context';
+import { installErrorHandling } from './errors';
+import { registerAuthRoutes } from './routes/auth';
+import { registerHealthRoutes, type HealthState } from './routes/health';
+import { registerPatientRoutes } from './routes/patients';
+
+export interface ServerOptions {
+  bodyLimitBytes?: number;
+  trustProxy?: boolean;
+}
+
+export interface BuiltServer {
+  app: FastifyInstance;
+  health: HealthState;
+}
+
+/** Builds the HTTP server. Every route is registered here, in one readable list. */
+export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<BuiltServer> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+  });
+  const health: HealthState = { draining: false };
+
+  installErrorHandling(app, ctx.log);
+  app.addHook('onResponse', async (request, reply) => {
+    // Route pattern, never the URL: a query string can hold a patient's name.
+    ctx.log.info('request', {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    });
+  });
+
+  registerHealthRoutes(app, ctx, health);
+  registerAuthRoutes(app, ctx);
+  registerPatientRoutes(app, ctx);
+
+  await app.ready();
+  return { app, health };
+}

@@ -1,0 +1,26 @@
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../../contract/roles';
+import { findSession, type Session } from '../auth/sessions';
+import { asSystemDb } from '../db/system-db';
+import type { AppContext } from './context';
+import { HttpError } from './errors';
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m?.[1] ?? null;
+}
+
+export async function requireSession(ctx: AppContext, request: FastifyRequest): Promise<Session> {
+  const token = bearerToken(request);
+  const session = token ? await findSession(asSystemDb(ctx.db), ctx.policy, token) : null;
+  if (!session) throw new HttpError(401, 'unauthorized', 'sign in required', { 'www-authenticate': 'Bearer' });
+  return session;
+}
+
+export function requireRole(session: Session, allowed: readonly Role[]): void {
+  if (!session.roles.some((r) => allowed.includes(r))) {
+    throw new HttpError(403, 'forbidden', 'your role does not allow this');
+  }
+}

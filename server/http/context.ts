@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import type { AuthPolicy } from '../auth/policy';
+import type { Logger } from '../log';
+
+/** What every route needs, built once in buildServer and passed explicitly. */
+export interface AppContext {
+  db: Kysely<Database>;
+  policy: AuthPolicy;
+  log: Logger;
+}

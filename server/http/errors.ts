@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ErrorCode } from '../../contract/errors';
+import type { Logger } from '../log';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+}
+
+const FASTIFY_CLIENT_ERRORS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  413: 'payload_too_large',
+  415: 'bad_request',
+};
+
+/** One place turns every thrown error into the JSON error shape; nothing internal leaks out. */
+export function installErrorHandling(app: FastifyInstance, log: Logger): void {
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof HttpError) {
+      for (const [k, v] of Object.entries(err.headers)) void reply.header(k, v);
+      return sendError(reply, err.status, err.code, err.message);
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && FASTIFY_CLIENT_ERRORS[status]) {
+      const message = status === 413 ? 'request body too large' : status === 415 ? 'unsupported content type' : 'malformed request';
+      return sendError(reply, status, FASTIFY_CLIENT_ERRORS[status]!, message);
+    }
+    log.error('request failed', { route: request.routeOptions.url ?? 'unknown', error: errorKind(err) });
+    return sendError(reply, 500, 'internal', 'internal error');
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'not_found', 'no such route'));
+}
+
+/** A class name and SQLSTATE, never a message: database messages can quote patient values. */
+function errorKind(err: unknown): string {
+  const e = err as { name?: string; code?: string };
+  return [e.name ?? 'Error', e.code].filter(Boolean).join(' ');
+}

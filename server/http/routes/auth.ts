@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { LoginRequest, type MeResponse } from '../../../contract/auth';
+import { login } from '../../auth/login';
+import { revokeSession } from '../../auth/sessions';
+import { recordAudit } from '../../audit/record';
+import { asSystemDb } from '../../db/system-db';
+import { withBranch } from '../../db/with-branch';
+import { requireSession } from '../authenticate';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { parseInput } from '../parse';
+
+export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post('/api/auth/login', async (request) => {
+    const body = parseInput(LoginRequest, request.body);
+    const outcome = await login(ctx.db, ctx.policy, body, request.ip);
+    if (outcome.kind === 'rate_limited') {
+      throw new HttpError(429, 'rate_limited', 'too many sign-in attempts; try again later', {
+        'retry-after': String(outcome.retryAfterSeconds),
+      });
+    }
+    if (outcome.kind === 'invalid') throw new HttpError(401, 'unauthorized', 'invalid username, password or branch');
+    return outcome.response;
+  });
+
+  app.post('/api/auth/logout', async (request, reply) => {
+    const session = await requireSession(ctx, request);
+    await revokeSession(asSystemDb(ctx.db), session.sessionId);
+    const actor = { kind: 'user', id: String(session.userId) } as const;
+    await withBranch(ctx.db, session.branch.id, actor, (trx) =>
+      recordAudit(trx, actor, { action: 'auth.logout', entityType: 'user', entityId: String(session.userId) }),
+    );
+    return reply.status(204).send();
+  });
+
+  app.get('/api/me', async (request): Promise<MeResponse> => {
+    const s = await requireSession(ctx, request);
+    return {
+      user: { id: s.userId, username: s.username, displayName: s.displayName, roles: s.roles },
+      branch: s.branch,
+      expiresAt: s.expiresAt.toISOString(),
+    };
+  });
+}
