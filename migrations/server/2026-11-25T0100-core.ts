@@ -97,6 +97,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX login_attempts_username_at ON login_attempts (lower(username), at)`.execute(db);
   await sql`CREATE INDEX login_attempts_remote_at ON login_attempts (remote, at)`.execute(db);
 
+  // Folded for search: decomposed, combining marks removed, lower-cased ("Nguyễn" -> "nguyen").
+  // Queries compare it with the leakproof pattern operators (~>=~, ~<~): a non-leakproof
+  // predicate such as LIKE or lower() cannot be used in an index scan under RLS.
+  await sql`
+    CREATE FUNCTION search_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      SELECT lower(regexp_replace(normalize(t, NFKD), '[\u0300-\u036f]', '', 'g'))
+    $$`.execute(db);
+  await grantToApp(db, 'EXECUTE', ['search_key(text)'], 'FUNCTION');
+
   await sql`
     CREATE TABLE patients (
       branch_id int NOT NULL REFERENCES branches(id),
@@ -104,6 +113,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       mrn text NOT NULL,
       national_id text,
       family_name text NOT NULL,
+      family_search text GENERATED ALWAYS AS (search_key(family_name)) STORED,
       given_names text[] NOT NULL DEFAULT '{}',
       birth_date date,
       sex text NOT NULL DEFAULT 'unknown' CHECK (sex IN ('female', 'male', 'other', 'unknown')),
@@ -119,7 +129,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       FOREIGN KEY (branch_id, ward_id) REFERENCES wards(branch_id, id)
     )`.execute(db);
   await sql`CREATE INDEX patients_branch_national_id ON patients (branch_id, national_id)`.execute(db);
-  await sql`CREATE INDEX patients_branch_family ON patients (branch_id, lower(family_name) text_pattern_ops)`.execute(db);
+  await sql`CREATE INDEX patients_branch_family ON patients (branch_id, family_search text_pattern_ops)`.execute(db);
   await sql`CREATE INDEX patients_branch_ward ON patients (branch_id, ward_id)`.execute(db);
 
   await sql`

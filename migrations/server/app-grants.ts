@@ -32,13 +32,13 @@ export async function grantToApp(
   db: Kysely<any>,
   privileges: string,
   objects: readonly string[],
-  kind: 'TABLE' | 'SEQUENCE' = 'TABLE',
+  kind: 'TABLE' | 'SEQUENCE' | 'FUNCTION' = 'TABLE',
 ): Promise<void> {
   if (!/^[A-Z, ]+$/.test(privileges)) throw new Error(`invalid privilege list: ${privileges}`);
   for (const object of objects) {
     await sql`
       DO $$ BEGIN
-        EXECUTE format('GRANT ${sql.raw(privileges)} ON ${sql.raw(kind)} %I TO %I', ${sql.lit(object)}::text, current_database() || '_app');
+        EXECUTE format('GRANT ${sql.raw(privileges)} ON ${sql.raw(kind)} %s TO %I', ${sql.lit(kind === 'FUNCTION' ? object : `"${object}"`)}::text, current_database() || '_app');
       END $$`.execute(db);
   }
 }

@@ -118,6 +118,15 @@ describe('HTTP: sign-in, sessions, roles and patients', () => {
       (await app.inject({ method: 'GET', url: `/api/patients?q=${encodeURIComponent("o'bri")}`, headers: { authorization: `Bearer ${north}` } })).json(),
     );
     assert.equal(apostrophe.patients[0]?.familyName, "O'Brien");
+    // Folded search: no diacritics typed, still found; LIKE wildcards are plain characters.
+    const folded = PatientList.parse(
+      (await app.inject({ method: 'GET', url: '/api/patients?q=nguyen', headers: { authorization: `Bearer ${north}` } })).json(),
+    );
+    assert.ok(folded.patients.length > 0 && folded.patients.every((p) => p.familyName.startsWith('Nguyễn')));
+    const wildcard = PatientList.parse(
+      (await app.inject({ method: 'GET', url: '/api/patients?q=%25', headers: { authorization: `Bearer ${north}` } })).json(),
+    );
+    assert.equal(wildcard.patients.length, 0);
     const foreign = await app.inject({ method: 'GET', url: `/api/patients/${f.south.patientIds[0]}`, headers: { authorization: `Bearer ${north}` } });
     const missing = await app.inject({ method: 'GET', url: '/api/patients/00000000-0000-4000-8000-000000000000', headers: { authorization: `Bearer ${north}` } });
     assert.equal(foreign.statusCode, 404);

@@ -60,25 +60,27 @@ function basePatientQuery(trx: BranchTransaction) {
     ]);
 }
 
-/** Escapes LIKE wildcards so a search for "50%" or "O_Brien" means what it says. */
-function likePrefix(q: string): string {
-  return `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** Search by family-name prefix, MRN or national identifier; empty query lists the branch. */
+/**
+ * Search by family-name prefix (folded as search_key() folds it: "nguyen" finds "Nguyễn"), MRN
+ * or national identifier; an empty query lists the branch. The prefix is a range on the folded
+ * column with leakproof operators, so the index still serves it under row-level security.
+ */
 export async function findPatients(trx: BranchTransaction, q: string | undefined, limit = 50): Promise<Patient[]> {
   let query = basePatientQuery(trx);
   const term = q?.trim();
   if (term) {
     query = query.where((eb) =>
       eb.or([
-        eb(sql<string>`lower(p.family_name)`, 'like', likePrefix(term.toLowerCase())),
+        eb.and([
+          eb(sql<string>`p.family_search`, sql`~>=~`, sql<string>`search_key(${term})`),
+          eb(sql<string>`p.family_search`, sql`~<~`, sql<string>`(search_key(${term}) || chr(1114111))`),
+        ]),
         eb('p.mrn', '=', term),
         eb('p.national_id', '=', term),
       ]),
     );
   }
-  const rows = await query.orderBy(sql`lower(p.family_name)`).orderBy('p.mrn').limit(limit).execute();
+  const rows = await query.orderBy(sql`p.family_search USING ~<~`).orderBy('p.mrn').limit(limit).execute();
   return rows.map(rowToPatient);
 }
 

@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { Role } from '../contract/roles';
+import { addBranch, addWard } from '../server/admin/branches';
+import { addApiClient, enrolStation } from '../server/admin/credentials';
+import { addUser } from '../server/admin/users';
+import { verifyAuditChains } from '../server/audit/verify';
+import type { Database } from '../server/db/database';
+import { migrateToLatest } from '../server/db/migrate';
+import { createKysely, createPool } from '../server/db/pool';
+import { resolveDatabase } from './database-env';
+
+const USAGE = `npm run admin -- <command>
+  branch add --code north --name "North Hospital"
+  ward add --branch north --code n-med --name "Internal Medicine" [--beds 24]
+  user add --username dr.north --display-name "Dr. A. North" --role physician --branch north --password-stdin
+  station enrol --branch north --ward n-med [--name "Ward 3 station 1"]
+  client add --branch north --name "Central Lab" [--scopes read:*,write:Observation]
+  audit verify`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required\n\n${USAGE}`);
+  return v;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      code: { type: 'string' },
+      name: { type: 'string' },
+      branch: { type: 'string' },
+      ward: { type: 'string' },
+      beds: { type: 'string' },
+      username: { type: 'string' },
+      'display-name': { type: 'string' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      scopes: { type: 'string' },
+    },
+  });
+  const command = positionals.join(' ');
+  if (!['branch add', 'ward add', 'user add', 'station enrol', 'client add', 'audit verify'].includes(command)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const env = await resolveDatabase();
+  const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-admin' }));
+  try {
+    await migrateToLatest(env.ownerUrl, env.appUrl || null);
+    switch (command) {
+      case 'branch add': {
+        const b = await addBranch(db, need(values, 'code'), need(values, 'name'));
+        console.log(`branch ${b.code} added (id ${b.id})`);
+        return 0;
+      }
+      case 'ward add': {
+        const w = await addWard(db, need(values, 'branch'), { code: need(values, 'code'), name: need(values, 'name'), beds: Number(values.beds ?? 0) });
+        console.log(`ward ${values.code} added (id ${w.id})`);
+        return 0;
+      }
+      case 'user add': {
+        if (!values['password-stdin']) throw new Error('give the password on standard input with --password-stdin (never on the command line)');
+        const role = Role.parse(need(values, 'role'));
+        const password = await readStdin();
+        const u = await addUser(db, {
+          username: need(values, 'username'),
+          displayName: values['display-name'] ?? need(values, 'username'),
+          password,
+          roles: [{ branchCode: need(values, 'branch'), role }],
+        });
+        console.log(u.created ? `user ${values.username} added (id ${u.id})` : `user ${values.username} exists: role ${role} in ${values.branch} granted`);
+        return 0;
+      }
+      case 'station enrol': {
+        const s = await enrolStation(db, need(values, 'branch'), need(values, 'ward'), values.name ?? `${values.ward} station`);
+        console.log(`station ${s.id} enrolled\ncredential (shown once; store it in the station's configuration):\n${s.credential}`);
+        return 0;
+      }
+      case 'client add': {
+        const scopes = (values.scopes ?? 'read:*').split(',').map((s) => s.trim()).filter(Boolean);
+        const c = await addApiClient(db, need(values, 'branch'), need(values, 'name'), scopes);
+        console.log(`API client ${c.id} added with scopes ${scopes.join(' ')}\nbearer token (shown once):\n${c.token}`);
+        return 0;
+      }
+      case 'audit verify': {
+        const reports = await verifyAuditChains(db);
+        let broken = 0;
+        for (const r of reports) {
+          if (r.firstBroken) {
+            broken++;
+            console.log(`${r.branchCode}: BROKEN at row ${r.firstBroken.seq}: ${r.firstBroken.reason} (${r.rows} rows read)`);
+          } else {
+            console.log(`${r.branchCode}: intact (${r.rows} rows)`);
+          }
+        }
+        return broken ? 1 : 0;
+      }
+    }
+    return 2;
+  } finally {
+    await db.destroy();
+    await env.release();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
