@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { dataDir } from './data-dir';
+import { DATA_DIR_MODE, dataDir } from './data-dir';
 import { freePort, portAnswers, startEmbeddedPostgres } from './embedded-pg';
 
 /*
@@ -28,7 +28,7 @@ interface Secrets {
 
 const DB = 'wardstation';
 const OWNER = 'wardstation_owner';
-const APP = 'wardstation_app';
+const APP = 'wardstation_server';
 
 export async function resolveDatabase(env: NodeJS.ProcessEnv = process.env): Promise<DatabaseEnv> {
   if (env.DATABASE_URL || env.DATABASE_OWNER_URL) {
@@ -38,7 +38,8 @@ export async function resolveDatabase(env: NodeJS.ProcessEnv = process.env): Pro
   const root = dataDir(env);
   const pgDir = path.join(root, 'pg');
   const secretsFile = path.join(root, 'db-secrets.json');
-  mkdirSync(root, { recursive: true, mode: 0o700 });
+  mkdirSync(root, { recursive: true, mode: DATA_DIR_MODE });
+  chmodSync(root, DATA_DIR_MODE);
   const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
   if (fresh) rmSync(pgDir, { recursive: true, force: true });
   let secrets: Secrets;

@@ -35,8 +35,9 @@ async function ensureAppLoginRole(db: Kysely<any>, appUrl: string): Promise<stri
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   if (!user) throw new Error('DATABASE_URL names no user');
-  const owner = await sql<{ u: string }>`SELECT current_user AS u`.execute(db);
-  if (owner.rows[0]?.u === user) throw new Error('the app role must not be the owner role');
+  const names = await sql<{ u: string; g: string }>`SELECT current_user AS u, current_database() || '_app' AS g`.execute(db);
+  if (names.rows[0]?.u === user) throw new Error('the app role must not be the owner role');
+  if (names.rows[0]?.g === user) throw new Error(`the app login role must not be named ${user}: that is the database's grant group`);
 
   const existing = await sql<{ rolsuper: boolean; rolbypassrls: boolean }>`
     SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = ${user}`.execute(db);
@@ -51,7 +52,6 @@ async function ensureAppLoginRole(db: Kysely<any>, appUrl: string): Promise<stri
   } else if (row.rolsuper || row.rolbypassrls) {
     throw new Error(`the app role ${user} is a superuser or bypasses RLS: refusing to use it`);
   }
-  const group = await sql<{ g: string }>`SELECT current_database() || '_app' AS g`.execute(db);
-  await sql`GRANT ${sql.id(group.rows[0]!.g)} TO ${sql.id(user)}`.execute(db);
+  await sql`GRANT ${sql.id(names.rows[0]!.g)} TO ${sql.id(user)}`.execute(db);
   return user;
 }

@@ -1,0 +1,53 @@
+import type { Database } from '../server/db/database';
+import { configFromEnv } from '../server/config';
+import { migrateToLatest } from '../server/db/migrate';
+import { createKysely, createPool } from '../server/db/pool';
+import { createLogger } from '../server/log';
+import { startServer } from '../server/run';
+import { DEMO_PASSWORD, seedDemo } from '../server/seed/seed';
+import { dataDir } from './data-dir';
+import { resolveDatabase } from './database-env';
+import { progressBar } from './progress';
+
+/*
+ * `npm start`: the product on its embedded defaults. An embedded PostgreSQL under the data folder
+ * (or DATABASE_URL + DATABASE_OWNER_URL), migrations, the demo hospital when the database is
+ * empty, and the server on 127.0.0.1:8787 (PORT to change).
+ */
+const log = createLogger({ quiet: process.env.WARDSTATION_VERBOSE !== '1' });
+const env = await resolveDatabase();
+let stopping = false;
+try {
+  await migrateToLatest(env.ownerUrl, env.appUrl);
+  const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start' }));
+  try {
+    const report = await seedDemo(owner, { onProgress: progressBar('seeding the demo hospital') });
+    if (report.seeded) console.log(`seeded a demo hospital: ${report.patients} patients in ${report.branches} branches`);
+  } finally {
+    await owner.destroy();
+  }
+  const config = configFromEnv({ ...process.env, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' });
+  const server = await startServer(config, log);
+  console.log(`
+Hospital OS Ward Workstation server: ${server.url}
+  database: ${env.embedded ? `embedded PostgreSQL under ${dataDir()}` : 'DATABASE_URL'}
+  health:   ${server.url}/healthz   ${server.url}/readyz
+  sign in:  POST ${server.url}/api/auth/login  {"username":"dr.north","password":"${DEMO_PASSWORD}","branch":"north"}
+            demo users (demo only): dr.north, nurse.north (branch north), dr.south (south), it.admin (both)
+  example:  curl -s -X POST ${server.url}/api/auth/login -H 'content-type: application/json' \\
+              -d '{"username":"dr.north","password":"${DEMO_PASSWORD}","branch":"north"}'
+Press Ctrl+C to stop.`);
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.drain(0);
+    await env.release();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+} catch (e) {
+  console.error(`start failed: ${e instanceof Error ? e.message : String(e)}`);
+  await env.release();
+  process.exit(1);
+}
