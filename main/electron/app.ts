@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { registerApiHandlers, type ApiContract, type ApiImplementation } from './bridge';
-import { APP_ORIGIN, APP_SCHEME, STATION_CSP, isAllowedNavigation, isAllowedPermission, isOwnOrigin, secureWebPreferences } from './security';
+import { APP_ORIGIN, APP_SCHEME, STATION_CSP, isAllowedNavigation, isAllowedPermission, isOwnOrigin } from './security';
 
 /*
  * The Electron shell: thin by design (DESIGN §9). It serves the built renderer from our own
@@ -116,7 +116,22 @@ export function runShell<C extends ApiContract>(options: ShellOptions<C>): void 
       minHeight: 640,
       show: false,
       title: 'Ward Workstation',
-      webPreferences: secureWebPreferences(options.preloadPath),
+      // Written out literally so that the static scan (electronegativity) can verify it.
+      webPreferences: {
+        preload: options.preloadPath,
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        webviewTag: false,
+        navigateOnDragDrop: false,
+        spellcheck: false,
+        disableBlinkFeatures: 'Auxclick',
+      },
     });
     window.once('ready-to-show', () => window?.show());
     await window.loadURL(`${APP_ORIGIN}/index.html`);
