@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
 import { installErrorHandling } from './errors';
 import { registerAuthRoutes } from './routes/auth';
+import { registerFhirRoutes } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
 
@@ -39,6 +40,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerHealthRoutes(app, ctx, health);
   registerAuthRoutes(app, ctx);
   registerPatientRoutes(app, ctx);
+  registerFhirRoutes(app, ctx);
 
   await app.ready();
   return { app, health };
