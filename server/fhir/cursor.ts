@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { badRequest } from './errors';
 
 /*
@@ -44,8 +44,13 @@ function keyFor(secret: Buffer): Buffer {
   return k;
 }
 
+/** The search a cursor belongs to, as a short digest: the cursor stays small whatever the query. */
+function digest(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+}
+
 export function encodeCursor(secret: Buffer, scope: CursorScope, pos: CursorPosition, now = Date.now()): string {
-  const payload: Payload = { b: scope.branchId, t: scope.type, q: scope.canonical, k: pos.key, i: pos.id, e: now + TTL_MS };
+  const payload: Payload = { b: scope.branchId, t: scope.type, q: digest(scope.canonical), k: pos.key, i: pos.id, e: now + TTL_MS };
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyFor(secret), iv);
   const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
@@ -65,7 +70,7 @@ export function decodeCursor(secret: Buffer, scope: CursorScope, cursor: string,
   } catch {
     throw badRequest(INVALID);
   }
-  if (p.b !== scope.branchId || p.t !== scope.type || p.q !== scope.canonical || !(p.e > now)) throw badRequest(INVALID);
+  if (p.b !== scope.branchId || p.t !== scope.type || p.q !== digest(scope.canonical) || !(p.e > now)) throw badRequest(INVALID);
   if (typeof p.k !== 'string' || typeof p.i !== 'string') throw badRequest(INVALID);
   return { key: p.k, id: p.i };
 }
