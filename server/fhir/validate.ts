@@ -40,6 +40,11 @@ function compiler(): Ajv {
   schema.$id = SCHEMA_ID;
   schema.definitions.Resource ??= { $ref: '#/definitions/ResourceList' };
   schema.definitions.integer64 ??= { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' };
+  // Complex types in the published schema say which properties they have but not that they are
+  // objects, so `referenceRange: [0]` would pass. FHIR JSON has them as objects: say so.
+  for (const def of Object.values(schema.definitions as Record<string, { properties?: unknown; type?: unknown }>)) {
+    if (def.properties && def.type === undefined) def.type = 'object';
+  }
   const a = new Ajv({ strict: false, allErrors: false, validateSchema: false });
   a.addSchema(schema);
   definitions = schema.definitions;

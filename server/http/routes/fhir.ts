@@ -5,6 +5,7 @@ import { FhirError } from '../../fhir/errors';
 import { fhirErrorResponse, handleFhir, type FhirDeps, type FhirResponse } from '../../fhir/router';
 import { bearerToken } from '../authenticate';
 import type { AppContext } from '../context';
+import type { Logger } from '../../log';
 
 /*
  * The thin fastify adapter of the FHIR API at /fhir: it parses JSON bodies (application/fhir+json
@@ -19,6 +20,11 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 function send(reply: FastifyReply, r: FhirResponse): FastifyReply {
   for (const [k, v] of Object.entries(r.headers)) void reply.header(k, v);
   return reply.status(r.status).type(FHIR_JSON).send(JSON.stringify(r.body));
+}
+
+/** For fastify's frameworkErrors (raised before routing, e.g. a malformed URL). */
+export function sendFhirFrameworkError(reply: FastifyReply, log: Logger, err: unknown): FastifyReply {
+  return send(reply, fhirErrorResponse(log, err));
 }
 
 function header(request: FastifyRequest, name: string): string | null {
