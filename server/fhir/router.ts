@@ -59,7 +59,7 @@ const TYPE = '([A-Z][A-Za-z]{0,63})';
 const ID = '([A-Za-z0-9\\-.]{1,64})';
 
 /** One unit of work in the caller's branch. */
-async function inBranch(deps: FhirDeps, caller: Caller, req: FhirRequest, fn: (u: Unit) => Promise<Outcome>): Promise<Outcome> {
+async function inBranch<T>(deps: FhirDeps, caller: Caller, req: FhirRequest, fn: (u: Unit) => Promise<T>): Promise<T> {
   const cursorSecret = await deps.cursorSecret();
   return withBranch(deps.db, caller.branchId, caller.actor, (trx) => fn({ trx, caller, config: deps.config, cursorSecret, baseUrl: req.baseUrl }));
 }
@@ -84,7 +84,6 @@ async function postBundle(deps: FhirDeps, caller: Caller, req: FhirRequest): Pro
     await inBranch(deps, caller, req, async (u) => {
       const created = new Map<string, string>();
       for (const i of order) entries[i] = responseEntry(await runEntry(u, requests[i]!, created));
-      return { status: 200, resource: req.body as Resource, headers: {} };
     });
   } else {
     for (const i of order) {
