@@ -127,6 +127,8 @@ export interface ObservationsTable {
   status: string;
   effective_at: Timestamp;
   issued_at: Timestamp | null;
+  identifier_system: ColumnType<string | null, string | null | undefined, string | null>;
+  identifier_value: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   version: Generated<number>;
@@ -163,6 +165,12 @@ export interface ServiceRequestsTable {
   version: Generated<number>;
 }
 
+/** Server-wide FHIR settings (the paging-cursor secret); the app role may only read them. */
+export interface FhirSettingsTable {
+  key: string;
+  value: string;
+}
+
 /** seq, at and the hashes are set by the database trigger; inserts leave them out. */
 export interface AuditEventsTable {
   branch_id: number;
@@ -194,6 +202,7 @@ export interface Database {
   medication_requests: MedicationRequestsTable;
   service_requests: ServiceRequestsTable;
   audit_events: AuditEventsTable;
+  fhir_settings: FhirSettingsTable;
 }
 
 export type PatientRow = Selectable<PatientsTable>;

@@ -4,7 +4,7 @@ import type { Database } from './database';
 /** Tables that hold no patient data: reachable outside withBranch. */
 export type SystemTables = Pick<
   Database,
-  'branches' | 'wards' | 'users' | 'user_branch_roles' | 'stations' | 'sessions' | 'api_clients' | 'login_attempts'
+  'branches' | 'wards' | 'users' | 'user_branch_roles' | 'stations' | 'sessions' | 'api_clients' | 'login_attempts' | 'fhir_settings'
 >;
 
 /**

@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
-import { installErrorHandling } from './errors';
+import { installErrorHandling, sendError } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerConsoleRoutes } from './routes/console';
+import { registerFhirRoutes, sendFhirFrameworkError } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
 import { serveBuiltUi } from './static-files';
@@ -26,6 +27,12 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Errors raised before routing (a malformed URL) bypass the error handlers: answer them in
+    // the caller's error shape too, never fastify's own.
+    frameworkErrors: (err, request, reply) => {
+      if (request.url.startsWith('/fhir')) return sendFhirFrameworkError(reply, ctx.log, err);
+      return sendError(reply, 400, 'bad_request', 'malformed request');
+    },
   });
   const health: HealthState = { draining: false };
 
@@ -45,6 +52,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerPatientRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
   if (options.consoleDir) serveBuiltUi(app, '/console/', options.consoleDir);
+  registerFhirRoutes(app, ctx);
 
   await app.ready();
   return { app, health };

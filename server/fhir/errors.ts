@@ -1,0 +1,57 @@
+import { operationOutcome } from '../../contract/fhir/outcome';
+import type { IssueType, OperationOutcome } from '../../contract/fhir/types';
+
+/** A FHIR error with its HTTP status. Its message goes to the caller: it never quotes input values. */
+export class FhirError extends Error {
+  constructor(
+    readonly status: number,
+    readonly issue: IssueType,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (m: string) => new FhirError(400, 'invalid', m);
+export const notFound = (m = 'resource not found') => new FhirError(404, 'not-found', m);
+export const unprocessable = (m: string) => new FhirError(422, 'business-rule', m);
+
+export interface NormalisedError {
+  status: number;
+  headers: Record<string, string>;
+  body: OperationOutcome;
+  /** Set for failures that are ours, not the caller's: logged by kind, never by message. */
+  internal?: string;
+}
+
+const CLIENT_ERRORS: Record<number, [IssueType, string]> = {
+  400: ['structure', 'malformed request'],
+  404: ['not-found', 'not found'],
+  405: ['not-supported', 'method not allowed'],
+  406: ['not-supported', 'not acceptable'],
+  413: ['too-long', 'request body too large'],
+  415: ['not-supported', 'unsupported content type; use application/fhir+json'],
+};
+
+/**
+ * The one place that turns anything thrown in the FHIR API into an OperationOutcome and a status.
+ * Framework errors (bad JSON, oversized bodies) keep their status; anything unexpected is a 500
+ * whose body says nothing about the cause (database messages can quote patient values).
+ */
+export function normaliseError(err: unknown): NormalisedError {
+  if (err instanceof FhirError) {
+    return { status: err.status, headers: err.headers, body: operationOutcome(err.issue, err.message) };
+  }
+  const e = err as { statusCode?: number; code?: string; name?: string };
+  if (e && typeof e.statusCode === 'number' && CLIENT_ERRORS[e.statusCode]) {
+    const [issue, message] = CLIENT_ERRORS[e.statusCode]!;
+    return { status: e.statusCode, headers: {}, body: operationOutcome(issue, message) };
+  }
+  // Serialization failures and deadlocks are the caller's to retry, not our bug.
+  if (e && (e.code === '40001' || e.code === '40P01')) {
+    return { status: 409, headers: {}, body: operationOutcome('conflict', 'concurrent change; retry') };
+  }
+  const kind = [e?.name ?? 'Error', e?.code].filter(Boolean).join(' ');
+  return { status: 500, headers: {}, body: operationOutcome('exception', 'internal error', 'fatal'), internal: kind };
+}

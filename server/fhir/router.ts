@@ -1,0 +1,137 @@
+import type { Kysely } from 'kysely';
+import type { Bundle, Resource } from '../../contract/fhir/types';
+import type { AuthPolicy } from '../auth/policy';
+import type { Database } from '../db/database';
+import { asSystemDb } from '../db/system-db';
+import { withBranch } from '../db/with-branch';
+import type { Logger } from '../log';
+import { checkBundle, errorEntry, processingOrder, responseEntry, runEntry } from './bundle';
+import { findCaller, type Caller } from './caller';
+import { capabilityStatement } from './capability';
+import type { FhirConfig } from './config';
+import { FhirError, normaliseError } from './errors';
+import { create, read, search, update, type Outcome, type Unit } from './interactions';
+import { assertValidInput } from './validate';
+
+/*
+ * The FHIR API as a route table of plain handlers: no fastify, no SQL. The HTTP adapter
+ * (server/http/routes/fhir.ts) turns a request into a FhirRequest and sends the FhirResponse;
+ * every error, thrown anywhere below, becomes an OperationOutcome in normaliseError.
+ */
+
+export interface FhirRequest {
+  method: string;
+  /** The path below the FHIR base, e.g. '/Patient/123'. */
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  token: string | null;
+  ifNoneExist: string | null;
+  ifMatch: string | null;
+  /** Absolute base for links, e.g. 'https://host/fhir'. */
+  baseUrl: string;
+}
+
+export interface FhirResponse {
+  status: number;
+  body: Resource;
+  headers: Record<string, string>;
+}
+
+export interface FhirDeps {
+  db: Kysely<Database>;
+  policy: AuthPolicy;
+  config: FhirConfig;
+  cursorSecret: () => Promise<Buffer>;
+  log: Logger;
+}
+
+type Handler = (deps: FhirDeps, caller: Caller, req: FhirRequest, params: string[]) => Promise<Outcome>;
+
+interface Route {
+  method: string;
+  path: RegExp;
+  public?: boolean;
+  run: Handler;
+}
+
+const TYPE = '([A-Z][A-Za-z]{0,63})';
+const ID = '([A-Za-z0-9\\-.]{1,64})';
+
+/** One unit of work in the caller's branch. */
+async function inBranch<T>(deps: FhirDeps, caller: Caller, req: FhirRequest, fn: (u: Unit) => Promise<T>): Promise<T> {
+  const cursorSecret = await deps.cursorSecret();
+  return withBranch(deps.db, caller.branchId, caller.actor, (trx) => fn({ trx, caller, config: deps.config, cursorSecret, baseUrl: req.baseUrl }));
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', path: /^\/metadata$/, public: true, run: async () => ({ status: 200, resource: capabilityStatement(), headers: {} }) },
+  { method: 'POST', path: /^\/?$/, run: postBundle },
+  { method: 'GET', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => search(u, type!, r.query)) },
+  { method: 'POST', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => create(u, type!, r.body, r.ifNoneExist)) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => read(u, type!, id!)) },
+  { method: 'PUT', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => update(u, type!, id!, r.body, r.ifMatch)) },
+];
+
+async function postBundle(deps: FhirDeps, caller: Caller, req: FhirRequest): Promise<Outcome> {
+  assertValidInput(req.body);
+  if (req.body.resourceType !== 'Bundle') throw new FhirError(400, 'invalid', 'POST to the base expects a Bundle');
+  const { kind, requests } = checkBundle(req.body);
+  const order = processingOrder(requests);
+  const entries: Bundle['entry'] = new Array(requests.length);
+  if (kind === 'transaction') {
+    // One unit of work: any failing entry throws, withBranch rolls back, nothing is written.
+    await inBranch(deps, caller, req, async (u) => {
+      const created = new Map<string, string>();
+      for (const i of order) entries[i] = responseEntry(await runEntry(u, requests[i]!, created));
+    });
+  } else {
+    for (const i of order) {
+      try {
+        entries[i] = responseEntry(await inBranch(deps, caller, req, (u) => runEntry(u, requests[i]!, new Map())));
+      } catch (e) {
+        entries[i] = errorEntry(e);
+      }
+    }
+  }
+  const bundle: Bundle = { resourceType: 'Bundle', type: kind === 'transaction' ? 'transaction-response' : 'batch-response', entry: entries };
+  return { status: 200, resource: bundle, headers: {} };
+}
+
+function unauthorized(): FhirError {
+  return new FhirError(401, 'login', 'a valid bearer token is required', { 'www-authenticate': 'Bearer' });
+}
+
+async function dispatch(deps: FhirDeps, req: FhirRequest): Promise<Outcome> {
+  const path = req.path === '' ? '/' : req.path;
+  const matching = ROUTES.filter((r) => r.path.test(path));
+  const route = matching.find((r) => r.method === req.method);
+  if (!route) {
+    if (matching.length > 0) {
+      throw new FhirError(405, 'not-supported', 'method not allowed', { allow: [...new Set(matching.map((r) => r.method))].join(', ') });
+    }
+    if (/\/(_history|\$[A-Za-z-]+)(\/|$)/.test(path) || /^\/\$/.test(path)) throw new FhirError(501, 'not-supported', 'operation not supported');
+    throw new FhirError(404, 'not-found', 'unknown FHIR path');
+  }
+  const params = route.path.exec(path)!.slice(1);
+  if (route.public) return route.run(deps, null as unknown as Caller, req, params);
+  const caller = req.token ? await findCaller(asSystemDb(deps.db), deps.policy, req.token) : null;
+  if (!caller) throw unauthorized();
+  return route.run(deps, caller, req, params);
+}
+
+/** Answers one FHIR request. Never throws: every failure is an OperationOutcome. */
+export async function handleFhir(deps: FhirDeps, req: FhirRequest): Promise<FhirResponse> {
+  try {
+    const o = await dispatch(deps, req);
+    return { status: o.status, body: o.resource, headers: o.headers };
+  } catch (e) {
+    return fhirErrorResponse(deps.log, e);
+  }
+}
+
+export function fhirErrorResponse(log: Logger, e: unknown): FhirResponse {
+  const n = normaliseError(e);
+  if (n.internal) log.error('fhir request failed', { error: n.internal });
+  return { status: n.status, body: n.body, headers: n.headers };
+}
