@@ -16,12 +16,15 @@ export const SoapSectionName = z.enum(SOAP_SECTIONS);
 export type SoapSectionName = z.infer<typeof SoapSectionName>;
 
 /** Bounds that keep a runaway model answer from becoming a runaway draft. */
-export const SOAP_LIMITS = { statementChars: 4000, quoteChars: 4000, quotesPerStatement: 12, statementsPerSection: 500 } as const;
+export const SOAP_LIMITS = { statementChars: 4000, quoteChars: 4000, quotesPerStatement: 12, statementsPerSection: 5000 } as const;
 
 export const GeneratedStatement = z.object({
   text: z.string().trim().min(1).max(SOAP_LIMITS.statementChars),
-  /** Verbatim excerpts of the raw note this statement rests on. */
-  quotes: z.array(z.string().min(1).max(SOAP_LIMITS.quoteChars)).min(1).max(SOAP_LIMITS.quotesPerStatement),
+  /**
+   * Verbatim excerpts of the raw note this statement rests on. A statement without any (or with
+   * an empty one) is kept, and flagged unsupported by the evidence check.
+   */
+  quotes: z.array(z.string().max(SOAP_LIMITS.quoteChars)).max(SOAP_LIMITS.quotesPerStatement),
 });
 export type GeneratedStatement = z.infer<typeof GeneratedStatement>;
 

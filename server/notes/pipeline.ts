@@ -43,5 +43,7 @@ export async function structureNote(raw: string, provider: SummarizerProvider, s
     unsupportedCount: countUnsupported(sections),
   };
   // The contract's own parser has the last word: what leaves here has exactly the draft's shape.
-  return { ok: true, draft: SoapDraft.parse(draft) };
+  const parsed = SoapDraft.safeParse(draft);
+  if (!parsed.success) return { ok: false, error: { kind: 'provider_error', message: "the draft exceeds the contract's limits", attempts: answer.attempts } };
+  return { ok: true, draft: parsed.data };
 }

@@ -86,11 +86,14 @@ describe('openai-based providers on the wire', () => {
   });
 
   it('flags a statement whose quote is not in the source, and only that one', async () => {
-    const invented = { ...GOOD, assessment: [{ text: 'Sepsis.', quotes: ['lactate 4.2, septic shock'] }, ...GOOD.assessment] };
+    const invented = {
+      ...GOOD,
+      assessment: [{ text: 'Sepsis.', quotes: ['lactate 4.2, septic shock'] }, ...GOOD.assessment, { text: 'No evidence given.', quotes: [] }, { text: 'Half.', quotes: ['CAP, improving.', 'AKI'] }],
+    };
     handler = () => chatReply(invented);
     const draft = draftOf((await run(openaiConfig())).result);
-    assert.equal(draft.unsupportedCount, 1);
-    assert.deepEqual(draft.sections.assessment.map((s) => s.supported), [false, true]);
+    assert.equal(draft.unsupportedCount, 3);
+    assert.deepEqual(draft.sections.assessment.map((s) => s.supported), [false, true, false, false]);
     assert.ok([...draft.sections.subjective, ...draft.sections.objective, ...draft.sections.plan].every((s) => s.supported));
   });
 
@@ -103,7 +106,7 @@ describe('openai-based providers on the wire', () => {
   });
 
   it('malformed JSON every time: bounded retries, then a visible failure and no draft', async () => {
-    const answers = ['not json at all', '{"subjective": [], "objective": []}', JSON.stringify({ ...GOOD, plan: [{ text: 'x', quotes: [] }] })];
+    const answers = ['not json at all', '{"subjective": [], "objective": []}', JSON.stringify({ ...GOOD, plan: [{ text: 'x', quotes: 'x' }] })];
     for (const body of answers) {
       handler = () => chatReply(body);
       const { result, calls } = await run(openaiConfig({ malformedRetries: 2 }));
