@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { generateRawNotes } from '../contract/demo/notes';
 import type { GeneratedSoap } from '../contract/soap';
@@ -6,13 +9,13 @@ import { structureNote } from '../server/notes/pipeline';
 import { buildMessages, SOAP_JSON_SCHEMA } from '../server/notes/prompt';
 import { createSummarizer } from '../server/notes/providers/index';
 import type { SummarizerProvider } from '../server/notes/providers/types';
-import { chatReply, startFakeOpenAI } from '../server/notes/testing/openai-compatible-server';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
+import { benchNote } from './notes-provider';
 
 /*
  * The notes pipeline's own cost.
  * 1. Overhead per note around a provider with a fixed latency: the loopback OpenAI-protocol
- *    server answers every request after exactly FIXED_MS. The pipeline (openai provider, retry
+ *    server (its own process, bench/notes-provider.ts) answers every request after exactly FIXED_MS. The pipeline (openai provider, retry
  *    loop, answer parsing, evidence check, hash, contract validation) and a raw `openai` client
  *    call with the same request and the same answer alternate in the same run; the overhead is
  *    the difference of their medians (and total minus FIXED_MS is shown for both).
@@ -42,6 +45,25 @@ function wardNotes(words: number): string {
 /** The draft a model would return for `raw`: the local structurer's, so every quote is real. */
 const modelAnswerFor = (raw: string): GeneratedSoap => structureLocally(raw);
 
+async function startProviderProcess(): Promise<{ origin: string; stop: () => Promise<void> }> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'notes-provider.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, 'serve', String(FIXED_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const origin = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`provider process exited (${code})`)));
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.stdin!.end();
+    });
+  return { origin, stop };
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -49,10 +71,10 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function run(): Promise<Record<string, Figure>> {
-  const note = generateRawNotes({ seed: 11, count: 12 }).find((n) => n.tags.includes('ordinary'))!.text;
+  const note = benchNote();
   const answer = modelAnswerFor(note);
-  const server = await startFakeOpenAI(() => chatReply(answer, { delayMs: FIXED_MS }));
-  const baseURL = `${server.origin}/v1`;
+  const provider = await startProviderProcess();
+  const baseURL = `${provider.origin}/v1`;
   const pipelineProvider = createSummarizer({
     provider: 'openai', apiKey: 'sk-bench', model: 'gpt-4o-mini', baseURL, responseFormat: 'json_schema',
     timeoutMs: 10_000, maxRetries: 0, maxRetryAfterMs: 0, malformedRetries: 0, backoffMs: 0,
@@ -92,7 +114,7 @@ export async function run(): Promise<Record<string, Figure>> {
       }
     }
   }
-  await server.close();
+  await provider.stop();
 
   // The pipeline's own CPU: a provider that answers at once with the same answer.
   const instant: SummarizerProvider = {
@@ -142,7 +164,7 @@ export async function run(): Promise<Record<string, Figure>> {
   };
   printFigures(figures);
   writeResults('notes', figures, [
-    `loopback OpenAI-protocol server answering every request after a fixed ${FIXED_MS} ms; ${ROUNDS * CALLS_PER_ROUND} calls per path, sequential, alternating order`,
+    `loopback OpenAI-protocol server in its own process answering every request after a fixed ${FIXED_MS} ms; ${ROUNDS * CALLS_PER_ROUND} calls per path, sequential, alternating order`,
     'pipeline = structureNote with the openai provider (retry loop, parse, evidence check, content hash, contract validation); raw = openai client call with the same request, JSON.parse of the answer',
     `note: one ordinary generated ward note (${note.split(/\s+/).length} words, ${Object.values(answer).reduce((n, s) => n + s.length, 0)} statements)`,
     'pipeline_cpu: structureNote around an in-memory provider that answers at once (no HTTP)',
