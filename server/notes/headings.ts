@@ -21,7 +21,7 @@ const HEADINGS: Record<HeadingSection, readonly string[]> = {
     'o', 'obj', 'objective', 'exam', 'examination', 'o/e', 'oe', 'on examination', 'physical exam', 'pe', 'vitals', 'vital signs',
     'obs', 'observations', 'labs', 'lab', 'bloods', 'blood results', 'results', 'investigations', 'ix', 'imaging', 'radiology',
     'ecg', 'ekg', 'cxr', 'ct', 'mri', 'us', 'uss', 'echo', 'abg', 'vbg', 'micro', 'microbiology', 'cultures', 'gcs', 'neuro',
-    'cvs', 'resp', 'x-ray', 'xr', 'cta', 'mra', 'nihss', 'تخطيط القلب', 'mental state', 'mse', 'mental state examination', 'urine dip', 'urinalysis', 'ct head', 'ctpa', 'aspirate', 'neuro exam', 'cns', 'git', 'ext', 'extremities', 'heent', 'lines/drains', 'abdo', 'abdomen', 'chest', 'skin', 'wound', 'io', 'i/o', 'fluid balance', 'drains', 'lines', 'befund', 'befunde',
+    'cvs', 'resp', 'sputum', 'smear', 'sputum smear', 'gram stain', 'blood cultures', 'urine culture', 'x-ray', 'xr', 'cta', 'mra', 'nihss', 'تخطيط القلب', 'mental state', 'mse', 'mental state examination', 'urine dip', 'urinalysis', 'ct head', 'ctpa', 'aspirate', 'neuro exam', 'cns', 'git', 'ext', 'extremities', 'heent', 'lines/drains', 'abdo', 'abdomen', 'chest', 'skin', 'wound', 'io', 'i/o', 'fluid balance', 'drains', 'lines', 'befund', 'befunde',
     'untersuchung', 'körperliche untersuchung', 'labor', 'vitalparameter', 'bildgebung', 'sono', 'röntgen', 'exploración',
     'exploración física', 'analítica', 'pruebas', 'pruebas complementarias', 'constantes', 'objetivo', 'examen', 'examen clinique',
     'biologie', 'bilan', 'imagerie', 'hémocultures', 'constantes vitales', 'العلامات الحيوية', 'الفحص', 'الفحص السريري', 'التحاليل',

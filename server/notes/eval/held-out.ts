@@ -3,86 +3,84 @@ import { parseLabelled, type LabelledNote } from './labelled';
 /*
  * Held-out notes: written after all tuning of the structurer's cues and never used to tune them,
  * so their accuracy is the honest estimate for notes the structurer has not seen. Tuning on them
- * would make that figure meaningless: write a new batch instead and move this one into the set.
- * Same labelling rules as notes.ts.
+ * would make that figure meaningless: write a new batch instead and move this one into the set
+ * (as notes-2.ts and notes-3.ts were). Same labelling rules as notes.ts.
  */
 
 const N = (id: string, specialty: string, language: string, template: string): LabelledNote =>
   parseLabelled(id, specialty, language, template);
 
 export const HELD_OUT_NOTES: readonly LabelledNote[] = [
-  N('h-anaphylaxis', 'emergency', 'en', `{S}Lip swelling and wheeze 10 minutes after eating prawns. {S}Known shellfish allergy.
-{O}BP 84/50, HR 128, SpO2 90% RA, widespread urticaria.
-{A}Anaphylaxis.
-{P}IM adrenaline 0.5 mg, repeat in 5 minutes if no improvement.
-{P}Observe for 12 hours.
-{P}Adrenaline auto-injector and allergy clinic referral on discharge.`),
+  N('x-syncope', 'cardiology', 'en', `{S}Collapsed while queuing at the supermarket, brief loss of consciousness, no prodrome. {S}No tongue biting or incontinence.
+{O}Lying BP 132/78, standing 128/76, HR 48.
+{O}ECG: Mobitz II second-degree AV block.
+{A}Syncope secondary to high-grade AV block.
+{P}Admit to CCU on telemetry.
+{P}Cardiology review for pacemaker.`),
 
-  N('h-chf-bullets', 'cardiology', 'en', `Day 2
-{S}- breathing better, 2 pillows
-{O}- wt 84.2 kg (−1.1)
-{O}- bibasal creps, oedema to knees
-{A}- ADHF improving
-{P}- furosemide 80 mg IV BD
-{P}- daily U&E`),
+  N('x-pleural', 'respiratory', 'en', `{S}Increasing breathlessness over 3 weeks, ex-smoker, asbestos exposure as a builder.
+{O}Stony dull right base, reduced breath sounds.
+{O}CXR: large right pleural effusion.
+{A}Unilateral exudative effusion, ?mesothelioma.
+{P}Ultrasound-guided pleural aspiration for cytology, protein and LDH.
+{P}CT thorax with contrast.`),
 
-  N('h-alcohol-withdrawal', 'general medicine', 'en', `{S}Drinks 2 bottles of wine a day, last drink 36 h ago. {S}Feels shaky and anxious.
-{O}Tremor, sweaty, HR 110, CIWA-Ar 18.
-{A}Moderate alcohol withdrawal.
-{P}Chlordiazepoxide reducing regimen. {P}IV Pabrinex 2 pairs TDS for 3 days. {P}Alcohol liaison nurse referral.`),
+  N('x-ward-bullets', 'general medicine', 'en', `Ward round
+{S}- no new complaints, mobilising with frame
+{O}- obs stable, NEWS 1
+{O}- Na 131 (128)
+{A}- hyponatraemia improving
+{P}- continue fluid restriction
+{P}- repeat Na Monday`),
 
-  N('h-hypoglycaemia', 'endocrinology', 'en', `{S}Found drowsy by carer, had skipped lunch. {S}Takes gliclazide 80 mg BD.
-{O}CBG 2.1 mmol/L, GCS 13, improving to 15 after glucose.
-{A}Sulfonylurea-induced hypoglycaemia.
-{P}10% glucose infusion and hourly CBG for 24 h.
-{P}Stop gliclazide.`),
+  N('x-cap-prose', 'general medicine', 'en', `{S}Reviewed this morning. {S}Still coughing but eating better. {O}Sats 95% on room air, temp 37.2. {O}CRP down to 64 from 180. {A}Pneumonia responding to antibiotics. {P}Switch IV co-amoxiclav to oral. {P}Aim for discharge on Friday.`),
 
-  N('h-postpartum', 'obstetrics', 'en', `{S}Day 1 after vaginal delivery, breastfeeding well. {S}Lochia normal, passing urine.
-{O}BP 124/76, HR 80, uterus firm at umbilicus.
-{A}Normal postnatal recovery.
-{P}Discharge home with community midwife follow-up.`),
+  N('x-thyroid', 'endocrinology', 'en', `{S}Palpitations, weight loss and heat intolerance for 2 months.
+{O}Fine tremor, HR 112 regular, small diffuse goitre.
+{O}fT4 48 pmol/L, TSH <0.01.
+{A}Thyrotoxicosis, probable Graves' disease.
+{P}Carbimazole 20 mg OD and propranolol 40 mg TDS.
+{P}TSH receptor antibodies.`),
 
-  N('h-tb', 'infectious diseases', 'en', `{S}Night sweats, weight loss of 6 kg and cough for 2 months. {S}Moved from a high-incidence country last year.
-{O}CXR: right upper lobe cavitation.
-{O}Sputum smear: acid-fast bacilli seen.
-{A}Pulmonary tuberculosis, smear positive.
-{P}Side room with airborne precautions.
-{P}Start RIPE therapy after baseline LFTs and visual acuity.
-{P}Notify public health.`),
+  N('x-burns', 'plastic surgery', 'en', `{S}Scald to the left forearm from a kettle yesterday.
+{O}Superficial partial-thickness burn, about 2% TBSA, blistered, capillary refill brisk.
+{A}Superficial partial-thickness scald.
+{P}Deroof blisters and apply non-adherent dressing.
+{P}Dressing clinic in 48 h.`),
 
-  N('h-ckd-dialysis', 'nephrology', 'en', `{S}Missed dialysis on Friday, breathless since yesterday.
-{O}SpO2 89% RA, bibasal crackles, K 6.4.
-{A}Fluid overload and hyperkalaemia after missed haemodialysis.
-{P}Urgent haemodialysis today. {P}Lokelma 10 g stat.`),
+  N('x-uti-catheter', 'urology', 'en', `{S}Long-term catheter, cloudy urine and suprapubic discomfort per nursing staff.
+{O}T 37.9 °C, suprapubic tenderness.
+{A}Catheter-associated UTI.
+{P}Change catheter and send CSU before antibiotics.
+{P}Gentamicin as per local guideline.`),
 
-  N('h-terse-uti', 'geriatrics', 'en', `{S}more confused 2/7, ↓ oral intake
-{O}T 38.3, HR 102, BP 118/64
-{O}urine dip nitrites +ve
-{A}?UTI, delirium
-{P}cefalexin 500 mg PO BD 7/7
-{P}MSU, encourage fluids`),
+  N('x-de-diabetes', 'endocrinology', 'de', `{S}Pat. berichtet über Polyurie und Durst seit 2 Wochen.
+{O}BZ 386 mg/dl, HbA1c 11,2 %.
+{A}Entgleister Diabetes mellitus Typ 2.
+{P}Beginn mit Basalinsulin 10 IE abends.
+{P}Diabetesberatung anmelden.`),
 
-  N('h-de-sturz', 'geriatrics', 'de', `{S}Pat. ist gestern Abend zu Hause gestürzt.
-{O}Prellmarke an der Stirn, neurologisch unauffällig.
-{A}Sturz ohne Hinweis auf Fraktur.
-{P}Sturzprotokoll und Physiotherapie.`),
+  N('x-es-celulitis', 'infectious diseases', 'es', `{S}Refiere dolor y enrojecimiento en la pierna derecha desde hace 3 días.
+{O}Eritema caliente en cara anterior de la pierna, sin fluctuación.
+{A}Celulitis de miembro inferior derecho.
+{P}Cefazolina 1 g i.v. cada 8 h.
+{P}Elevación del miembro.`),
 
-  N('h-es-epoc', 'respiratory', 'es', `{S}Refiere aumento de la tos y expectoración purulenta.
-{O}Sibilancias espiratorias, SatO2 88 % basal.
-{A}Exacerbación de EPOC.
-{P}Prednisona 40 mg al día durante 5 días.
-{P}Control gasométrico mañana.`),
+  N('x-fr-diab', 'endocrinology', 'fr', `{S}Polyurie et polydipsie depuis dix jours.
+{O}Glycémie 3,8 g/L, cétonurie négative.
+{A}Diabète de type 2 déséquilibré.
+{P}Débuter metformine 500 mg deux fois par jour.
+{P}Consultation diététique.`),
 
-  N('h-fr-ic', 'cardiology', 'fr', `{S}Dyspnée d'effort et orthopnée depuis une semaine.
-{O}Crépitants aux deux bases, œdèmes des membres inférieurs.
-{A}Insuffisance cardiaque décompensée.
-{P}Furosémide 40 mg IV matin et midi.
-{P}Échographie cardiaque demain.`),
+  N('x-ar-kidney', 'nephrology', 'ar', `{S}يشكو المريض من قلة التبول منذ يومين.
+{O}الكرياتينين 3.1 mg/dL، البوتاسيوم 5.8 mmol/L.
+{A}التقييم: قصور كلوي حاد.
+{P}الخطة: إيقاف مضادات الالتهاب، محاليل وريدية، إعادة التحاليل غدًا.`),
 
-  N('h-sickle', 'haematology', 'en', `{S}Pain in both thighs and lower back since last night, typical of previous crises.
-{O}T 37.4 °C, SpO2 97% RA, chest clear.
-{O}Hb 7.6 g/dL, reticulocytes 9%.
-{A}Sickle cell painful crisis without acute chest syndrome.
-{P}Morphine PCA.
-{P}IV fluids and incentive spirometry.`),
+  N('x-postop-terse', 'general surgery', 'en', `{S}POD2 Hartmann's, pain ok, stoma active
+{O}afebrile, abdo soft, wound clean
+{O}Hb 10.1, CRP 140
+{A}progressing
+{P}start diet
+{P}stoma nurse r/v`),
 ];
