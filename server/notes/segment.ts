@@ -147,9 +147,10 @@ function mergeBareHeadings(segments: Segment[]): Segment[] {
     const next = segments[i + 1];
     if (seg.heading && seg.bodyStart >= seg.end && next) {
       next.start = seg.start;
-      if (!next.heading) next.heading = seg.heading;
+      // "Plan:" then "Exam: …": the line's own label wins, and governs that line only.
+      next.blockHeading = !next.heading && seg.lineStart && next.lineStart;
+      next.heading ??= seg.heading;
       next.afterBlank = seg.afterBlank;
-      next.blockHeading = seg.lineStart && next.lineStart;
       next.lineStart = seg.lineStart;
       continue;
     }
