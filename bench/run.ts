@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   rls: () => import('./rls'),
   data: () => import('./data'),
   fhir: () => import('./fhir'),
+  notes: () => import('./notes'),
 };
 
 const names = process.argv.slice(2);
