@@ -2,8 +2,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
 import { installErrorHandling } from './errors';
 import { registerAuthRoutes } from './routes/auth';
+import { registerFlagRoutes } from './routes/flags';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
+import { registerReleaseRoutes } from './routes/releases';
+import { registerUpdateRoutes } from './routes/updates';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -39,6 +42,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerHealthRoutes(app, ctx, health);
   registerAuthRoutes(app, ctx);
   registerPatientRoutes(app, ctx);
+  registerReleaseRoutes(app, ctx);
+  registerUpdateRoutes(app, ctx);
+  registerFlagRoutes(app, ctx);
 
   await app.ready();
   return { app, health };

@@ -1,0 +1,83 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { FlagList } from '../../../contract/flags';
+import { Channel, HealthReport, type ReleaseSignal } from '../../../contract/releases';
+import { asSystemDb } from '../../db/system-db';
+import { withBranch } from '../../db/with-branch';
+import { listFlags } from '../../flags/flags';
+import { evaluateRollout, recordHealthReport } from '../../releases/health-gate';
+import { FEED_FILES, offerFor, updateInfoYaml } from '../../releases/feed';
+import { currentRollout, loadRings } from '../../releases/store';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { parseInput } from '../parse';
+import { releaseSignalHub } from './release-signals';
+import { requireStation } from './station-auth';
+
+const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
+const EventsQuery = z.object({ channel: Channel.optional() });
+const HEARTBEAT_MS = 25_000;
+
+/*
+ * What stations read: the electron-updater feed (answered per station by its ring), their health
+ * reports, the live release signal stream, and their branch's feature flags.
+ */
+export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const hub = releaseSignalHub(app, ctx);
+
+  app.get('/updates/:channel/:file', async (request, reply) => {
+    const { channel, file } = parseInput(FeedParams, request.params);
+    const station = await requireStation(ctx, request);
+    const sys = asSystemDb(ctx.db);
+    const [rollout, rings] = await Promise.all([currentRollout(sys, channel), loadRings(sys, channel)]);
+    const release = offerFor(rollout, rings, station);
+    const body = release ? updateInfoYaml(release, FEED_FILES[file]!) : null;
+    if (!body) throw new HttpError(404, 'not_found', 'no release for this station on this channel');
+    return reply.header('cache-control', 'no-store').type('text/yaml; charset=utf-8').send(body);
+  });
+
+  app.post('/updates/health', async (request) => {
+    const station = await requireStation(ctx, request);
+    const body = parseInput(HealthReport.extend({ channel: Channel.default('stable') }), request.body);
+    await recordHealthReport(asSystemDb(ctx.db), station, body);
+    const state = await evaluateRollout(ctx.db, body.channel);
+    return { recorded: true, rolloutState: state };
+  });
+
+  app.get('/api/station/flags', async (request): Promise<FlagList> => {
+    const station = await requireStation(ctx, request);
+    const actor = { kind: 'station', id: station.id } as const;
+    const [branch, flags] = await Promise.all([
+      asSystemDb(ctx.db).selectFrom('branches').select('code').where('id', '=', station.branchId).executeTakeFirstOrThrow(),
+      withBranch(ctx.db, station.branchId, actor, (trx) => listFlags(trx)),
+    ]);
+    return { branch: branch.code, flags };
+  });
+
+  // Server-sent events: online stations hear of a release or rollback at once and check the feed.
+  const streams = new Set<ServerResponse>();
+  app.get('/updates/events', async (request, reply) => {
+    const { channel } = parseInput(EventsQuery, request.query);
+    await requireStation(ctx, request);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 1000\n: connected\n\n');
+    const send = (s: ReleaseSignal) => {
+      if (!channel || s.channel === channel || s.kind === 'flags') res.write(`event: ${s.kind}\ndata: ${JSON.stringify(s)}\n\n`);
+    };
+    const unsubscribe = hub.subscribe(send);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    streams.add(res);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    });
+  });
+  // Close streams before the server waits for open requests; stations reconnect to another instance.
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+}
