@@ -27,9 +27,13 @@ export async function recordHealthReport(q: SystemDb, station: StationIdentity, 
   await q.updateTable('stations').set({ app_version: report.version, last_seen_at: new Date() }).where('id', '=', station.id).execute();
 }
 
+/** How far back the old version's health counts: the same stations' day before the rollout. */
+const BASELINE_WINDOW_MS = 24 * 3600_000;
+
 /**
- * Both versions' health since the rollout started, among the stations of the rings it reached:
- * the candidate on the stations that took it, the baseline on those that have not yet.
+ * Both versions' health among the stations of the rings the rollout reached: the candidate
+ * since the rollout started, the baseline (old) version on the same stations over the day
+ * before it and on those that have not updated yet.
  */
 export async function rolloutHealth(q: SystemDb, rollout: RolloutRecord, rings: readonly Ring[]): Promise<{ candidate: VersionHealth; baseline: VersionHealth | null }> {
   const versions = [rollout.release.version, ...(rollout.baseline ? [rollout.baseline.version] : [])];
@@ -44,8 +48,14 @@ export async function rolloutHealth(q: SystemDb, rollout: RolloutRecord, rings: 
       eb.fn.sum<string>('h.uptime_seconds').as('uptime'),
       eb.fn.sum<string>(eb(eb('h.sync_failures', '+', eb.ref('h.crashes')), '+', eb.ref('h.errors'))).as('incidents'),
     ])
-    .where('h.reported_at', '>=', rollout.startedAt)
-    .where('h.version', 'in', versions)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('h.version', '=', rollout.release.version), eb('h.reported_at', '>=', rollout.startedAt)]),
+        ...(rollout.baseline
+          ? [eb.and([eb('h.version', '=', rollout.baseline.version), eb('h.reported_at', '>=', new Date(rollout.startedAt.getTime() - BASELINE_WINDOW_MS))])]
+          : []),
+      ]),
+    )
     .groupBy(['h.station_id', 'h.version', 's.branch_id', 's.ward_id'])
     .execute();
   const byVersion = new Map<string, HealthSample[]>(versions.map((v) => [v, []]));

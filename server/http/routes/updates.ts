@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FlagList } from '../../../contract/flags';
-import { Channel, HealthReport, type ReleaseSignal } from '../../../contract/releases';
+import { Channel, HealthReport, type ReleaseSignal, type RolloutState } from '../../../contract/releases';
+import type { Ring } from '../../releases/rings';
 import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { listFlags } from '../../flags/flags';
@@ -18,6 +19,12 @@ import { requireStation } from './station-auth';
 const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
 const EventsQuery = z.object({ channel: Channel.optional() });
 const HEARTBEAT_MS = 25_000;
+const CACHE_MS = 5_000;
+
+interface ChannelState {
+  rollout: Awaited<ReturnType<typeof currentRollout>>;
+  rings: Ring[];
+}
 
 /*
  * What stations read: the electron-updater feed (answered per station by its ring), their health
@@ -26,11 +33,49 @@ const HEARTBEAT_MS = 25_000;
 export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): void {
   const hub = releaseSignalHub(app, ctx);
 
+  // The channel's rollout and rings, shared by every station's feed read. Cached only where this
+  // instance LISTENs: every change NOTIFYs, and a signal empties the cache before stations hear it.
+  const cache = new Map<string, { at: number; state: Promise<ChannelState> }>();
+  hub.subscribe(() => cache.clear());
+  const channelState = (channel: string): Promise<ChannelState> => {
+    const hit = cache.get(channel);
+    if (ctx.databaseUrl && hit && Date.now() - hit.at < CACHE_MS) return hit.state;
+    const sys = asSystemDb(ctx.db);
+    const state = Promise.all([currentRollout(sys, channel), loadRings(sys, channel)]).then(([rollout, rings]) => ({ rollout, rings }));
+    if (ctx.databaseUrl) {
+      cache.set(channel, { at: Date.now(), state });
+      state.catch(() => cache.delete(channel));
+    }
+    return state;
+  };
+
+  // Health verdicts: one evaluation at a time per channel and instance. Reports arriving while one
+  // runs share the next one, which starts after it and so sees their rows: a fleet reporting at
+  // once costs a few comparisons, not one per report, and no report's verdict misses its data.
+  const running = new Map<string, Promise<RolloutState | null>>();
+  const queued = new Map<string, Promise<RolloutState | null>>();
+  const verdict = (channel: string): Promise<RolloutState | null> => {
+    const next = queued.get(channel);
+    if (next) return next;
+    const current = running.get(channel);
+    const start = (): Promise<RolloutState | null> => {
+      queued.delete(channel);
+      const p = evaluateRollout(ctx.db, channel).finally(() => {
+        if (running.get(channel) === p) running.delete(channel);
+      });
+      running.set(channel, p);
+      return p;
+    };
+    if (!current) return start();
+    const p = current.catch(() => null).then(start);
+    queued.set(channel, p);
+    return p;
+  };
+
   app.get('/updates/:channel/:file', async (request, reply) => {
     const { channel, file } = parseInput(FeedParams, request.params);
     const station = await requireStation(ctx, request);
-    const sys = asSystemDb(ctx.db);
-    const [rollout, rings] = await Promise.all([currentRollout(sys, channel), loadRings(sys, channel)]);
+    const { rollout, rings } = await channelState(channel);
     const release = offerFor(rollout, rings, station);
     const body = release ? updateInfoYaml(release, FEED_FILES[file]!) : null;
     if (!body) throw new HttpError(404, 'not_found', 'no release for this station on this channel');
@@ -41,7 +86,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     const station = await requireStation(ctx, request);
     const body = parseInput(HealthReport.extend({ channel: Channel.default('stable') }), request.body);
     await recordHealthReport(asSystemDb(ctx.db), station, body);
-    const state = await evaluateRollout(ctx.db, body.channel);
+    const state = await verdict(body.channel);
     return { recorded: true, rolloutState: state };
   });
 
