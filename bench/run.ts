@@ -5,6 +5,7 @@ import { scratchPostgres } from '../scripts/scratch-postgres';
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = {
   rls: () => import('./rls'),
   fleet: () => import('./fleet'),
+  bluegreen: () => import('./bluegreen'),
 };
 
 const names = process.argv.slice(2);
