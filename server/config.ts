@@ -8,6 +8,8 @@ export interface ServerConfig {
   poolSize: number;
   policy: AuthPolicy;
   trustProxy: boolean;
+  /** UPDATE_FILES_DIR: release files the update feed serves itself. */
+  updateFilesDir: string | null;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -28,6 +30,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
     poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
     trustProxy: env.TRUST_PROXY === '1',
+    updateFilesDir: env.UPDATE_FILES_DIR || null,
     policy: {
       ...DEFAULT_AUTH_POLICY,
       sessionTtlMs: intFromEnv(env, 'SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000) * 60000,

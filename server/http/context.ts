@@ -10,4 +10,6 @@ export interface AppContext {
   log: Logger;
   /** The app role's URL, for a LISTEN connection (release signals across instances). Optional: without it, signals stay in-process. */
   databaseUrl?: string;
+  /** Where the update feed serves release files from (/updates/<channel>/files/<name>); unset: artifacts live elsewhere. */
+  updateFilesDir?: string;
 }

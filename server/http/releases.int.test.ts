@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CancellationToken } from 'builder-util-runtime';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { LoginResponse } from '../../contract/auth';
@@ -21,7 +25,7 @@ const release = (version: string): PublishReleaseInput => ({
   version,
   notes: `WardStation ${version}`,
   files: [
-    { platform: 'linux', url: `files/WardStation-${version}.deb`, sha512: sha512(`linux ${version}`), size: 1000 },
+    { platform: 'linux', url: `files/WardStation-${version}.deb`, sha512: sha512(`linux ${version}`), size: Buffer.byteLength(`linux ${version}`) },
     { platform: 'win', url: `https://artifacts.example/WardStation-Setup-${version}.exe`, sha512: sha512(`win ${version}`), size: 2000 },
   ],
 });
@@ -32,13 +36,17 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
   let app: FastifyInstance;
   let base: string;
   let admin: string;
+  let files: string;
   const stations: { id: string; credential: string }[] = [];
 
   before(async () => {
     t = await createTestDatabase();
     f = await twoBranches(t.owner, 1);
     for (let i = 0; i < 6; i++) stations.push(await enrolStation(t.owner, i < 5 ? 'north' : 'south', i < 5 ? 'n-med' : 's-med', `station ${i}`));
-    app = (await buildServer({ db: t.app, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1000 }, log: silentLogger, databaseUrl: t.appUrl })).app;
+    files = mkdtempSync(path.join(tmpdir(), 'ws-release-files-'));
+    for (const v of ['1.0.0', '1.1.0']) writeFileSync(path.join(files, `WardStation-${v}.deb`), `linux ${v}`);
+    writeFileSync(path.join(files, 'WardStation-9.9.9.deb'), 'tampered');
+    app = (await buildServer({ db: t.app, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1000 }, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: files })).app;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -47,6 +55,7 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
   after(async () => {
     await app.close();
     await t.close();
+    rmSync(files, { recursive: true, force: true });
   });
 
   async function login(username: string, branch: string): Promise<string> {
@@ -96,6 +105,24 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
     assert.deepEqual([inRing.available, inRing.version], [true, '1.1.0']);
     assert.equal(inRing.info.files[0]!.url, 'files/WardStation-1.1.0.deb');
     assert.equal(inRing.info.files[0]!.sha512, sha512('linux 1.1.0'));
+    // electron-updater downloads the file from the feed folder and checks its sha512.
+    const u = createTestUpdater({ feedUrl: `${base}/updates/stable`, version: '1.0.0', credential: stations[0]!.credential, allowDowngrade: true });
+    try {
+      await u.updater.checkForUpdates();
+      const [downloaded] = await u.updater.downloadUpdate();
+      assert.equal(readFileSync(downloaded!, 'utf8'), 'linux 1.1.0');
+      // A file that does not match its published sha512 is refused by the client.
+      const tampered = u.executor.download(new URL(`${base}/updates/stable/files/WardStation-9.9.9.deb`), path.join(files, 'out.deb'), {
+        sha512: sha512('linux 9.9.9'),
+        headers: { authorization: `Bearer ${stations[0]!.credential}` },
+        cancellationToken: new CancellationToken(),
+      });
+      await assert.rejects(tampered, /sha512 checksum mismatch/);
+      const traversal = await app.inject({ method: 'GET', url: '/updates/stable/files/..%2Fetc%2Fpasswd', headers: { authorization: `Bearer ${stations[0]!.credential}` } });
+      assert.equal(traversal.statusCode, 400);
+    } finally {
+      u.close();
+    }
     const outside = await offered(5, '1.0.0');
     assert.deepEqual([outside.available, outside.version], [false, '1.0.0']);
 

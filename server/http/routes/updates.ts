@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FlagList } from '../../../contract/flags';
@@ -17,6 +20,8 @@ import { releaseSignalHub } from './release-signals';
 import { requireStation } from './station-auth';
 
 const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
+// A plain file name: no separators, no leading dot, so it cannot leave the files folder.
+const FileParams = z.object({ channel: Channel, name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$/) });
 const EventsQuery = z.object({ channel: Channel.optional() });
 const HEARTBEAT_MS = 25_000;
 const CACHE_MS = 5_000;
@@ -80,6 +85,17 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     const body = release ? updateInfoYaml(release, FEED_FILES[file]!) : null;
     if (!body) throw new HttpError(404, 'not_found', 'no release for this station on this channel');
     return reply.header('cache-control', 'no-store').type('text/yaml; charset=utf-8').send(body);
+  });
+
+  // Release files, when this server hosts them (UPDATE_FILES_DIR) rather than an artifact store.
+  app.get('/updates/:channel/files/:name', async (request, reply) => {
+    const { name } = parseInput(FileParams, request.params);
+    await requireStation(ctx, request);
+    const dir = ctx.updateFilesDir;
+    const file = dir ? path.join(dir, name) : null;
+    const size = file ? await stat(file).then((s) => (s.isFile() ? s.size : null), () => null) : null;
+    if (!file || size === null) throw new HttpError(404, 'not_found', 'no such release file');
+    return reply.header('content-length', size).type('application/octet-stream').send(createReadStream(file));
   });
 
   app.post('/updates/health', async (request) => {
