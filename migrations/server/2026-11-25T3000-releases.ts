@@ -3,8 +3,9 @@ import { enableBranchIsolation, grantToApp } from './app-grants';
 
 /*
  * Station releases, rings, rollouts, station health and per-branch feature flags (DESIGN §7).
- * Releases, rings and rollouts hold no patient data and span branches: global tables. Health
- * reports carry branch_id for per-branch views but no patient data either. Feature flags are
+ * Releases, rings and rollouts hold no patient data and span branches: global tables, whose
+ * branch references are not named branch_id (that name marks a branch-isolated table). Health
+ * reports hold no patient data either; their branch is the station's. Feature flags are
  * per branch under row-level security, so a branch's IT sets only its own.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -29,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       name text NOT NULL,
       position int NOT NULL,
       kind text NOT NULL CHECK (kind IN ('stations', 'wards', 'percent', 'everyone')),
-      branch_id int REFERENCES branches(id),
+      scope_branch_id int REFERENCES branches(id),
       station_ids uuid[] NOT NULL DEFAULT '{}',
       ward_ids int[] NOT NULL DEFAULT '{}',
       percent int CHECK (percent BETWEEN 0 AND 100),
@@ -68,7 +69,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE TABLE station_health_reports (
       id bigserial PRIMARY KEY,
-      branch_id int NOT NULL REFERENCES branches(id),
       station_id uuid NOT NULL REFERENCES stations(id),
       version text NOT NULL,
       reported_at timestamptz NOT NULL DEFAULT now(),

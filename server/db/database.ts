@@ -197,7 +197,7 @@ export interface ReleaseRingsTable {
   name: string;
   position: number;
   kind: 'stations' | 'wards' | 'percent' | 'everyone';
-  branch_id: number | null;
+  scope_branch_id: number | null;
   station_ids: ColumnType<string[], string[] | undefined, never>;
   ward_ids: ColumnType<number[], number[] | undefined, never>;
   percent: number | null;
@@ -229,7 +229,6 @@ export interface RolloutEventsTable {
 
 export interface StationHealthReportsTable {
   id: Generated<string>;
-  branch_id: number;
   station_id: string;
   version: string;
   reported_at: DefaultedTimestamp;

@@ -108,7 +108,7 @@ export async function addRing(db: Kysely<Database>, actor: Actor, raw: AddRingIn
           name: input.name,
           position: input.position,
           kind: input.kind,
-          branch_id: branchId,
+          scope_branch_id: branchId,
           station_ids: input.kind === 'stations' ? (input.stationIds ?? []) : [],
           ward_ids: wardIds,
           percent: input.kind === 'percent' ? (input.percent ?? 0) : null,

@@ -15,7 +15,6 @@ export async function recordHealthReport(q: SystemDb, station: StationIdentity, 
   await q
     .insertInto('station_health_reports')
     .values({
-      branch_id: station.branchId,
       station_id: station.id,
       version: report.version,
       uptime_seconds: report.uptimeSeconds,

@@ -96,7 +96,7 @@ export async function rolloutOfRelease(q: SystemDb, releaseId: number): Promise<
 export async function loadRings(q: SystemDb, channel: string): Promise<Ring[]> {
   const rows = await q
     .selectFrom('release_rings')
-    .select(['id', 'channel', 'name', 'position', 'kind', 'branch_id', 'station_ids', 'ward_ids', 'percent'])
+    .select(['id', 'channel', 'name', 'position', 'kind', 'scope_branch_id', 'station_ids', 'ward_ids', 'percent'])
     .where('channel', '=', channel)
     .orderBy('position')
     .execute();
@@ -106,7 +106,7 @@ export async function loadRings(q: SystemDb, channel: string): Promise<Ring[]> {
     name: r.name,
     position: r.position,
     kind: r.kind,
-    branchId: r.branch_id,
+    branchId: r.scope_branch_id,
     stationIds: r.station_ids,
     wardIds: r.ward_ids,
     percent: r.percent,
