@@ -236,7 +236,7 @@ export async function run(): Promise<Record<string, Figure>> {
     rawFeedRoundAllStations: { value: Math.round(rawRoundMs), unit: 'ms (baseline: every online station reads the feed at once)' },
     rollbackVsRawRound: { value: lastOffered / rawRoundMs, unit: 'x the raw feed round' },
     ringPilotMs: { value: Math.round(ringTimes.pilot!), unit: 'ms until every online station of ring pilot was offered 1.1.0' },
-    ringNorth25Ms: { value: Math.round(ringTimes['north-25']!), unit: 'ms until every online station of rings up to north-25 was' },
+    ringNorth25Ms: { value: Math.round(ringTimes['north-25']!), unit: 'ms until every online station of rings up to north-25 was offered 1.1.0' },
     ringEveryoneMs: { value: Math.round(ringTimes.everyone!), unit: 'ms until every online station was offered 1.1.0' },
     haltAfterReportRounds: { value: ticks, unit: 'health report rounds' },
   };
