@@ -21,6 +21,8 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (e) {
     if (e instanceof ReleaseError) throw new HttpError(e.kind === 'not_found' ? 404 : e.kind === 'conflict' ? 409 : 400, e.kind, e.message);
+    // Two consoles publishing the same version or ring at once: the unique constraint decides.
+    if ((e as { code?: string }).code === '23505') throw new HttpError(409, 'conflict', 'this already exists');
     throw e;
   }
 }
