@@ -7,6 +7,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   data: () => import('./data'),
   fhir: () => import('./fhir'),
   notes: () => import('./notes'),
+  fleet: () => import('./fleet'),
+  bluegreen: () => import('./bluegreen'),
 };
 
 const names = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { verifyAuditChains } from '../server/audit/verify';
 import type { Database } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import { createKysely, createPool } from '../server/db/pool';
+import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } from './admin-releases';
 import { resolveDatabase } from './database-env';
 
 const USAGE = `npm run admin -- <command>
@@ -15,7 +16,8 @@ const USAGE = `npm run admin -- <command>
   user add --username dr.north --display-name "Dr. A. North" --role physician --branch north --password-stdin
   station enrol --branch north --ward n-med [--name "Ward 3 station 1"]
   client add --branch north --name "Central Lab" [--scopes read:*,write:Observation]
-  audit verify`;
+  audit verify
+${RELEASE_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -44,10 +46,11 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       scopes: { type: 'string' },
+      ...RELEASE_OPTIONS,
     },
   });
   const command = positionals.join(' ');
-  if (!['branch add', 'ward add', 'user add', 'station enrol', 'client add', 'audit verify'].includes(command)) {
+  if (![...['branch add', 'ward add', 'user add', 'station enrol', 'client add', 'audit verify'], ...RELEASE_COMMANDS].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -55,6 +58,10 @@ async function main(argv: string[]): Promise<number> {
   const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-admin' }));
   try {
     await migrateToLatest(env.ownerUrl, env.appUrl || null);
+    if (RELEASE_COMMANDS.includes(command)) {
+      console.log(await runReleaseCommand(db, command, values, (name) => need(values, name)));
+      return 0;
+    }
     switch (command) {
       case 'branch add': {
         const b = await addBranch(db, need(values, 'code'), need(values, 'name'));

@@ -10,6 +10,8 @@ export interface ServerConfig {
   policy: AuthPolicy;
   trustProxy: boolean;
   consoleDir: string;
+  /** UPDATE_FILES_DIR: release files the update feed serves itself. */
+  updateFilesDir: string | null;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -31,6 +33,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
     trustProxy: env.TRUST_PROXY === '1',
     consoleDir: env.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
+    updateFilesDir: env.UPDATE_FILES_DIR || null,
     policy: {
       ...DEFAULT_AUTH_POLICY,
       sessionTtlMs: intFromEnv(env, 'SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000) * 60000,

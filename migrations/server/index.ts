@@ -3,6 +3,7 @@ import * as core from './2026-11-25T0100-core';
 import * as clinical from './2026-11-25T0200-clinical';
 import * as audit from './2026-11-25T0300-audit';
 import * as fhir from './2026-11-25T2000-fhir';
+import * as releases from './2026-11-25T3000-releases';
 
 /** Every server migration, in order. Registration is explicit: add new ones at the end. */
 export const serverMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T0200-clinical': clinical,
   '2026-11-25T0300-audit': audit,
   '2026-11-25T2000-fhir': fhir,
+  '2026-11-25T3000-releases': releases,
 };

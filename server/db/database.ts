@@ -187,6 +187,75 @@ export interface AuditEventsTable {
   hash: Generated<string>;
 }
 
+/* Releases (migration 2026-11-25T3000-releases): global tables, no patient data. */
+export interface ReleasesTable {
+  id: Generated<number>;
+  channel: string;
+  version: string;
+  notes: Generated<string>;
+  files: ColumnType<unknown, string, never>;
+  release_date: DefaultedTimestamp;
+  published_at: DefaultedTimestamp;
+  published_by: string;
+}
+
+export interface ReleaseRingsTable {
+  id: Generated<number>;
+  channel: string;
+  name: string;
+  position: number;
+  kind: 'stations' | 'wards' | 'percent' | 'everyone';
+  scope_branch_id: number | null;
+  station_ids: ColumnType<string[], string[] | undefined, never>;
+  ward_ids: ColumnType<number[], number[] | undefined, never>;
+  percent: number | null;
+  created_at: DefaultedTimestamp;
+}
+
+export interface RolloutsTable {
+  id: Generated<number>;
+  channel: string;
+  release_id: number;
+  baseline_release_id: number | null;
+  ring_position: number;
+  state: 'active' | 'paused' | 'halted' | 'rolled_back' | 'superseded';
+  max_error_ratio: ColumnType<string, number | string | undefined, number | string>;
+  min_error_rate: ColumnType<string, number | string | undefined, number | string>;
+  min_stations: ColumnType<number, number | undefined, number>;
+  halt_reason: string | null;
+  started_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface RolloutEventsTable {
+  id: Generated<string>;
+  rollout_id: number;
+  at: Generated<Date>;
+  kind: string;
+  detail: ColumnType<unknown, string | undefined, never>;
+}
+
+export interface StationHealthReportsTable {
+  id: Generated<string>;
+  station_id: string;
+  version: string;
+  reported_at: DefaultedTimestamp;
+  uptime_seconds: number;
+  sync_failures: number;
+  crashes: number;
+  errors: number;
+}
+
+/** Per branch under RLS: reached only through withBranch. */
+export interface FeatureFlagsTable {
+  branch_id: number;
+  key: string;
+  enabled: boolean;
+  value: ColumnType<unknown, string | null, string | null>;
+  updated_at: DefaultedTimestamp;
+  updated_by: string;
+}
+
 export interface Database {
   branches: BranchesTable;
   wards: WardsTable;
@@ -203,6 +272,12 @@ export interface Database {
   service_requests: ServiceRequestsTable;
   audit_events: AuditEventsTable;
   fhir_settings: FhirSettingsTable;
+  releases: ReleasesTable;
+  release_rings: ReleaseRingsTable;
+  rollouts: RolloutsTable;
+  rollout_events: RolloutEventsTable;
+  station_health_reports: StationHealthReportsTable;
+  feature_flags: FeatureFlagsTable;
 }
 
 export type PatientRow = Selectable<PatientsTable>;

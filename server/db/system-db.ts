@@ -4,7 +4,21 @@ import type { Database } from './database';
 /** Tables that hold no patient data: reachable outside withBranch. */
 export type SystemTables = Pick<
   Database,
-  'branches' | 'wards' | 'users' | 'user_branch_roles' | 'stations' | 'sessions' | 'api_clients' | 'login_attempts' | 'fhir_settings'
+  | 'branches'
+  | 'wards'
+  | 'users'
+  | 'user_branch_roles'
+  | 'stations'
+  | 'sessions'
+  | 'api_clients'
+  | 'login_attempts'
+  | 'fhir_settings'
+  // Releases hold no patient data (migration 2026-11-25T3000-releases).
+  | 'releases'
+  | 'release_rings'
+  | 'rollouts'
+  | 'rollout_events'
+  | 'station_health_reports'
 >;
 
 /**

@@ -7,6 +7,9 @@ import { registerFhirRoutes, sendFhirFrameworkError } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
 import { serveBuiltUi } from './static-files';
+import { registerFlagRoutes } from './routes/flags';
+import { registerReleaseRoutes } from './routes/releases';
+import { registerUpdateRoutes } from './routes/updates';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -53,6 +56,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerConsoleRoutes(app, ctx);
   if (options.consoleDir) serveBuiltUi(app, '/console/', options.consoleDir);
   registerFhirRoutes(app, ctx);
+  registerReleaseRoutes(app, ctx);
+  registerUpdateRoutes(app, ctx);
+  registerFlagRoutes(app, ctx);
 
   await app.ready();
   return { app, health };

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/*
+ * Station releases (DESIGN §7): what IT publishes, the rings a rollout moves through, what a
+ * station reports about its health, and what the console reads. The update feed itself speaks
+ * electron-updater's own YAML format, not JSON.
+ */
+
+export const Channel = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+/** Semantic version as electron-updater compares it (no leading "v"). */
+export const Version = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
+export const Platform = z.enum(['win', 'linux', 'mac']);
+export type Platform = z.infer<typeof Platform>;
+
+export const ReleaseFile = z.object({
+  platform: Platform,
+  /** Absolute (artifact store) or relative to the feed folder, e.g. files/WardStation-1.2.0.AppImage. */
+  url: z.string().min(1).max(500).regex(/^(https?:\/\/|files\/)[^\s]+$/),
+  sha512: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 sha512'),
+  size: z.number().int().positive(),
+});
+export type ReleaseFile = z.infer<typeof ReleaseFile>;
+
+export const PublishReleaseInput = z.object({
+  channel: Channel,
+  version: Version,
+  notes: z.string().max(20000).default(''),
+  files: z.array(ReleaseFile).min(1).max(20),
+  releaseDate: z.iso.datetime().optional(),
+});
+export type PublishReleaseInput = z.input<typeof PublishReleaseInput>;
+
+export const RingKind = z.enum(['stations', 'wards', 'percent', 'everyone']);
+export type RingKind = z.infer<typeof RingKind>;
+
+export const AddRingInput = z.object({
+  channel: Channel,
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/),
+  position: z.number().int().min(1).max(1000),
+  kind: RingKind,
+  /** Branch code: required for wards and percent; optional for everyone (one branch's everyone). */
+  branch: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
+  stationIds: z.array(z.uuid()).max(1000).optional(),
+  wardCodes: z.array(z.string().min(1).max(64)).max(200).optional(),
+  percent: z.number().int().min(0).max(100).optional(),
+});
+export type AddRingInput = z.input<typeof AddRingInput>;
+
+export const RolloutTarget = z.object({ channel: Channel, version: Version });
+export const MoveRolloutInput = RolloutTarget.extend({ ring: z.string().min(1).max(32) });
+export const RolloutThresholdInput = RolloutTarget.extend({
+  /** Halt when the new version's error rate exceeds the old one's times this ratio… */
+  maxErrorRatio: z.number().min(1).max(100),
+  /** …and exceeds this many errors per station-hour (so two errors among quiet stations do not halt). */
+  minErrorRate: z.number().min(0).max(10000),
+  /** Reporting stations on the new version needed before a verdict. */
+  minStations: z.number().int().min(1).max(100000),
+});
+
+export const RolloutState = z.enum(['active', 'paused', 'halted', 'rolled_back', 'superseded']);
+export type RolloutState = z.infer<typeof RolloutState>;
+
+export const HealthReport = z.object({
+  version: Version,
+  /** Counters since the previous report. */
+  uptimeSeconds: z.number().int().min(0).max(7 * 86400),
+  syncFailures: z.number().int().min(0).max(1_000_000),
+  crashes: z.number().int().min(0).max(1_000_000),
+  errors: z.number().int().min(0).max(1_000_000),
+});
+export type HealthReport = z.infer<typeof HealthReport>;
+
+export const HealthVerdict = z.object({
+  recorded: z.literal(true),
+  rolloutState: RolloutState.nullable(),
+});
+
+export const VersionHealth = z.object({
+  version: z.string(),
+  stations: z.number().int(),
+  stationHours: z.number(),
+  incidents: z.number().int(),
+  /** Incidents (sync failures + crashes + errors) per station-hour. */
+  errorRate: z.number(),
+});
+export type VersionHealth = z.infer<typeof VersionHealth>;
+
+export const RingStatus = z.object({
+  name: z.string(),
+  position: z.number().int(),
+  kind: RingKind,
+  branch: z.string().nullable(),
+  reached: z.boolean(),
+  stations: z.number().int(),
+});
+
+export const RolloutEvent = z.object({ at: z.string(), kind: z.string(), detail: z.record(z.string(), z.unknown()) });
+export type RolloutEvent = z.infer<typeof RolloutEvent>;
+
+export const RolloutStatus = z.object({
+  channel: Channel,
+  version: z.string(),
+  baselineVersion: z.string().nullable(),
+  state: RolloutState,
+  ringPosition: z.number().int(),
+  haltReason: z.string().nullable(),
+  threshold: z.object({ maxErrorRatio: z.number(), minErrorRate: z.number(), minStations: z.number().int() }),
+  rings: z.array(RingStatus),
+  health: z.object({ candidate: VersionHealth, baseline: VersionHealth.nullable() }),
+  timeline: z.array(RolloutEvent),
+});
+export type RolloutStatus = z.infer<typeof RolloutStatus>;
+
+export const FleetVersions = z.object({
+  branches: z.array(
+    z.object({ branch: z.string(), versions: z.array(z.object({ version: z.string().nullable(), stations: z.number().int() })) }),
+  ),
+});
+export type FleetVersions = z.infer<typeof FleetVersions>;
+
+/** Server-sent event to online stations: check the feed now. */
+export const ReleaseSignal = z.object({ channel: Channel, kind: z.enum(['release', 'rollback', 'flags']) });
+export type ReleaseSignal = z.infer<typeof ReleaseSignal>;

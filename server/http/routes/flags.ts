@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { FlagKey, SetFlagInput, type FlagList } from '../../../contract/flags';
+import { withBranch } from '../../db/with-branch';
+import { listFlags, setFlag } from '../../flags/flags';
+import { notifyStations } from '../../releases/signals';
+import { asSystemDb } from '../../db/system-db';
+import { requireRole, requireSession } from '../authenticate';
+import type { AppContext } from '../context';
+import { parseInput } from '../parse';
+import { signalAfterCommit } from './release-signals';
+
+const FlagParams = z.object({ key: FlagKey });
+
+/* Feature flags of the IT administrator's session branch: read and set, each change audited. */
+export function registerFlagRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/api/flags', async (request): Promise<FlagList> => {
+    const session = await requireSession(ctx, request);
+    requireRole(session, ['it_admin']);
+    const actor = { kind: 'user', id: String(session.userId) } as const;
+    return { branch: session.branch.code, flags: await withBranch(ctx.db, session.branch.id, actor, (trx) => listFlags(trx)) };
+  });
+
+  app.put('/api/flags/:key', async (request) => {
+    const session = await requireSession(ctx, request);
+    requireRole(session, ['it_admin']);
+    const { key } = parseInput(FlagParams, request.params);
+    const input = parseInput(SetFlagInput, request.body);
+    const actor = { kind: 'user', id: String(session.userId) } as const;
+    await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+      await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags' });
+      await setFlag(trx, session.branch.id, actor, key, input);
+    });
+    signalAfterCommit(app, ctx, { channel: 'stable', kind: 'flags' });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,144 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { FlagList } from '../../../contract/flags';
+import { Channel, HealthReport, type ReleaseSignal, type RolloutState } from '../../../contract/releases';
+import type { Ring } from '../../releases/rings';
+import { asSystemDb } from '../../db/system-db';
+import { withBranch } from '../../db/with-branch';
+import { listFlags } from '../../flags/flags';
+import { evaluateRollout, recordHealthReport } from '../../releases/health-gate';
+import { FEED_FILES, offerFor, updateInfoYaml } from '../../releases/feed';
+import { currentRollout, loadRings } from '../../releases/store';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { parseInput } from '../parse';
+import { releaseSignalHub } from './release-signals';
+import { requireStation } from './station-auth';
+
+const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
+// A plain file name: no separators, no leading dot, so it cannot leave the files folder.
+const FileParams = z.object({ channel: Channel, name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$/) });
+const EventsQuery = z.object({ channel: Channel.optional() });
+const HEARTBEAT_MS = 25_000;
+const CACHE_MS = 5_000;
+
+interface ChannelState {
+  rollout: Awaited<ReturnType<typeof currentRollout>>;
+  rings: Ring[];
+}
+
+/*
+ * What stations read: the electron-updater feed (answered per station by its ring), their health
+ * reports, the live release signal stream, and their branch's feature flags.
+ */
+export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const hub = releaseSignalHub(app, ctx);
+
+  // The channel's rollout and rings, shared by every station's feed read. Cached only where this
+  // instance LISTENs: every change NOTIFYs, and a signal empties the cache before stations hear it.
+  const cache = new Map<string, { at: number; state: Promise<ChannelState> }>();
+  hub.subscribe(() => cache.clear());
+  const channelState = (channel: string): Promise<ChannelState> => {
+    const hit = cache.get(channel);
+    if (ctx.databaseUrl && hit && Date.now() - hit.at < CACHE_MS) return hit.state;
+    const sys = asSystemDb(ctx.db);
+    const state = Promise.all([currentRollout(sys, channel), loadRings(sys, channel)]).then(([rollout, rings]) => ({ rollout, rings }));
+    if (ctx.databaseUrl) {
+      cache.set(channel, { at: Date.now(), state });
+      state.catch(() => cache.delete(channel));
+    }
+    return state;
+  };
+
+  // Health verdicts: one evaluation at a time per channel and instance. Reports arriving while one
+  // runs share the next one, which starts after it and so sees their rows: a fleet reporting at
+  // once costs a few comparisons, not one per report, and no report's verdict misses its data.
+  const running = new Map<string, Promise<RolloutState | null>>();
+  const queued = new Map<string, Promise<RolloutState | null>>();
+  const verdict = (channel: string): Promise<RolloutState | null> => {
+    const next = queued.get(channel);
+    if (next) return next;
+    const current = running.get(channel);
+    const start = (): Promise<RolloutState | null> => {
+      queued.delete(channel);
+      const p = evaluateRollout(ctx.db, channel).finally(() => {
+        if (running.get(channel) === p) running.delete(channel);
+      });
+      running.set(channel, p);
+      return p;
+    };
+    if (!current) return start();
+    const p = current.catch(() => null).then(start);
+    queued.set(channel, p);
+    return p;
+  };
+
+  app.get('/updates/:channel/:file', async (request, reply) => {
+    const { channel, file } = parseInput(FeedParams, request.params);
+    const station = await requireStation(ctx, request);
+    const { rollout, rings } = await channelState(channel);
+    const release = offerFor(rollout, rings, station);
+    const body = release ? updateInfoYaml(release, FEED_FILES[file]!) : null;
+    if (!body) throw new HttpError(404, 'not_found', 'no release for this station on this channel');
+    return reply.header('cache-control', 'no-store').type('text/yaml; charset=utf-8').send(body);
+  });
+
+  // Release files, when this server hosts them (UPDATE_FILES_DIR) rather than an artifact store.
+  app.get('/updates/:channel/files/:name', async (request, reply) => {
+    const { name } = parseInput(FileParams, request.params);
+    await requireStation(ctx, request);
+    const dir = ctx.updateFilesDir;
+    const file = dir ? path.join(dir, name) : null;
+    const size = file ? await stat(file).then((s) => (s.isFile() ? s.size : null), () => null) : null;
+    if (!file || size === null) throw new HttpError(404, 'not_found', 'no such release file');
+    return reply.header('content-length', size).type('application/octet-stream').send(createReadStream(file));
+  });
+
+  app.post('/updates/health', async (request) => {
+    const station = await requireStation(ctx, request);
+    const body = parseInput(HealthReport.extend({ channel: Channel.default('stable') }), request.body);
+    await recordHealthReport(asSystemDb(ctx.db), station, body);
+    const state = await verdict(body.channel);
+    return { recorded: true, rolloutState: state };
+  });
+
+  app.get('/api/station/flags', async (request): Promise<FlagList> => {
+    const station = await requireStation(ctx, request);
+    const actor = { kind: 'station', id: station.id } as const;
+    const [branch, flags] = await Promise.all([
+      asSystemDb(ctx.db).selectFrom('branches').select('code').where('id', '=', station.branchId).executeTakeFirstOrThrow(),
+      withBranch(ctx.db, station.branchId, actor, (trx) => listFlags(trx)),
+    ]);
+    return { branch: branch.code, flags };
+  });
+
+  // Server-sent events: online stations hear of a release or rollback at once and check the feed.
+  const streams = new Set<ServerResponse>();
+  app.get('/updates/events', async (request, reply) => {
+    const { channel } = parseInput(EventsQuery, request.query);
+    await requireStation(ctx, request);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 1000\n: connected\n\n');
+    const send = (s: ReleaseSignal) => {
+      if (!channel || s.channel === channel || s.kind === 'flags') res.write(`event: ${s.kind}\ndata: ${JSON.stringify(s)}\n\n`);
+    };
+    const unsubscribe = hub.subscribe(send);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    streams.add(res);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    });
+  });
+  // Close streams before the server waits for open requests; stations reconnect to another instance.
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+}
