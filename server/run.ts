@@ -20,7 +20,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
   const db = createKysely<Database>(pool);
   await assertLeastPrivilege(db);
-  const { app, health } = await buildServer({ db, policy: config.policy, log }, { trustProxy: config.trustProxy });
+  const { app, health } = await buildServer({ db, policy: config.policy, log, databaseUrl: config.databaseUrl }, { trustProxy: config.trustProxy });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

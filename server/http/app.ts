@@ -4,6 +4,7 @@ import { installErrorHandling } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
+import { registerSyncRoutes } from './routes/sync';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -39,6 +40,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerHealthRoutes(app, ctx, health);
   registerAuthRoutes(app, ctx);
   registerPatientRoutes(app, ctx);
+  registerSyncRoutes(app, ctx);
 
   await app.ready();
   return { app, health };

@@ -8,4 +8,6 @@ export interface AppContext {
   db: Kysely<Database>;
   policy: AuthPolicy;
   log: Logger;
+  /** The app role's URL: the sync live channel LISTENs on its own connection. Without it, no live channel. */
+  databaseUrl?: string;
 }
