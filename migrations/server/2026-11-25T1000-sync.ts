@@ -45,7 +45,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       PRIMARY KEY (branch_id, id)
     )`.execute(db);
 
-  await sql`CREATE SEQUENCE change_feed_seq`.execute(db);
   await sql`
     CREATE TABLE change_feed (
       branch_id int NOT NULL REFERENCES branches(id),
@@ -60,10 +59,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE FUNCTION change_feed_append() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      -- 7301: this feed's advisory lock class; the second key is the branch.
+      -- 7301: this feed's advisory lock class; the second key is the branch. Held to commit,
+      -- so the branch's numbers are dense and drawn in commit order, and reveal nothing of
+      -- other branches' activity.
       PERFORM pg_advisory_xact_lock(7301, NEW.branch_id);
       INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
-        VALUES (NEW.branch_id, nextval('change_feed_seq'), TG_ARGV[0], NEW.id, to_jsonb(NEW));
+        VALUES (NEW.branch_id,
+                coalesce((SELECT max(seq) FROM change_feed WHERE branch_id = NEW.branch_id), 0) + 1,
+                TG_ARGV[0], NEW.id, to_jsonb(NEW));
       -- One notification per branch and transaction: PostgreSQL folds identical payloads.
       PERFORM pg_notify('wardstation_feed', NEW.branch_id::text);
       RETURN NULL;
@@ -88,13 +91,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       FOR b IN SELECT id FROM branches ORDER BY id LOOP
         PERFORM set_config('app.current_branch', b::text, true);
         INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
-          SELECT branch_id, nextval('change_feed_seq'), 'patient', id, to_jsonb(t) FROM patients t WHERE branch_id = b;
-        INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
-          SELECT branch_id, nextval('change_feed_seq'), 'observation', id, to_jsonb(t) FROM observations t WHERE branch_id = b;
-        INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
-          SELECT branch_id, nextval('change_feed_seq'), 'medication_request', id, to_jsonb(t) FROM medication_requests t WHERE branch_id = b;
-        INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
-          SELECT branch_id, nextval('change_feed_seq'), 'service_request', id, to_jsonb(t) FROM service_requests t WHERE branch_id = b;
+          SELECT b, row_number() OVER (ORDER BY k, id), entity, id, data FROM (
+            SELECT 1 AS k, 'patient' AS entity, id, to_jsonb(t) AS data FROM patients t WHERE branch_id = b
+            UNION ALL SELECT 2, 'observation', id, to_jsonb(t) FROM observations t WHERE branch_id = b
+            UNION ALL SELECT 3, 'medication_request', id, to_jsonb(t) FROM medication_requests t WHERE branch_id = b
+            UNION ALL SELECT 4, 'service_request', id, to_jsonb(t) FROM service_requests t WHERE branch_id = b) rows;
       END LOOP;
       PERFORM set_config('app.current_branch', '', true);
     END $$`.execute(db);
@@ -197,7 +198,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const t of ['note_drafts', 'sync_mutations', 'change_feed']) await enableBranchIsolation(db, t);
   await grantToApp(db, 'SELECT, INSERT, UPDATE', ['note_drafts', 'sync_mutations']);
   await grantToApp(db, 'SELECT, INSERT', ['change_feed']);
-  await grantToApp(db, 'USAGE', ['change_feed_seq'], 'SEQUENCE');
 }
 
 export async function down(): Promise<void> {

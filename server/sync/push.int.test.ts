@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { generateRawNotes } from '../../contract/demo/notes';
 import { PushResponse, sanitizeDraftText, type Mutation } from '../../contract/sync';
 import { withBranch } from '../db/with-branch';
-import { draftSave, startSyncHarness, testUuid7, type SyncHarness } from './testing';
+import { draftSave, startSyncHarness, testUuid7, type SyncHarness } from '../testing/sync-harness';
 
 describe('sync push: idempotent, ordered, conflicts kept', () => {
   let h: SyncHarness;
