@@ -25,9 +25,8 @@ export interface ServerClient {
 export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
   const call = async (path: string, init: RequestInit, token?: string): Promise<unknown> => {
-    let res: Response;
-    try {
-      res = await fetch(`${base}${path}`, {
+    const attempt = () =>
+      fetch(`${base}${path}`, {
         ...init,
         headers: {
           [STATION_CREDENTIAL_HEADER]: credential,
@@ -36,6 +35,11 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
         },
         signal: AbortSignal.timeout(timeoutMs),
       });
+    let res: Response;
+    try {
+      // One immediate retry: a kept-alive connection may have died with the network (every
+      // call is safe to repeat: push is idempotent by mutation id).
+      res = await attempt().catch(attempt);
     } catch {
       throw new NetworkError('server unreachable');
     }
