@@ -39,10 +39,11 @@ export type DraftStatus = z.infer<typeof DraftStatus>;
 export const ConflictText = z.object({ text: z.string(), stationId: z.string().nullable(), version: z.number().int() });
 export type ConflictText = z.infer<typeof ConflictText>;
 
+/** In a push answer, `text` comes only with a conflict (the station has its own text). */
 export const ServerDraft = z.object({
   id: Uuid,
   patientId: Uuid,
-  text: z.string(),
+  text: z.string().optional(),
   version: z.number().int(),
   status: DraftStatus,
   conflictTexts: z.array(ConflictText).nullable(),
@@ -83,7 +84,9 @@ export const PullQuery = z.object({
 export type PullQuery = z.infer<typeof PullQuery>;
 
 /** `data` is the row as stored (snake_case columns), the station caches it as is. */
-export const Change = z.object({ seq: Cursor, entity: FeedEntity, id: Uuid, data: z.record(z.string(), z.unknown()) });
+/** `data` is checked to be an object only: a ward's bootstrap validates tens of thousands of rows. */
+const RowData = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
+export const Change = z.object({ seq: Cursor, entity: FeedEntity, id: Uuid, data: RowData });
 export type Change = z.infer<typeof Change>;
 export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean() });
 export type PullResponse = z.infer<typeof PullResponse>;

@@ -7,7 +7,7 @@ import { StationError } from './errors';
 import { dismissRejected, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
-import { getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
+import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
 import { observeUuid7 } from './uuid7';
 
@@ -77,6 +77,8 @@ export function createStation(options: StationOptions): Station {
     ...options.sync,
   });
   if (options.autoSync !== false) sync.start();
+  const checkpoints = setInterval(() => checkpointStore(store), 5000);
+  checkpoints.unref();
 
   const status = (): StationStatus => {
     const c = sessions.current();
@@ -164,7 +166,9 @@ export function createStation(options: StationOptions): Station {
     sessions,
     sync,
     async close() {
+      clearInterval(checkpoints);
       await sync.stop();
+      checkpointStore(store);
       store.close();
     },
   };

@@ -18,8 +18,16 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Checkpoints run from a timer (checkpointStore), not inside a save that crosses the WAL's
+  // threshold: a keystroke save then never pays for copying the WAL back.
+  db.pragma('wal_autocheckpoint = 0');
   migrateStore(db);
   return db;
+}
+
+/** Moves the WAL back into the database file without blocking writers (PASSIVE). */
+export function checkpointStore(db: Store): void {
+  db.pragma('wal_checkpoint(PASSIVE)');
 }
 
 /** Applies the station migrations not yet applied, each in its own transaction. */

@@ -58,17 +58,21 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await sql`
     CREATE FUNCTION change_feed_append() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE b int; base bigint; n bigint;
     BEGIN
-      -- 7301: this feed's advisory lock class; the second key is the branch. Held to commit,
-      -- so the branch's numbers are dense and drawn in commit order, and reveal nothing of
-      -- other branches' activity.
-      PERFORM pg_advisory_xact_lock(7301, NEW.branch_id);
-      INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
-        VALUES (NEW.branch_id,
-                coalesce((SELECT max(seq) FROM change_feed WHERE branch_id = NEW.branch_id), 0) + 1,
-                TG_ARGV[0], NEW.id, to_jsonb(NEW));
-      -- One notification per branch and transaction: PostgreSQL folds identical payloads.
-      PERFORM pg_notify('wardstation_feed', NEW.branch_id::text);
+      -- Once per statement, over its transition table: a bulk write appends in one insert.
+      FOR b IN SELECT DISTINCT branch_id FROM changed_rows LOOP
+        -- 7301: this feed's advisory lock class; the second key is the branch. Held to commit,
+        -- so the branch's numbers are dense and drawn in commit order, and reveal nothing of
+        -- other branches' activity.
+        PERFORM pg_advisory_xact_lock(7301, b);
+        SELECT coalesce(max(seq), 0) INTO base FROM change_feed WHERE branch_id = b;
+        INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
+          SELECT b, base + row_number() OVER (), TG_ARGV[0], r.id, to_jsonb(r) FROM changed_rows r WHERE r.branch_id = b;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        -- One notification per branch and statement; the payload names the branch and its head.
+        PERFORM pg_notify('wardstation_feed', b::text || ':' || (base + n)::text);
+      END LOOP;
       RETURN NULL;
     END $$`.execute(db);
   const fed: [string, string][] = [
@@ -79,8 +83,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     ['note_drafts', 'note_draft'],
   ];
   for (const [table, entity] of fed) {
-    await sql`CREATE TRIGGER ${sql.id(`${table}_feed`)} AFTER INSERT OR UPDATE ON ${sql.table(table)}
-              FOR EACH ROW EXECUTE FUNCTION change_feed_append(${sql.lit(entity)})`.execute(db);
+    // A trigger with a transition table takes one event, hence one trigger per event.
+    for (const event of ['INSERT', 'UPDATE']) {
+      await sql`CREATE TRIGGER ${sql.id(`${table}_feed_${event.toLowerCase()}`)} AFTER ${sql.raw(event)} ON ${sql.table(table)}
+                REFERENCING NEW TABLE AS changed_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION change_feed_append(${sql.lit(entity)})`.execute(db);
+    }
   }
 
   // Rows written before this migration reach the feed too, branch by branch (RLS is forced).
@@ -102,9 +110,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 
   /*
-   * Applies one station mutation, once. The mutation id is claimed first (a concurrent push of
-   * the same id waits on it, then answers duplicate), then the draft change runs in its own
-   * subtransaction so that a refused mutation leaves the rest of the batch intact.
+   * Applies one station mutation, once, and records its answer. The caller (sync_push) holds the
+   * branch's feed lock, so a concurrent push of the same id has committed before we look; were
+   * it not held, the primary key of sync_mutations would still refuse the second application
+   * (that transaction fails and its retry answers duplicate).
    * A draft edit is a conflict when it was based on an older version written by another
    * station; an older edit of the same station arriving late (its UUID v7 sorts before the
    * last applied one) changes nothing, so duplicates and reordering converge.
@@ -121,78 +130,118 @@ export async function up(db: Kysely<any>): Promise<void> {
       v_draft uuid := (p_payload->>'draftId')::uuid;
       v_patient uuid := (p_payload->>'patientId')::uuid;
     BEGIN
-      INSERT INTO sync_mutations (branch_id, id, station_id, user_id, kind, result)
-        VALUES (b, p_id, p_station, p_user, p_kind, '{}') ON CONFLICT DO NOTHING;
-      IF NOT FOUND THEN
-        SELECT result INTO r FROM sync_mutations WHERE branch_id = b AND id = p_id;
+      SELECT result INTO r FROM sync_mutations WHERE branch_id = b AND id = p_id;
+      IF FOUND THEN
         RETURN jsonb_build_object('status', 'duplicate', 'first', r);
       END IF;
-      BEGIN
-        SELECT * INTO d FROM note_drafts WHERE branch_id = b AND id = v_draft FOR UPDATE;
-        IF NOT FOUND AND p_kind = 'draft.save' THEN
+      SELECT * INTO d FROM note_drafts WHERE branch_id = b AND id = v_draft FOR UPDATE;
+      IF NOT FOUND AND p_kind = 'draft.save' THEN
+        IF EXISTS (SELECT 1 FROM patients WHERE branch_id = b AND id = v_patient) THEN
           INSERT INTO note_drafts (branch_id, id, patient_id, author_user_id, text, last_station_id, last_mutation_id)
             VALUES (b, v_draft, v_patient, p_user, v_text, p_station, p_id) RETURNING * INTO d;
           r := jsonb_build_object('status', 'applied');
-        ELSIF NOT FOUND THEN
-          r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_draft');
-        ELSIF d.author_user_id <> p_user THEN
-          r := jsonb_build_object('status', 'rejected', 'reason', 'not_author');
-        ELSIF v_patient IS NOT NULL AND d.patient_id <> v_patient THEN
-          r := jsonb_build_object('status', 'rejected', 'reason', 'patient_mismatch');
-        ELSIF d.status = 'submitted' THEN
-          r := jsonb_build_object('status', CASE WHEN p_kind = 'draft.submit' THEN 'applied' ELSE 'rejected' END, 'reason', 'submitted');
-        ELSIF p_kind = 'draft.save' AND d.last_station_id = p_station AND d.last_mutation_id > p_id THEN
-          r := jsonb_build_object('status', 'applied', 'superseded', true);
-        ELSIF d.status = 'conflict' AND p_kind <> 'draft.resolve' THEN
-          r := jsonb_build_object('status', 'conflict');
-        ELSIF p_kind = 'draft.save' AND (d.version = v_base OR d.last_station_id = p_station OR d.text = v_text) THEN
-          UPDATE note_drafts SET text = v_text, version = version + 1, last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
-           WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
-          r := jsonb_build_object('status', 'applied');
-        ELSIF p_kind = 'draft.save' THEN
-          UPDATE note_drafts SET status = 'conflict', version = version + 1, last_station_id = p_station, last_mutation_id = p_id, updated_at = now(),
-                 conflict_texts = jsonb_build_array(
-                   jsonb_build_object('text', d.text, 'stationId', d.last_station_id, 'version', d.version),
-                   jsonb_build_object('text', v_text, 'stationId', p_station, 'version', v_base))
-           WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
-          r := jsonb_build_object('status', 'conflict');
-        ELSIF d.version <> v_base THEN
-          -- resolve or submit of a version the author did not see: show the current state again
-          r := jsonb_build_object('status', 'conflict');
-        ELSIF p_kind = 'draft.resolve' THEN
-          UPDATE note_drafts SET text = v_text, status = 'draft', conflict_texts = NULL, version = version + 1,
-                 last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
-           WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
-          r := jsonb_build_object('status', 'applied');
-        ELSIF p_kind = 'draft.submit' THEN
-          UPDATE note_drafts SET status = 'submitted', submitted_at = now(), version = version + 1,
-                 last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
-           WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
-          r := jsonb_build_object('status', 'applied');
         ELSE
-          r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_kind');
+          r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_patient');
         END IF;
-        IF d.id IS NOT NULL AND d.author_user_id = p_user THEN
-          r := r || jsonb_build_object('draft', jsonb_build_object('id', d.id, 'patientId', d.patient_id, 'text', d.text,
-                 'version', d.version, 'status', d.status, 'conflictTexts', d.conflict_texts));
-        END IF;
-      EXCEPTION
-        WHEN foreign_key_violation THEN r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_patient');
-        WHEN not_null_violation OR check_violation OR invalid_text_representation THEN
-          r := jsonb_build_object('status', 'rejected', 'reason', 'invalid');
-      END;
-      UPDATE sync_mutations SET result = r WHERE branch_id = b AND id = p_id;
+      ELSIF NOT FOUND THEN
+        r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_draft');
+      ELSIF d.author_user_id <> p_user THEN
+        r := jsonb_build_object('status', 'rejected', 'reason', 'not_author');
+      ELSIF v_patient IS NOT NULL AND d.patient_id <> v_patient THEN
+        r := jsonb_build_object('status', 'rejected', 'reason', 'patient_mismatch');
+      ELSIF d.status = 'submitted' THEN
+        r := jsonb_build_object('status', CASE WHEN p_kind = 'draft.submit' THEN 'applied' ELSE 'rejected' END, 'reason', 'submitted');
+      ELSIF p_kind = 'draft.save' AND d.last_station_id = p_station AND d.last_mutation_id > p_id THEN
+        r := jsonb_build_object('status', 'applied', 'superseded', true);
+      ELSIF d.status = 'conflict' AND p_kind <> 'draft.resolve' THEN
+        r := jsonb_build_object('status', 'conflict');
+      ELSIF p_kind = 'draft.save' AND (d.version = v_base OR d.last_station_id = p_station OR d.text = v_text) THEN
+        UPDATE note_drafts SET text = v_text, version = version + 1, last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
+         WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+        r := jsonb_build_object('status', 'applied');
+      ELSIF p_kind = 'draft.save' THEN
+        UPDATE note_drafts SET status = 'conflict', version = version + 1, last_station_id = p_station, last_mutation_id = p_id, updated_at = now(),
+               conflict_texts = jsonb_build_array(
+                 jsonb_build_object('text', d.text, 'stationId', d.last_station_id, 'version', d.version),
+                 jsonb_build_object('text', v_text, 'stationId', p_station, 'version', v_base))
+         WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+        r := jsonb_build_object('status', 'conflict');
+      ELSIF d.version <> v_base THEN
+        -- resolve or submit of a version the author did not see: show the current state again
+        r := jsonb_build_object('status', 'conflict');
+      ELSIF p_kind = 'draft.resolve' THEN
+        UPDATE note_drafts SET text = v_text, status = 'draft', conflict_texts = NULL, version = version + 1,
+               last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
+         WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+        r := jsonb_build_object('status', 'applied');
+      ELSIF p_kind = 'draft.submit' THEN
+        UPDATE note_drafts SET status = 'submitted', submitted_at = now(), version = version + 1,
+               last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
+         WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+        r := jsonb_build_object('status', 'applied');
+      ELSE
+        r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_kind');
+      END IF;
+      IF d.id IS NOT NULL AND d.author_user_id = p_user THEN
+        -- The station has its own text; the server's is sent back only when they disagree.
+        r := r || jsonb_build_object('draft', jsonb_build_object('id', d.id, 'patientId', d.patient_id,
+               'version', d.version, 'status', d.status, 'conflictTexts', d.conflict_texts)
+               || CASE WHEN d.status = 'conflict' THEN jsonb_build_object('text', d.text) ELSE '{}' END);
+      END IF;
+      INSERT INTO sync_mutations (branch_id, id, station_id, user_id, kind, result) VALUES (b, p_id, p_station, p_user, p_kind, r);
       RETURN r;
     END $$`.execute(db);
+  /*
+   * A batch in order. First saves of drafts the server has not seen (each draft once in the
+   * batch, id not applied before, patient known) are applied as one set: they cannot interact
+   * with anything else in the batch. Everything else goes through sync_apply one by one.
+   */
   await sql`
     CREATE FUNCTION sync_push(p_station uuid, p_user int, p_batch jsonb) RETURNS jsonb
     LANGUAGE plpgsql AS $$
-    DECLARE m jsonb; res jsonb := '[]';
+    DECLARE
+      b int := NULLIF(current_setting('app.current_branch', true), '')::int;
+      it record;
+      fast jsonb;
+      res jsonb[] := '{}';
     BEGIN
-      FOR m IN SELECT value FROM jsonb_array_elements(p_batch) WITH ORDINALITY ORDER BY ordinality LOOP
-        res := res || jsonb_build_array(sync_apply((m->>'id')::uuid, p_station, p_user, m->>'kind', m->'payload'));
+      -- The branch's feed lock (taken by the feed trigger anyway): pushes of a branch apply one
+      -- after the other, so a mutation id is looked up after any concurrent push of it committed.
+      PERFORM pg_advisory_xact_lock(7301, b);
+      WITH batch AS (
+        SELECT e.i, (e.v->>'id')::uuid AS id, e.v->>'kind' AS kind, e.v->'payload'->>'text' AS text,
+               (e.v->'payload'->>'draftId')::uuid AS draft, (e.v->'payload'->>'patientId')::uuid AS patient,
+               count(*) OVER (PARTITION BY e.v->'payload'->>'draftId') AS uses
+          FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS e(v, i)
+      ), fresh AS (
+        -- Plain uuid equalities (leakproof): under RLS they stay index lookups.
+        SELECT m.* FROM batch m
+          JOIN patients pt ON pt.branch_id = b AND pt.id = m.patient
+          LEFT JOIN sync_mutations s ON s.branch_id = b AND s.id = m.id
+          LEFT JOIN note_drafts d ON d.branch_id = b AND d.id = m.draft
+         WHERE m.kind = 'draft.save' AND m.uses = 1 AND s.id IS NULL AND d.id IS NULL
+      ), ins AS (
+        INSERT INTO note_drafts (branch_id, id, patient_id, author_user_id, text, last_station_id, last_mutation_id)
+        SELECT b, draft, patient, p_user, text, p_station, id FROM fresh ORDER BY i
+        RETURNING id, patient_id, version, status, last_mutation_id
+      ), rec AS (
+        INSERT INTO sync_mutations (branch_id, id, station_id, user_id, kind, result)
+        SELECT b, last_mutation_id, p_station, p_user, 'draft.save',
+               jsonb_build_object('status', 'applied', 'draft', jsonb_build_object('id', id, 'patientId', patient_id,
+                 'version', version, 'status', status, 'conflictTexts', NULL))
+          FROM ins
+        RETURNING id, result
+      )
+      SELECT coalesce(jsonb_object_agg(id::text, result), '{}') INTO fast FROM rec;
+      -- An array variable grows in place (a jsonb one would be copied at every step).
+      FOR it IN SELECT e.v FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS e(v, i) ORDER BY e.i LOOP
+        IF fast ? (it.v->>'id') THEN
+          res := array_append(res, fast->(it.v->>'id'));
+        ELSE
+          res := array_append(res, sync_apply((it.v->>'id')::uuid, p_station, p_user, it.v->>'kind', it.v->'payload'));
+        END IF;
       END LOOP;
-      RETURN res;
+      RETURN to_jsonb(res);
     END $$`.execute(db);
 
   for (const t of ['note_drafts', 'sync_mutations', 'change_feed']) await enableBranchIsolation(db, t);

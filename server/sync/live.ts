@@ -17,9 +17,9 @@ const SYSTEM = { kind: 'system', id: 'sync-live' } as const;
 
 /**
  * Fan-out across server instances: every instance LISTENs on one dedicated connection, and the
- * feed trigger NOTIFYs with the branch id at commit. A notification only names a branch; the
- * hub reads that branch's head through withBranch and tells that branch's subscribers, so no
- * data of one branch can reach another branch's stream.
+ * feed trigger NOTIFYs '<branch>:<head>' at commit. The hub hands the head only to that
+ * branch's subscribers, so nothing of one branch can reach another branch's stream. A new
+ * subscriber (or a reconnect) reads its branch's head through withBranch.
  */
 export function createFeedHub(db: Kysely<Database>, databaseUrl: string): FeedHub {
   const subscribers = new Map<number, Set<LiveListener>>();
@@ -32,7 +32,6 @@ export function createFeedHub(db: Kysely<Database>, databaseUrl: string): FeedHu
     if (pending.has(branchId)) return; // a read of this head is already under way
     pending.add(branchId);
     try {
-      // The flag clears before the read: a commit during the read triggers one more read.
       await Promise.resolve();
       pending.delete(branchId);
       const head = await withBranch(db, branchId, SYSTEM, feedHead);
@@ -46,8 +45,10 @@ export function createFeedHub(db: Kysely<Database>, databaseUrl: string): FeedHu
     if (closed) return;
     const c = new pg.Client({ connectionString: databaseUrl, application_name: 'wardstation-live' });
     c.on('notification', (n) => {
-      const branchId = Number(n.payload);
-      if (Number.isSafeInteger(branchId) && subscribers.has(branchId)) void publish(branchId);
+      // '<branch>:<head>' from the feed trigger, delivered in commit order.
+      const m = /^(\d+):(\d+)$/.exec(n.payload ?? '');
+      if (!m) return;
+      for (const l of subscribers.get(Number(m[1])) ?? []) l(m[2]!);
     });
     c.on('error', () => reconnect(c));
     c.on('end', () => reconnect(c));
