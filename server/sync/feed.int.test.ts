@@ -103,7 +103,11 @@ describe('change feed under concurrent writers and pullers', () => {
 
     const pullers = Array.from({ length: PULLERS }, puller);
     const writers = Array.from({ length: WRITERS }, writer);
-    await new Promise((r) => setTimeout(r, RUN_MS));
+    // At least RUN_MS and 150 commits (a loaded machine commits slowly), at most 20 s.
+    const started = Date.now();
+    while (Date.now() - started < RUN_MS || (committed.size < 150 && Date.now() - started < 20_000)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     stop = true;
     await Promise.all(writers);
     const results = await Promise.all(pullers);
