@@ -17,6 +17,10 @@ describe('sync: branch B never receives branch A', () => {
     north = await h.login('dr.north', 'north', h.north1);
     south = await h.login('dr.south', 'south', h.south1);
     await h.push(h.north1, north, [draftSave(northDraft, h.f.north.patientIds[0]!, secret, 0)]);
+    // More than ten south changes, so that pages cross from one digit to two.
+    for (let i = 0; i < 3; i++) {
+      await h.push(h.south1, south, h.f.south.patientIds.map((p) => draftSave(randomUUID(), p, `south ${i}`, 0)));
+    }
   });
   after(() => h.close());
 
@@ -28,7 +32,14 @@ describe('sync: branch B never receives branch A', () => {
     for (;;) {
       const page = await h.pull(h.south1, south, cursor, 3);
       all.push(JSON.stringify(page));
-      for (const c of page.changes) assert.equal(c.data.branch_id, h.f.south.id);
+      for (const c of page.changes) {
+        assert.equal(c.data.branch_id, h.f.south.id);
+        // A branch's numbers are dense, and pages of 3 cross 9 -> 10: each change is the next
+        // number (ordered as numbers, never as text; nothing skipped).
+        assert.equal(BigInt(c.seq), BigInt(cursor) + 1n);
+        cursor = c.seq;
+      }
+      assert.equal(page.cursor, cursor);
       cursor = page.cursor;
       if (!page.more) break;
     }

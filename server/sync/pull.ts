@@ -22,7 +22,7 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
   const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
     SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
      WHERE branch_id = nullif(current_setting('app.current_branch', true), '')::int AND seq > ${cursor}::bigint
-     ORDER BY seq LIMIT ${limit + 1}`.execute(trx);
+     ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const rows = more ? r.rows.slice(0, limit) : r.rows;
   // seq, entity and id are digits, a fixed word and a uuid: nothing to escape; data is JSON text.
