@@ -213,15 +213,16 @@ async function liveLatency(h: SyncHarness, _dir: string): Promise<Record<string,
 
 async function bootstrap(h: SyncHarness, dir: string): Promise<Record<string, Figure>> {
   const demo = generateDemoHospital({ patientsPerBranch: 10, labsPerPatient: 40 }).labResults;
-  const patients = h.f.north.patientIds;
+  // South: a ward that only the bootstrap writes to (north carries the other figures' drafts).
+  const patients = h.f.south.patientIds;
   const admin = { kind: 'admin', id: 'bench' } as const;
-  const existing = await withBranch(h.t.owner, h.f.north.id, admin, (trx) =>
+  const existing = await withBranch(h.t.owner, h.f.south.id, admin, (trx) =>
     trx.selectFrom('observations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   );
   const rows = Array.from({ length: WARD_LABS - existing.n }, (_, i) => {
     const l = demo[i % demo.length]!;
     return {
-      branch_id: h.f.north.id,
+      branch_id: h.f.south.id,
       patient_id: patients[i % patients.length]!,
       loinc: l.loinc,
       display: l.display,
@@ -238,18 +239,18 @@ async function bootstrap(h: SyncHarness, dir: string): Promise<Record<string, Fi
     };
   });
   for (let i = 0; i < rows.length; i += 2000) {
-    await withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.insertInto('observations').values(rows.slice(i, i + 2000)).execute());
+    await withBranch(h.t.owner, h.f.south.id, admin, (trx) => trx.insertInto('observations').values(rows.slice(i, i + 2000)).execute());
   }
 
   const t0 = performance.now();
   const st = createStation({
     dataDir: path.join(dir, 'bootstrap'),
     serverUrl: h.url,
-    credential: h.north1.credential,
+    credential: h.south1.credential,
     autoSync: false,
     sync: { pullPageSize: 5000 },
   });
-  await st.handlers.signIn({ username: 'nurse.north', password: TEST_PASSWORD, branch: 'north' });
+  await st.handlers.signIn({ username: 'dr.south', password: TEST_PASSWORD, branch: 'south' });
   const signedIn = performance.now();
   await st.handlers.syncNow({});
   const t1 = performance.now();
@@ -263,7 +264,7 @@ async function bootstrap(h: SyncHarness, dir: string): Promise<Record<string, Fi
   const client = new pg.Client({ connectionString: h.t.ownerUrl });
   await client.connect();
   await client.query('BEGIN');
-  await client.query(`SELECT set_config('app.current_branch', '${h.f.north.id}', true)`);
+  await client.query(`SELECT set_config('app.current_branch', '${h.f.south.id}', true)`);
   const all = await client.query('SELECT id, to_jsonb(o) AS data FROM observations o UNION ALL SELECT id, to_jsonb(p) FROM patients p');
   await client.query('COMMIT');
   await client.end();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sanitizeDraftText, type ConflictText, type DraftStatus, type Mutation, type ServerDraft } from '../../contract/sync';
 import type { DraftView } from '../../contract/station-api';
-import type { Store } from './store';
+import { stmt, type Store } from './store';
 import { enqueue } from './outbox';
 
 /*
@@ -41,7 +41,7 @@ export class DraftError extends Error {
 }
 
 function row(db: Store, userId: number, id: string): DraftRow | undefined {
-  return db.prepare('SELECT * FROM drafts WHERE id = ? AND user_id = ?').get(id, userId) as DraftRow | undefined;
+  return stmt(db, 'SELECT * FROM drafts WHERE id = ? AND user_id = ?').get(id, userId) as DraftRow | undefined;
 }
 
 export function getDraft(db: Store, userId: number, id: string): DraftView {
@@ -52,8 +52,8 @@ export function getDraft(db: Store, userId: number, id: string): DraftView {
 
 export function listDrafts(db: Store, userId: number, patientId?: string): DraftView[] {
   const rows = patientId
-    ? db.prepare('SELECT * FROM drafts WHERE user_id = ? AND patient_id = ? ORDER BY updated_at DESC').all(userId, patientId)
-    : db.prepare('SELECT * FROM drafts WHERE user_id = ? ORDER BY updated_at DESC').all(userId);
+    ? stmt(db, 'SELECT * FROM drafts WHERE user_id = ? AND patient_id = ? ORDER BY updated_at DESC').all(userId, patientId)
+    : stmt(db, 'SELECT * FROM drafts WHERE user_id = ? ORDER BY updated_at DESC').all(userId);
   return (rows as DraftRow[]).map(toView);
 }
 
@@ -69,14 +69,14 @@ export function saveDraft(db: Store, userId: number, input: { draftId?: string |
     if (existing) {
       if (existing.patient_id !== input.patientId) throw new DraftError('bad_request', 'a draft stays with its patient');
       if (existing.status === 'submitted') throw new DraftError('conflict', 'the draft was submitted');
-    } else if (db.prepare('SELECT 1 FROM drafts WHERE id = ?').get(id)) {
+    } else if (stmt(db, 'SELECT 1 FROM drafts WHERE id = ?').get(id)) {
       throw new DraftError('not_found', 'no such draft');
     }
     const base = existing?.server_version ?? 0;
     if (existing) {
-      db.prepare('UPDATE drafts SET text = ?, pending = pending + 1, updated_at = ? WHERE id = ?').run(text, now, id);
+      stmt(db, 'UPDATE drafts SET text = ?, pending = pending + 1, updated_at = ? WHERE id = ?').run(text, now, id);
     } else {
-      db.prepare('INSERT INTO drafts (id, user_id, patient_id, text, pending, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)').run(id, userId, input.patientId, text, now, now);
+      stmt(db, 'INSERT INTO drafts (id, user_id, patient_id, text, pending, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)').run(id, userId, input.patientId, text, now, now);
     }
     enqueue(db, userId, id, { kind: 'draft.save', payload: { draftId: id, patientId: input.patientId, text, baseVersion: base } }, now);
     return toView(row(db, userId, id)!);
@@ -90,7 +90,7 @@ export function resolveConflict(db: Store, userId: number, draftId: string, text
     if (!d) throw new DraftError('not_found', 'no such draft');
     if (d.status !== 'conflict') throw new DraftError('bad_request', 'the draft is not in conflict');
     const clean = sanitizeDraftText(text);
-    db.prepare("UPDATE drafts SET text = ?, status = 'draft', conflict_texts = NULL, pending = pending + 1, updated_at = ? WHERE id = ?").run(clean, now, draftId);
+    stmt(db, "UPDATE drafts SET text = ?, status = 'draft', conflict_texts = NULL, pending = pending + 1, updated_at = ? WHERE id = ?").run(clean, now, draftId);
     enqueue(db, userId, draftId, { kind: 'draft.resolve', payload: { draftId, text: clean, baseVersion: Math.max(1, d.server_version) } }, now);
     return toView(row(db, userId, draftId)!);
   })();
@@ -101,7 +101,7 @@ export function submitDraft(db: Store, userId: number, draftId: string, now = Da
     const d = row(db, userId, draftId);
     if (!d) throw new DraftError('not_found', 'no such draft');
     if (d.status === 'conflict') throw new DraftError('conflict', 'resolve the conflict first');
-    db.prepare("UPDATE drafts SET status = 'submitted', pending = pending + 1, updated_at = ? WHERE id = ?").run(now, draftId);
+    stmt(db, "UPDATE drafts SET status = 'submitted', pending = pending + 1, updated_at = ? WHERE id = ?").run(now, draftId);
     enqueue(db, userId, draftId, { kind: 'draft.submit', payload: { draftId, baseVersion: Math.max(1, d.server_version) } }, now);
     return toView(row(db, userId, draftId)!);
   })();
@@ -109,18 +109,18 @@ export function submitDraft(db: Store, userId: number, draftId: string, now = Da
 
 /** The server's answer to one of this draft's mutations (push result). */
 export function applyDraftAnswer(db: Store, draftId: string, server: ServerDraft | undefined, now = Date.now()): void {
-  db.prepare('UPDATE drafts SET pending = max(0, pending - 1) WHERE id = ?').run(draftId);
+  stmt(db, 'UPDATE drafts SET pending = max(0, pending - 1) WHERE id = ?').run(draftId);
   if (!server) return;
   if (server.status === 'conflict') {
     // Both texts are kept; the local text stays as typed until the author chooses.
-    db.prepare("UPDATE drafts SET status = 'conflict', conflict_texts = ?, server_version = ?, updated_at = ? WHERE id = ?").run(
+    stmt(db, "UPDATE drafts SET status = 'conflict', conflict_texts = ?, server_version = ?, updated_at = ? WHERE id = ?").run(
       JSON.stringify(server.conflictTexts ?? []),
       server.version,
       now,
       draftId,
     );
   } else {
-    db.prepare('UPDATE drafts SET server_version = max(server_version, ?), status = CASE WHEN pending = 0 THEN ? ELSE status END WHERE id = ?').run(
+    stmt(db, 'UPDATE drafts SET server_version = max(server_version, ?), status = CASE WHEN pending = 0 THEN ? ELSE status END WHERE id = ?').run(
       server.version,
       server.status,
       draftId,
@@ -132,11 +132,11 @@ export function applyDraftAnswer(db: Store, draftId: string, server: ServerDraft
 export function applyFeedDraft(db: Store, data: Record<string, unknown>): void {
   const id = String(data.id);
   const version = Number(data.version);
-  const local = db.prepare('SELECT pending, server_version FROM drafts WHERE id = ?').get(id) as { pending: number; server_version: number } | undefined;
+  const local = stmt(db, 'SELECT pending, server_version FROM drafts WHERE id = ?').get(id) as { pending: number; server_version: number } | undefined;
   const conflict = data.conflict_texts ? JSON.stringify(data.conflict_texts) : null;
   const at = Date.parse(String(data.updated_at)) || Date.now();
   if (!local) {
-    db.prepare('INSERT INTO drafts (id, user_id, patient_id, text, server_version, status, conflict_texts, pending, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)').run(
+    stmt(db, 'INSERT INTO drafts (id, user_id, patient_id, text, server_version, status, conflict_texts, pending, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)').run(
       id,
       Number(data.author_user_id),
       String(data.patient_id),
@@ -148,7 +148,7 @@ export function applyFeedDraft(db: Store, data: Record<string, unknown>): void {
       at,
     );
   } else if (local.pending === 0 && version > local.server_version) {
-    db.prepare('UPDATE drafts SET text = ?, server_version = ?, status = ?, conflict_texts = ?, updated_at = ? WHERE id = ?').run(
+    stmt(db, 'UPDATE drafts SET text = ?, server_version = ?, status = ?, conflict_texts = ?, updated_at = ? WHERE id = ?').run(
       String(data.text),
       version,
       String(data.status),
@@ -157,7 +157,7 @@ export function applyFeedDraft(db: Store, data: Record<string, unknown>): void {
       id,
     );
   } else if (data.status === 'conflict' && version > local.server_version) {
-    db.prepare("UPDATE drafts SET status = 'conflict', conflict_texts = ?, server_version = ? WHERE id = ?").run(conflict, version, id);
+    stmt(db, "UPDATE drafts SET status = 'conflict', conflict_texts = ?, server_version = ? WHERE id = ?").run(conflict, version, id);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Mutation } from '../../contract/sync';
-import type { Store } from './store';
+import { stmt, type Store } from './store';
 import { uuid7 } from './uuid7';
 
 /* The outbox: mutations in the order they were made, each with its UUID v7, until the server answers. */
@@ -16,7 +16,7 @@ export interface OutboxItem {
 export function enqueue(db: Store, userId: number, draftId: string | null, m: Omit<Mutation, 'id'>, now = Date.now()): string {
   const id = uuid7(now);
   const body = JSON.stringify({ ...m, id });
-  db.prepare('INSERT INTO outbox (id, user_id, draft_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, userId, draftId, m.kind, body, now);
+  stmt(db, 'INSERT INTO outbox (id, user_id, draft_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, userId, draftId, m.kind, body, now);
   return id;
 }
 
@@ -28,15 +28,15 @@ export function pendingItems(db: Store, limit: number): OutboxItem[] {
 }
 
 export function removeItem(db: Store, id: string): void {
-  db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+  stmt(db, 'DELETE FROM outbox WHERE id = ?').run(id);
 }
 
 export function rejectItem(db: Store, id: string, reason: string): void {
-  db.prepare("UPDATE outbox SET state = 'rejected', reason = ? WHERE id = ?").run(reason, id);
+  stmt(db, "UPDATE outbox SET state = 'rejected', reason = ? WHERE id = ?").run(reason, id);
 }
 
 export function countAttempt(db: Store, ids: readonly string[]): void {
-  const st = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+  const st = stmt(db, 'UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
   for (const id of ids) st.run(id);
 }
 
@@ -56,5 +56,5 @@ export function rejectedItems(db: Store, userId: number) {
 }
 
 export function dismissRejected(db: Store, userId: number, id: string): void {
-  db.prepare("DELETE FROM outbox WHERE id = ? AND user_id = ? AND state = 'rejected'").run(id, userId);
+  stmt(db, "DELETE FROM outbox WHERE id = ? AND user_id = ? AND state = 'rejected'").run(id, userId);
 }

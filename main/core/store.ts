@@ -53,3 +53,14 @@ export function getConfig(db: Store, key: string): string | null {
 export function setConfig(db: Store, key: string, value: string): void {
   db.prepare('INSERT INTO station_config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }
+
+const statements = new WeakMap<Store, Map<string, Database.Statement>>();
+
+/** A prepared statement, prepared once per store: a keystroke save should not parse SQL. */
+export function stmt(db: Store, text: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(text);
+  if (!s) m.set(text, (s = db.prepare(text)));
+  return s;
+}
