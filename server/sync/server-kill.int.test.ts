@@ -77,7 +77,10 @@ describe('sync: server killed mid-batch', () => {
       }
     };
     const clients = Array.from({ length: 4 }, client);
-    await new Promise((r) => setTimeout(r, 400 + Math.random() * 1200));
+    // Kill at a random moment once batches are being acknowledged (a loaded machine is slow to start).
+    const deadline = Date.now() + 30_000;
+    while (acknowledged.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, Math.random() * 800));
     child.kill('SIGKILL');
     await Promise.all(clients);
     assert.ok(acknowledged.size > 0, 'some batches were acknowledged before the kill');
