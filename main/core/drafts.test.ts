@@ -9,7 +9,7 @@ import { Mutation, UUID_V7 } from '../../contract/sync';
 import { applyDraftAnswer, getDraft, listDrafts, resolveConflict, saveDraft } from './drafts';
 import { pendingItems, progress } from './outbox';
 import { migrateStore, openStore, type Store } from './store';
-import { uuid7 } from './uuid7';
+import { observeUuid7, uuid7 } from './uuid7';
 import { stationMigrations } from '../../migrations/station/index';
 
 describe('station store: drafts and outbox', () => {
@@ -81,6 +81,14 @@ describe('station store: drafts and outbox', () => {
     const r = resolveConflict(db, 3, d.id, 'A and B');
     assert.equal(r.status, 'draft');
     assert.equal(r.text, 'A and B');
+  });
+
+  test('mutation ids keep rising across a restart with the clock set back', () => {
+    const before = saveDraft(db, 9, { patientId: randomUUID(), text: 'x' });
+    const lastId = db.prepare("SELECT value FROM sync_state WHERE key = 'last_mutation_id'").pluck().get() as string;
+    assert.ok(pendingItems(db, 10000).some((i) => i.id === lastId && i.draftId === before.id));
+    observeUuid7(lastId);
+    assert.ok(uuid7(Date.now() - 3_600_000) > lastId);
   });
 
   test('uuid7 stays ordered within one millisecond and when the clock steps back', () => {

@@ -15,6 +15,9 @@ export interface OutboxItem {
 
 export function enqueue(db: Store, userId: number, draftId: string | null, m: Omit<Mutation, 'id'>, now = Date.now()): string {
   const id = uuid7(now);
+  // Ids never go back on this station, even across restarts with an empty outbox and a clock
+  // set back: the server ignores a same-station edit whose id sorts before the last applied one.
+  stmt(db, "INSERT INTO sync_state (key, value) VALUES ('last_mutation_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(id);
   const body = JSON.stringify({ ...m, id });
   stmt(db, 'INSERT INTO outbox (id, user_id, draft_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, userId, draftId, m.kind, body, now);
   return id;

@@ -36,7 +36,7 @@ export interface Station {
 export function createStation(options: StationOptions): Station {
   mkdirSync(options.dataDir, { recursive: true });
   const store = openStore(path.join(options.dataDir, 'station.db'), options);
-  const last = store.prepare('SELECT id FROM outbox ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined;
+  const last = store.prepare("SELECT value FROM sync_state WHERE key = 'last_mutation_id'").pluck().get() as string | undefined;
   if (last) observeUuid7(last);
   if (options.serverUrl && options.credential) {
     setConfig(store, 'server_url', options.serverUrl);
