@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   notes: () => import('./notes'),
   fleet: () => import('./fleet'),
   bluegreen: () => import('./bluegreen'),
+  sync: () => import('./sync'),
 };
 
 const names = process.argv.slice(2);

@@ -4,12 +4,14 @@ import * as clinical from './2026-11-25T0200-clinical';
 import * as audit from './2026-11-25T0300-audit';
 import * as fhir from './2026-11-25T2000-fhir';
 import * as releases from './2026-11-25T3000-releases';
+import * as sync from './2026-11-25T1000-sync';
 
 /** Every server migration, in order. Registration is explicit: add new ones at the end. */
 export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T0100-core': core,
   '2026-11-25T0200-clinical': clinical,
   '2026-11-25T0300-audit': audit,
+  '2026-11-25T1000-sync': sync,
   '2026-11-25T2000-fhir': fhir,
   '2026-11-25T3000-releases': releases,
 };

@@ -256,6 +256,43 @@ export interface FeatureFlagsTable {
   updated_by: string;
 }
 
+/** Raw clinical note drafts, written by stations through sync (server/sync). Key (branch_id, id) is stable. */
+export interface NoteDraftsTable {
+  branch_id: number;
+  id: string;
+  patient_id: string;
+  author_user_id: number;
+  text: string;
+  version: Generated<number>;
+  status: ColumnType<'draft' | 'conflict' | 'submitted', 'draft' | 'conflict' | 'submitted' | undefined, 'draft' | 'conflict' | 'submitted'>;
+  conflict_texts: ColumnType<unknown, string | null | undefined, string | null>;
+  last_station_id: string | null;
+  last_mutation_id: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  submitted_at: Timestamp | null;
+}
+
+export interface SyncMutationsTable {
+  branch_id: number;
+  id: string;
+  station_id: string;
+  user_id: number;
+  kind: string;
+  result: ColumnType<unknown, string, string>;
+  applied_at: DefaultedTimestamp;
+}
+
+/** Appended only by the database's triggers (migrations/server/2026-11-25T1000-sync.ts). */
+export interface ChangeFeedTable {
+  branch_id: number;
+  seq: ColumnType<string, never, never>;
+  entity: string;
+  entity_id: string;
+  data: ColumnType<unknown, never, never>;
+  at: ColumnType<Date, never, never>;
+}
+
 export interface Database {
   branches: BranchesTable;
   wards: WardsTable;
@@ -278,6 +315,9 @@ export interface Database {
   rollout_events: RolloutEventsTable;
   station_health_reports: StationHealthReportsTable;
   feature_flags: FeatureFlagsTable;
+  note_drafts: NoteDraftsTable;
+  sync_mutations: SyncMutationsTable;
+  change_feed: ChangeFeedTable;
 }
 
 export type PatientRow = Selectable<PatientsTable>;

@@ -10,6 +10,7 @@ import { serveBuiltUi } from './static-files';
 import { registerFlagRoutes } from './routes/flags';
 import { registerReleaseRoutes } from './routes/releases';
 import { registerUpdateRoutes } from './routes/updates';
+import { registerSyncRoutes } from './routes/sync';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -59,6 +60,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerReleaseRoutes(app, ctx);
   registerUpdateRoutes(app, ctx);
   registerFlagRoutes(app, ctx);
+  registerSyncRoutes(app, ctx);
 
   await app.ready();
   return { app, health };

@@ -8,7 +8,7 @@ export interface AppContext {
   db: Kysely<Database>;
   policy: AuthPolicy;
   log: Logger;
-  /** The app role's URL, for a LISTEN connection (release signals across instances). Optional: without it, signals stay in-process. */
+  /** The app role's URL, for LISTEN connections (the sync live channel, release signals across instances). Without it, signals stay in-process. */
   databaseUrl?: string;
   /** Where the update feed serves release files from (/updates/<channel>/files/<name>); unset: artifacts live elsewhere. */
   updateFilesDir?: string;

@@ -4,6 +4,8 @@ import { login } from '../../auth/login';
 import { revokeSession } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
 import { asSystemDb } from '../../db/system-db';
+import { findStation } from '../../sync/stations';
+import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { withBranch } from '../../db/with-branch';
 import { requireSession } from '../authenticate';
 import type { AppContext } from '../context';
@@ -13,7 +15,14 @@ import { parseInput } from '../parse';
 export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/auth/login', async (request) => {
     const body = parseInput(LoginRequest, request.body);
-    const outcome = await login(ctx.db, ctx.policy, body, request.ip);
+    // A station signs its user in with its credential: the session is bound to that station,
+    // and only for the station's own branch.
+    const credential = request.headers[STATION_CREDENTIAL_HEADER];
+    const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
+    if (credential !== undefined && (!station || station.branchCode !== body.branch)) {
+      throw new HttpError(401, 'unauthorized', 'invalid username, password or branch');
+    }
+    const outcome = await login(ctx.db, ctx.policy, body, request.ip, station?.id ?? null);
     if (outcome.kind === 'rate_limited') {
       throw new HttpError(429, 'rate_limited', 'too many sign-in attempts; try again later', {
         'retry-after': String(outcome.retryAfterSeconds),

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { generateDemoHospital } from '../contract/demo/hospital';
+import { generateRawNotes } from '../contract/demo/notes';
+import { sanitizeDraftText, type Mutation } from '../contract/sync';
+import { saveDraft } from '../main/core/drafts';
+import { createStation } from '../main/core/station';
+import { openStore } from '../main/core/store';
+import { uuid7 } from '../main/core/uuid7';
+import { withBranch } from '../server/db/with-branch';
+import { openLive } from '../server/sync/sse-client';
+import { TEST_PASSWORD } from '../server/testing/fixtures';
+import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
+import { percentile, printFigures, writeResults, type Figure } from './lib';
+
+/*
+ * Sync, all in one run, each figure with a raw baseline measured here:
+ * (a) draft mutations pushed through the server vs raw `pg` inserts of the same rows;
+ * (b) a local draft save (draft + outbox in one SQLite transaction) vs a raw better-sqlite3 insert;
+ * (c) a change at station A seen by station B of the branch (live event, then pull) vs a raw
+ *     PostgreSQL NOTIFY heard by a LISTENing client;
+ * (d) a new station bootstrapping a ward of 50 patients with 20,000 lab results vs raw `pg`
+ *     select of those rows plus a raw SQLite insert of them.
+ */
+
+const PUSH_BATCH = 500;
+const PUSH_CLIENTS = 4;
+const PUSH_MS = 4000;
+const SAVES = 5000;
+const LIVE_ROUNDS = 200;
+const WARD_PATIENTS = 50;
+const WARD_LABS = 20_000;
+
+const ms = (a: number, b: number) => b - a;
+const sortNum = (v: number[]) => [...v].sort((x, y) => x - y);
+
+export async function run(): Promise<Record<string, Figure>> {
+  const notes = generateRawNotes({ count: 50, seed: 2026 }).map((n) => sanitizeDraftText(n.text).slice(0, 1500));
+  const h = await startSyncHarness(WARD_PATIENTS);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
+  try {
+    const a = await pushThroughput(h, notes);
+    const b = localSave(dir, notes);
+    const c = await liveLatency(h, dir);
+    const d = await bootstrap(h, dir);
+    const figures: Record<string, Figure> = { ...a, ...b, ...c, ...d };
+    printFigures(figures);
+    writeResults('sync', figures, [
+      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_MS} ms each, one branch (feed writes of a branch are serialized by design); baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
+      `(b) ${SAVES} saves of demo notes, synchronous=NORMAL (WAL); baseline: one INSERT of the same text into a plain table`,
+      `(c) ${LIVE_ROUNDS} rounds: from the start of station A's push of one draft save (the push commits durably) until station B's live event, and until B has pulled the change; baseline: raw NOTIFY -> LISTEN between two pg clients`,
+      `(d) ${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator: a new station signs in and pulls the ward into SQLite; baseline: raw pg SELECT of the same rows + raw SQLite insert in one transaction`,
+    ]);
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await h.close();
+  }
+}
+
+async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<string, Figure>> {
+  const token = await h.login('dr.north', 'north', h.north1);
+  const patients = h.f.north.patientIds;
+  const batch = (): Mutation[] =>
+    Array.from({ length: PUSH_BATCH }, (_, i) => ({
+      kind: 'draft.save',
+      id: uuid7(),
+      payload: { draftId: randomUUID(), patientId: patients[i % patients.length]!, text: notes[i % notes.length]!, baseVersion: 0 },
+    }));
+  // Raw baseline table: the same columns, no RLS, no triggers.
+  await sql`CREATE TABLE bench_drafts_raw (LIKE note_drafts INCLUDING DEFAULTS INCLUDING INDEXES)`.execute(h.t.owner);
+  await sql`GRANT SELECT, INSERT ON bench_drafts_raw TO ${sql.id(`${h.t.name}_app`)}`.execute(h.t.owner);
+  const raw = new pg.Pool({ connectionString: h.t.appUrl, max: PUSH_CLIENTS });
+  const rawOnce = async () => {
+    const rows = batch();
+    const c = await raw.connect();
+    try {
+      await c.query('BEGIN');
+      const params: unknown[] = [];
+      const values = rows.map((m, i) => {
+        const p = m.payload as { draftId: string; patientId: string; text: string };
+        params.push(h.f.north.id, p.draftId, p.patientId, 1, p.text);
+        const o = i * 5;
+        return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
+      });
+      await c.query(`INSERT INTO bench_drafts_raw (branch_id, id, patient_id, author_user_id, text) VALUES ${values.join(',')}`, params);
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+  };
+  const pushOnce = async () => {
+    const r = await h.push(h.north1, token, batch());
+    if (r.results.some((x) => x.status !== 'applied')) throw new Error('push not applied');
+  };
+  const measure = async (op: () => Promise<void>) => {
+    let n = 0;
+    const end = performance.now() + PUSH_MS;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: PUSH_CLIENTS }, async () => {
+        while (performance.now() < end) {
+          await op();
+          n += PUSH_BATCH;
+        }
+      }),
+    );
+    return n / ((performance.now() - start) / 1000);
+  };
+  await pushOnce();
+  await rawOnce();
+  const rawRate = await measure(rawOnce);
+  const pushRate = await measure(pushOnce);
+  await raw.end();
+  return {
+    a_push_rate: { value: Math.round(pushRate), unit: 'mutations/s', goal: '>= 5000' },
+    a_raw_insert_rate: { value: Math.round(rawRate), unit: 'rows/s' },
+    a_push_ratio: { value: pushRate / rawRate, unit: 'ratio', goal: '>= 0.5' },
+  };
+}
+
+function localSave(dir: string, notes: string[]): Record<string, Figure> {
+  const store = openStore(path.join(dir, 'bench-save.db'));
+  const raw = new Database(path.join(dir, 'bench-raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.exec('CREATE TABLE raw_drafts (id TEXT PRIMARY KEY, user_id INTEGER, patient_id TEXT, text TEXT, updated_at INTEGER)');
+  const ins = raw.prepare('INSERT INTO raw_drafts VALUES (?, ?, ?, ?, ?)');
+  const drafts = Array.from({ length: 20 }, () => ({ id: randomUUID(), patientId: randomUUID() }));
+  const save: number[] = [];
+  const rawT: number[] = [];
+  for (let i = 0; i < SAVES; i++) {
+    const d = drafts[i % drafts.length]!;
+    const text = `${notes[i % notes.length]} ${i}`;
+    let t = performance.now();
+    saveDraft(store, 1, { draftId: d.id, patientId: d.patientId, text });
+    save.push(performance.now() - t);
+    t = performance.now();
+    ins.run(randomUUID(), 1, d.patientId, text, Date.now());
+    rawT.push(performance.now() - t);
+  }
+  store.close();
+  raw.close();
+  const s = sortNum(save);
+  const r = sortNum(rawT);
+  return {
+    b_save_p50: { value: percentile(s, 50), unit: 'ms' },
+    b_save_p99: { value: percentile(s, 99), unit: 'ms', goal: '<= 2' },
+    b_raw_insert_p50: { value: percentile(r, 50), unit: 'ms' },
+    b_raw_insert_p99: { value: percentile(r, 99), unit: 'ms' },
+    b_save_p50_ratio: { value: percentile(s, 50) / percentile(r, 50), unit: 'x raw' },
+    b_save_p99_ratio: { value: percentile(s, 99) / percentile(r, 99), unit: 'x raw' },
+  };
+}
+
+async function liveLatency(h: SyncHarness, _dir: string): Promise<Record<string, Figure>> {
+  const tokenA = await h.login('dr.north', 'north', h.north1);
+  const tokenB = await h.login('dr.north', 'north', h.north2);
+  const live = await openLive(h.url, h.north2.credential, tokenB);
+  let cursor = await live.next(() => true);
+  const heard: number[] = [];
+  const seen: number[] = [];
+  for (let i = 0; i < LIVE_ROUNDS + 10; i++) {
+    // Station A's saved draft leaves in a push; station B hears of it and pulls it.
+    const t0 = performance.now();
+    await h.push(h.north1, tokenA, [{ kind: 'draft.save', id: uuid7(), payload: { draftId: randomUUID(), patientId: h.f.north.patientIds[i % WARD_PATIENTS]!, text: `live ${i}`, baseVersion: 0 } }]);
+    const prev = cursor;
+    cursor = await live.next((c) => BigInt(c) > BigInt(prev));
+    const t1 = live.events.find((e) => e.cursor === cursor)!.at;
+    const page = await h.pull(h.north2, tokenB, prev, 100);
+    const t2 = performance.now();
+    if (!page.changes.some((c) => c.data.text === `live ${i}`)) throw new Error('change not pulled');
+    if (i >= 10) {
+      heard.push(ms(t0, t1));
+      seen.push(ms(t0, t2));
+    }
+  }
+  live.close();
+
+  // Raw baseline: NOTIFY on one connection, heard by a LISTENing one.
+  const listener = new pg.Client({ connectionString: h.t.appUrl });
+  const notifier = new pg.Client({ connectionString: h.t.appUrl });
+  await listener.connect();
+  await notifier.connect();
+  await listener.query('LISTEN bench_raw');
+  const rawT: number[] = [];
+  for (let i = 0; i < LIVE_ROUNDS; i++) {
+    const t0 = performance.now();
+    const got = new Promise<void>((r) => listener.once('notification', () => r()));
+    await notifier.query(`NOTIFY bench_raw, '${i}'`);
+    await got;
+    rawT.push(performance.now() - t0);
+  }
+  await listener.end();
+  await notifier.end();
+  const s = sortNum(seen);
+  const hd = sortNum(heard);
+  const r = sortNum(rawT);
+  return {
+    c_seen_p50: { value: percentile(s, 50), unit: 'ms', goal: '<= 20' },
+    c_seen_p99: { value: percentile(s, 99), unit: 'ms' },
+    c_live_event_p50: { value: percentile(hd, 50), unit: 'ms' },
+    c_raw_notify_p50: { value: percentile(r, 50), unit: 'ms' },
+    c_raw_notify_p99: { value: percentile(r, 99), unit: 'ms' },
+    c_seen_p50_ratio: { value: percentile(s, 50) / percentile(r, 50), unit: 'x raw' },
+  };
+}
+
+async function bootstrap(h: SyncHarness, dir: string): Promise<Record<string, Figure>> {
+  const demo = generateDemoHospital({ patientsPerBranch: 10, labsPerPatient: 40 }).labResults;
+  // South: a ward that only the bootstrap writes to (north carries the other figures' drafts).
+  const patients = h.f.south.patientIds;
+  const admin = { kind: 'admin', id: 'bench' } as const;
+  const existing = await withBranch(h.t.owner, h.f.south.id, admin, (trx) =>
+    trx.selectFrom('observations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  );
+  const rows = Array.from({ length: WARD_LABS - existing.n }, (_, i) => {
+    const l = demo[i % demo.length]!;
+    return {
+      branch_id: h.f.south.id,
+      patient_id: patients[i % patients.length]!,
+      loinc: l.loinc,
+      display: l.display,
+      value_num: l.value,
+      value_text: l.valueString,
+      comparator: l.comparator,
+      unit: l.unit,
+      ref_low: l.referenceLow,
+      ref_high: l.referenceHigh,
+      interpretation: l.interpretation,
+      status: l.status,
+      effective_at: l.effectiveAt,
+      issued_at: l.issuedAt,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 2000) {
+    await withBranch(h.t.owner, h.f.south.id, admin, (trx) => trx.insertInto('observations').values(rows.slice(i, i + 2000)).execute());
+  }
+
+  const t0 = performance.now();
+  const st = createStation({
+    dataDir: path.join(dir, 'bootstrap'),
+    serverUrl: h.url,
+    credential: h.south1.credential,
+    autoSync: false,
+    sync: { pullPageSize: 5000 },
+  });
+  await st.handlers.signIn({ username: 'dr.south', password: TEST_PASSWORD, branch: 'south' });
+  const signedIn = performance.now();
+  await st.handlers.syncNow({});
+  const t1 = performance.now();
+  const cached = st.store.prepare("SELECT count(*) FROM cache WHERE entity = 'observation'").pluck().get() as number;
+  const cachedPatients = st.store.prepare("SELECT count(*) FROM cache WHERE entity = 'patient'").pluck().get() as number;
+  await st.close();
+  if (cached < WARD_LABS || cachedPatients < WARD_PATIENTS) throw new Error(`bootstrap incomplete: ${cachedPatients} patients, ${cached} labs`);
+
+  // Raw baseline: the same rows straight out of PostgreSQL into a plain SQLite table.
+  const r0 = performance.now();
+  const client = new pg.Client({ connectionString: h.t.ownerUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`SELECT set_config('app.current_branch', '${h.f.south.id}', true)`);
+  const all = await client.query('SELECT id, to_jsonb(o) AS data FROM observations o UNION ALL SELECT id, to_jsonb(p) FROM patients p');
+  await client.query('COMMIT');
+  await client.end();
+  const raw = openRaw(path.join(dir, 'bootstrap-raw.db'));
+  const put = raw.prepare('INSERT INTO rows (id, data) VALUES (?, ?)');
+  raw.transaction(() => {
+    for (const r of all.rows as { id: string; data: unknown }[]) put.run(r.id, JSON.stringify(r.data));
+  })();
+  raw.close();
+  const r1 = performance.now();
+  return {
+    d_bootstrap: { value: (t1 - t0) / 1000, unit: 's', goal: '<= 2' },
+    d_bootstrap_pull_only: { value: (t1 - signedIn) / 1000, unit: 's' },
+    d_raw_copy: { value: (r1 - r0) / 1000, unit: 's' },
+    d_bootstrap_ratio: { value: (t1 - t0) / (r1 - r0), unit: 'x raw' },
+  };
+}
+
+function openRaw(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE rows (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
+  return db;
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { BranchCode, SessionUser } from './auth';
+import { ConflictText, DraftStatus } from './sync';
+
+/*
+ * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
+ * handlers, main/host's loopback HTTP routes and the renderer's client all derive from
+ * `stationApi`; each call validates its input with these schemas. A new call is one new entry.
+ */
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+const Uuid = z.string().uuid();
+
+export const SyncState = z.enum(['online', 'offline', 'degraded']);
+export type SyncState = z.infer<typeof SyncState>;
+export const SyncStatus = z.object({
+  state: SyncState,
+  /** Progress for the UI: what is still to push. */
+  pendingItems: z.number().int(),
+  pendingBytes: z.number().int(),
+  rejectedItems: z.number().int(),
+  cursor: z.string(),
+  lastSyncAt: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const StationStatus = z.object({
+  enrolled: z.boolean(),
+  user: SessionUser.nullable(),
+  locked: z.boolean(),
+  /** How the current user got in: through the server, or with the local verifier. */
+  mode: z.enum(['online', 'offline']).nullable(),
+  sync: SyncStatus,
+});
+export type StationStatus = z.infer<typeof StationStatus>;
+
+export const EnrolInput = z.object({ serverUrl: z.string().url(), credential: z.string().min(10).max(200) });
+export const SignInInput = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024), branch: BranchCode });
+export const UnlockInput = z.object({ password: z.string().min(1).max(1024) });
+
+export const CachedPatient = z.object({
+  id: Uuid,
+  mrn: z.string(),
+  familyName: z.string(),
+  givenNames: z.array(z.string()),
+  birthDate: z.string().nullable(),
+  sex: z.string(),
+  bed: z.string().nullable(),
+  wardId: z.number().int().nullable(),
+});
+export type CachedPatient = z.infer<typeof CachedPatient>;
+export const PatientSearch = z.object({ q: z.string().max(200).optional(), limit: z.number().int().min(1).max(500).optional() });
+export const CachedPatientList = z.object({ patients: z.array(CachedPatient) });
+
+/** Lab results, medications and referrals are cached as the server stores them (snake_case rows). */
+const Row = z.record(z.string(), z.unknown());
+export const PatientChart = z.object({
+  patient: CachedPatient,
+  observations: z.array(Row),
+  medications: z.array(Row),
+  referrals: z.array(Row),
+});
+export type PatientChart = z.infer<typeof PatientChart>;
+
+export const DraftView = z.object({
+  id: Uuid,
+  patientId: Uuid,
+  text: z.string(),
+  status: DraftStatus,
+  conflictTexts: z.array(ConflictText).nullable(),
+  serverVersion: z.number().int(),
+  /** Local changes not yet acknowledged by the server. */
+  pending: z.number().int(),
+  updatedAt: z.string(),
+});
+export type DraftView = z.infer<typeof DraftView>;
+
+export const SaveDraftInput = z.object({ draftId: Uuid.optional(), patientId: Uuid, text: z.string().max(1_000_000) });
+export type SaveDraftInput = z.infer<typeof SaveDraftInput>;
+export const DraftQuery = z.object({ patientId: Uuid.optional() });
+export const DraftList = z.object({ drafts: z.array(DraftView) });
+export const DraftRef = z.object({ draftId: Uuid });
+export const ResolveConflictInput = z.object({ draftId: Uuid, text: z.string().max(1_000_000) });
+
+export const RejectedItem = z.object({ mutationId: z.string(), kind: z.string(), draftId: z.string().nullable(), reason: z.string(), createdAt: z.string() });
+export const RejectedList = z.object({ items: z.array(RejectedItem) });
+export const MutationRef = z.object({ mutationId: z.string() });
+
+export const stationApi = {
+  status: { input: Empty, output: StationStatus },
+  enrol: { input: EnrolInput, output: Ok },
+  signIn: { input: SignInInput, output: StationStatus },
+  unlock: { input: UnlockInput, output: StationStatus },
+  lock: { input: Empty, output: StationStatus },
+  signOut: { input: Empty, output: StationStatus },
+  listPatients: { input: PatientSearch, output: CachedPatientList },
+  getPatientChart: { input: z.object({ patientId: Uuid }), output: PatientChart },
+  listDrafts: { input: DraftQuery, output: DraftList },
+  getDraft: { input: DraftRef, output: DraftView },
+  saveDraft: { input: SaveDraftInput, output: DraftView },
+  resolveConflict: { input: ResolveConflictInput, output: DraftView },
+  submitDraft: { input: DraftRef, output: DraftView },
+  listRejected: { input: Empty, output: RejectedList },
+  dismissRejected: { input: MutationRef, output: Ok },
+  syncNow: { input: Empty, output: SyncStatus },
+  syncStatus: { input: Empty, output: SyncStatus },
+} as const;
+
+export type StationApi = typeof stationApi;
+export type StationCall = keyof StationApi;
+export type StationInput<K extends StationCall> = z.infer<StationApi[K]['input']>;
+export type StationOutput<K extends StationCall> = z.infer<StationApi[K]['output']>;
+/** What a host implements: one async function per call. */
+export type StationHandlers = { [K in StationCall]: (input: StationInput<K>) => Promise<StationOutput<K>> };
+
+/** Station API errors carry one of these codes (HTTP host: JSON `{"error":{"code","message"}}`). */
+export const StationErrorCode = z.enum(['bad_request', 'not_enrolled', 'unauthorized', 'locked', 'not_found', 'offline', 'conflict', 'internal']);
+export type StationErrorCode = z.infer<typeof StationErrorCode>;
+
+/** The loopback host's per-launch secret travels in this header. */
+export const STATION_SECRET_HEADER = 'x-station-secret';

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/*
+ * The sync protocol between a station and the server (DESIGN §4). A mutation carries a
+ * client-generated UUID v7; the server applies each id once and answers the same result again.
+ */
+
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+export const MutationId = z.string().regex(UUID_V7, 'a lower-case UUID v7');
+const Uuid = z.string().uuid();
+/** A draft can be ten thousand words; 1 MB of text is the ceiling. */
+const DraftText = z.string().max(1_000_000);
+
+export const DraftSave = z.object({
+  kind: z.literal('draft.save'),
+  id: MutationId,
+  payload: z.object({ draftId: Uuid, patientId: Uuid, text: DraftText, baseVersion: z.number().int().min(0) }),
+});
+export const DraftResolve = z.object({
+  kind: z.literal('draft.resolve'),
+  id: MutationId,
+  payload: z.object({ draftId: Uuid, text: DraftText, baseVersion: z.number().int().min(1) }),
+});
+export const DraftSubmit = z.object({
+  kind: z.literal('draft.submit'),
+  id: MutationId,
+  payload: z.object({ draftId: Uuid, baseVersion: z.number().int().min(1) }),
+});
+export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit]);
+export type Mutation = z.infer<typeof Mutation>;
+export type MutationKind = Mutation['kind'];
+
+export const PUSH_MAX_MUTATIONS = 500;
+export const PushRequest = z.object({ mutations: z.array(Mutation).min(1).max(PUSH_MAX_MUTATIONS) });
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const DraftStatus = z.enum(['draft', 'conflict', 'submitted']);
+export type DraftStatus = z.infer<typeof DraftStatus>;
+export const ConflictText = z.object({ text: z.string(), stationId: z.string().nullable(), version: z.number().int() });
+export type ConflictText = z.infer<typeof ConflictText>;
+
+/** In a push answer, `text` comes only with a conflict (the station has its own text). */
+export const ServerDraft = z.object({
+  id: Uuid,
+  patientId: Uuid,
+  text: z.string().optional(),
+  version: z.number().int(),
+  status: DraftStatus,
+  conflictTexts: z.array(ConflictText).nullable(),
+});
+export type ServerDraft = z.infer<typeof ServerDraft>;
+
+export const RejectReason = z.enum(['unknown_patient', 'unknown_draft', 'not_author', 'patient_mismatch', 'submitted', 'invalid', 'unknown_kind', 'forbidden']);
+export type RejectReason = z.infer<typeof RejectReason>;
+
+export const FirstResult = z.object({
+  status: z.enum(['applied', 'conflict', 'rejected']),
+  reason: RejectReason.optional(),
+  superseded: z.boolean().optional(),
+  draft: ServerDraft.optional(),
+});
+export type FirstResult = z.infer<typeof FirstResult>;
+
+/** duplicate: this id was applied before; `first` is the answer given then. */
+export const MutationResult = z.union([
+  FirstResult.extend({ id: MutationId }),
+  z.object({ id: MutationId, status: z.literal('duplicate'), first: FirstResult }),
+]);
+export type MutationResult = z.infer<typeof MutationResult>;
+export const PushResponse = z.object({ results: z.array(MutationResult) });
+export type PushResponse = z.infer<typeof PushResponse>;
+
+export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft'] as const;
+export const FeedEntity = z.enum(FEED_ENTITIES);
+export type FeedEntity = z.infer<typeof FeedEntity>;
+
+/** A cursor is the feed's sequence number as a decimal string (a bigint in the database). */
+export const Cursor = z.string().regex(/^\d{1,19}$/);
+export const PULL_MAX_LIMIT = 5000;
+export const PullQuery = z.object({
+  cursor: Cursor.default('0'),
+  limit: z.coerce.number().int().min(1).max(PULL_MAX_LIMIT).default(1000),
+});
+export type PullQuery = z.infer<typeof PullQuery>;
+
+/** `data` is the row as stored (snake_case columns), the station caches it as is. */
+/** `data` is checked to be an object only: a ward's bootstrap validates tens of thousands of rows. */
+const RowData = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
+export const Change = z.object({ seq: Cursor, entity: FeedEntity, id: Uuid, data: RowData });
+export type Change = z.infer<typeof Change>;
+export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean() });
+export type PullResponse = z.infer<typeof PullResponse>;
+
+/** The live channel (server-sent events) carries only the branch's newest cursor. */
+export const LiveEvent = z.object({ cursor: Cursor });
+export type LiveEvent = z.infer<typeof LiveEvent>;
+
+/** Headers a station sends besides the user's bearer token. */
+export const STATION_CREDENTIAL_HEADER = 'x-station-credential';
+
+/**
+ * PostgreSQL text cannot hold U+0000 (pasted notes sometimes do). The station replaces it with
+ * U+FFFD, a visible mark, when the text is saved; the server rejects a mutation that still has one.
+ */
+export function sanitizeDraftText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}

@@ -1,0 +1,70 @@
+import type { Change } from '../../contract/sync';
+import type { CachedPatient, PatientChart } from '../../contract/station-api';
+import type { Store } from './store';
+import { applyFeedDraft } from './drafts';
+
+/* The ward's data cached for offline reading, kept as the server's rows, keyed by entity and id. */
+
+export function applyChanges(db: Store, changes: readonly Change[], cursor: string): void {
+  const put = db.prepare(
+    'INSERT INTO cache (entity, id, patient_id, seq, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET patient_id = excluded.patient_id, seq = excluded.seq, data = excluded.data WHERE excluded.seq > cache.seq',
+  );
+  db.transaction(() => {
+    for (const c of changes) {
+      if (c.entity === 'note_draft') {
+        applyFeedDraft(db, c.data);
+        continue;
+      }
+      const patientId = c.entity === 'patient' ? c.id : ((c.data.patient_id as string | null) ?? null);
+      put.run(c.entity, c.id, patientId, Number(c.seq), JSON.stringify(c.data));
+    }
+    setCursor(db, cursor);
+  })();
+}
+
+export function getCursor(db: Store): string {
+  return (db.prepare("SELECT value FROM sync_state WHERE key = 'cursor'").pluck().get() as string | undefined) ?? '0';
+}
+
+function setCursor(db: Store, cursor: string): void {
+  db.prepare("INSERT INTO sync_state (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(cursor);
+}
+
+function toPatient(data: Record<string, unknown>): CachedPatient {
+  return {
+    id: String(data.id),
+    mrn: String(data.mrn),
+    familyName: String(data.family_name),
+    givenNames: (data.given_names as string[] | null) ?? [],
+    birthDate: (data.birth_date as string | null) ?? null,
+    sex: String(data.sex),
+    bed: (data.bed as string | null) ?? null,
+    wardId: (data.ward_id as number | null) ?? null,
+  };
+}
+
+/** Patients by family name prefix (case-insensitive), or all; Unicode-aware in JavaScript. */
+export function listPatients(db: Store, q: string | undefined, limit = 100): CachedPatient[] {
+  const rows = db.prepare("SELECT data FROM cache WHERE entity = 'patient'").pluck().all() as string[];
+  const needle = q?.trim().toLocaleLowerCase() ?? '';
+  return rows
+    .map((r) => toPatient(JSON.parse(r) as Record<string, unknown>))
+    .filter((p) => !needle || p.familyName.toLocaleLowerCase().startsWith(needle) || p.mrn.toLocaleLowerCase() === needle)
+    .sort((a, b) => a.familyName.localeCompare(b.familyName))
+    .slice(0, limit);
+}
+
+export function patientChart(db: Store, patientId: string): PatientChart | null {
+  const p = db.prepare("SELECT data FROM cache WHERE entity = 'patient' AND id = ?").pluck().get(patientId) as string | undefined;
+  if (!p) return null;
+  const rows = (entity: string) =>
+    (db.prepare('SELECT data FROM cache WHERE patient_id = ? AND entity = ?').pluck().all(patientId, entity) as string[]).map(
+      (d) => JSON.parse(d) as Record<string, unknown>,
+    );
+  return {
+    patient: toPatient(JSON.parse(p) as Record<string, unknown>),
+    observations: rows('observation'),
+    medications: rows('medication_request'),
+    referrals: rows('service_request'),
+  };
+}

@@ -1,0 +1,130 @@
+import type { SessionUser } from '../../contract/auth';
+import type { Store } from './store';
+import { StationError } from './errors';
+import { NetworkError, ServerError, type ServerClient } from './server-client';
+import { checkVerifier, createVerifier, seal, unseal } from './verifier';
+
+/*
+ * Who is at the station. Online sign-in goes through the server (bound to this station); it
+ * leaves a local verifier so the same user can sign in or unlock offline until the window IT
+ * sets (default 12 hours) runs out. Lock keeps the user but shows nothing; another user signing
+ * in is a fast switch: the previous user's session is gone from view, and every query of
+ * drafts names the current user.
+ */
+
+export const DEFAULT_OFFLINE_UNLOCK_HOURS = 12;
+
+export interface CurrentUser {
+  user: SessionUser;
+  branchCode: string;
+  mode: 'online' | 'offline';
+}
+
+export interface Sessions {
+  current(): CurrentUser | null;
+  locked(): boolean;
+  /** The current, unlocked user, or a StationError. */
+  require(): CurrentUser;
+  signIn(username: string, password: string, branch: string): Promise<CurrentUser>;
+  unlock(password: string): Promise<CurrentUser>;
+  lock(): void;
+  signOut(): Promise<void>;
+  /** Server tokens of users signed in during this launch, for pushing their own outbox items. */
+  tokenFor(userId: number): string | null;
+  dropToken(userId: number): void;
+}
+
+interface LocalUserRow {
+  user_id: number;
+  profile: string;
+  verifier: string;
+  token_box: string | null;
+  verified_until: number;
+}
+
+export function createSessions(store: Store, server: () => ServerClient | null, offlineUnlockHours = DEFAULT_OFFLINE_UNLOCK_HOURS, now = () => Date.now()): Sessions {
+  let current: CurrentUser | null = null;
+  let isLocked = false;
+  const tokens = new Map<number, string>();
+  const windowMs = offlineUnlockHours * 3_600_000;
+
+  const localUser = (username: string, branch: string) =>
+    store.prepare('SELECT user_id, profile, verifier, token_box, verified_until FROM local_users WHERE username = ? AND branch_code = ?').get(username.trim(), branch) as
+      | LocalUserRow
+      | undefined;
+
+  async function offline(username: string, password: string, branch: string): Promise<CurrentUser> {
+    const row = localUser(username, branch);
+    const key = row ? await checkVerifier(password, row.verifier) : await checkVerifier(password, DUMMY_VERIFIER);
+    if (!row || !key) throw new StationError('unauthorized', 'invalid username, password or branch');
+    if (row.verified_until < now()) throw new StationError('offline', 'offline sign-in has expired: sign in while the server is reachable');
+    const token = row.token_box ? unseal(key, row.token_box) : null;
+    if (token) tokens.set(row.user_id, token);
+    return { user: JSON.parse(row.profile) as SessionUser, branchCode: branch, mode: 'offline' };
+  }
+
+  return {
+    current: () => (isLocked ? null : current),
+    locked: () => isLocked,
+    require() {
+      if (!current) throw new StationError('unauthorized', 'sign in first');
+      if (isLocked) throw new StationError('locked', 'the station is locked');
+      return current;
+    },
+    async signIn(username, password, branch) {
+      const client = server();
+      let next: CurrentUser;
+      try {
+        if (!client) throw new NetworkError('not enrolled');
+        const r = await client.login({ username, password, branch });
+        const { verifier, key } = await createVerifier(password);
+        store
+          .prepare(
+            `INSERT INTO local_users (user_id, username, branch_code, profile, verifier, token_box, verified_until, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, branch_code = excluded.branch_code, profile = excluded.profile,
+               verifier = excluded.verifier, token_box = excluded.token_box, verified_until = excluded.verified_until, updated_at = excluded.updated_at`,
+          )
+          .run(r.user.id, r.user.username, r.branch.code, JSON.stringify(r.user), verifier, seal(key, r.token), now() + windowMs, now());
+        tokens.set(r.user.id, r.token);
+        next = { user: r.user, branchCode: r.branch.code, mode: 'online' };
+      } catch (e) {
+        if (e instanceof ServerError && e.status === 401) throw new StationError('unauthorized', 'invalid username, password or branch');
+        if (e instanceof ServerError && e.status === 429) throw new StationError('unauthorized', 'too many sign-in attempts; try again later');
+        if (e instanceof StationError) throw e;
+        next = await offline(username, password, branch);
+      }
+      current = next;
+      isLocked = false;
+      return next;
+    },
+    async unlock(password) {
+      if (!current) throw new StationError('unauthorized', 'sign in first');
+      const row = store.prepare('SELECT verifier, verified_until FROM local_users WHERE user_id = ?').get(current.user.id) as LocalUserRow | undefined;
+      if (!row || !(await checkVerifier(password, row.verifier))) throw new StationError('unauthorized', 'wrong password');
+      if (row.verified_until < now()) throw new StationError('offline', 'sign in again');
+      isLocked = false;
+      return current;
+    },
+    lock() {
+      if (current) isLocked = true;
+    },
+    async signOut() {
+      if (!current) return;
+      const id = current.user.id;
+      const token = tokens.get(id);
+      current = null;
+      isLocked = false;
+      store.prepare('UPDATE local_users SET token_box = NULL WHERE user_id = ?').run(id);
+      // Keep the token until this user's outbox is empty? No: signing out ends the session;
+      // unsent items wait for the next sign-in and are pushed then.
+      tokens.delete(id);
+      if (token) await server()?.logout(token).catch(() => {});
+    },
+    tokenFor: (userId) => tokens.get(userId) ?? null,
+    dropToken: (userId) => void tokens.delete(userId),
+  };
+}
+
+/** Checked when the username is unknown here, so that the answer takes the same time. */
+const DUMMY_VERIFIER = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

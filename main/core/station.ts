@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { StationHandlers, StationStatus } from '../../contract/station-api';
+import { listPatients, patientChart } from './cache';
+import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
+import { StationError } from './errors';
+import { dismissRejected, rejectedItems } from './outbox';
+import { createServerClient, type ServerClient } from './server-client';
+import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
+import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
+import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
+import { observeUuid7 } from './uuid7';
+
+export interface StationOptions extends StoreOptions {
+  /** Folder of the station's data (station.db). */
+  dataDir: string;
+  /** Enrolment given at launch (otherwise the `enrol` call stores it). */
+  serverUrl?: string;
+  credential?: string;
+  /** IT's offline-unlock window; default 12 hours. */
+  offlineUnlockHours?: number;
+  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  /** Start the background sync loop (default true). */
+  autoSync?: boolean;
+}
+
+export interface Station {
+  handlers: StationHandlers;
+  store: Store;
+  sessions: Sessions;
+  sync: SyncClient;
+  close(): Promise<void>;
+}
+
+/** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
+export function createStation(options: StationOptions): Station {
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = openStore(path.join(options.dataDir, 'station.db'), options);
+  const last = store.prepare("SELECT value FROM sync_state WHERE key = 'last_mutation_id'").pluck().get() as string | undefined;
+  if (last) observeUuid7(last);
+  if (options.serverUrl && options.credential) {
+    setConfig(store, 'server_url', options.serverUrl);
+    setConfig(store, 'credential', options.credential);
+  }
+  let client: ServerClient | null = null;
+  const server = (): ServerClient | null => {
+    const url = getConfig(store, 'server_url');
+    const credential = getConfig(store, 'credential');
+    if (!url || !credential) return null;
+    client ??= createServerClient(url, credential);
+    return client;
+  };
+  const sessions = createSessions(store, server, options.offlineUnlockHours ?? DEFAULT_OFFLINE_UNLOCK_HOURS);
+  const unenrolled: ServerClient = {
+    login: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
+    logout: async () => {},
+    push: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
+    pull: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
+    live: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
+  };
+  const proxy: ServerClient = {
+    login: (r) => (server() ?? unenrolled).login(r),
+    logout: (t) => (server() ?? unenrolled).logout(t),
+    push: (t, m) => (server() ?? unenrolled).push(t, m),
+    pull: (t, c, l) => (server() ?? unenrolled).pull(t, c, l),
+    live: (t, f, s) => (server() ?? unenrolled).live(t, f, s),
+  };
+  const sync = createSyncClient({
+    store,
+    server: proxy,
+    tokenFor: (id) => sessions.tokenFor(id),
+    pullToken: () => {
+      const c = sessions.current();
+      return (c && sessions.tokenFor(c.user.id)) ?? null;
+    },
+    onTokenRefused: (id) => sessions.dropToken(id),
+    ...options.sync,
+  });
+  if (options.autoSync !== false) sync.start();
+  const checkpoints = setInterval(() => checkpointStore(store), 5000);
+  checkpoints.unref();
+
+  const status = (): StationStatus => {
+    const c = sessions.current();
+    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status() };
+  };
+  const me = () => sessions.require().user.id;
+  const wrap = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof DraftError) throw new StationError(e.code, e.message);
+      throw e;
+    }
+  };
+
+  const handlers: StationHandlers = {
+    status: async () => status(),
+    async enrol({ serverUrl, credential }) {
+      setConfig(store, 'server_url', serverUrl);
+      setConfig(store, 'credential', credential);
+      client = null;
+      return { ok: true };
+    },
+    async signIn({ username, password, branch }) {
+      await sessions.signIn(username, password, branch);
+      sync.kick();
+      return status();
+    },
+    async unlock({ password }) {
+      await sessions.unlock(password);
+      return status();
+    },
+    async lock() {
+      sessions.lock();
+      return status();
+    },
+    async signOut() {
+      // Give the user's unsent work a chance to leave with their session.
+      if (sessions.current()) await Promise.race([sync.syncNow(), new Promise((r) => setTimeout(r, 3000))]);
+      await sessions.signOut();
+      return status();
+    },
+    async listPatients({ q, limit }) {
+      me();
+      return { patients: listPatients(store, q, limit ?? 100) };
+    },
+    async getPatientChart({ patientId }) {
+      me();
+      const chart = patientChart(store, patientId);
+      if (!chart) throw new StationError('not_found', 'no such patient on this station');
+      return chart;
+    },
+    listDrafts: async ({ patientId }) => ({ drafts: listDrafts(store, me(), patientId) }),
+    getDraft: async ({ draftId }) => wrap(() => getDraft(store, me(), draftId)),
+    async saveDraft(input) {
+      const d = wrap(() => saveDraft(store, me(), input));
+      sync.kick();
+      return d;
+    },
+    async resolveConflict({ draftId, text }) {
+      const d = wrap(() => resolveConflict(store, me(), draftId, text));
+      sync.kick();
+      return d;
+    },
+    async submitDraft({ draftId }) {
+      const d = wrap(() => submitDraft(store, me(), draftId));
+      sync.kick();
+      return d;
+    },
+    listRejected: async () => ({ items: rejectedItems(store, me()) }),
+    async dismissRejected({ mutationId }) {
+      dismissRejected(store, me(), mutationId);
+      return { ok: true };
+    },
+    async syncNow() {
+      me();
+      return sync.syncNow();
+    },
+    syncStatus: async () => sync.status(),
+  };
+
+  return {
+    handlers,
+    store,
+    sessions,
+    sync,
+    async close() {
+      clearInterval(checkpoints);
+      await sync.stop();
+      checkpointStore(store);
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import type { SyncState, SyncStatus } from '../../contract/station-api';
+import type { Mutation, MutationResult } from '../../contract/sync';
+import { applyChanges, getCursor } from './cache';
+import { applyDraftAnswer } from './drafts';
+import { countAttempt, pendingItems, progress, rejectItem, removeItem, type OutboxItem } from './outbox';
+import { NetworkError, ServerError, type ServerClient } from './server-client';
+import type { Store } from './store';
+
+export interface SyncClientOptions {
+  store: Store;
+  server: ServerClient;
+  /** The server session of a user whose outbox items may be pushed now, if any. */
+  tokenFor(userId: number): string | null;
+  /** A token to pull with (any signed-in user of this station's branch). */
+  pullToken(): string | null;
+  /** The server refused this user's session: they must sign in online again. */
+  onTokenRefused(userId: number): void;
+  batchSize?: number;
+  pullPageSize?: number;
+  pullIntervalMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  random?: () => number;
+}
+
+export interface SyncClient {
+  status(): SyncStatus;
+  /** One full round (push everything pushable, then pull to the end) now. */
+  syncNow(): Promise<SyncStatus>;
+  /** Ask for a round soon (after a save, on a live signal). */
+  kick(): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Pushes the outbox in order with retry, exponential backoff and full jitter; pulls on start,
+ * on a live signal and periodically. A rejected mutation is set aside for the user and never
+ * blocks the ones behind it; a user without a live session holds back only their own items.
+ */
+export function createSyncClient(o: SyncClientOptions): SyncClient {
+  const batchSize = o.batchSize ?? 200;
+  const pageSize = o.pullPageSize ?? 2000;
+  const interval = o.pullIntervalMs ?? 30_000;
+  const base = o.backoffBaseMs ?? 500;
+  const max = o.backoffMaxMs ?? 30_000;
+  const random = o.random ?? Math.random;
+  let state: SyncState = 'offline';
+  let lastSyncAt: string | null = null;
+  let failures = 0;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | null = null;
+  let started = false;
+  let live: AbortController | null = null;
+  let liveToken: string | null = null;
+  let liveRetry: NodeJS.Timeout | null = null;
+
+  const status = (): SyncStatus => ({ state, ...progress(o.store), cursor: getCursor(o.store), lastSyncAt });
+
+  const schedule = (ms: number) => {
+    if (!started) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void round();
+    }, ms);
+  };
+
+  const round = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await pushAll();
+          await pullAll();
+          state = 'online';
+          failures = 0;
+          lastSyncAt = new Date().toISOString();
+          schedule(interval);
+        } catch (e) {
+          state = e instanceof NetworkError ? 'offline' : 'degraded';
+          failures++;
+          // Full jitter: a ward's stations coming back together do not retry in step.
+          schedule(Math.floor(random() * Math.min(max, base * 2 ** Math.min(failures, 16))));
+          again = false;
+        }
+      } while (again);
+      ensureLive();
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  /** One user's items in order, cut before a resolve/submit that must see an earlier answer. */
+  function nextBatch(items: OutboxItem[], skip: Set<number>): OutboxItem[] {
+    const first = items.find((i) => !skip.has(i.userId));
+    if (!first) return [];
+    const batch: OutboxItem[] = [];
+    const drafts = new Set<string>();
+    for (const it of items) {
+      if (it.userId !== first.userId) continue;
+      if (batch.length >= batchSize) break;
+      if (it.mutation.kind !== 'draft.save' && it.draftId && drafts.has(it.draftId)) break;
+      batch.push(it);
+      if (it.draftId) drafts.add(it.draftId);
+    }
+    return batch;
+  }
+
+  function withCurrentBase(it: OutboxItem): Mutation {
+    const m = it.mutation;
+    if (m.kind === 'draft.save' || !it.draftId) return m;
+    // Resolve and submit refer to the version the station knows when they leave, not when made.
+    const v = o.store.prepare('SELECT server_version FROM drafts WHERE id = ?').pluck().get(it.draftId) as number | undefined;
+    return { ...m, payload: { ...m.payload, baseVersion: Math.max(1, v ?? 1) } } as Mutation;
+  }
+
+  function applyResults(batch: OutboxItem[], results: MutationResult[]): void {
+    o.store.transaction(() => {
+      for (const [i, it] of batch.entries()) {
+        const r = results[i];
+        if (!r || r.id !== it.id) continue;
+        const first = r.status === 'duplicate' ? r.first : r;
+        if (first.status === 'rejected') {
+          rejectItem(o.store, it.id, first.reason ?? 'rejected');
+          if (it.draftId) applyDraftAnswer(o.store, it.draftId, undefined);
+        } else {
+          removeItem(o.store, it.id);
+          if (it.draftId) applyDraftAnswer(o.store, it.draftId, first.draft);
+        }
+      }
+    })();
+  }
+
+  async function pushAll(): Promise<void> {
+    const skip = new Set<number>();
+    for (;;) {
+      const items = pendingItems(o.store, batchSize * 4);
+      let batch = nextBatch(items, skip);
+      if (batch.length === 0) return;
+      const userId = batch[0]!.userId;
+      const token = o.tokenFor(userId);
+      if (!token) {
+        skip.add(userId);
+        continue;
+      }
+      countAttempt(o.store, batch.map((b) => b.id));
+      try {
+        applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase))).results);
+      } catch (e) {
+        if (!(e instanceof ServerError)) throw e;
+        if (e.status === 401 || e.status === 403) {
+          o.onTokenRefused(userId);
+          skip.add(userId);
+          continue;
+        }
+        if (e.status !== 400 && e.status !== 413) throw e;
+        // The server cannot read this batch: find the item it refuses, set it aside, go on.
+        batch = batch.slice(0, 1);
+        try {
+          applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase))).results);
+        } catch (e2) {
+          if (!(e2 instanceof ServerError) || (e2.status !== 400 && e2.status !== 413)) throw e2;
+          o.store.transaction(() => {
+            rejectItem(o.store, batch[0]!.id, 'invalid');
+            if (batch[0]!.draftId) applyDraftAnswer(o.store, batch[0]!.draftId, undefined);
+          })();
+        }
+      }
+    }
+  }
+
+  async function pullAll(): Promise<void> {
+    const token = o.pullToken();
+    if (!token) return;
+    for (;;) {
+      const page = await o.server.pull(token, getCursor(o.store), pageSize);
+      applyChanges(o.store, page.changes, page.cursor);
+      if (!page.more) return;
+    }
+  }
+
+  function ensureLive(): void {
+    const token = o.pullToken();
+    if (!started || token === liveToken) return;
+    live?.abort();
+    live = null;
+    liveToken = token;
+    if (!token) return;
+    const ctl = new AbortController();
+    live = ctl;
+    o.server
+      .live(token, (cursor) => {
+        if (BigInt(cursor) > BigInt(getCursor(o.store))) void round();
+      }, ctl.signal)
+      .catch(() => {})
+      .finally(() => {
+        if (ctl.signal.aborted || !started) return;
+        // The stream ended: reconnect after a pause (the next round also re-opens it).
+        liveToken = null;
+        if (!liveRetry) {
+          liveRetry = setTimeout(() => {
+            liveRetry = null;
+            ensureLive();
+            void round();
+          }, Math.floor(500 + random() * 2000));
+        }
+      });
+  }
+
+  return {
+    status,
+    async syncNow() {
+      await round();
+      if (running) await running;
+      return status();
+    },
+    kick() {
+      if (started) schedule(20);
+    },
+    start() {
+      if (started) return;
+      started = true;
+      void round();
+    },
+    async stop() {
+      started = false;
+      if (timer) clearTimeout(timer);
+      if (liveRetry) clearTimeout(liveRetry);
+      live?.abort();
+      live = null;
+      liveToken = null;
+      await running;
+    },
+  };
+}

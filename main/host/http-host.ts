@@ -1,0 +1,116 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATION_SECRET_HEADER, stationApi, type StationCall, type StationErrorCode, type StationHandlers } from '../../contract/station-api';
+import { StationError } from '../core/errors';
+
+/*
+ * The station API over HTTP on loopback, for headless runs, tests and a browser where Electron
+ * is missing: POST /api/<call> with the JSON input; the answer is the call's JSON output.
+ * A random secret made at each launch must come in a header, so another local program or web
+ * page cannot drive the station. Inputs are validated with the contract's schemas.
+ */
+
+const STATUS: Record<StationErrorCode, number> = {
+  bad_request: 400,
+  not_enrolled: 409,
+  unauthorized: 401,
+  locked: 423,
+  not_found: 404,
+  offline: 503,
+  conflict: 409,
+  internal: 500,
+};
+const MAX_BODY = 2 * 1024 * 1024;
+
+export interface StationHost {
+  url: string;
+  secret: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+const fail = (res: ServerResponse, code: StationErrorCode, message: string) => send(res, STATUS[code], { error: { code, message } });
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY) return null;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startStationHost(handlers: StationHandlers, options: { port?: number; secret?: string } = {}): Promise<StationHost> {
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const expected = Buffer.from(secret);
+  const server = createServer((req, res) => {
+    void (async () => {
+      const given = Buffer.from(String(req.headers[STATION_SECRET_HEADER] ?? ''));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail(res, 'unauthorized', 'missing or wrong station secret');
+      const m = /^\/api\/([A-Za-z]+)$/.exec(req.url ?? '');
+      const call = m?.[1] as StationCall | undefined;
+      if (req.method !== 'POST' || !call || !Object.hasOwn(stationApi, call)) return fail(res, 'not_found', 'no such call');
+      const raw = await readBody(req);
+      if (raw === null) return fail(res, 'bad_request', 'request body too large');
+      let json: unknown;
+      try {
+        json = raw.trim() === '' ? {} : JSON.parse(raw);
+      } catch {
+        return fail(res, 'bad_request', 'malformed JSON');
+      }
+      const spec = stationApi[call];
+      const input = spec.input.safeParse(json);
+      if (!input.success) {
+        const fields = [...new Set(input.error.issues.map((i) => i.path.join('.') || '(body)'))].slice(0, 5);
+        return fail(res, 'bad_request', `invalid input: ${fields.join(', ')}`);
+      }
+      try {
+        const handler = handlers[call] as (i: unknown) => Promise<unknown>;
+        send(res, 200, spec.output.parse(await handler(input.data)));
+      } catch (e) {
+        if (e instanceof StationError) return fail(res, e.code, e.message);
+        fail(res, 'internal', 'internal error');
+      }
+    })().catch(() => {
+      if (!res.headersSent) fail(res, 'internal', 'internal error');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    secret,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A typed client of the loopback host (tests, headless runs); one function per call. */
+export function stationHostClient(url: string, secret: string): StationHandlers {
+  const client = {} as Record<string, (input: unknown) => Promise<unknown>>;
+  for (const call of Object.keys(stationApi) as StationCall[]) {
+    client[call] = async (input) => {
+      const r = await fetch(`${url}/api/${call}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [STATION_SECRET_HEADER]: secret },
+        body: JSON.stringify(input ?? {}),
+      });
+      const body = (await r.json()) as { error?: { code: StationErrorCode; message: string } };
+      if (!r.ok) throw new StationError(body.error?.code ?? 'internal', body.error?.message ?? `HTTP ${r.status}`);
+      return stationApi[call].output.parse(body);
+    };
+  }
+  return client as unknown as StationHandlers;
+}

@@ -1,0 +1,35 @@
+import { parseArgs } from 'node:util';
+import { createStation } from '../core/station';
+import { startStationHost } from './http-host';
+
+/*
+ * A headless station: `tsx main/host/main.ts --data <folder> [--server <url> --credential <wsk_…>]`.
+ * Prints the loopback URL and the per-launch secret on stdout.
+ */
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    server: { type: 'string' },
+    credential: { type: 'string' },
+    port: { type: 'string' },
+    'offline-hours': { type: 'string' },
+  },
+});
+if (!values.data) {
+  console.error('usage: main/host/main.ts --data <folder> [--server <url> --credential <secret>] [--port <n>] [--offline-hours <h>]');
+  process.exit(2);
+}
+const credential = values.credential ?? process.env.WARDSTATION_STATION_CREDENTIAL;
+const station = createStation({
+  dataDir: values.data,
+  ...(values.server ? { serverUrl: values.server } : {}),
+  ...(credential ? { credential } : {}),
+  ...(values['offline-hours'] ? { offlineUnlockHours: Number(values['offline-hours']) } : {}),
+});
+const host = await startStationHost(station.handlers, values.port ? { port: Number(values.port) } : {});
+console.log(JSON.stringify({ url: host.url, secret: host.secret }));
+const stop = () => {
+  void host.close().then(() => station.close()).then(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

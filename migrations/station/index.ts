@@ -1,0 +1,9 @@
+import * as initial from './2026-11-25T1000-initial';
+
+export interface StationMigration {
+  name: string;
+  statements: readonly string[];
+}
+
+/** Every station migration, in order. Registration is explicit: add new ones at the end. */
+export const stationMigrations: readonly StationMigration[] = [initial];

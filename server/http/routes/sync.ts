@@ -1,0 +1,115 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CLINICAL_ROLES } from '../../../contract/roles';
+import { PullQuery, PushRequest, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
+import type { Session } from '../../auth/sessions';
+import { recordAudit } from '../../audit/record';
+import { asSystemDb } from '../../db/system-db';
+import { withBranch } from '../../db/with-branch';
+import { createFeedHub, type FeedHub } from '../../sync/live';
+import { pullChangesJson } from '../../sync/pull';
+import { sql } from 'kysely';
+import { pushMutations } from '../../sync/push';
+import { findStation, type Station } from '../../sync/stations';
+import { requireRole, requireSession } from '../authenticate';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { parseInput } from '../parse';
+
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * A station's user: the enrolled station's credential plus the signed-in user's session, both
+ * of one branch. The branch of every unit of work is the station's, never the request's.
+ */
+async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: Station; session: Session }> {
+  const credential = request.headers[STATION_CREDENTIAL_HEADER];
+  const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
+  if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
+  const session = await requireSession(ctx, request);
+  if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
+  requireRole(session, CLINICAL_ROLES);
+  return { station, session };
+}
+
+export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post('/api/sync/push', async (request): Promise<PushResponse> => {
+    const { station, session } = await requireStationUser(ctx, request);
+    const body = parseInput(PushRequest, request.body);
+    const actor = { kind: 'user', id: String(session.userId) } as const;
+    const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
+      const res = await pushMutations(trx, station.id, session.userId, body.mutations);
+      const count = (s: string) => res.filter((r) => r.status === s).length;
+      await recordAudit(trx, actor, {
+        action: 'sync.push',
+        entityType: 'station',
+        entityId: station.id,
+        detail: { applied: count('applied'), duplicate: count('duplicate'), conflict: count('conflict'), rejected: count('rejected') },
+      });
+      return res;
+    });
+    return { results };
+  });
+
+  /** The answer is a PullResponse; its JSON is assembled in the database (pullChangesJson). */
+  app.get('/api/sync/pull', async (request, reply) => {
+    const { station, session } = await requireStationUser(ctx, request);
+    const query = parseInput(PullQuery, request.query);
+    const actor = { kind: 'user', id: String(session.userId) } as const;
+    const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
+      const p = await pullChangesJson(trx, query.cursor, query.limit);
+      if (p.count > 0) {
+        // This unit of work writes only its read-audit row: it may commit without waiting for
+        // the disk. A database crash can lose the last fraction of a second of read-audit rows,
+        // never data; it keeps the live channel and a ward's bootstrap fast.
+        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+        await recordAudit(trx, actor, {
+          action: 'sync.pull',
+          entityType: 'station',
+          entityId: station.id,
+          detail: { count: p.count, from: query.cursor, to: p.cursor },
+        });
+      }
+      return p;
+    });
+    return reply.type('application/json; charset=utf-8').send(page.json);
+  });
+
+  const hub: FeedHub | null = ctx.databaseUrl ? createFeedHub(ctx.db, ctx.databaseUrl) : null;
+  const streams = new Set<FastifyReply>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.raw.end();
+  });
+  app.addHook('onClose', async () => {
+    await hub?.close();
+  });
+
+  /** Server-sent events: `data: {"cursor":"…"}` whenever the station's branch feed moves. */
+  app.get('/api/sync/live', async (request, reply) => {
+    const { station } = await requireStationUser(ctx, request);
+    if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(': live\n\n');
+    streams.add(reply);
+    let last = '';
+    const unsubscribe = hub.subscribe(station.branchId, (cursor) => {
+      if (last !== '' && BigInt(cursor) <= BigInt(last)) return;
+      last = cursor;
+      res.write(`data: ${JSON.stringify({ cursor })}\n\n`);
+    });
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const done = () => {
+      clearInterval(keepalive);
+      unsubscribe();
+      streams.delete(reply);
+    };
+    request.raw.on('close', done);
+    res.on('close', done);
+  });
+}

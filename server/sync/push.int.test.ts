@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { generateRawNotes } from '../../contract/demo/notes';
+import { PushResponse, sanitizeDraftText, type Mutation } from '../../contract/sync';
+import { withBranch } from '../db/with-branch';
+import { draftSave, startSyncHarness, testUuid7, type SyncHarness } from '../testing/sync-harness';
+
+describe('sync push: idempotent, ordered, conflicts kept', () => {
+  let h: SyncHarness;
+  let tokenN1: string;
+  let tokenN2: string;
+  const notes = generateRawNotes({ count: 40, seed: 7 }).map((n) => sanitizeDraftText(n.text));
+  const admin = { kind: 'admin', id: 'test' } as const;
+
+  before(async () => {
+    h = await startSyncHarness();
+    tokenN1 = await h.login('dr.north', 'north', h.north1);
+    tokenN2 = await h.login('dr.north', 'north', h.north2);
+  });
+  after(() => h.close());
+
+  const draftRow = (id: string) =>
+    withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.selectFrom('note_drafts').selectAll().where('id', '=', id).executeTakeFirst());
+
+  test('a push retried 3 times applies once and answers the same result', async () => {
+    const draftId = randomUUID();
+    const m = draftSave(draftId, h.f.north.patientIds[0]!, notes[0]!, 0);
+    const answers: PushResponse[] = [];
+    for (let i = 0; i < 4; i++) answers.push(PushResponse.parse(await h.push(h.north1, tokenN1, [m])));
+    assert.equal(answers[0]!.results[0]!.status, 'applied');
+    for (const a of answers.slice(1)) {
+      const r = a.results[0]!;
+      assert.equal(r.status, 'duplicate');
+      assert.ok(r.status === 'duplicate' && r.first.status === 'applied' && r.first.draft?.version === 1);
+    }
+    const row = await draftRow(draftId);
+    assert.equal(row?.version, 1);
+    assert.equal(row?.text, notes[0]);
+    const count = await withBranch(h.t.owner, h.f.north.id, admin, (trx) =>
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM change_feed WHERE entity_id = ${draftId}`.execute(trx),
+    );
+    assert.equal(count.rows[0]?.n, 1, 'one feed entry: applied once');
+  });
+
+  test('the same mutation pushed concurrently applies once', async () => {
+    const draftId = randomUUID();
+    const m = draftSave(draftId, h.f.north.patientIds[1]!, 'concurrent', 0);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => h.push(h.north1, tokenN1, [m])));
+    const statuses = answers.map((a) => a.results[0]!.status).sort();
+    assert.deepEqual(statuses, ['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    assert.equal((await draftRow(draftId))?.version, 1);
+  });
+
+  test('a text with U+0000 is rejected alone', async () => {
+    const r = await h.push(h.north1, tokenN1, [
+      draftSave(randomUUID(), h.f.north.patientIds[2]!, 'a\u0000b', 0),
+      draftSave(randomUUID(), h.f.north.patientIds[2]!, sanitizeDraftText('a\u0000b'), 0),
+    ]);
+    assert.deepEqual(r.results.map((x) => x.status), ['rejected', 'applied']);
+  });
+
+  test('a rejected mutation does not block the rest of its batch', async () => {
+    const good = randomUUID();
+    const batch: Mutation[] = [
+      draftSave(randomUUID(), randomUUID(), 'for a patient that does not exist', 0),
+      draftSave(good, h.f.north.patientIds[2]!, 'fine', 0),
+    ];
+    const r = await h.push(h.north1, tokenN1, batch);
+    assert.equal(r.results[0]!.status, 'rejected');
+    assert.ok(r.results[0]!.status === 'rejected' && r.results[0]!.reason === 'unknown_patient');
+    assert.equal(r.results[1]!.status, 'applied');
+    assert.equal((await draftRow(good))?.text, 'fine');
+  });
+
+  test('two stations editing one draft offline end in a visible conflict with both texts', async () => {
+    const draftId = randomUUID();
+    const patientId = h.f.north.patientIds[3]!;
+    await h.push(h.north1, tokenN1, [draftSave(draftId, patientId, notes[1]!, 0)]);
+    // Both stations saw version 1, then edit offline.
+    const a = await h.push(h.north1, tokenN1, [draftSave(draftId, patientId, `${notes[1]} (A)`, 1)]);
+    const b = await h.push(h.north2, tokenN2, [draftSave(draftId, patientId, `${notes[1]} (B)`, 1)]);
+    assert.equal(a.results[0]!.status, 'applied');
+    const rb = b.results[0]!;
+    assert.equal(rb.status, 'conflict');
+    assert.ok(rb.status === 'conflict');
+    assert.equal(rb.draft?.status, 'conflict');
+    assert.deepEqual(rb.draft?.conflictTexts?.map((c) => c.text).sort(), [`${notes[1]} (A)`, `${notes[1]} (B)`].sort());
+    // A further save does not silently win over the conflict; the author resolves it.
+    const later = await h.push(h.north1, tokenN1, [draftSave(draftId, patientId, 'later', 2)]);
+    assert.equal(later.results[0]!.status, 'conflict');
+    const v = rb.draft!.version;
+    const resolve: Mutation = { kind: 'draft.resolve', id: testUuid7(), payload: { draftId, text: 'merged', baseVersion: v } };
+    const res = await h.push(h.north2, tokenN2, [resolve]);
+    assert.equal(res.results[0]!.status, 'applied');
+    const row = await draftRow(draftId);
+    assert.equal(row?.status, 'draft');
+    assert.equal(row?.text, 'merged');
+  });
+
+  test('mutations delivered twice or out of order end in the same state', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: notes.length - 1 }), { minLength: 1, maxLength: 6 }),
+        fc.func(fc.integer()),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        async (textIdx, order, dupes) => {
+          const draftId = randomUUID();
+          // One station's successive saves, all based on what it knew (version 0: offline).
+          const saves = textIdx.map((i) => draftSave(draftId, h.f.north.patientIds[4]!, notes[i]!, 0));
+          const delivery = [...saves, ...dupes.map((d) => saves[d % saves.length]!)];
+          delivery.sort((x, y) => order(x.id) - order(y.id) || (x.id < y.id ? -1 : 1));
+          for (const m of delivery) await h.push(h.north1, tokenN1, [m]);
+          const row = await draftRow(draftId);
+          assert.equal(row?.text, notes[textIdx.at(-1)!]);
+          assert.equal(row?.status, 'draft');
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
