@@ -20,7 +20,8 @@ export const Patient = z.object({
 export type Patient = z.infer<typeof Patient>;
 
 export const PatientQuery = z.object({
-  q: z.string().max(200).optional(),
+  // PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database.
+  q: z.string().max(200).refine((s) => !s.includes('\u0000'), 'no NUL characters').optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 export type PatientQuery = z.infer<typeof PatientQuery>;

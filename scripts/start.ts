@@ -5,6 +5,7 @@ import { createKysely, createPool } from '../server/db/pool';
 import { createLogger } from '../server/log';
 import { startServer } from '../server/run';
 import { DEMO_PASSWORD, seedDemo } from '../server/seed/seed';
+import { ensureUiBuilt } from './build-ui';
 import { dataDir } from './data-dir';
 import { resolveDatabase } from './database-env';
 import { progressBar } from './progress';
@@ -26,12 +27,14 @@ try {
   } finally {
     await owner.destroy();
   }
-  const config = configFromEnv({ ...process.env, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' });
+  const consoleDir = await ensureUiBuilt('console');
+  const config = { ...configFromEnv({ ...process.env, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' }), consoleDir };
   const server = await startServer(config, log);
   console.log(`
 Hospital OS Ward Workstation server: ${server.url}
   database: ${env.embedded ? `embedded PostgreSQL under ${dataDir()}` : 'DATABASE_URL'}
   health:   ${server.url}/healthz   ${server.url}/readyz
+  console:  ${server.url}/console/  (IT administrators: it.admin)
   sign in:  POST ${server.url}/api/auth/login  {"username":"dr.north","password":"${DEMO_PASSWORD}","branch":"north"}
             demo users (demo only): dr.north, nurse.north (branch north), dr.south (south), it.admin (both)
   example:  curl -s -X POST ${server.url}/api/auth/login -H 'content-type: application/json' \\

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy } from './auth/policy';
 
 export interface ServerConfig {
@@ -8,6 +9,7 @@ export interface ServerConfig {
   poolSize: number;
   policy: AuthPolicy;
   trustProxy: boolean;
+  consoleDir: string;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -28,6 +30,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
     poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
     trustProxy: env.TRUST_PROXY === '1',
+    consoleDir: env.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
     policy: {
       ...DEFAULT_AUTH_POLICY,
       sessionTtlMs: intFromEnv(env, 'SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000) * 60000,

@@ -20,7 +20,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
   const db = createKysely<Database>(pool);
   await assertLeastPrivilege(db);
-  const { app, health } = await buildServer({ db, policy: config.policy, log, databaseUrl: config.databaseUrl }, { trustProxy: config.trustProxy });
+  const { app, health } = await buildServer(
+    { db, policy: config.policy, log, databaseUrl: config.databaseUrl },
+    { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
+  );
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -118,9 +118,9 @@ describe('generateRawNotes', () => {
     }
   });
 
-  it('is fast enough for bulk fixtures', () => {
-    const t0 = performance.now();
-    assert.equal(generateRawNotes({ seed: 1, count: 2000 }).length, 2000);
-    assert.ok(performance.now() - t0 < 2000);
+  it('produces bulk fixtures (2,000 notes) with distinct keys', () => {
+    const notes = generateRawNotes({ seed: 1, count: 2000 });
+    assert.equal(notes.length, 2000);
+    assert.equal(new Set(notes.map((n) => n.key)).size, 2000);
   });
 });

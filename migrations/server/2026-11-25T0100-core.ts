@@ -100,10 +100,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Folded for search: decomposed, combining marks removed, lower-cased ("Nguyễn" -> "nguyen").
   // Queries compare it with the leakproof pattern operators (~>=~, ~<~): a non-leakproof
   // predicate such as LIKE or lower() cannot be used in an index scan under RLS.
+  // ICU's root locale lower-cases every script whatever the database's ctype (a "C" ctype would
+  // leave Cyrillic or Greek as typed); its context-dependent final sigma is folded back to σ so
+  // that a typed prefix matches the middle of a word.
   await sql`
-    CREATE FUNCTION search_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-      SELECT lower(regexp_replace(normalize(t, NFKD), '[\u0300-\u036f]', '', 'g'))
-    $$`.execute(db);
+    DO $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') THEN
+        CREATE FUNCTION search_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+          SELECT translate(lower(regexp_replace(normalize(t, NFKD), '[\u0300-\u036f]', '', 'g') COLLATE "und-x-icu"), 'ς', 'σ')
+        $f$;
+      ELSE
+        CREATE FUNCTION search_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+          SELECT translate(lower(regexp_replace(normalize(t, NFKD), '[\u0300-\u036f]', '', 'g')), 'ς', 'σ')
+        $f$;
+      END IF;
+    END $$`.execute(db);
   await grantToApp(db, 'EXECUTE', ['search_key(text)'], 'FUNCTION');
 
   await sql`

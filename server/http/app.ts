@@ -2,13 +2,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
 import { installErrorHandling } from './errors';
 import { registerAuthRoutes } from './routes/auth';
+import { registerConsoleRoutes } from './routes/console';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
 import { registerSyncRoutes } from './routes/sync';
+import { serveBuiltUi } from './static-files';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
   trustProxy?: boolean;
+  /** The built IT console (vite output); served at /console/ when given. */
+  consoleDir?: string;
 }
 
 export interface BuiltServer {
@@ -41,6 +45,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerAuthRoutes(app, ctx);
   registerPatientRoutes(app, ctx);
   registerSyncRoutes(app, ctx);
+  registerConsoleRoutes(app, ctx);
+  if (options.consoleDir) serveBuiltUi(app, '/console/', options.consoleDir);
 
   await app.ready();
   return { app, health };

@@ -97,10 +97,35 @@ describe('HTTP: sign-in, sessions, roles and patients', () => {
     assert.equal((await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${tok}` } })).statusCode, 401);
   });
 
-  test('an expired or idle session is refused', async () => {
-    const tok = await token('nurse.north', 'north');
+  test('an idle session is refused, and so is an expired one', async () => {
+    const me = (tok: string) => app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${tok}` } });
+    const idle = await token('nurse.north', 'north');
+    assert.equal((await me(idle)).statusCode, 200);
     await t.owner.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - policy.idleTimeoutMs - 1000) }).where('revoked_at', 'is', null).execute();
-    assert.equal((await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${tok}` } })).statusCode, 401);
+    assert.equal((await me(idle)).statusCode, 401);
+    const expired = await token('nurse.north', 'north');
+    assert.equal((await me(expired)).statusCode, 200);
+    await t.owner.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('revoked_at', 'is', null).execute();
+    assert.equal((await me(expired)).statusCode, 401);
+  });
+
+  test('one remote address is limited per minute, whichever usernames it tries', async () => {
+    const strict = (await buildServer({ db: t.app, policy: { ...policy, maxAttemptsPerRemotePerMinute: 4 }, log: silentLogger })).app;
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await strict.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          remoteAddress: '203.0.113.9',
+          payload: { username: `spray${i}`, password: 'x', branch: 'north' },
+        });
+        statuses.push(r.statusCode);
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
+    } finally {
+      await strict.close();
+    }
   });
 
   test('patients: only the session\'s branch, whatever the query asks', async () => {

@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+
+/*
+ * The station API crosses the process boundary as one IPC channel per call, derived from the
+ * contract (contract/station-api.ts): the preload exposes one function per call and the main
+ * process validates every argument and every answer with the contract's schemas. There is no
+ * generic "invoke any channel" anywhere (Electron's context-isolation guidance).
+ */
+
+export type ApiContract = Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export type ApiClient<C extends ApiContract> = {
+  [K in keyof C]: (input: z.input<C[K]['input']>) => Promise<z.infer<C[K]['output']>>;
+};
+
+export type ApiImplementation<C extends ApiContract> = {
+  [K in keyof C]: (input: z.infer<C[K]['input']>) => Promise<z.input<C[K]['output']>>;
+};
+
+export const CHANNEL_PREFIX = 'station:';
+
+export function channelOf(name: string): string {
+  return `${CHANNEL_PREFIX}${name}`;
+}
+
+/** What the preload hands to contextBridge: a frozen object of one function per call. */
+export function buildPreloadApi<C extends ApiContract>(
+  contract: C,
+  invoke: (channel: string, input: unknown) => Promise<unknown>,
+): ApiClient<C> {
+  const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const name of Object.keys(contract)) {
+    api[name] = (input: unknown) => invoke(channelOf(name), input);
+  }
+  return Object.freeze(api) as ApiClient<C>;
+}
+
+export interface IpcSender {
+  /** The URL of the frame that sent the message. */
+  senderUrl: string | null;
+}
+
+export interface IpcHost {
+  handle(channel: string, listener: (sender: IpcSender, input: unknown) => Promise<unknown>): void;
+}
+
+/** A message the main process refuses: the renderer gets only this text, never internals. */
+export class IpcRefusal extends Error {}
+
+/**
+ * Registers one handler per call. A message from a frame that is not ours is refused; an input
+ * that does not match the contract never reaches the station core; an answer that does not
+ * match the contract never reaches the renderer.
+ */
+export function registerApiHandlers<C extends ApiContract>(
+  host: IpcHost,
+  contract: C,
+  impl: ApiImplementation<C>,
+  isTrustedSender: (senderUrl: string | null) => boolean,
+): void {
+  for (const name of Object.keys(contract) as (keyof C & string)[]) {
+    const { input: inSchema, output: outSchema } = contract[name]!;
+    host.handle(channelOf(name), async (sender, raw) => {
+      if (!isTrustedSender(sender.senderUrl)) throw new IpcRefusal('refused: unknown sender');
+      const parsed = inSchema.safeParse(raw);
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].slice(0, 5);
+        throw new IpcRefusal(`invalid input for ${name}: ${fields.join(', ')}`);
+      }
+      const call = impl[name] as (input: unknown) => Promise<unknown>;
+      const result = await call(parsed.data);
+      const out = outSchema.safeParse(result);
+      if (!out.success) throw new IpcRefusal(`the station answered ${name} outside its contract`);
+      return out.data;
+    });
+  }
+}

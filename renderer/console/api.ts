@@ -1,0 +1,35 @@
+import { LoginResponse, type LoginRequest } from '../../contract/auth';
+import { StationList } from '../../contract/console';
+import { ApiErrorBody } from '../../contract/errors';
+import type { z } from 'zod';
+
+/** The console's only way to the server: same origin, JSON, validated against the contract. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<S extends z.ZodType>(schema: S, path: string, init: RequestInit & { token?: string }): Promise<z.infer<S>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (init.body) headers['content-type'] = 'application/json';
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const res = await fetch(path, { ...init, headers });
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = ApiErrorBody.safeParse(body);
+    throw new ApiError(res.status, err.success ? err.data.error.code : 'unknown', err.success ? err.data.error.message : `HTTP ${res.status}`);
+  }
+  return schema.parse(body);
+}
+
+export const consoleApi = {
+  login: (req: LoginRequest) => call(LoginResponse, '/api/auth/login', { method: 'POST', body: JSON.stringify(req) }),
+  logout: (token: string) =>
+    fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(() => undefined),
+  stations: (token: string) => call(StationList, '/api/admin/stations', { method: 'GET', token }),
+};

@@ -1,0 +1,68 @@
+import { create } from 'zustand';
+import type { LoginResponse } from '../../contract/auth';
+import type { StationSummary } from '../../contract/console';
+import { ApiError, consoleApi } from './api';
+
+/*
+ * The console's state. The session token lives only in memory: a reload or a closed tab signs
+ * the administrator out, and nothing is left in the browser's storage.
+ */
+interface ConsoleState {
+  session: LoginResponse | null;
+  stations: StationSummary[];
+  loadedAt: Date | null;
+  error: string | null;
+  busy: boolean;
+  signIn(username: string, password: string, branch: string): Promise<void>;
+  signOut(): Promise<void>;
+  refresh(): Promise<void>;
+}
+
+function message(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.status === 401) return 'Sign-in failed: check the username, password and branch.';
+    if (e.status === 403) return 'This account is not an IT administrator of the branch.';
+    if (e.status === 429) return 'Too many attempts. Wait a few minutes and try again.';
+    return e.message;
+  }
+  return 'The server cannot be reached.';
+}
+
+export const useConsole = create<ConsoleState>()((set, get) => ({
+  session: null,
+  stations: [],
+  loadedAt: null,
+  error: null,
+  busy: false,
+  async signIn(username, password, branch) {
+    set({ busy: true, error: null });
+    try {
+      const session = await consoleApi.login({ username, password, branch });
+      if (!session.user.roles.includes('it_admin')) {
+        await consoleApi.logout(session.token);
+        set({ busy: false, error: 'This account is not an IT administrator of the branch.' });
+        return;
+      }
+      set({ session, busy: false });
+      await get().refresh();
+    } catch (e) {
+      set({ busy: false, error: message(e) });
+    }
+  },
+  async signOut() {
+    const s = get().session;
+    set({ session: null, stations: [], loadedAt: null, error: null });
+    if (s) await consoleApi.logout(s.token).catch(() => undefined);
+  },
+  async refresh() {
+    const s = get().session;
+    if (!s) return;
+    try {
+      const { stations } = await consoleApi.stations(s.token);
+      set({ stations, loadedAt: new Date(), error: null });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) set({ session: null, stations: [] });
+      set({ error: message(e) });
+    }
+  },
+}));

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { StationList } from '../../../contract/console';
+import { asSystemDb } from '../../db/system-db';
+import { listStations } from '../../stations/repository';
+import { requireRole, requireSession } from '../authenticate';
+import type { AppContext } from '../context';
+
+/** JSON routes of the IT console: fleet state, never patient data; IT administrators only. */
+export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/api/admin/stations', async (request): Promise<StationList> => {
+    const session = await requireSession(ctx, request);
+    requireRole(session, ['it_admin']);
+    return { stations: await listStations(asSystemDb(ctx.db), session.branch.id) };
+  });
+}
