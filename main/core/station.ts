@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StationHandlers, StationStatus } from '../../contract/station-api';
-import { listPatients, patientChart } from './cache';
+import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
-import { dismissRejected, rejectedItems } from './outbox';
+import { listDictations, saveDictation } from './dictations';
+import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
 import { getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
@@ -120,8 +121,9 @@ export function createStation(options: StationOptions): Station {
       return status();
     },
     async listPatients({ q, limit }) {
-      me();
-      return { patients: listPatients(store, q, limit ?? 100) };
+      const user = me();
+      const patients = listPatients(store, q, limit ?? 100);
+      return { patients, flags: patientFlags(store, user, patients.map((p) => p.id)) };
     },
     async getPatientChart({ patientId }) {
       me();
@@ -156,6 +158,9 @@ export function createStation(options: StationOptions): Station {
       return sync.syncNow();
     },
     syncStatus: async () => sync.status(),
+    listOutbox: async () => ({ items: pendingForUser(store, me()) }),
+    saveDictation: async (input) => saveDictation(store, me(), input),
+    listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
   };
 
   return {
