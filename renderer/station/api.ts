@@ -1,4 +1,4 @@
-import { STATION_SECRET_HEADER, stationApi, type StationCall, type StationErrorCode, type StationInput, type StationOutput } from '../../contract/station-api';
+import { STATION_SECRET_HEADER, StationErrorCode, stationApi, type StationCall, type StationInput, type StationOutput } from '../../contract/station-api';
 
 /*
  * The renderer's only way to the station: the typed station API. In Electron the preload puts
@@ -60,10 +60,11 @@ function electronClient(bridge: StationClient): StationClient {
       try {
         return await (bridge[call] as (i: unknown) => Promise<unknown>)(input);
       } catch (e) {
-        // Electron wraps errors thrown in the main process: keep the code the core put in the message.
-        const text = e instanceof Error ? e.message : String(e);
-        const code = /\b(unauthorized|locked|not_found|offline|conflict|not_enrolled|bad_request)\b/.exec(text)?.[1] as StationErrorCode | undefined;
-        throw new StationCallError(code ?? 'internal', text.replace(/^Error invoking remote method '[^']+': (Error: )?/, ''));
+        // Electron passes only a message across IPC; main/electron/main.ts puts the code in front.
+        const text = (e instanceof Error ? e.message : String(e)).replace(/^Error invoking remote method '[^']+': (Error: )?/, '');
+        const m = /^([a-z_]+): (.*)$/s.exec(text);
+        const code = StationErrorCode.safeParse(m?.[1]);
+        throw new StationCallError(code.success ? code.data : 'internal', m?.[2] ?? text);
       }
     };
   }
