@@ -5,6 +5,7 @@ import { scratchPostgres } from '../scripts/scratch-postgres';
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = {
   rls: () => import('./rls'),
   data: () => import('./data'),
+  ui: () => import('./ui'),
 };
 
 const names = process.argv.slice(2);

@@ -21,7 +21,8 @@ export function LabTrend({ title, unit, points }: { title: string; unit: string;
         width: 300,
         height: 150,
         legend: { show: false },
-        scales: { x: { time: true } },
+        // One result alone would stretch the axis over years: show a day around it.
+        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 43_200, max + 43_200] : [min, max]) } },
         axes: [{ stroke: '#333' }, { stroke: '#333', label: unit, size: 50 }],
         series: [{}, { label: title, stroke: '#0b5394', width: 2, points: { show: true, size: 6 } }],
         hooks: {
