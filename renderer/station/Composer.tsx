@@ -26,7 +26,10 @@ const stateOf = (d: DraftView): SaveState =>
  * immediately; saving to the station (and later syncing) runs behind it.
  */
 export function Composer({ patientId }: { patientId: string }) {
-  const [text, setText] = useState('');
+  // The textarea is uncontrolled: a keystroke is painted by the browser, with no React render in
+  // between (the keypress-latency goal is one frame while a sync runs). `hasText` drives buttons.
+  const area = useRef<HTMLTextAreaElement>(null);
+  const [hasText, setHasText] = useState(false);
   const [draft, setDraft] = useState<DraftView | null>(null);
   const [state, setState] = useState<SaveState>('empty');
   const [error, setError] = useState<string | null>(null);
@@ -66,7 +69,8 @@ export function Composer({ patientId }: { patientId: string }) {
       if (open) {
         latest.current.draftId = open.id;
         latest.current.text = open.text;
-        setText(open.text);
+        if (area.current) area.current.value = open.text;
+        setHasText(open.text.trim() !== '');
         setDraft(open);
         setState(stateOf(open));
       }
@@ -98,7 +102,7 @@ export function Composer({ patientId }: { patientId: string }) {
   }, []);
 
   const onChange = (value: string) => {
-    setText(value);
+    setHasText(value.trim() !== '');
     latest.current.text = value;
     latest.current.dirty = true;
     setState('typing');
@@ -139,7 +143,8 @@ export function Composer({ patientId }: { patientId: string }) {
       <textarea
         id="note-text"
         data-testid="note-text"
-        value={text}
+        ref={area}
+        defaultValue=""
         disabled={!loaded || submitted}
         onChange={(e) => onChange(e.target.value)}
         onBlur={() => void save()}
@@ -166,7 +171,7 @@ export function Composer({ patientId }: { patientId: string }) {
       )}
       <div className="row">
         <Dictation patientId={patientId} draftId={draft?.id} />
-        <button type="button" className="primary" disabled={submitted || !text.trim()} onClick={() => void submit()}>
+        <button type="button" className="primary" disabled={submitted || !hasText} onClick={() => void submit()}>
           Submit for SOAP draft
         </button>
       </div>

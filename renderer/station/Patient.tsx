@@ -63,7 +63,7 @@ export function PatientScreen({ patientId, tab }: { patientId: string; tab: 'cha
           SOAP review
         </button>
       </div>
-      <div role="tabpanel">{tab === 'chart' ? <Chart chart={chart} /> : <Composer patientId={patientId} />}</div>
+      <div role="tabpanel">{tab === 'chart' ? <Chart chart={chart} /> : <Composer key={patientId} patientId={patientId} />}</div>
     </div>
   );
 }
