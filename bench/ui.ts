@@ -15,6 +15,7 @@ import { median, percentile, printFigures, writeResults, type Figure } from './l
  * that paints it), measured from the key event's timestamp.
  */
 
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PATIENTS = 50;
 const KEYS = 200;
 const SYNC_ITEMS = 5000;
@@ -84,7 +85,7 @@ export async function run(): Promise<Record<string, Figure>> {
 
     // The composer of the first patient, then 5,000 changes into the outbox (syncing at once).
     const patients = (await st.station.handlers.listPatients({ limit: PATIENTS })).patients;
-    await page.getByRole('button', { name: new RegExp(`^${patients[0]!.familyName.toUpperCase()},`) }).first().click();
+    await page.getByRole('button', { name: new RegExp(`^${escapeRe(patients[0]!.familyName.toUpperCase())}(,|$)`) }).first().click();
     await page.getByRole('tab', { name: 'Note' }).click();
     await page.getByTestId('note-text').click();
     for (let i = 0; i < SYNC_ITEMS; i++) await st.station.handlers.saveDraft({ patientId: patients[i % patients.length]!.id, text: `Bench note ${i}: stable, plan unchanged.` });

@@ -32,6 +32,8 @@ export const StationStatus = z.object({
   /** How the current user got in: through the server, or with the local verifier. */
   mode: z.enum(['online', 'offline']).nullable(),
   sync: SyncStatus,
+  /** IT's idle time before the screen locks itself (seconds). */
+  idleLockSeconds: z.number().int().positive().optional(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 

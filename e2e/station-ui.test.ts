@@ -17,6 +17,7 @@ import { makeDictationWav } from './wav';
  * PostgreSQL and a real station core on SQLite files. The SOAP draft, evidence and approval part
  * of the scenario waits for the clinical-notes integration (issue 3).
  */
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 async function signIn(page: Page, username: string, branch: string) {
@@ -79,7 +80,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
 
     const patient = (await north.station.handlers.listPatients({})).patients[0]!;
     await page.getByLabel('Search patients').fill(patient.familyName);
-    await page.getByRole('button', { name: new RegExp(`^${patient.familyName.toUpperCase()},`) }).first().click();
+    await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
     const banner = page.getByTestId('patient-banner');
     await banner.waitFor();
     const bannerText = (await banner.textContent()) ?? '';
@@ -142,7 +143,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await signIn(page, 'nurse.north', 'north');
     assert.match((await page.getByTestId('current-user').textContent()) ?? '', /Maria Santos/);
     await page.getByLabel('Search patients').fill(patient.familyName);
-    await page.getByRole('button', { name: new RegExp(`^${patient.familyName.toUpperCase()},`) }).first().click();
+    await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
     await page.getByRole('tab', { name: 'Note' }).click();
     await page.getByTestId('note-text').waitFor();
     await page.waitForTimeout(300);
@@ -194,5 +195,23 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     assert.equal(await other.getByTestId('ward-row').count(), 0);
     await other.close();
     await page.close();
+  });
+
+  test('the station locks itself after the idle time IT set, and unlocks with the same password', async () => {
+    const idle = await startStation(server.owner, server.url, 'north', 'n-icu', { idleLockSeconds: 2 });
+    try {
+      const page = await newPage();
+      await page.goto(idle.pageUrl);
+      await signIn(page, 'nurse.north', 'north');
+      await page.getByRole('heading', { name: 'Station locked' }).waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByTestId('ward-row').count(), 0);
+      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await page.getByTestId('ward-row').first().waitFor();
+      assert.match((await page.getByTestId('current-user').textContent()) ?? '', /Maria Santos/);
+      await page.close();
+    } finally {
+      await idle.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { createStation, type Station } from '../main/core/station';
+import { createStation, type Station, type StationOptions } from '../main/core/station';
 import { startStationHost, type StationHost } from '../main/host/http-host';
 import { ensureUiBuilt } from '../scripts/build-ui';
 import { enrolStation } from '../server/admin/credentials';
@@ -17,10 +17,10 @@ export interface RunningStation {
 }
 
 /** A real station (SQLite in a temp folder) enrolled at `ward`, served with its renderer by main/host. */
-export async function startStation(owner: Kysely<Database>, serverUrl: string, branch: string, ward: string): Promise<RunningStation> {
+export async function startStation(owner: Kysely<Database>, serverUrl: string, branch: string, ward: string, extra: Partial<StationOptions> = {}): Promise<RunningStation> {
   const dir = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
   const { credential } = await enrolStation(owner, branch, ward, `${ward} e2e station`);
-  const station = createStation({ dataDir: dir, serverUrl, credential, sync: { backoffBaseMs: 100, backoffMaxMs: 800, pullIntervalMs: 2000 } });
+  const station = createStation({ dataDir: dir, serverUrl, credential, sync: { backoffBaseMs: 100, backoffMaxMs: 800, pullIntervalMs: 2000 }, ...extra });
   const host = await startStationHost(station.handlers, { staticDir: await ensureUiBuilt('station') });
   return {
     station,

@@ -21,6 +21,8 @@ export interface StationOptions extends StoreOptions {
   /** IT's offline-unlock window; default 12 hours. */
   offlineUnlockHours?: number;
   sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  /** IT's idle time before the station's screen locks itself; default 5 minutes. */
+  idleLockSeconds?: number;
   /** Start the background sync loop (default true). */
   autoSync?: boolean;
 }
@@ -81,7 +83,7 @@ export function createStation(options: StationOptions): Station {
 
   const status = (): StationStatus => {
     const c = sessions.current();
-    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status() };
+    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
   };
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {

@@ -19,7 +19,7 @@ export function App() {
     return () => clearInterval(t);
   }, [refresh]);
   const signedIn = Boolean(status?.user) && !status?.locked;
-  useIdleLock(signedIn);
+  useIdleLock(signedIn, status?.idleLockSeconds ? status.idleLockSeconds * 1000 : undefined);
 
   if (!status) return <main className="center" aria-busy="true">Starting the station…</main>;
   if (!status.enrolled) {

@@ -3,13 +3,14 @@ import type { PatientChart } from '../../contract/station-api';
 import { messageOf, station } from './api';
 import { Chart } from './Chart';
 import { Composer } from './Composer';
+import { displayName } from './names';
 import { useStation } from './store';
 
 export function PatientBanner({ patient }: { patient: PatientChart['patient'] }) {
   return (
     <section className="banner" aria-label="Patient" data-testid="patient-banner">
       <strong className="pname">
-        {patient.familyName.toUpperCase()}, {patient.givenNames.join(' ')}
+        {displayName(patient)}
       </strong>
       <span>
         <span className="muted">Born</span> {patient.birthDate ?? 'unknown'}

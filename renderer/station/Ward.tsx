@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
+import { byBed, displayName } from './names';
 import { useStation } from './store';
 
-const name = (p: { familyName: string; givenNames: string[] }) => `${p.familyName.toUpperCase()}, ${p.givenNames.join(' ')}`;
 
 export function Ward() {
   const patients = useStation((s) => s.patients);
@@ -37,14 +37,14 @@ export function Ward() {
           </tr>
         </thead>
         <tbody>
-          {patients.map((p) => {
+          {[...patients].sort(byBed).map((p) => {
             const f = flags[p.id];
             return (
               <tr key={p.id} data-testid="ward-row">
                 <td>{p.bed ?? '—'}</td>
                 <td>
                   <button type="button" className="link" onClick={() => go({ name: 'patient', patientId: p.id, tab: 'chart' })}>
-                    {name(p)}
+                    {displayName(p)}
                   </button>
                 </td>
                 <td>{p.birthDate ?? '—'}</td>

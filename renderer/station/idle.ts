@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useStation } from './store';
 
-/** Idle time before the station locks itself. IT's setting is not in the station API yet: a default. */
+/** Idle time before the station locks itself when the core does not say (StationStatus.idleLockSeconds). */
 export const IDLE_LOCK_MS = 5 * 60 * 1000;
 
 /** Locks after IDLE_LOCK_MS without input, and at once on Ctrl+L (one keystroke, any screen). */
