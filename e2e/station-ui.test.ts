@@ -181,8 +181,18 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.getByTestId('lab-table').or(page.getByText('No lab results.')).first().waitFor();
     const text = (await page.textContent('body')) ?? '';
     for (const p of northPatients) assert.ok(!text.includes(p.mrn), `north MRN ${p.mrn} shown to dr.south`);
+    // A note aimed at a north patient (made behind the UI) is refused by the server; the outbox
+    // shows why and lets the physician dismiss it.
+    const northPatientId = (await withBranch(server.owner, northId, { kind: 'admin', id: 'test' }, (trx) => trx.selectFrom('patients').select('id').executeTakeFirstOrThrow())).id;
+    await south.station.handlers.saveDraft({ patientId: northPatientId, text: 'wrong branch' });
+    await south.station.handlers.syncNow({});
     await page.getByRole('button', { name: 'Outbox' }).click();
+    const refused = page.getByTestId('outbox-rejected');
+    await refused.first().waitFor({ timeout: 10_000 });
+    assert.match((await refused.first().textContent()) ?? '', /not known to the server/);
     await page.screenshot({ path: path.join(shots, 'station-south-outbox.png') });
+    await refused.first().getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('heading', { name: 'Refused by the server (0)' }).waitFor();
     // The south physician cannot sign in at the north station either.
     await north.station.handlers.signOut({});
     const other = await newPage();

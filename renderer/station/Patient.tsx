@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { PatientChart } from '../../contract/station-api';
 import { messageOf, station } from './api';
 import { Chart } from './Chart';
@@ -7,8 +7,13 @@ import { displayName } from './names';
 import { useStation } from './store';
 
 export function PatientBanner({ patient }: { patient: PatientChart['patient'] }) {
+  // Keyboard and screen-reader users land on the banner when a patient opens: they hear whose chart it is.
+  const el = useRef<HTMLElement>(null);
+  useEffect(() => {
+    el.current?.focus();
+  }, [patient.id]);
   return (
-    <section className="banner" aria-label="Patient" data-testid="patient-banner">
+    <section ref={el} tabIndex={-1} className="banner" aria-label="Patient" data-testid="patient-banner">
       <strong className="pname">
         {displayName(patient)}
       </strong>
