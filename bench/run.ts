@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   fleet: () => import('./fleet'),
   bluegreen: () => import('./bluegreen'),
   sync: () => import('./sync'),
+  ui: () => import('./ui'),
 };
 
 const names = process.argv.slice(2);

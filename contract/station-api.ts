@@ -32,6 +32,8 @@ export const StationStatus = z.object({
   /** How the current user got in: through the server, or with the local verifier. */
   mode: z.enum(['online', 'offline']).nullable(),
   sync: SyncStatus,
+  /** IT's idle time before the screen locks itself (seconds). */
+  idleLockSeconds: z.number().int().positive().optional(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 
@@ -42,6 +44,7 @@ export const UnlockInput = z.object({ password: z.string().min(1).max(1024) });
 export const CachedPatient = z.object({
   id: Uuid,
   mrn: z.string(),
+  nationalId: z.string().nullable(),
   familyName: z.string(),
   givenNames: z.array(z.string()),
   birthDate: z.string().nullable(),
@@ -51,7 +54,10 @@ export const CachedPatient = z.object({
 });
 export type CachedPatient = z.infer<typeof CachedPatient>;
 export const PatientSearch = z.object({ q: z.string().max(200).optional(), limit: z.number().int().min(1).max(500).optional() });
-export const CachedPatientList = z.object({ patients: z.array(CachedPatient) });
+/** Ward-list flags per patient: lab results of the last 48 hours, and the user's notes awaiting review. */
+export const PatientFlags = z.object({ newResults: z.number().int(), awaitingReview: z.number().int() });
+export type PatientFlags = z.infer<typeof PatientFlags>;
+export const CachedPatientList = z.object({ patients: z.array(CachedPatient), flags: z.record(z.string(), PatientFlags).optional() });
 
 /** Lab results, medications and referrals are cached as the server stores them (snake_case rows). */
 const Row = z.record(z.string(), z.unknown());
@@ -87,6 +93,23 @@ export const RejectedItem = z.object({ mutationId: z.string(), kind: z.string(),
 export const RejectedList = z.object({ items: z.array(RejectedItem) });
 export const MutationRef = z.object({ mutationId: z.string() });
 
+/** What waits in the outbox for the signed-in user: one row per unsent change. */
+export const OutboxEntry = z.object({ mutationId: z.string(), kind: z.string(), draftId: z.string().nullable(), patientId: z.string().nullable(), bytes: z.number().int(), attempts: z.number().int(), createdAt: z.string() });
+export const OutboxList = z.object({ items: z.array(OutboxEntry) });
+
+/** A dictation recorded at the station (base64 audio), stored locally; transcription happens server-side later. */
+export const DICTATION_MAX_BASE64 = 12_000_000;
+export const SaveDictationInput = z.object({
+  patientId: Uuid,
+  draftId: Uuid.optional(),
+  mime: z.string().regex(/^audio\/[a-z0-9.+-]+(;[ a-z0-9=.+-]+)?$/i).max(100),
+  durationMs: z.number().int().min(0).max(3_600_000),
+  audioBase64: z.string().min(1).max(DICTATION_MAX_BASE64).regex(/^[A-Za-z0-9+/]+={0,2}$/),
+});
+export const DictationView = z.object({ id: Uuid, patientId: Uuid, draftId: Uuid.nullable(), mime: z.string(), durationMs: z.number().int(), bytes: z.number().int(), createdAt: z.string() });
+export const DictationQuery = z.object({ patientId: Uuid });
+export const DictationList = z.object({ dictations: z.array(DictationView) });
+
 export const stationApi = {
   status: { input: Empty, output: StationStatus },
   enrol: { input: EnrolInput, output: Ok },
@@ -105,6 +128,9 @@ export const stationApi = {
   dismissRejected: { input: MutationRef, output: Ok },
   syncNow: { input: Empty, output: SyncStatus },
   syncStatus: { input: Empty, output: SyncStatus },
+  listOutbox: { input: Empty, output: OutboxList },
+  saveDictation: { input: SaveDictationInput, output: DictationView },
+  listDictations: { input: DictationQuery, output: DictationList },
 } as const;
 
 export type StationApi = typeof stationApi;

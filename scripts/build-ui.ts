@@ -13,6 +13,8 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const UIS = {
   console: { root: path.join(repo, 'renderer', 'console'), outDir: path.join(repo, 'dist', 'console'), base: '/console/' },
+  // Relative base: served from main/host's root and from Electron's own scheme alike.
+  station: { root: path.join(repo, 'renderer', 'station'), outDir: path.join(repo, 'dist', 'station'), base: './' },
 } as const;
 export type UiName = keyof typeof UIS;
 

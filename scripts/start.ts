@@ -6,6 +6,8 @@ import { createLogger } from '../server/log';
 import { startServer } from '../server/run';
 import { DEMO_PASSWORD, seedDemo } from '../server/seed/seed';
 import { ensureUiBuilt } from './build-ui';
+import { ensureDemoStation, type DemoStation } from './demo-station';
+import { launchStation } from './launch-station';
 import { dataDir } from './data-dir';
 import { resolveDatabase } from './database-env';
 import { progressBar } from './progress';
@@ -21,15 +23,18 @@ let stopping = false;
 try {
   await migrateToLatest(env.ownerUrl, env.appUrl);
   const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start' }));
+  let demo: DemoStation;
   try {
     const report = await seedDemo(owner, { onProgress: progressBar('seeding the demo hospital') });
     if (report.seeded) console.log(`seeded a demo hospital: ${report.patients} patients in ${report.branches} branches`);
+    demo = await ensureDemoStation(owner, dataDir());
   } finally {
     await owner.destroy();
   }
   const consoleDir = await ensureUiBuilt('console');
   const config = { ...configFromEnv({ ...process.env, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' }), consoleDir };
   const server = await startServer(config, log);
+  const station = await launchStation(server.url, demo, () => void stop());
   console.log(`
 Hospital OS Ward Workstation server: ${server.url}
   database: ${env.embedded ? `embedded PostgreSQL under ${dataDir()}` : 'DATABASE_URL'}
@@ -39,14 +44,20 @@ Hospital OS Ward Workstation server: ${server.url}
             demo users (demo only): dr.north, nurse.north (branch north), dr.south (south), it.admin (both)
   example:  curl -s -X POST ${server.url}/api/auth/login -H 'content-type: application/json' \\
               -d '{"username":"dr.north","password":"${DEMO_PASSWORD}","branch":"north"}'
+
+Ward station (demo station of branch north, enrolled on first start; credential in ${demo.dir}):
+  ${station.mode === 'electron' ? 'opened in Electron' : `open in a browser: ${station.url}
+  (no Electron runtime installed: the station runs in this process on loopback; the address holds its per-launch secret)`}
+  sign in as dr.north or nurse.north, branch north, password ${DEMO_PASSWORD}
 Press Ctrl+C to stop.`);
-  const stop = async () => {
+  async function stop() {
     if (stopping) return;
     stopping = true;
+    await station.stop();
     await server.drain(0);
     await env.release();
     process.exit(0);
-  };
+  }
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 } catch (e) {

@@ -34,6 +34,7 @@ function toPatient(data: Record<string, unknown>): CachedPatient {
   return {
     id: String(data.id),
     mrn: String(data.mrn),
+    nationalId: (data.national_id as string | null) ?? null,
     familyName: String(data.family_name),
     givenNames: (data.given_names as string[] | null) ?? [],
     birthDate: (data.birth_date as string | null) ?? null,
@@ -67,4 +68,22 @@ export function patientChart(db: Store, patientId: string): PatientChart | null 
     medications: rows('medication_request'),
     referrals: rows('service_request'),
   };
+}
+
+export const NEW_RESULT_WINDOW_MS = 48 * 3600 * 1000;
+
+/** Per patient: results whose time is within the window, and the user's submitted notes (awaiting review). */
+export function patientFlags(db: Store, userId: number, patientIds: readonly string[], now = Date.now()): Record<string, { newResults: number; awaitingReview: number }> {
+  const flags: Record<string, { newResults: number; awaitingReview: number }> = {};
+  const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
+  const review = db.prepare("SELECT count(*) FROM drafts WHERE user_id = ? AND patient_id = ? AND status = 'submitted'").pluck();
+  for (const id of patientIds) {
+    let newResults = 0;
+    for (const d of obs.all(id) as string[]) {
+      const at = Date.parse(String((JSON.parse(d) as Record<string, unknown>).effective_at ?? ''));
+      if (at > now - NEW_RESULT_WINDOW_MS && at <= now + 60_000) newResults++;
+    }
+    flags[id] = { newResults, awaitingReview: review.get(userId, id) as number };
+  }
+  return flags;
 }

@@ -61,3 +61,13 @@ export function rejectedItems(db: Store, userId: number) {
 export function dismissRejected(db: Store, userId: number, id: string): void {
   stmt(db, "DELETE FROM outbox WHERE id = ? AND user_id = ? AND state = 'rejected'").run(id, userId);
 }
+
+/** A user's unsent changes, oldest first, for the outbox view; never another user's. */
+export function pendingForUser(db: Store, userId: number) {
+  const rows = db
+    .prepare(
+      "SELECT o.id, o.kind, o.draft_id, d.patient_id, length(CAST(o.body AS BLOB)) AS bytes, o.attempts, o.created_at FROM outbox o LEFT JOIN drafts d ON d.id = o.draft_id WHERE o.state = 'pending' AND o.user_id = ? ORDER BY o.seq LIMIT 1000",
+    )
+    .all(userId) as { id: string; kind: string; draft_id: string | null; patient_id: string | null; bytes: number; attempts: number; created_at: number }[];
+  return rows.map((r) => ({ mutationId: r.id, kind: r.kind, draftId: r.draft_id, patientId: r.patient_id, bytes: r.bytes, attempts: r.attempts, createdAt: new Date(r.created_at).toISOString() }));
+}

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StationHandlers, StationStatus } from '../../contract/station-api';
-import { listPatients, patientChart } from './cache';
+import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
-import { dismissRejected, rejectedItems } from './outbox';
+import { listDictations, saveDictation } from './dictations';
+import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
 import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
@@ -20,6 +21,8 @@ export interface StationOptions extends StoreOptions {
   /** IT's offline-unlock window; default 12 hours. */
   offlineUnlockHours?: number;
   sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  /** IT's idle time before the station's screen locks itself; default 5 minutes. */
+  idleLockSeconds?: number;
   /** Start the background sync loop (default true). */
   autoSync?: boolean;
 }
@@ -82,7 +85,7 @@ export function createStation(options: StationOptions): Station {
 
   const status = (): StationStatus => {
     const c = sessions.current();
-    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status() };
+    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
   };
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {
@@ -122,8 +125,9 @@ export function createStation(options: StationOptions): Station {
       return status();
     },
     async listPatients({ q, limit }) {
-      me();
-      return { patients: listPatients(store, q, limit ?? 100) };
+      const user = me();
+      const patients = listPatients(store, q, limit ?? 100);
+      return { patients, flags: patientFlags(store, user, patients.map((p) => p.id)) };
     },
     async getPatientChart({ patientId }) {
       me();
@@ -158,6 +162,9 @@ export function createStation(options: StationOptions): Station {
       return sync.syncNow();
     },
     syncStatus: async () => sync.status(),
+    listOutbox: async () => ({ items: pendingForUser(store, me()) }),
+    saveDictation: async (input) => saveDictation(store, me(), input),
+    listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
   };
 
   return {

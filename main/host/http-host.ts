@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { STATION_SECRET_HEADER, stationApi, type StationCall, type StationErrorCode, type StationHandlers } from '../../contract/station-api';
 import { StationError } from '../core/errors';
+import { serveStatic } from './static';
 
 /*
  * The station API over HTTP on loopback, for headless runs, tests and a browser where Electron
@@ -20,7 +21,8 @@ const STATUS: Record<StationErrorCode, number> = {
   conflict: 409,
   internal: 500,
 };
-const MAX_BODY = 2 * 1024 * 1024;
+// Dictations travel as base64 in one call (contract: DICTATION_MAX_BASE64).
+const MAX_BODY = 16 * 1024 * 1024;
 
 export interface StationHost {
   url: string;
@@ -47,11 +49,21 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startStationHost(handlers: StationHandlers, options: { port?: number; secret?: string } = {}): Promise<StationHost> {
+export interface StationHostOptions {
+  port?: number;
+  secret?: string;
+  /** The built station renderer (dist/station), served on GET without the secret: the page gets the secret from its URL fragment. */
+  staticDir?: string;
+}
+
+export async function startStationHost(handlers: StationHandlers, options: StationHostOptions = {}): Promise<StationHost> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const expected = Buffer.from(secret);
   const server = createServer((req, res) => {
     void (async () => {
+      if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD') && !(req.url ?? '').startsWith('/api/')) {
+        return serveStatic(options.staticDir, req, res);
+      }
       const given = Buffer.from(String(req.headers[STATION_SECRET_HEADER] ?? ''));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail(res, 'unauthorized', 'missing or wrong station secret');
       const m = /^\/api\/([A-Za-z]+)$/.exec(req.url ?? '');

@@ -4,7 +4,8 @@ import { startStationHost } from './http-host';
 
 /*
  * A headless station: `tsx main/host/main.ts --data <folder> [--server <url> --credential <wsk_…>]`.
- * Prints the loopback URL and the per-launch secret on stdout.
+ * Prints the loopback URL and the per-launch secret on stdout. With --static, also serves the
+ * built station renderer (open <url>/#secret=<secret>).
  */
 const { values } = parseArgs({
   options: {
@@ -13,10 +14,12 @@ const { values } = parseArgs({
     credential: { type: 'string' },
     port: { type: 'string' },
     'offline-hours': { type: 'string' },
+    'idle-lock': { type: 'string' },
+    static: { type: 'string' },
   },
 });
 if (!values.data) {
-  console.error('usage: main/host/main.ts --data <folder> [--server <url> --credential <secret>] [--port <n>] [--offline-hours <h>]');
+  console.error('usage: main/host/main.ts --data <folder> [--server <url> --credential <secret>] [--port <n>] [--offline-hours <h>] [--idle-lock <seconds>] [--static <dist/station>]');
   process.exit(2);
 }
 const credential = values.credential ?? process.env.WARDSTATION_STATION_CREDENTIAL;
@@ -25,8 +28,9 @@ const station = createStation({
   ...(values.server ? { serverUrl: values.server } : {}),
   ...(credential ? { credential } : {}),
   ...(values['offline-hours'] ? { offlineUnlockHours: Number(values['offline-hours']) } : {}),
+  ...(values['idle-lock'] ? { idleLockSeconds: Number(values['idle-lock']) } : {}),
 });
-const host = await startStationHost(station.handlers, values.port ? { port: Number(values.port) } : {});
+const host = await startStationHost(station.handlers, { ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
 console.log(JSON.stringify({ url: host.url, secret: host.secret }));
 const stop = () => {
   void host.close().then(() => station.close()).then(() => process.exit(0));

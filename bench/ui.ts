@@ -1,0 +1,117 @@
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../e2e/browser';
+import { startSeededServer } from '../e2e/server';
+import { startStation } from '../e2e/station';
+import { DEMO_PASSWORD } from '../server/seed/seed';
+import { median, percentile, printFigures, writeResults, type Figure } from './lib';
+
+/*
+ * The station UI in the system Chromium over main/host, with a real server and station core:
+ * 1. sign-in → interactive ward list of 50 patients (rows drawn and the search box answering a
+ *    keystroke), first sign-in (the station's first pull) and warm ones;
+ * 2. keypress → character on screen in the note composer while the station syncs 5,000 items,
+ *    against the same measure on a bare page (a plain textarea, no app, no sync) in the same run.
+ * "On screen" = the first animation frame in which the textarea holds the character (the frame
+ * that paints it), measured from the key event's timestamp.
+ */
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PATIENTS = 50;
+const KEYS = 200;
+const SYNC_ITEMS = 5000;
+
+const LATENCY_PROBE = `(() => {
+  const lat = [];
+  window.__lat = lat;
+  document.addEventListener('keydown', (e) => {
+    const ta = document.activeElement;
+    if (!ta || ta.tagName !== 'TEXTAREA' || e.key.length !== 1) return;
+    const start = e.timeStamp;
+    const before = ta.value.length;
+    const check = () => {
+      if (ta.value.length > before) lat.push(performance.now() - start);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  }, true);
+})()`;
+
+async function typeKeys(page: Page): Promise<number[]> {
+  await page.evaluate(LATENCY_PROBE);
+  for (let i = 0; i < KEYS; i++) {
+    await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+    await page.waitForTimeout(25);
+  }
+  await page.waitForTimeout(200);
+  return (await page.evaluate('window.__lat')) as number[];
+}
+
+async function signIn(page: Page): Promise<number> {
+  await page.getByLabel('Username').fill('dr.north');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByLabel('Branch code').fill('north');
+  const start = Date.now();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[data-testid=ward-row]').length >= n, PATIENTS, { polling: 'raf', timeout: 60_000 });
+  // Interactive: a keystroke in the search box is answered in the next frame.
+  await page.getByLabel('Search patients').press('x');
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(null)))');
+  const ms = Date.now() - start;
+  await page.getByLabel('Search patients').fill('');
+  return ms;
+}
+
+export async function run(): Promise<Record<string, Figure>> {
+  const server = await startSeededServer(PATIENTS);
+  const st = await startStation(server.owner, server.url, 'north', 'n-med');
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(st.pageUrl);
+    const first = await signIn(page);
+    const warm: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Username').waitFor();
+      warm.push(await signIn(page));
+    }
+
+    // Baseline: a bare textarea in the same browser, no app and no sync.
+    const bare = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await bare.setContent('<textarea id="t" rows="10" cols="80"></textarea>');
+    await bare.focus('#t');
+    const baseline = (await typeKeys(bare)).sort((a, b) => a - b);
+    await bare.close();
+
+    // The composer of the first patient, then 5,000 changes into the outbox (syncing at once).
+    const patients = (await st.station.handlers.listPatients({ limit: PATIENTS })).patients;
+    await page.getByRole('button', { name: new RegExp(`^${escapeRe(patients[0]!.familyName.toUpperCase())}(,|$)`) }).first().click();
+    await page.getByRole('tab', { name: 'Note' }).click();
+    await page.getByTestId('note-text').click();
+    for (let i = 0; i < SYNC_ITEMS; i++) await st.station.handlers.saveDraft({ patientId: patients[i % patients.length]!.id, text: `Bench note ${i}: stable, plan unchanged.` });
+    const pendingAtStart = st.station.sync.status().pendingItems;
+    const during = (await typeKeys(page)).sort((a, b) => a - b);
+    const pendingAtEnd = st.station.sync.status().pendingItems;
+    const figures: Record<string, Figure> = {
+      'sign-in to interactive ward (first, with initial pull)': { value: first, unit: 'ms' },
+      'sign-in to interactive ward (warm, median of 5)': { value: median(warm), unit: 'ms' },
+      'keypress to screen during sync p50': { value: percentile(during, 50), unit: 'ms' },
+      'keypress to screen during sync p95': { value: percentile(during, 95), unit: 'ms', goal: '<= 16 ms' },
+      'baseline keypress to screen (bare page) p50': { value: percentile(baseline, 50), unit: 'ms' },
+      'baseline keypress to screen (bare page) p95': { value: percentile(baseline, 95), unit: 'ms' },
+      'p95 ratio station/baseline': { value: percentile(during, 95) / percentile(baseline, 95), unit: 'x' },
+      'outbox items pending when typing began': { value: pendingAtStart, unit: 'items' },
+      'outbox items pending when typing ended': { value: pendingAtEnd, unit: 'items' },
+    };
+    printFigures(figures);
+    writeResults('ui', figures, [
+      `${PATIENTS} patients on the ward list; ${KEYS} keypresses 25 ms apart; ${SYNC_ITEMS} note saves queued for sync just before typing.`,
+      'Latency: key event timestamp to the first animation frame where the textarea holds the character; headless Chromium, software rendering.',
+    ]);
+    return figures;
+  } finally {
+    await browser.close();
+    await st.close();
+    await server.close();
+  }
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { applyChanges, NEW_RESULT_WINDOW_MS, patientFlags } from './cache';
+import { listDictations, saveDictation } from './dictations';
+import { saveDraft, submitDraft } from './drafts';
+import { pendingForUser } from './outbox';
+import { openStore, type Store } from './store';
+
+/* The calls added for the station screens: outbox view, dictations, ward-list flags; always per user. */
+describe('station store: outbox view, dictations and ward flags', () => {
+  let dir: string;
+  let db: Store;
+  const patient = randomUUID();
+  const other = randomUUID();
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'station-ui-calls-'));
+    db = openStore(path.join(dir, 'station.db'));
+  });
+  after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the outbox view lists only the user\'s own unsent changes, with their patient', () => {
+    const d = saveDraft(db, 1, { patientId: patient, text: 'first' });
+    saveDraft(db, 1, { draftId: d.id, patientId: patient, text: 'first, more' });
+    saveDraft(db, 2, { patientId: other, text: 'nurse note' });
+    const mine = pendingForUser(db, 1);
+    assert.equal(mine.length, 2);
+    assert.ok(mine.every((m) => m.patientId === patient && m.draftId === d.id && m.kind === 'draft.save' && m.bytes > 0));
+    assert.deepEqual(pendingForUser(db, 2).map((m) => m.patientId), [other]);
+    assert.deepEqual(pendingForUser(db, 3), []);
+  });
+
+  test('a dictation is stored byte for byte and only its author lists it', () => {
+    const audio = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const v = saveDictation(db, 1, { patientId: patient, mime: 'audio/webm;codecs=opus', durationMs: 1500, audioBase64: audio.toString('base64') });
+    assert.equal(v.bytes, audio.length);
+    const stored = db.prepare('SELECT audio FROM dictations WHERE id = ?').pluck().get(v.id) as Buffer;
+    assert.ok(stored.equals(audio));
+    assert.deepEqual(listDictations(db, 1, patient).map((x) => x.id), [v.id]);
+    assert.deepEqual(listDictations(db, 2, patient), []);
+    assert.deepEqual(listDictations(db, 1, other), []);
+  });
+
+  test('ward flags count recent results and the user\'s submitted notes', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const obs = (id: string, at: number) => ({ seq: '1', entity: 'observation' as const, id, data: { id, patient_id: patient, effective_at: new Date(at).toISOString() } });
+    applyChanges(db, [obs(randomUUID(), now - 3600_000), obs(randomUUID(), now - NEW_RESULT_WINDOW_MS - 1000)], '1');
+    const d = saveDraft(db, 1, { patientId: patient, text: 'to submit' });
+    submitDraft(db, 1, d.id);
+    assert.deepEqual(patientFlags(db, 1, [patient, other], now), { [patient]: { newResults: 1, awaitingReview: 1 }, [other]: { newResults: 0, awaitingReview: 0 } });
+    assert.equal(patientFlags(db, 2, [patient], now)[patient]!.awaitingReview, 0);
+  });
+});

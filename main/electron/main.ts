@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { app } from 'electron';
+import { stationApi, type StationHandlers } from '../../contract/station-api';
+import { StationError } from '../core/errors';
+import { createStation } from '../core/station';
+import { runShell } from './app';
+
+/*
+ * The Electron entry (bundled by scripts/build-electron.ts into out/electron/main.cjs). The
+ * station's data lives in WARDSTATION_STATION_DATA or Electron's userData folder; the launcher
+ * may hand over the enrolment (server URL and a file holding the station credential).
+ */
+
+const here = __dirname;
+const dataDir = process.env.WARDSTATION_STATION_DATA ?? path.join(app.getPath('userData'), 'station');
+const rendererDir = process.env.WARDSTATION_RENDERER_DIR ?? path.resolve(here, '..', '..', 'dist', 'station');
+
+function enrolment(): { serverUrl?: string; credential?: string } {
+  const serverUrl = process.env.WARDSTATION_SERVER_URL;
+  const file = process.env.WARDSTATION_STATION_CREDENTIAL_FILE;
+  if (!serverUrl || !file) return {};
+  return { serverUrl, credential: readFileSync(file, 'utf8').trim() };
+}
+
+/** Electron passes only the message of an error across IPC: put the station's error code in front. */
+function withCodes(handlers: StationHandlers): StationHandlers {
+  const out = {} as Record<string, (input: unknown) => Promise<unknown>>;
+  for (const [name, fn] of Object.entries(handlers) as [string, (input: unknown) => Promise<unknown>][]) {
+    out[name] = async (input) => {
+      try {
+        return await fn(input);
+      } catch (e) {
+        if (e instanceof StationError) throw new Error(`${e.code}: ${e.message}`);
+        throw new Error('internal: internal error');
+      }
+    };
+  }
+  return out as unknown as StationHandlers;
+}
+
+runShell({
+  rendererDir,
+  preloadPath: path.join(here, 'preload.cjs'),
+  async createRuntime() {
+    const station = createStation({ dataDir, ...enrolment() });
+    return { contract: stationApi, implementation: withCodes(station.handlers), close: () => station.close() };
+  },
+});

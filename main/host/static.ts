@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+/*
+ * The built station renderer for a browser (when Electron is missing), under the same strict
+ * CSP as the Electron window. Static files carry no patient data, so they need no secret.
+ */
+
+export const STATION_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+export async function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const base = path.resolve(dir);
+  const pathname = new URL(req.url ?? '/', 'http://station').pathname;
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname).replace(/^\/+/, '') || 'index.html';
+  } catch {
+    rel = 'index.html';
+  }
+  let file = path.resolve(base, rel);
+  if (!file.startsWith(base + path.sep)) file = path.join(base, 'index.html');
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    // A single page: unknown paths get the app, which routes itself.
+    file = path.join(base, 'index.html');
+    body = await readFile(file);
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-security-policy': STATION_PAGE_CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+    'content-length': body.length,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,76 @@
+import { useEffect } from 'react';
+import { Lock } from './Lock';
+import { Outbox } from './Outbox';
+import { PatientScreen } from './Patient';
+import { Review } from './Review';
+import { SignIn } from './SignIn';
+import { useStation } from './store';
+import { SyncBar } from './SyncBar';
+import { useIdleLock } from './idle';
+import { Ward } from './Ward';
+
+export function App() {
+  const status = useStation((s) => s.status);
+  const route = useStation((s) => s.route);
+  const refresh = useStation((s) => s.refreshStatus);
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(() => void refresh(), 1500);
+    return () => clearInterval(t);
+  }, [refresh]);
+  const signedIn = Boolean(status?.user) && !status?.locked;
+  useIdleLock(signedIn, status?.idleLockSeconds ? status.idleLockSeconds * 1000 : undefined);
+
+  if (!status) return <main className="center" aria-busy="true">Starting the station…</main>;
+  if (!status.enrolled) {
+    return (
+      <main className="center">
+        <h1>Station not enrolled</h1>
+        <p>IT must enrol this station before anyone can sign in.</p>
+      </main>
+    );
+  }
+  if (status.locked) return <Lock />;
+  if (!status.user) return <SignIn />;
+  return (
+    <div className="shell">
+      <Header />
+      <SyncBar />
+      <main id="main" className="content">
+        {route.name === 'ward' && <Ward />}
+        {route.name === 'patient' && <PatientScreen patientId={route.patientId} tab={route.tab} />}
+        {route.name === 'outbox' && <Outbox />}
+        {route.name === 'review' && <Review patientId={route.patientId} />}
+      </main>
+    </div>
+  );
+}
+
+function Header() {
+  const status = useStation((s) => s.status);
+  const go = useStation((s) => s.go);
+  const lock = useStation((s) => s.lock);
+  const signOut = useStation((s) => s.signOut);
+  const route = useStation((s) => s.route);
+  return (
+    <header className="top">
+      <nav aria-label="Station">
+        <button type="button" aria-current={route.name === 'ward' ? 'page' : undefined} onClick={() => go({ name: 'ward' })}>
+          Ward list
+        </button>
+        <button type="button" aria-current={route.name === 'outbox' ? 'page' : undefined} onClick={() => go({ name: 'outbox' })}>
+          Outbox
+        </button>
+      </nav>
+      <span className="who" data-testid="current-user">
+        {status?.user?.displayName} <span className="muted">({status?.user?.roles.join(', ')})</span>
+      </span>
+      <button type="button" onClick={() => void lock()} title="Lock (Ctrl+L)">
+        Lock <kbd>Ctrl+L</kbd>
+      </button>
+      <button type="button" onClick={() => void signOut()}>
+        Sign out
+      </button>
+    </header>
+  );
+}

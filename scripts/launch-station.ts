@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createStation } from '../main/core/station';
+import { startStationHost } from '../main/host/http-host';
+import { ensureUiBuilt } from './build-ui';
+import { buildElectron, electronBinary } from './build-electron';
+import type { DemoStation } from './demo-station';
+
+/*
+ * Opens the station for `npm start`: in Electron where its runtime is installed; otherwise the
+ * station core and main/host in this process on loopback, serving the built renderer, with the
+ * address (and its per-launch secret) printed and opened in the system's browser if there is one.
+ */
+export interface LaunchedStation {
+  mode: 'electron' | 'browser';
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+function openInBrowser(url: string): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+  } catch {}
+}
+
+export async function launchStation(serverUrl: string, demo: DemoStation, onExit: () => void): Promise<LaunchedStation> {
+  const stationDir = await ensureUiBuilt('station');
+  const binary = electronBinary();
+  if (binary && process.env.WARDSTATION_BROWSER !== '1') {
+    const main = await buildElectron();
+    const child: ChildProcess = spawn(binary, [main], {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        WARDSTATION_STATION_DATA: path.join(demo.dir, 'data'),
+        WARDSTATION_RENDERER_DIR: stationDir,
+        WARDSTATION_SERVER_URL: serverUrl,
+        WARDSTATION_STATION_CREDENTIAL_FILE: demo.credentialFile,
+      },
+    });
+    child.once('exit', onExit);
+    return {
+      mode: 'electron',
+      url: null,
+      async stop() {
+        if (child.exitCode === null) child.kill('SIGTERM');
+      },
+    };
+  }
+  const station = createStation({ dataDir: path.join(demo.dir, 'data'), serverUrl, credential: demo.credential });
+  const port = process.env.STATION_PORT ? Number(process.env.STATION_PORT) : 0;
+  const host = await startStationHost(station.handlers, { staticDir: stationDir, port });
+  const url = `${host.url}/#secret=${encodeURIComponent(host.secret)}`;
+  if (process.env.WARDSTATION_NO_OPEN !== '1') openInBrowser(url);
+  return {
+    mode: 'browser',
+    url,
+    async stop() {
+      await host.close();
+      await station.close();
+    },
+  };
+}
