@@ -121,3 +121,8 @@ export type FleetVersions = z.infer<typeof FleetVersions>;
 /** Server-sent event to online stations: check the feed now. */
 export const ReleaseSignal = z.object({ channel: Channel, kind: z.enum(['release', 'rollback', 'flags']) });
 export type ReleaseSignal = z.infer<typeof ReleaseSignal>;
+
+/* Answers of the console's release actions (the routes in server/http/routes/releases.ts). */
+export const MoveRolloutResult = z.object({ rolloutId: z.number().int(), position: z.number().int() });
+export const ChangeRolloutResult = z.object({ state: RolloutState });
+export const ThresholdResult = z.object({ ok: z.literal(true) });

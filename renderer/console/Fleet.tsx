@@ -20,7 +20,7 @@ function state(s: StationSummary, now: number): 'revoked' | 'online' | 'offline'
 
 /** The fleet of the branch: every station, its ward, version and last contact. */
 export function Fleet() {
-  const { session, stations, loadedAt, error, refresh, signOut } = useConsole();
+  const { session, stations, loadedAt, error, refresh } = useConsole();
   useEffect(() => {
     const timer = setInterval(() => void refresh(), 15_000);
     return () => clearInterval(timer);
@@ -30,69 +30,54 @@ export function Fleet() {
   const versions = new Map<string, number>();
   for (const s of stations) versions.set(s.appVersion ?? 'unknown', (versions.get(s.appVersion ?? 'unknown') ?? 0) + 1);
   return (
-    <div className="page">
-      <header>
-        <h1>
-          IT console — <span data-testid="branch-name">{session.branch.name}</span>
-        </h1>
-        <div className="who">
-          {session.user.displayName}
-          <button type="button" onClick={() => void signOut()}>
-            Sign out
-          </button>
-        </div>
-      </header>
-      <main>
-        <section aria-labelledby="fleet-title">
-          <div className="section-head">
-            <h2 id="fleet-title">Stations ({stations.length})</h2>
-            <button type="button" onClick={() => void refresh()}>
-              Refresh
-            </button>
-          </div>
-          {error && (
-            <p role="alert" className="error">
-              {error}
-            </p>
+    <section aria-labelledby="fleet-title">
+      <div className="section-head">
+        <h2 id="fleet-title">Stations ({stations.length})</h2>
+        <button type="button" onClick={() => void refresh()}>
+          Refresh
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <p className="versions" aria-label="Versions in the fleet">
+        {[...versions.entries()].map(([v, n]) => (
+          <span key={v} className="chip">
+            {v}: {n}
+          </span>
+        ))}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Station</th>
+            <th scope="col">Ward</th>
+            <th scope="col">Version</th>
+            <th scope="col">Last contact</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stations.length === 0 && (
+            <tr>
+              <td colSpan={5}>No station is enrolled in this branch yet (npm run admin -- station enrol).</td>
+            </tr>
           )}
-          <p className="versions" aria-label="Versions in the fleet">
-            {[...versions.entries()].map(([v, n]) => (
-              <span key={v} className="chip">
-                {v}: {n}
-              </span>
-            ))}
-          </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Station</th>
-                <th scope="col">Ward</th>
-                <th scope="col">Version</th>
-                <th scope="col">Last contact</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stations.length === 0 && (
-                <tr>
-                  <td colSpan={5}>No station is enrolled in this branch yet (npm run admin -- station enrol).</td>
-                </tr>
-              )}
-              {stations.map((s) => (
-                <tr key={s.id} data-testid="station-row">
-                  <th scope="row">{s.name}</th>
-                  <td>{s.ward.name}</td>
-                  <td>{s.appVersion ?? '—'}</td>
-                  <td>{lastContact(s, now)}</td>
-                  <td>
-                    <span className={`state state-${state(s, now)}`}>{state(s, now)}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      </main>
-    </div>
+          {stations.map((s) => (
+            <tr key={s.id} data-testid="station-row">
+              <th scope="row">{s.name}</th>
+              <td>{s.ward.name}</td>
+              <td>{s.appVersion ?? '—'}</td>
+              <td>{lastContact(s, now)}</td>
+              <td>
+                <span className={`state state-${state(s, now)}`}>{state(s, now)}</span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

@@ -1,6 +1,7 @@
 import { LoginResponse, type LoginRequest } from '../../contract/auth';
 import { StationList } from '../../contract/console';
 import { ApiErrorBody } from '../../contract/errors';
+import { ChangeRolloutResult, FleetVersions, MoveRolloutResult, RolloutStatus, ThresholdResult } from '../../contract/releases';
 import type { z } from 'zod';
 
 /** The console's only way to the server: same origin, JSON, validated against the contract. */
@@ -32,4 +33,12 @@ export const consoleApi = {
   logout: (token: string) =>
     fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).then(() => undefined),
   stations: (token: string) => call(StationList, '/api/admin/stations', { method: 'GET', token }),
+  rollout: (token: string, channel: string) => call(RolloutStatus, `/api/releases/rollout?channel=${encodeURIComponent(channel)}`, { method: 'GET', token }),
+  fleetVersions: (token: string) => call(FleetVersions, '/api/releases/fleet', { method: 'GET', token }),
+  moveRollout: (token: string, body: { channel: string; version: string; ring: string }) =>
+    call(MoveRolloutResult, '/api/releases/rollout/move', { method: 'POST', token, body: JSON.stringify(body) }),
+  changeRollout: (token: string, action: 'pause' | 'resume' | 'rollback', body: { channel: string; version: string }) =>
+    call(ChangeRolloutResult, `/api/releases/rollout/${action}`, { method: 'POST', token, body: JSON.stringify(body) }),
+  setThreshold: (token: string, body: { channel: string; version: string; maxErrorRatio: number; minErrorRate: number; minStations: number }) =>
+    call(ThresholdResult, '/api/releases/rollout/threshold', { method: 'PUT', token, body: JSON.stringify(body) }),
 };

@@ -7,7 +7,11 @@ import { ApiError, consoleApi } from './api';
  * The console's state. The session token lives only in memory: a reload or a closed tab signs
  * the administrator out, and nothing is left in the browser's storage.
  */
+export type ConsoleView = 'stations' | 'releases';
+
 interface ConsoleState {
+  view: ConsoleView;
+  setView(view: ConsoleView): void;
   session: LoginResponse | null;
   stations: StationSummary[];
   loadedAt: Date | null;
@@ -18,7 +22,7 @@ interface ConsoleState {
   refresh(): Promise<void>;
 }
 
-function message(e: unknown): string {
+export function message(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.status === 401) return 'Sign-in failed: check the username, password and branch.';
     if (e.status === 403) return 'This account is not an IT administrator of the branch.';
@@ -29,6 +33,8 @@ function message(e: unknown): string {
 }
 
 export const useConsole = create<ConsoleState>()((set, get) => ({
+  view: 'stations',
+  setView: (view) => set({ view }),
   session: null,
   stations: [],
   loadedAt: null,
@@ -51,7 +57,7 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   },
   async signOut() {
     const s = get().session;
-    set({ session: null, stations: [], loadedAt: null, error: null });
+    set({ session: null, stations: [], loadedAt: null, error: null, view: 'stations' });
     if (s) await consoleApi.logout(s.token).catch(() => undefined);
   },
   async refresh() {
