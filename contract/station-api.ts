@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
+import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
 import { ConflictText, DraftStatus } from './sync';
 
 /*
@@ -87,6 +88,16 @@ export const RejectedItem = z.object({ mutationId: z.string(), kind: z.string(),
 export const RejectedList = z.object({ items: z.array(RejectedItem) });
 export const MutationRef = z.object({ mutationId: z.string() });
 
+export const NoteAddendumCreated = z.object({ id: Uuid, createdAt: z.string() });
+export const DictateInput = z.object({ draftId: Uuid, mime: z.string().min(1).max(100), audioBase64: z.string().min(1).max(36 * 1024 * 1024) });
+export const DictationStatus = z.object({
+  /** Recordings still on this station (not yet transcribed by the server). */
+  pending: z.number().int(),
+  sent: z.number().int(),
+  /** Why the last attempt stopped, when recordings remain (offline, no STT provider, conflict). */
+  lastError: z.string().nullable(),
+});
+
 export const stationApi = {
   status: { input: Empty, output: StationStatus },
   enrol: { input: EnrolInput, output: Ok },
@@ -105,6 +116,17 @@ export const stationApi = {
   dismissRejected: { input: MutationRef, output: Ok },
   syncNow: { input: Empty, output: SyncStatus },
   syncStatus: { input: Empty, output: SyncStatus },
+  // Notes review (server calls: offline they answer 'offline', "needs the server").
+  getNoteReview: { input: NoteRef, output: NoteReview },
+  editNoteStatement: { input: EditStatementInput, output: SoapDraftView },
+  acceptNoteStatement: { input: StatementRef, output: SoapDraftView },
+  removeNoteStatement: { input: StatementRef, output: SoapDraftView },
+  approveNote: { input: ApproveInput, output: SoapDraftView },
+  addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated },
+  getNoteAudit: { input: NoteRef, output: NoteAudit },
+  /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
+  dictate: { input: DictateInput, output: DictationStatus },
+  sendDictations: { input: Empty, output: DictationStatus },
 } as const;
 
 export type StationApi = typeof stationApi;

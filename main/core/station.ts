@@ -4,6 +4,7 @@ import type { StationHandlers, StationStatus } from '../../contract/station-api'
 import { listPatients, patientChart } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
+import { createNotesCalls } from './notes';
 import { dismissRejected, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
@@ -158,6 +159,16 @@ export function createStation(options: StationOptions): Station {
       return sync.syncNow();
     },
     syncStatus: async () => sync.status(),
+    ...createNotesCalls({
+      store,
+      sessions,
+      server: () => {
+        const url = getConfig(store, 'server_url');
+        const credential = getConfig(store, 'credential');
+        return url && credential ? { url, credential } : null;
+      },
+      syncNow: () => sync.syncNow(),
+    }),
   };
 
   return {

@@ -1,4 +1,5 @@
 import * as initial from './2026-11-25T1000-initial';
+import * as dictations from './2026-11-25T4000-dictations';
 
 export interface StationMigration {
   name: string;
@@ -6,4 +7,4 @@ export interface StationMigration {
 }
 
 /** Every station migration, in order. Registration is explicit: add new ones at the end. */
-export const stationMigrations: readonly StationMigration[] = [initial];
+export const stationMigrations: readonly StationMigration[] = [initial, dictations];
