@@ -101,6 +101,11 @@ describe('station notes calls', () => {
     assert.equal(approved.status, 'approved');
     assert.equal(await code(dr.removeNoteStatement({ noteId: d.id, section: 'plan', index: 0 })), 'conflict', 'immutable');
     await dr.addNoteAddendum({ noteId: d.id, text: 'Reviewed the chest X-ray.' });
+    // The signed draft and its addendum reach the station through the change feed.
+    const synced = await dr.syncNow({});
+    assert.equal(synced.state, 'online');
+    const cached = stations[0]!.store.prepare("SELECT entity FROM cache WHERE entity IN ('soap_draft', 'note_addendum') AND patient_id = ?").pluck().all(h.f.north.patientIds[0]!);
+    assert.deepEqual([...new Set(cached)].sort(), ['note_addendum', 'soap_draft']);
     const audit = await nurse.getNoteAudit({ noteId: d.id });
     assert.deepEqual(
       audit.events.map((e) => e.action).filter((a) => a !== 'note.read'),
