@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
+import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
 import { ConflictText, DraftStatus } from './sync';
 
 /*
@@ -109,6 +110,15 @@ export const SaveDictationInput = z.object({
 export const DictationView = z.object({ id: Uuid, patientId: Uuid, draftId: Uuid.nullable(), mime: z.string(), durationMs: z.number().int(), bytes: z.number().int(), createdAt: z.string() });
 export const DictationQuery = z.object({ patientId: Uuid });
 export const DictationList = z.object({ dictations: z.array(DictationView) });
+export const NoteAddendumCreated = z.object({ id: Uuid, createdAt: z.string() });
+export const DictateInput = z.object({ draftId: Uuid, mime: z.string().min(1).max(100), audioBase64: z.string().min(1).max(36 * 1024 * 1024) });
+export const DictationStatus = z.object({
+  /** Recordings still on this station (not yet transcribed by the server). */
+  pending: z.number().int(),
+  sent: z.number().int(),
+  /** Why the last attempt stopped, when recordings remain (offline, no STT provider, conflict). */
+  lastError: z.string().nullable(),
+});
 
 export const stationApi = {
   status: { input: Empty, output: StationStatus },
@@ -131,6 +141,17 @@ export const stationApi = {
   listOutbox: { input: Empty, output: OutboxList },
   saveDictation: { input: SaveDictationInput, output: DictationView },
   listDictations: { input: DictationQuery, output: DictationList },
+  // Notes review (server calls: offline they answer 'offline', "needs the server").
+  getNoteReview: { input: NoteRef, output: NoteReview },
+  editNoteStatement: { input: EditStatementInput, output: SoapDraftView },
+  acceptNoteStatement: { input: StatementRef, output: SoapDraftView },
+  removeNoteStatement: { input: StatementRef, output: SoapDraftView },
+  approveNote: { input: ApproveInput, output: SoapDraftView },
+  addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated },
+  getNoteAudit: { input: NoteRef, output: NoteAudit },
+  /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
+  dictate: { input: DictateInput, output: DictationStatus },
+  sendDictations: { input: Empty, output: DictationStatus },
 } as const;
 
 export type StationApi = typeof stationApi;

@@ -5,6 +5,10 @@ import { migrateToLatest } from './db/migrate';
 import { createKysely, createPool } from './db/pool';
 import { buildServer } from './http/app';
 import type { Logger } from './log';
+import { summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
+import { startSummarizationWorker } from './notes/jobs/worker';
+import { structureNote } from './notes/pipeline';
+import { createSummarizer } from './notes/providers';
 
 export interface RunningServer {
   url: string;
@@ -12,7 +16,14 @@ export interface RunningServer {
   drain(delayMs?: number): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+export interface NotesSettings {
+  summarizer: SummarizerConfig;
+  transcription: TranscriptionConfig;
+}
+
+/** `notes` defaults to the environment's NOTES_* settings (the local structurer when none). */
+export async function startServer(config: ServerConfig, log: Logger, notes?: NotesSettings): Promise<RunningServer> {
+  const notesSettings = notes ?? { summarizer: summarizerConfigFromEnv(process.env), transcription: transcriptionConfigFromEnv(process.env) };
   if (config.databaseOwnerUrl) {
     const report = await migrateToLatest(config.databaseOwnerUrl, config.databaseUrl);
     log.info('migrated', { applied: report.applied.length });
@@ -21,9 +32,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const db = createKysely<Database>(pool);
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
-    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}) },
+    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}) },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
   );
+  const summarizer = createSummarizer(notesSettings.summarizer);
+  // The summarization queue's worker runs in every instance; jobs are leased, so instances share them.
+  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => structureNote(raw, summarizer, signal) });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -35,6 +49,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         health.draining = true;
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         await app.close();
+        // A job in flight is handed back, not lost: another instance takes it at once.
+        await worker.stop({ release: true });
         await db.destroy();
       })();
       return draining;

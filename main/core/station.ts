@@ -5,6 +5,7 @@ import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
+import { createNotesCalls } from './notes';
 import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
@@ -165,6 +166,16 @@ export function createStation(options: StationOptions): Station {
     listOutbox: async () => ({ items: pendingForUser(store, me()) }),
     saveDictation: async (input) => saveDictation(store, me(), input),
     listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
+    ...createNotesCalls({
+      store,
+      sessions,
+      server: () => {
+        const url = getConfig(store, 'server_url');
+        const credential = getConfig(store, 'credential');
+        return url && credential ? { url, credential } : null;
+      },
+      syncNow: () => sync.syncNow(),
+    }),
   };
 
   return {

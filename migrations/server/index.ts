@@ -5,6 +5,7 @@ import * as audit from './2026-11-25T0300-audit';
 import * as fhir from './2026-11-25T2000-fhir';
 import * as releases from './2026-11-25T3000-releases';
 import * as sync from './2026-11-25T1000-sync';
+import * as notes from './2026-11-25T4000-notes';
 
 /** Every server migration, in order. Registration is explicit: add new ones at the end. */
 export const serverMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T1000-sync': sync,
   '2026-11-25T2000-fhir': fhir,
   '2026-11-25T3000-releases': releases,
+  '2026-11-25T4000-notes': notes,
 };

@@ -1,5 +1,6 @@
 import * as initial from './2026-11-25T1000-initial';
 import * as dictations from './2026-11-25T1100-dictations';
+import * as dictationsSent from './2026-11-25T4000-dictations-sent';
 
 export interface StationMigration {
   name: string;
@@ -7,4 +8,4 @@ export interface StationMigration {
 }
 
 /** Every station migration, in order. Registration is explicit: add new ones at the end. */
-export const stationMigrations: readonly StationMigration[] = [initial, dictations];
+export const stationMigrations: readonly StationMigration[] = [initial, dictations, dictationsSent];

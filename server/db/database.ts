@@ -293,6 +293,72 @@ export interface ChangeFeedTable {
   at: ColumnType<Date, never, never>;
 }
 
+/** Summarization queue (migration 2026-11-25T4000-notes; server/notes/jobs). */
+export interface SummarizationJobsTable {
+  branch_id: number;
+  id: Generated<string>;
+  note_draft_id: string;
+  note_version: number;
+  status: ColumnType<'queued' | 'running' | 'done' | 'failed', 'queued' | 'running' | 'done' | 'failed' | undefined, 'queued' | 'running' | 'done' | 'failed'>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_after: DefaultedTimestamp;
+  locked_until: Timestamp | null;
+  locked_by: string | null;
+  last_error_kind: string | null;
+  last_error: string | null;
+  created_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+}
+
+/** SOAP drafts under review; immutable once approved (server/notes/review). */
+export interface SoapDraftsTable {
+  branch_id: number;
+  id: Generated<string>;
+  job_id: string;
+  note_draft_id: string;
+  note_version: number;
+  patient_id: string;
+  sections: ColumnType<unknown, string, string>;
+  provider: string;
+  model: string;
+  prompt_version: string;
+  latency_ms: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  content_hash: string;
+  status: ColumnType<'ready' | 'approved', 'ready' | 'approved' | undefined, 'ready' | 'approved'>;
+  approved_by: number | null;
+  approved_at: Timestamp | null;
+  approved_hash: string | null;
+  approved_text: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface SoapStatementEditsTable {
+  branch_id: number;
+  id: ColumnType<string, never, never>;
+  soap_draft_id: string;
+  section: string;
+  statement_index: number;
+  action: 'edit' | 'accept' | 'remove';
+  before_text: string;
+  after_text: string | null;
+  user_id: number;
+  at: DefaultedTimestamp;
+}
+
+export interface NoteAddendaTable {
+  branch_id: number;
+  id: Generated<string>;
+  soap_draft_id: string;
+  patient_id: string;
+  text: string;
+  author_user_id: number;
+  created_at: DefaultedTimestamp;
+}
+
 export interface Database {
   branches: BranchesTable;
   wards: WardsTable;
@@ -318,6 +384,10 @@ export interface Database {
   note_drafts: NoteDraftsTable;
   sync_mutations: SyncMutationsTable;
   change_feed: ChangeFeedTable;
+  summarization_jobs: SummarizationJobsTable;
+  soap_drafts: SoapDraftsTable;
+  soap_statement_edits: SoapStatementEditsTable;
+  note_addenda: NoteAddendaTable;
 }
 
 export type PatientRow = Selectable<PatientsTable>;

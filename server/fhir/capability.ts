@@ -3,8 +3,7 @@ import { INCLUDES, SEARCH_PARAMS, type ParamType } from './search';
 
 /*
  * The CapabilityStatement lists exactly what the routes serve. It is derived from the same search
- * table the parser uses, so the two cannot disagree. DocumentReference (signed notes) is not
- * listed yet: it comes with the notes domain.
+ * table the parser uses, so the two cannot disagree. DocumentReference carries signed notes.
  */
 
 const INTERACTIONS: Record<SupportedType, string[]> = {
@@ -12,6 +11,8 @@ const INTERACTIONS: Record<SupportedType, string[]> = {
   Observation: ['read', 'search-type', 'create'],
   MedicationRequest: ['read', 'search-type', 'create'],
   ServiceRequest: ['read', 'search-type', 'create'],
+  // Signed notes: created only by a physician's approval (server/notes/review), never through FHIR.
+  DocumentReference: ['read', 'search-type'],
 };
 
 const PARAM_DEFINITIONS: Record<string, string> = {
@@ -43,7 +44,7 @@ export function capabilityStatement(): Resource {
           versioning: 'versioned',
           readHistory: false,
           updateCreate: false,
-          conditionalCreate: true,
+          conditionalCreate: INTERACTIONS[type].includes('create'),
           conditionalUpdate: false,
           conditionalDelete: 'not-supported',
           ...(INTERACTIONS[type].includes('update') ? { conditionalRead: 'not-supported' } : {}),

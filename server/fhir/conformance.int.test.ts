@@ -4,6 +4,7 @@ import { Client } from 'fhir-kit-client';
 import { sql } from 'kysely';
 import type { Bundle, Resource } from '../../contract/fhir/types';
 import { withBranch } from '../db/with-branch';
+import { signedNote } from '../notes/testing/signed-note';
 import { assertValidFhir, fhirFetch, fhirFixture, labObservation, type FhirFixture } from './testing/fixture';
 
 /*
@@ -51,7 +52,7 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
     assertValidFhir(cs);
     assert.equal(cs.resourceType, 'CapabilityStatement');
     const resources = cs.rest[0]!.resource;
-    assert.deepEqual(resources.map((r) => r.type).sort(), ['MedicationRequest', 'Observation', 'Patient', 'ServiceRequest']);
+    assert.deepEqual(resources.map((r) => r.type).sort(), ['DocumentReference', 'MedicationRequest', 'Observation', 'Patient', 'ServiceRequest']);
     const obs = resources.find((r) => r.type === 'Observation')!;
     assert.deepEqual(obs.interaction.map((i) => i.code), ['read', 'search-type', 'create']);
     assert.ok(['patient', 'subject', 'code', 'category', 'date', 'status', '_lastUpdated'].every((n) => obs.searchParam.some((p) => p.name === n)));
@@ -296,7 +297,7 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
       [fx.tokens.northLab, 'DELETE', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe', undefined, {}, 405],
       [fx.tokens.northLab, 'PUT', '/Observation/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe', labObservation({}), {}, 405],
       [fx.tokens.northLab, 'GET', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe/_history/1', undefined, {}, 501],
-      [fx.tokens.northLab, 'GET', '/DocumentReference', undefined, {}, 404],
+      [fx.tokens.northLab, 'GET', '/Binary', undefined, {}, 404],
       [fx.tokens.northLab, 'GET', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe', undefined, {}, 404],
       [fx.tokens.northLab, 'GET', '/Patient?unknown=1', undefined, {}, 400],
       [fx.tokens.northLab, 'POST', '/Patient', JSON.stringify({ resourceType: 'Patient', name: [{ family: 'x'.repeat(2_000_000) }] }), {}, 413],
@@ -321,4 +322,24 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
     assert.ok(rows.some((r) => r.actor_kind === 'client' && r.entity_id === created.observationId));
     assert.ok(rows.some((r) => r.actor_kind === 'user'));
   });
+
+  test('DocumentReference: signed notes, read and search by patient and date; no create', async () => {
+    const patient = fx.f.north.patientIds[2]!;
+    const id = await signedNote(fx.t, fx.f.north.id, patient, 'dr.north', 'Cough since Monday.\nBP 130/80.\nPlan: chest X-ray.');
+    const doc = (await lab.read({ resourceType: 'DocumentReference', id })) as Resource & { content: { attachment: { data: string } }[]; authenticator: { display: string }; date: string };
+    assertValidFhir(doc);
+    assert.equal(doc.resourceType, 'DocumentReference');
+    assert.match(Buffer.from(doc.content[0]!.attachment.data, 'base64').toString('utf8'), /chest X-ray/);
+    assert.equal(doc.authenticator.display, 'dr.north');
+    const today = doc.date.slice(0, 10);
+    for (const s of [{ patient }, { patient: `Patient/${patient}`, date: today }, { date: `ge${today}` }, { subject: `Patient/${patient}` }]) {
+      assert.ok(entries(await get(lab, 'DocumentReference', s)).some((r) => r.id === id), JSON.stringify(s));
+    }
+    assert.equal(entries(await get(lab, 'DocumentReference', { patient: fx.f.north.patientIds[3]! })).length, 0);
+    assert.equal(entries(await get(lab, 'DocumentReference', { date: 'lt2000-01-01' })).length, 0);
+    const refused = await status(lab.create({ resourceType: 'DocumentReference', body: { resourceType: 'DocumentReference', status: 'current', content: [{ attachment: { contentType: 'text/plain' } }] } }));
+    assert.equal(refused.status, 405);
+    assert.equal((await status(new Client({ baseUrl: fx.baseUrl, bearerToken: fx.tokens.southLab }).read({ resourceType: 'DocumentReference', id }))).status, 404, 'another branch');
+  });
+
 });

@@ -7,6 +7,7 @@ import { allows, type Access, type Caller } from './caller';
 import type { FhirConfig } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { badRequest, FhirError, notFound } from './errors';
+import { documentReferenceStore } from './resources/document-reference';
 import { medicationRequestStore } from './resources/medication-request';
 import { observationStore } from './resources/observation';
 import { patientStore } from './resources/patient';
@@ -26,6 +27,7 @@ const STORES: Record<SupportedType, ResourceStore> = {
   Observation: observationStore,
   MedicationRequest: medicationRequestStore,
   ServiceRequest: serviceRequestStore,
+  DocumentReference: documentReferenceStore,
 };
 
 export interface Unit {

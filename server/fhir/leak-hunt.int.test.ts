@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Bundle, Resource } from '../../contract/fhir/types';
 import { withBranch } from '../db/with-branch';
 import { assertValidFhir, fhirFetch, fhirFixture, labObservation, type FhirFixture } from './testing/fixture';
+import { signedNote } from '../notes/testing/signed-note';
 
 /*
  * The leak hunt of issue 5: a client of branch B (south) tries every entry point at branch A's
@@ -30,7 +31,7 @@ function encode(v: string): string {
 
 describe('FHIR leak hunt and fuzzing', () => {
   let fx: FhirFixture;
-  const A: { patients: string[]; observations: string[]; meds: string[]; services: string[]; nextLink?: string } = { patients: [], observations: [], meds: [], services: [] };
+  const A: { patients: string[]; observations: string[]; meds: string[]; services: string[]; docs: string[]; nextLink?: string } = { patients: [], observations: [], meds: [], services: [], docs: [] };
 
   const asB = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
     const r = await fhirFetch(fx.baseUrl, fx.tokens.southLab, method, path, body, headers);
@@ -120,6 +121,8 @@ describe('FHIR leak hunt and fuzzing', () => {
       '/ServiceRequest?status=active',
       '/ServiceRequest?authored=2019-06-06',
       '/ServiceRequest?authored=ge2000-01-01&_count=1',
+      '/DocumentReference',
+      '/DocumentReference?date=ge2000-01-01&_summary=count',
     ];
     return q.map((p) => p.replace(/\|/g, '%7C').replace(/'/g, '%27'));
   }
@@ -155,6 +158,8 @@ describe('FHIR leak hunt and fuzzing', () => {
       A.meds.push(await createAs(fx.tokens.northLab, 'MedicationRequest', med(p, 'active', 'order', '2026-11-01T10:00:00Z')));
       A.services.push(await createAs(fx.tokens.northLab, 'ServiceRequest', referral(p, i % 2 ? 'imaging' : 'referral', '2019-06-06')));
     }
+    // Signed notes of A (through the one approval path).
+    for (const p of fx.f.north.patientIds.slice(0, 2)) A.docs.push(await signedNote(fx.t, fx.f.north.id, p, 'dr.north', 'Cough for three days.\nPlan: review tomorrow.'));
     // A result of A that is waiting for its patient, by an MRN that B also uses.
     A.observations.push(await createAs(fx.tokens.northLab, 'Observation', labObservation({ identifier: { system: fx.mrnSystem('north'), value: 'S000002' } })));
     assert.ok(nid);
@@ -167,7 +172,7 @@ describe('FHIR leak hunt and fuzzing', () => {
     for (const q of valueQueries()) {
       const now = await asB('GET', q);
       assert.deepEqual(now, before_.get(q), q);
-      for (const id of [...A.patients, ...A.observations, ...A.meds, ...A.services]) assert.ok(!now.text.includes(id), `${q} shows an A id`);
+      for (const id of [...A.patients, ...A.observations, ...A.meds, ...A.services, ...A.docs]) assert.ok(!now.text.includes(id), `${q} shows an A id`);
     }
     // The national id present in both branches finds B's patient only.
     const shared = JSON.parse((await asB('GET', `/Patient?identifier=${fx.f.sharedNationalId}`)).text) as Bundle;
@@ -187,6 +192,9 @@ describe('FHIR leak hunt and fuzzing', () => {
       ['/Observation?patient=ID&code=2345-7&_summary=count', A.patients],
       ['/MedicationRequest?patient=ID&_include=MedicationRequest:patient', A.patients],
       ['/ServiceRequest?patient=ID&_summary=count', A.patients],
+      ['/DocumentReference/ID', A.docs],
+      ['/DocumentReference?_id=ID', A.docs],
+      ['/DocumentReference?patient=ID', A.patients],
     ];
     for (const [template, ids] of cases) {
       for (const id of ids) {

@@ -15,6 +15,7 @@ export const SEARCH_PARAMS: Record<SupportedType, Record<string, ParamType>> = {
   Observation: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', code: 'token', category: 'token', date: 'date', status: 'token', identifier: 'token' },
   MedicationRequest: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', status: 'token', intent: 'token', authoredon: 'date' },
   ServiceRequest: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', status: 'token', category: 'token', authored: 'date' },
+  DocumentReference: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', date: 'date' },
 };
 
 export const INCLUDES: Partial<Record<SupportedType, readonly string[]>> = {

@@ -11,6 +11,7 @@ import { registerFlagRoutes } from './routes/flags';
 import { registerReleaseRoutes } from './routes/releases';
 import { registerUpdateRoutes } from './routes/updates';
 import { registerSyncRoutes } from './routes/sync';
+import { registerNoteRoutes } from './routes/notes';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -61,6 +62,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerUpdateRoutes(app, ctx);
   registerFlagRoutes(app, ctx);
   registerSyncRoutes(app, ctx);
+  registerNoteRoutes(app, ctx);
 
   await app.ready();
   return { app, health };

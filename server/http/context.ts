@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import type { AuthPolicy } from '../auth/policy';
 import type { Logger } from '../log';
+import type { TranscriptionConfig } from '../notes/config';
 
 /** What every route needs, built once in buildServer and passed explicitly. */
 export interface AppContext {
@@ -12,4 +13,6 @@ export interface AppContext {
   databaseUrl?: string;
   /** Where the update feed serves release files from (/updates/<channel>/files/<name>); unset: artifacts live elsewhere. */
   updateFilesDir?: string;
+  /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
+  transcription?: TranscriptionConfig;
 }

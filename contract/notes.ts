@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ContentHash, NoteProviderName, ReviewedStatement, SoapSectionName } from './soap';
+
+/*
+ * Review and approval of SOAP drafts (server routes /api/notes/... and the station API): the
+ * draft beside its raw note, statement edits, approval with the content hash, addenda, audit.
+ */
+
+export const ReviewSections = z.object({
+  subjective: z.array(ReviewedStatement),
+  objective: z.array(ReviewedStatement),
+  assessment: z.array(ReviewedStatement),
+  plan: z.array(ReviewedStatement),
+});
+export type ReviewSections = z.infer<typeof ReviewSections>;
+
+/** Where the AI draft of a submitted note stands; the station shows "waiting for the AI draft" until 'ready'. */
+export const SummaryState = z.enum(['not_submitted', 'waiting', 'failed', 'ready', 'approved']);
+export type SummaryState = z.infer<typeof SummaryState>;
+
+export const SoapDraftView = z.object({
+  id: z.string().uuid(),
+  noteVersion: z.number().int(),
+  sections: ReviewSections,
+  provider: NoteProviderName,
+  model: z.string(),
+  promptVersion: z.string(),
+  contentHash: ContentHash,
+  /** Unsupported statements neither edited, accepted nor removed: approval is refused while > 0. */
+  blockingCount: z.number().int().nonnegative(),
+  status: z.enum(['ready', 'approved']),
+  approvedBy: z.number().int().nullable(),
+  approvedAt: z.string().nullable(),
+  approvedHash: ContentHash.nullable(),
+  signedText: z.string().nullable(),
+});
+export type SoapDraftView = z.infer<typeof SoapDraftView>;
+
+export const Addendum = z.object({ id: z.string().uuid(), text: z.string(), authorUserId: z.number().int(), createdAt: z.string() });
+export type Addendum = z.infer<typeof Addendum>;
+
+export const NoteReview = z.object({
+  noteId: z.string().uuid(),
+  patientId: z.string().uuid(),
+  rawText: z.string(),
+  rawVersion: z.number().int(),
+  rawStatus: z.enum(['draft', 'conflict', 'submitted']),
+  state: SummaryState,
+  /** The last failure of the summarization job, when state is 'failed' (safe text, no note content). */
+  failure: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  draft: SoapDraftView.nullable(),
+  addenda: z.array(Addendum),
+});
+export type NoteReview = z.infer<typeof NoteReview>;
+
+const Uuid = z.string().uuid();
+export const NoteRef = z.object({ noteId: Uuid });
+export const StatementRef = z.object({ noteId: Uuid, section: SoapSectionName, index: z.number().int().min(0).max(100_000) });
+export const EditStatementInput = StatementRef.extend({ text: z.string().trim().min(1).max(4000) });
+export type EditStatementInput = z.infer<typeof EditStatementInput>;
+export const StatementAction = z.enum(['accept', 'remove']);
+export const ApproveInput = z.object({ noteId: Uuid, contentHash: ContentHash });
+export type ApproveInput = z.infer<typeof ApproveInput>;
+export const AddendumInput = z.object({ noteId: Uuid, text: z.string().trim().min(1).max(100_000) });
+export type AddendumInput = z.infer<typeof AddendumInput>;
+
+export const NoteAuditEvent = z.object({
+  seq: z.string(),
+  at: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export const NoteAudit = z.object({ events: z.array(NoteAuditEvent) });
+export type NoteAudit = z.infer<typeof NoteAudit>;
+
+/** A dictation for a draft: base64 audio (the station's local store keeps it until it is sent). */
+export const TranscribeInput = z.object({
+  noteId: Uuid,
+  mime: z.string().min(1).max(100),
+  audioBase64: z.string().min(1).max(36 * 1024 * 1024),
+  /** The draft version the station saw; the transcript is appended as the next version. */
+  baseVersion: z.number().int().min(0),
+});
+export type TranscribeInput = z.infer<typeof TranscribeInput>;
+export const TranscribeResult = z.object({ noteId: Uuid, version: z.number().int(), status: z.string(), appendedChars: z.number().int() });
+export type TranscribeResult = z.infer<typeof TranscribeResult>;

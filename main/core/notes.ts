@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { NoteAudit, NoteReview, SoapDraftView, TranscribeResult as DictationSent, type ReviewSections } from '../../contract/notes';
+import { DictationStatus, NoteAddendumCreated, type StationHandlers } from '../../contract/station-api';
+import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
+import { StationError } from './errors';
+import type { Sessions } from './session';
+import type { Store } from './store';
+
+/*
+ * The station's notes-review calls: each one goes to the server (/api/notes/...). There is no
+ * local review state: an AI draft is reviewed and approved only against the server, so offline
+ * these calls answer 'offline' ("needs the server"). Dictations are the exception: the audio is
+ * kept in the local store (table dictations) until the server has transcribed it.
+ */
+
+type NotesCalls = Pick<
+  StationHandlers,
+  'getNoteReview' | 'editNoteStatement' | 'acceptNoteStatement' | 'removeNoteStatement' | 'approveNote' | 'addNoteAddendum' | 'getNoteAudit' | 'dictate' | 'sendDictations'
+>;
+
+export interface NotesDeps {
+  store: Store;
+  sessions: Sessions;
+  /** The enrolled server and credential, or null when not enrolled. */
+  server: () => { url: string; credential: string } | null;
+  /** Pushes pending local edits first: a transcript is appended to the server's version of the draft. */
+  syncNow: () => Promise<unknown>;
+  timeoutMs?: number;
+}
+
+const NEEDS_SERVER = 'this needs the server: the station is offline';
+
+export function createNotesCalls(deps: NotesDeps): NotesCalls {
+  const timeoutMs = deps.timeoutMs ?? 30_000;
+
+  async function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, body?: unknown): Promise<z.infer<S>> {
+    const user = deps.sessions.require().user;
+    const server = deps.server();
+    if (!server) throw new StationError('not_enrolled', 'station not enrolled');
+    const token = deps.sessions.tokenFor(user.id);
+    if (!token) throw new StationError('offline', NEEDS_SERVER);
+    let res: Response;
+    try {
+      res = await fetch(`${server.url.replace(/\/+$/, '')}${path}`, {
+        method,
+        headers: {
+          [STATION_CREDENTIAL_HEADER]: server.credential,
+          authorization: `Bearer ${token}`,
+          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      throw new StationError('offline', NEEDS_SERVER);
+    }
+    const json = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    if (!res.ok) {
+      const message = String(json?.error?.message ?? `server answered ${res.status}`).slice(0, 300);
+      if (res.status === 401) {
+        deps.sessions.dropToken(user.id);
+        throw new StationError('unauthorized', message);
+      }
+      if (res.status === 403) throw new StationError('unauthorized', message);
+      if (res.status === 404) throw new StationError('not_found', message);
+      if (res.status === 409) throw new StationError('conflict', message);
+      if (res.status === 400 || res.status === 413) throw new StationError('bad_request', message);
+      if (res.status === 503) throw new StationError('offline', message);
+      throw new StationError('internal', message);
+    }
+    return schema.parse(json);
+  }
+
+  const note = (id: string) => `/api/notes/${encodeURIComponent(id)}`;
+  const statement = (r: { noteId: string; section: keyof ReviewSections; index: number }, action: string) =>
+    `${note(r.noteId)}/statements/${r.section}/${r.index}/${action}`;
+
+  function pendingCount(userId: number): number {
+    return deps.store.prepare('SELECT count(*) FROM dictations WHERE user_id = ? AND sent_at IS NULL AND draft_id IS NOT NULL').pluck().get(userId) as number;
+  }
+
+  async function sendPending(): Promise<z.infer<typeof DictationStatus>> {
+    const user = deps.sessions.require().user;
+    let sent = 0;
+    let lastError: string | null = null;
+    try {
+      await deps.syncNow();
+    } catch {
+      // offline: the sends below say so
+    }
+    const rows = deps.store
+      // A recording made before its note had a draft stays on the station (listDictations shows it).
+      .prepare('SELECT id, draft_id, mime, audio FROM dictations WHERE user_id = ? AND sent_at IS NULL AND draft_id IS NOT NULL ORDER BY created_at')
+      .all(user.id) as { id: string; draft_id: string; mime: string; audio: Buffer }[];
+    for (const row of rows) {
+      const draft = deps.store.prepare('SELECT server_version, pending FROM drafts WHERE id = ?').get(row.draft_id) as { server_version: number; pending: number } | undefined;
+      if (!draft || draft.server_version === 0 || draft.pending > 0) {
+        lastError = 'the draft has not reached the server yet';
+        break;
+      }
+      try {
+        const r = await call(DictationSent, 'POST', `${note(row.draft_id)}/transcription`, { mime: row.mime, audioBase64: row.audio.toString('base64'), baseVersion: draft.server_version });
+        deps.store.prepare("UPDATE dictations SET sent_at = ?, audio = x'' WHERE id = ?").run(Date.now(), row.id);
+        sent++;
+        if (r.status !== 'applied') lastError = `transcript ${r.status}`;
+      } catch (e) {
+        lastError = e instanceof StationError ? e.message : 'sending the dictation failed';
+        break;
+      }
+    }
+    return { pending: pendingCount(user.id), sent, lastError };
+  }
+
+  return {
+    getNoteReview: ({ noteId }) => call(NoteReview, 'GET', note(noteId)),
+    editNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'edit'), { text: r.text }),
+    acceptNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'accept')),
+    removeNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'remove')),
+    approveNote: ({ noteId, contentHash }) => call(SoapDraftView, 'POST', `${note(noteId)}/approve`, { contentHash }),
+    addNoteAddendum: ({ noteId, text }) => call(NoteAddendumCreated, 'POST', `${note(noteId)}/addenda`, { text }),
+    getNoteAudit: ({ noteId }) => call(NoteAudit, 'GET', `${note(noteId)}/audit`),
+    async dictate({ draftId, mime, audioBase64 }) {
+      const user = deps.sessions.require().user;
+      const owned = deps.store.prepare('SELECT patient_id FROM drafts WHERE id = ? AND user_id = ?').get(draftId, user.id) as { patient_id: string } | undefined;
+      if (!owned) throw new StationError('not_found', 'no such draft on this station');
+      // The recording belongs to the draft's patient, like the draft itself.
+      deps.store
+        .prepare('INSERT INTO dictations (id, user_id, patient_id, draft_id, mime, duration_ms, audio, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)')
+        .run(randomUUID(), user.id, owned.patient_id, draftId, mime, Buffer.from(audioBase64, 'base64'), Date.now());
+      return sendPending();
+    },
+    sendDictations: () => sendPending(),
+  };
+}

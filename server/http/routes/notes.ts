@@ -1,0 +1,134 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AddendumInput, ApproveInput, EditStatementInput, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
+import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
+import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
+import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
+import type { Session } from '../../auth/sessions';
+import { recordAudit } from '../../audit/record';
+import { asSystemDb } from '../../db/system-db';
+import { withBranch } from '../../db/with-branch';
+import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, ReviewError, type StatementChange } from '../../notes/review/review';
+import { appendTranscript } from '../../notes/review/transcript';
+import { transcribe } from '../../notes/transcribe';
+import { findStation } from '../../sync/stations';
+import { requireRole, requireSession } from '../authenticate';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { parseInput } from '../parse';
+
+/*
+ * Review and approval of SOAP drafts. Every route authenticates and checks the role first; the
+ * unit of work runs in the session's branch, so another branch's note is simply not found.
+ * Reading: physicians and nurses. Changing a draft, approving, addenda: physicians only.
+ */
+
+const PHYSICIAN: readonly Role[] = ['physician'];
+const IdParams = z.object({ id: z.string().uuid() });
+const StatementParams = z.object({ id: z.string().uuid(), section: z.string(), index: z.coerce.number().int().min(0) });
+
+const REVIEW_STATUS: Record<ReviewError['kind'], [number, 'not_found' | 'conflict']> = {
+  not_found: [404, 'not_found'],
+  no_statement: [404, 'not_found'],
+  no_draft: [409, 'conflict'],
+  immutable: [409, 'conflict'],
+  blocked: [409, 'conflict'],
+  stale_hash: [409, 'conflict'],
+  not_signed: [409, 'conflict'],
+};
+
+async function mapReviewErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ReviewError) {
+      const [status, code] = REVIEW_STATUS[e.kind];
+      throw new HttpError(status, code, e.message);
+    }
+    throw e;
+  }
+}
+
+async function caller(ctx: AppContext, request: FastifyRequest, roles: readonly Role[]): Promise<{ session: Session; actor: { kind: 'user'; id: string } }> {
+  const session = await requireSession(ctx, request);
+  requireRole(session, roles);
+  return { session, actor: { kind: 'user', id: String(session.userId) } };
+}
+
+export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/api/notes/:id', async (request): Promise<NoteReview> => {
+    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
+    const { id } = parseInput(IdParams, request.params);
+    const review = await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+      const r = await getNoteReview(trx, id);
+      if (r) await recordAudit(trx, actor, { action: 'note.read', entityType: 'note_draft', entityId: id, patientId: r.patientId });
+      return r;
+    });
+    if (!review) throw new HttpError(404, 'not_found', 'no such note');
+    return review;
+  });
+
+  const statementRoute = (path: string, change: (body: unknown) => StatementChange) =>
+    app.post(path, async (request): Promise<SoapDraftView> => {
+      const { session, actor } = await caller(ctx, request, PHYSICIAN);
+      const p = parseInput(StatementParams, request.params);
+      const ref = parseInput(StatementRef, { noteId: p.id, section: p.section, index: p.index });
+      const c = change(request.body);
+      return mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => changeStatement(trx, actor, session.userId, ref, c)));
+    });
+  statementRoute('/api/notes/:id/statements/:section/:index/edit', (body) => {
+    const { text } = parseInput(EditStatementInput.pick({ text: true }), body);
+    return { action: 'edit', text };
+  });
+  statementRoute('/api/notes/:id/statements/:section/:index/accept', () => ({ action: 'accept' }));
+  statementRoute('/api/notes/:id/statements/:section/:index/remove', () => ({ action: 'remove' }));
+
+  app.post('/api/notes/:id/approve', async (request): Promise<SoapDraftView> => {
+    const { session, actor } = await caller(ctx, request, PHYSICIAN);
+    const { id } = parseInput(IdParams, request.params);
+    const { contentHash } = parseInput(ApproveInput.pick({ contentHash: true }), request.body);
+    return mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => approveNote(trx, actor, session.userId, id, contentHash)));
+  });
+
+  app.post('/api/notes/:id/addenda', async (request, reply) => {
+    const { session, actor } = await caller(ctx, request, PHYSICIAN);
+    const { id } = parseInput(IdParams, request.params);
+    const { text } = parseInput(AddendumInput.pick({ text: true }), request.body);
+    const added = await mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => addAddendum(trx, actor, session.userId, id, text)));
+    return reply.status(201).send(added);
+  });
+
+  app.get('/api/notes/:id/audit', async (request): Promise<NoteAudit> => {
+    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
+    const { id } = parseInput(IdParams, request.params);
+    const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id));
+    if (!audit) throw new HttpError(404, 'not_found', 'no such note');
+    return audit;
+  });
+
+  /** A dictation for a draft, from an enrolled station: transcribed here, appended as the draft's next version. */
+  app.post('/api/notes/:id/transcription', { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024 }, async (request): Promise<TranscribeResult> => {
+    const credential = request.headers[STATION_CREDENTIAL_HEADER];
+    const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
+    if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
+    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
+    if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
+    const { id } = parseInput(IdParams, request.params);
+    const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
+    const config = ctx.transcription ?? { provider: 'none' as const };
+    if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
+    // The note must be this branch's before its audio leaves the server.
+    const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
+    if (!known) throw new HttpError(404, 'not_found', 'no such note');
+    const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
+    if (!result.ok) {
+      const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;
+      const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'unavailable';
+      throw new HttpError(status, code, result.error.message);
+    }
+    const appended = await mapReviewErrors(() =>
+      withBranch(ctx.db, station.branchId, actor, (trx) => appendTranscript(trx, actor, station, session.userId, id, body.baseVersion, result.transcript)),
+    );
+    return { noteId: id, version: appended.version, status: appended.status, appendedChars: result.transcript.text.length };
+  });
+}

@@ -1,0 +1,237 @@
+import { sql } from 'kysely';
+import { ReviewSections, type NoteAudit, type NoteReview, type SoapDraftView, type SummaryState } from '../../../contract/notes';
+import type { ContentHash, NoteProviderName, SoapSectionName } from '../../../contract/soap';
+import { recordAudit } from '../../audit/record';
+import type { Actor, BranchTransaction } from '../../db/with-branch';
+import { blockingCount, reviewHash, signedText } from './sections';
+
+/*
+ * Review and approval of SOAP drafts. Plain functions on the caller's branch transaction; the
+ * HTTP layer checks roles, these functions check the state. Each change is audited last in the
+ * same transaction. The only writer of status 'approved' is approveNote, and it needs the
+ * physician's user id and the hash the physician saw.
+ */
+
+export class ReviewError extends Error {
+  constructor(
+    readonly kind: 'not_found' | 'no_draft' | 'immutable' | 'blocked' | 'stale_hash' | 'no_statement' | 'not_signed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface DraftRow {
+  id: string;
+  note_version: number;
+  patient_id: string;
+  sections: unknown;
+  provider: string;
+  model: string;
+  prompt_version: string;
+  content_hash: string;
+  status: 'ready' | 'approved';
+  approved_by: number | null;
+  approved_at: Date | null;
+  approved_hash: string | null;
+  approved_text: string | null;
+}
+
+function toView(row: DraftRow): SoapDraftView {
+  const sections = ReviewSections.parse(row.sections);
+  return {
+    id: row.id,
+    noteVersion: row.note_version,
+    sections,
+    provider: row.provider as NoteProviderName,
+    model: row.model,
+    promptVersion: row.prompt_version,
+    contentHash: row.content_hash as ContentHash,
+    blockingCount: blockingCount(sections),
+    status: row.status,
+    approvedBy: row.approved_by,
+    approvedAt: row.approved_at?.toISOString() ?? null,
+    approvedHash: (row.approved_hash as ContentHash | null) ?? null,
+    signedText: row.approved_text,
+  };
+}
+
+/** The latest SOAP draft of a note, locked for update when asked. */
+async function latestDraft(trx: BranchTransaction, noteId: string, lock = false): Promise<DraftRow | undefined> {
+  let q = trx
+    .selectFrom('soap_drafts')
+    .select(['id', 'note_version', 'patient_id', 'sections', 'provider', 'model', 'prompt_version', 'content_hash', 'status', 'approved_by', 'approved_at', 'approved_hash', 'approved_text'])
+    .where('note_draft_id', '=', noteId)
+    .orderBy('note_version', 'desc')
+    .limit(1);
+  if (lock) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function getNoteReview(trx: BranchTransaction, noteId: string): Promise<NoteReview | null> {
+  const note = await trx.selectFrom('note_drafts').select(['id', 'patient_id', 'text', 'version', 'status']).where('id', '=', noteId).executeTakeFirst();
+  if (!note) return null;
+  const draft = await latestDraft(trx, noteId);
+  const job = await trx
+    .selectFrom('summarization_jobs')
+    .select(['status', 'last_error_kind', 'last_error'])
+    .where('note_draft_id', '=', noteId)
+    .orderBy('note_version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let state: SummaryState;
+  if (draft) state = draft.status === 'approved' ? 'approved' : 'ready';
+  else if (job?.status === 'failed') state = 'failed';
+  else if (job) state = 'waiting';
+  else state = note.status === 'submitted' ? 'waiting' : 'not_submitted';
+  const addenda = draft
+    ? await trx.selectFrom('note_addenda').select(['id', 'text', 'author_user_id', 'created_at']).where('soap_draft_id', '=', draft.id).orderBy('created_at').execute()
+    : [];
+  return {
+    noteId: note.id,
+    patientId: note.patient_id,
+    rawText: note.text,
+    rawVersion: note.version,
+    rawStatus: note.status,
+    state,
+    failure: state === 'failed' ? { kind: job?.last_error_kind ?? 'provider_error', message: job?.last_error ?? 'summarization failed' } : null,
+    draft: draft ? toView(draft) : null,
+    addenda: addenda.map((a) => ({ id: a.id, text: a.text, authorUserId: a.author_user_id, createdAt: a.created_at.toISOString() })),
+  };
+}
+
+async function draftForChange(trx: BranchTransaction, noteId: string): Promise<DraftRow> {
+  const exists = await trx.selectFrom('note_drafts').select('id').where('id', '=', noteId).executeTakeFirst();
+  if (!exists) throw new ReviewError('not_found', 'no such note');
+  const draft = await latestDraft(trx, noteId, true);
+  if (!draft) throw new ReviewError('no_draft', 'the AI draft is not ready yet');
+  if (draft.status === 'approved') throw new ReviewError('immutable', 'an approved note cannot change: add an addendum');
+  return draft;
+}
+
+export type StatementChange = { action: 'edit'; text: string } | { action: 'accept' } | { action: 'remove' };
+
+/** Edits, accepts or removes one statement; records it and recomputes the content hash. */
+export async function changeStatement(
+  trx: BranchTransaction,
+  actor: Actor,
+  userId: number,
+  ref: { noteId: string; section: SoapSectionName; index: number },
+  change: StatementChange,
+): Promise<SoapDraftView> {
+  const draft = await draftForChange(trx, ref.noteId);
+  const sections = ReviewSections.parse(draft.sections);
+  const statement = sections[ref.section][ref.index];
+  if (!statement) throw new ReviewError('no_statement', 'no such statement');
+  const before = statement.review.editedText ?? statement.text;
+  if (change.action === 'edit') statement.review = { ...statement.review, editedText: change.text, removed: false };
+  else if (change.action === 'accept') statement.review = { ...statement.review, accepted: true };
+  else statement.review = { ...statement.review, removed: true };
+  const hash = reviewHash(sections);
+  await trx
+    .updateTable('soap_drafts')
+    .set({ sections: JSON.stringify(sections), content_hash: hash, updated_at: sql<Date>`now()` })
+    .where('id', '=', draft.id)
+    .execute();
+  await trx
+    .insertInto('soap_statement_edits')
+    .values({
+      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      soap_draft_id: draft.id,
+      section: ref.section,
+      statement_index: ref.index,
+      action: change.action,
+      before_text: before,
+      after_text: change.action === 'edit' ? change.text : null,
+      user_id: userId,
+    })
+    .execute();
+  await recordAudit(trx, actor, {
+    action: `note.statement_${change.action}`,
+    entityType: 'note_draft',
+    entityId: ref.noteId,
+    patientId: draft.patient_id,
+    detail: { soapDraftId: draft.id, section: ref.section, index: ref.index, contentHash: hash },
+  });
+  return toView({ ...draft, sections, content_hash: hash });
+}
+
+/** The one path to a signed note: a physician's call carrying the hash of what they reviewed. */
+export async function approveNote(trx: BranchTransaction, actor: Actor, userId: number, noteId: string, hash: ContentHash): Promise<SoapDraftView> {
+  const draft = await draftForChange(trx, noteId);
+  const sections = ReviewSections.parse(draft.sections);
+  // Recomputed, not trusted from the row: the hash approved is the hash of what is stored.
+  const current = reviewHash(sections);
+  if (hash !== current || hash !== draft.content_hash) throw new ReviewError('stale_hash', 'the draft changed since it was shown: review it again');
+  const blocking = blockingCount(sections);
+  if (blocking > 0) throw new ReviewError('blocked', `${blocking} unsupported statement(s) must be edited, accepted or removed first`);
+  const text = signedText(sections);
+  const row = await trx
+    .updateTable('soap_drafts')
+    .set({ status: 'approved', approved_by: userId, approved_at: sql<Date>`now()`, approved_hash: current, approved_text: text, updated_at: sql<Date>`now()` })
+    .where('id', '=', draft.id)
+    .where('status', '=', 'ready')
+    .returning(['approved_at'])
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, actor, {
+    action: 'note.approved',
+    entityType: 'note_draft',
+    entityId: noteId,
+    patientId: draft.patient_id,
+    detail: { soapDraftId: draft.id, contentHash: current, approvedBy: userId, noteVersion: draft.note_version },
+  });
+  return toView({ ...draft, status: 'approved', approved_by: userId, approved_at: row.approved_at, approved_hash: current, approved_text: text });
+}
+
+export async function addAddendum(trx: BranchTransaction, actor: Actor, userId: number, noteId: string, text: string): Promise<{ id: string; createdAt: string }> {
+  const exists = await trx.selectFrom('note_drafts').select('id').where('id', '=', noteId).executeTakeFirst();
+  if (!exists) throw new ReviewError('not_found', 'no such note');
+  const draft = await latestDraft(trx, noteId);
+  if (!draft || draft.status !== 'approved') throw new ReviewError('not_signed', 'addenda are for approved notes; edit the draft instead');
+  const row = await trx
+    .insertInto('note_addenda')
+    .values({
+      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      soap_draft_id: draft.id,
+      patient_id: draft.patient_id,
+      text,
+      author_user_id: userId,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, actor, {
+    action: 'note.addendum',
+    entityType: 'note_draft',
+    entityId: noteId,
+    patientId: draft.patient_id,
+    detail: { soapDraftId: draft.id, addendumId: row.id },
+  });
+  return { id: row.id, createdAt: row.created_at.toISOString() };
+}
+
+/** The note's audit events in chain order: the raw note, its AI drafts, every review step. */
+export async function noteAudit(trx: BranchTransaction, noteId: string): Promise<NoteAudit | null> {
+  const exists = await trx.selectFrom('note_drafts').select('id').where('id', '=', noteId).executeTakeFirst();
+  if (!exists) return null;
+  const draftIds = (await trx.selectFrom('soap_drafts').select('id').where('note_draft_id', '=', noteId).execute()).map((d) => d.id);
+  const rows = await trx
+    .selectFrom('audit_events')
+    .select(['seq', 'at', 'action', 'actor_kind', 'actor_id', 'detail'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('entity_type', '=', 'note_draft'), eb('entity_id', '=', noteId)]),
+        ...(draftIds.length ? [eb.and([eb('entity_type', '=', 'soap_draft'), eb('entity_id', 'in', draftIds)])] : []),
+      ]),
+    )
+    .orderBy('seq')
+    .execute();
+  return {
+    events: rows.map((r) => ({
+      seq: String(r.seq),
+      at: r.at.toISOString(),
+      action: r.action,
+      actor: `${r.actor_kind}:${r.actor_id ?? ''}`,
+      detail: (r.detail ?? {}) as Record<string, unknown>,
+    })),
+  };
+}
