@@ -86,7 +86,12 @@ export type PullQuery = z.infer<typeof PullQuery>;
 /** `data` is the row as stored (snake_case columns), the station caches it as is. */
 /** `data` is checked to be an object only: a ward's bootstrap validates tens of thousands of rows. */
 const RowData = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
-export const Change = z.object({ seq: Cursor, entity: FeedEntity, id: Uuid, data: RowData });
+/*
+ * `entity` is any feed entity name, not only those this version knows (FEED_ENTITIES): a server
+ * one release ahead adds entities, and an older station must keep syncing, caching what it
+ * cannot show yet, rather than refuse the whole page (DESIGN §7: rollouts and rollbacks).
+ */
+export const Change = z.object({ seq: Cursor, entity: z.string().regex(/^[a-z][a-z_]{0,39}$/), id: Uuid, data: RowData });
 export type Change = z.infer<typeof Change>;
 export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean() });
 export type PullResponse = z.infer<typeof PullResponse>;
