@@ -13,6 +13,7 @@ import { createStation } from '../main/core/station';
 import { openStore } from '../main/core/store';
 import { uuid7 } from '../main/core/uuid7';
 import { withBranch } from '../server/db/with-branch';
+import { labResultColumns } from '../server/seed/seed';
 import { openLive } from '../server/sync/sse-client';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
@@ -224,18 +225,7 @@ async function bootstrap(h: SyncHarness, dir: string): Promise<Record<string, Fi
     return {
       branch_id: h.f.south.id,
       patient_id: patients[i % patients.length]!,
-      loinc: l.loinc,
-      display: l.display,
-      value_num: l.value,
-      value_text: l.valueString,
-      comparator: l.comparator,
-      unit: l.unit,
-      ref_low: l.referenceLow,
-      ref_high: l.referenceHigh,
-      interpretation: l.interpretation,
-      status: l.status,
-      effective_at: l.effectiveAt,
-      issued_at: l.issuedAt,
+      ...labResultColumns(l),
     };
   });
   for (let i = 0; i < rows.length; i += 2000) {

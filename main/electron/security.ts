@@ -6,20 +6,7 @@
 export const APP_SCHEME = 'wardstation';
 export const APP_ORIGIN = `${APP_SCHEME}://station`;
 
-/** Only our own code; the microphone for dictation is granted separately, per request. */
-export const STATION_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+export { STATION_CSP } from '../../contract/station-csp';
 
 export function isOwnOrigin(url: string | null): boolean {
   if (!url) return false;

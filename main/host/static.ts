@@ -1,25 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { STATION_CSP } from '../../contract/station-csp';
 
 /*
  * The built station renderer for a browser (when Electron is missing), under the same strict
  * CSP as the Electron window. Static files carry no patient data, so they need no secret.
  */
 
-export const STATION_PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -51,7 +39,7 @@ export async function serveStatic(dir: string, req: IncomingMessage, res: Server
   }
   res.writeHead(200, {
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-    'content-security-policy': STATION_PAGE_CSP,
+    'content-security-policy': STATION_CSP,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-cache',

@@ -82,6 +82,24 @@ function latestLabVersions(results: DemoLabResult[]): (DemoLabResult & { version
   return [...byKey.values()];
 }
 
+/** A generated lab result as the columns of an observations row (everything but keys and subject). */
+export function labResultColumns(l: DemoLabResult) {
+  return {
+    loinc: l.loinc,
+    display: l.display,
+    value_num: l.value,
+    value_text: l.valueString,
+    comparator: l.comparator,
+    unit: l.unit,
+    ref_low: l.referenceLow,
+    ref_high: l.referenceHigh,
+    interpretation: l.interpretation,
+    status: l.status,
+    effective_at: l.effectiveAt,
+    issued_at: l.issuedAt,
+  };
+}
+
 function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
@@ -138,18 +156,7 @@ async function seedBranch(
             id: l.key,
             patient_id: l.patientKey,
             subject_mrn: l.subjectMrn,
-            loinc: l.loinc,
-            display: l.display,
-            value_num: l.value,
-            value_text: l.valueString,
-            comparator: l.comparator,
-            unit: l.unit,
-            ref_low: l.referenceLow,
-            ref_high: l.referenceHigh,
-            interpretation: l.interpretation,
-            status: l.status,
-            effective_at: l.effectiveAt,
-            issued_at: l.issuedAt,
+            ...labResultColumns(l),
             version: l.version,
           })),
         )
