@@ -36,7 +36,14 @@ export const SoapDraftView = z.object({
 });
 export type SoapDraftView = z.infer<typeof SoapDraftView>;
 
-export const Addendum = z.object({ id: z.string().uuid(), text: z.string(), authorUserId: z.number().int(), createdAt: z.string() });
+export const Addendum = z.object({
+  id: z.string().uuid(),
+  text: z.string(),
+  authorUserId: z.number().int(),
+  /** The author's display name (servers before it was added send none). */
+  authorName: z.string().nullable().optional(),
+  createdAt: z.string(),
+});
 export type Addendum = z.infer<typeof Addendum>;
 
 export const NoteReview = z.object({
@@ -69,6 +76,8 @@ export const NoteAuditEvent = z.object({
   at: z.string(),
   action: z.string(),
   actor: z.string(),
+  /** The display name of a user actor, so the trail reads as who did what. */
+  actorName: z.string().nullable().optional(),
   detail: z.record(z.string(), z.unknown()),
 });
 export const NoteAudit = z.object({ events: z.array(NoteAuditEvent) });

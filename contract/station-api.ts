@@ -60,6 +60,16 @@ export const PatientFlags = z.object({ newResults: z.number().int(), awaitingRev
 export type PatientFlags = z.infer<typeof PatientFlags>;
 export const CachedPatientList = z.object({ patients: z.array(CachedPatient), flags: z.record(z.string(), PatientFlags).optional() });
 
+/** A physician-approved note as the station caches it (readable offline), with its addenda. */
+export const SignedNote = z.object({
+  noteId: Uuid,
+  approvedAt: z.string(),
+  approvedBy: z.number().int(),
+  text: z.string(),
+  addenda: z.array(z.object({ text: z.string(), authorUserId: z.number().int(), createdAt: z.string() })),
+});
+export type SignedNote = z.infer<typeof SignedNote>;
+
 /** Lab results, medications and referrals are cached as the server stores them (snake_case rows). */
 const Row = z.record(z.string(), z.unknown());
 export const PatientChart = z.object({
@@ -67,6 +77,8 @@ export const PatientChart = z.object({
   observations: z.array(Row),
   medications: z.array(Row),
   referrals: z.array(Row),
+  /** Newest first; absent from a station core older than this field. */
+  signedNotes: z.array(SignedNote).optional(),
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
@@ -107,7 +119,18 @@ export const SaveDictationInput = z.object({
   durationMs: z.number().int().min(0).max(3_600_000),
   audioBase64: z.string().min(1).max(DICTATION_MAX_BASE64).regex(/^[A-Za-z0-9+/]+={0,2}$/),
 });
-export const DictationView = z.object({ id: Uuid, patientId: Uuid, draftId: Uuid.nullable(), mime: z.string(), durationMs: z.number().int(), bytes: z.number().int(), createdAt: z.string() });
+export const DictationView = z.object({
+  id: Uuid,
+  patientId: Uuid,
+  draftId: Uuid.nullable(),
+  mime: z.string(),
+  durationMs: z.number().int(),
+  /** Audio bytes still on this station (0 once the server has transcribed the recording). */
+  bytes: z.number().int(),
+  createdAt: z.string(),
+  /** When the server took the recording and appended its transcript to the note; null while it waits here. */
+  sentAt: z.string().nullable().optional(),
+});
 export const DictationQuery = z.object({ patientId: Uuid });
 export const DictationList = z.object({ dictations: z.array(DictationView) });
 export const NoteAddendumCreated = z.object({ id: Uuid, createdAt: z.string() });

@@ -4,6 +4,10 @@ import { DEFAULT_AUTH_POLICY } from '../server/auth/policy';
 import type { Database } from '../server/db/database';
 import { buildServer } from '../server/http/app';
 import { silentLogger } from '../server/log';
+import type { SummarizerConfig, TranscriptionConfig } from '../server/notes/config';
+import { startSummarizationWorker } from '../server/notes/jobs/worker';
+import { structureNote } from '../server/notes/pipeline';
+import { createSummarizer } from '../server/notes/providers';
 import { seedDemo } from '../server/seed/seed';
 import { createTestDatabase, type TestDatabase } from '../server/testing/test-db';
 
@@ -19,19 +23,33 @@ export interface RunningTestServer {
   close(): Promise<void>;
 }
 
-async function listen(db: TestDatabase, port: number) {
+export interface TestServerOptions {
+  /** Run the summarization worker with this provider, as server/run.ts does (none: no worker). */
+  summarizer?: SummarizerConfig;
+  /** Speech-to-text for dictations (a loopback OpenAI-protocol server in tests). */
+  transcription?: TranscriptionConfig;
+}
+
+async function listen(db: TestDatabase, port: number, options: TestServerOptions) {
   const consoleDir = await ensureUiBuilt('console');
-  const { app } = await buildServer({ db: db.app, policy: DEFAULT_AUTH_POLICY, log: silentLogger }, { consoleDir });
+  const { app } = await buildServer(
+    { db: db.app, policy: DEFAULT_AUTH_POLICY, log: silentLogger, ...(options.transcription ? { transcription: options.transcription } : {}) },
+    { consoleDir },
+  );
   await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address();
   return { app, port: typeof address === 'object' && address ? address.port : 0 };
 }
 
 /** A real server on a free loopback port, over a fresh database with the demo hospital. */
-export async function startSeededServer(patientsPerBranch = 12): Promise<RunningTestServer> {
+export async function startSeededServer(patientsPerBranch = 12, options: TestServerOptions = {}): Promise<RunningTestServer> {
   const db = await createTestDatabase();
   await seedDemo(db.owner, { patientsPerBranch, labsPerPatient: 4 });
-  let { app, port } = await listen(db, 0);
+  let { app, port } = await listen(db, 0, options);
+  const summarizer = options.summarizer ? createSummarizer(options.summarizer) : null;
+  const worker = summarizer
+    ? startSummarizationWorker({ db: db.app, log: silentLogger, databaseUrl: db.appUrl, pollMs: 500, summarize: (raw, signal) => structureNote(raw, summarizer, signal) })
+    : null;
   let up = true;
   const stop = async () => {
     if (!up) return;
@@ -49,11 +67,12 @@ export async function startSeededServer(patientsPerBranch = 12): Promise<Running
     stop,
     async restart() {
       await stop();
-      ({ app, port } = await listen(db, port));
+      ({ app, port } = await listen(db, port, options));
       up = true;
     },
     async close() {
       await stop();
+      await worker?.stop();
       await db.close();
     },
   };

@@ -11,12 +11,23 @@ import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
 import { startStation, type RunningStation } from './station';
 import { makeDictationWav } from './wav';
+import { chatReply, startFakeOpenAI, transcriptionReply, type FakeOpenAIServer } from '../server/notes/testing/openai-compatible-server';
 
 /*
- * The station renderer in the system Chromium against main/host, with a real server, real
- * PostgreSQL and a real station core on SQLite files. The SOAP draft, evidence and approval part
- * of the scenario waits for the clinical-notes integration (issue 3).
+ * The station renderer in the system Chromium against main/host, with a real server (its
+ * summarization worker running), real PostgreSQL and a real station core on SQLite files.
+ * The hosted model and the speech-to-text service cannot run here: one loopback server speaking
+ * the OpenAI wire protocol stands in for both (the `openai` client, its multipart upload of the
+ * recording and its JSON are real). Its draft has one statement whose quote is not in the note.
  */
+const SPOKEN = 'Patient comfortable, afebrile, plan to continue antibiotics.';
+const MODEL_DRAFT = {
+  subjective: [{ text: 'Patient comfortable.', quotes: ['Patient comfortable'] }],
+  objective: [{ text: 'Afebrile overnight.', quotes: ['Afebrile overnight.'] }],
+  assessment: [{ text: 'Blood cultures negative at 48 hours.', quotes: ['cultures negative at 48 hours'] }],
+  plan: [{ text: 'Continue antibiotics and review cultures.', quotes: ['continue antibiotics, review cultures'] }],
+};
+const FULL_NOTE = `Day 3. Afebrile overnight. \n${SPOKEN} Plan: continue antibiotics, review cultures.`;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
@@ -39,10 +50,16 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
   let south: RunningStation;
   let browser: Browser;
   let tmp: string;
+  let fake: FakeOpenAIServer;
   const problems: string[] = [];
 
   before(async () => {
-    server = await startSeededServer(12);
+    fake = await startFakeOpenAI((req) => (req.path.endsWith('/audio/transcriptions') ? transcriptionReply(SPOKEN) : chatReply(MODEL_DRAFT, { delayMs: 2500 })));
+    const remote = { apiKey: 'sk-loopback', baseURL: `${fake.origin}/v1`, timeoutMs: 10_000, maxRetries: 0, maxRetryAfterMs: 1000, backoffMs: 1 };
+    server = await startSeededServer(12, {
+      summarizer: { provider: 'openai', model: 'gpt-4o-mini', responseFormat: 'auto', malformedRetries: 0, ...remote },
+      transcription: { provider: 'openai', model: 'whisper-1', language: null, ...remote },
+    });
     north = await startStation(server.owner, server.url, 'north', 'n-med');
     south = await startStation(server.owner, server.url, 'south', 's-med');
     tmp = mkdtempSync(path.join(tmpdir(), 'station-ui-audio-'));
@@ -56,6 +73,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await north?.close();
     await south?.close();
     await server?.close();
+    await fake?.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -101,16 +119,20 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=input-level]') as HTMLMeterElement | null)?.value ?? 0) > 0.01, null, { timeout: 5000 });
     await page.waitForTimeout(1200);
     await page.getByRole('button', { name: '■ Stop dictation' }).click();
-    await page.getByText('1 dictation saved on this station').waitFor({ timeout: 10_000 });
+    // Kept on the station, sent for transcription, and back in the note as its next version.
+    await page.getByText('1 dictation transcribed into the note').waitFor({ timeout: 15_000 });
+    await page.waitForFunction((spoken) => (document.querySelector('[data-testid=note-text]') as HTMLTextAreaElement).value.includes(spoken), SPOKEN, { timeout: 15_000 });
     const dictations = await north.station.handlers.listDictations({ patientId: patient.id });
     assert.equal(dictations.dictations.length, 1);
-    assert.ok(dictations.dictations[0]!.bytes > 500, 'the recording has audio in it');
+    assert.ok(dictations.dictations[0]!.sentAt, 'the recording was taken by the server');
+    const upload = fake.requests.find((r) => r.path.endsWith('/audio/transcriptions'))?.parts?.find((p) => p.name === 'file');
+    assert.ok(upload && upload.data.length > 500, 'the recording, with audio in it, reached the speech-to-text service');
     await page.screenshot({ path: path.join(shots, 'station-note.png') });
 
     await server.stop();
     await note.click();
     await note.press('End');
-    await page.keyboard.type('Plan: continue antibiotics, review cultures.');
+    await page.keyboard.type(' Plan: continue antibiotics, review cultures.');
     await page.getByTestId('offline-banner').waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'Saved on this station', null, { timeout: 10_000 });
     await page.screenshot({ path: path.join(shots, 'station-offline.png') });
@@ -119,7 +141,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.screenshot({ path: path.join(shots, 'station-outbox.png') });
     await page.getByRole('button', { name: 'Open note' }).first().click();
     await note.waitFor();
-    assert.equal(await note.inputValue(), 'Day 3. Afebrile overnight. Plan: continue antibiotics, review cultures.', 'the note stayed with its patient');
+    assert.equal(await note.inputValue(), FULL_NOTE, 'the note stayed with its patient');
 
     await server.restart();
     await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'Synced', null, { timeout: 30_000 });
@@ -127,9 +149,72 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const admin = { kind: 'admin', id: 'test' } as const;
     const drafts = await withBranch(server.owner, northId, admin, (trx) => trx.selectFrom('note_drafts').select(['text', 'patient_id']).execute());
     assert.equal(drafts.length, 1);
-    assert.equal(drafts[0]!.text, 'Day 3. Afebrile overnight. Plan: continue antibiotics, review cultures.');
+    assert.equal(drafts[0]!.text, FULL_NOTE);
     assert.equal(drafts[0]!.patient_id, patient.id);
     void state;
+
+    // Submitted: the AI draft arrives, beside the raw note.
+    await page.getByRole('button', { name: 'Submit for SOAP draft' }).click();
+    await page.getByRole('button', { name: 'Open the SOAP review' }).click();
+    const reviewState = page.getByTestId('review-state');
+    // The model takes its time (2.5 s): the screen says what it waits for.
+    await page.getByText('Waiting for the AI draft…').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(shots, 'station-review-waiting.png') });
+    await page.getByText('AI draft ready for review').waitFor({ timeout: 30_000 });
+    assert.ok(((await banner.textContent()) ?? '').includes(patient.mrn), 'the review shows whose note it is');
+    assert.equal(await page.getByTestId('statement').count(), 4);
+    const unsupported = page.locator('[data-testid=statement][data-unsupported=true]');
+    assert.equal(await unsupported.count(), 1);
+    assert.match((await unsupported.textContent()) ?? '', /Blood cultures negative at 48 hours\..*No evidence in the note/);
+    const approve = page.getByTestId('approve');
+    assert.ok(await approve.isDisabled(), 'approval waits for the unsupported statement');
+    // The physician checks the evidence of a statement: it is marked in the raw note.
+    await page.getByRole('button', { name: 'Plan 1: Continue antibiotics and review cultures.' }).click();
+    await page.locator('[data-testid=raw-note] mark').first().waitFor();
+    assert.deepEqual(await page.locator('[data-testid=raw-note] mark').allTextContents(), ['continue antibiotics, review cultures']);
+    await page.screenshot({ path: path.join(shots, 'station-review.png') });
+    await page.getByRole('button', { name: 'Assessment 1: Blood cultures negative at 48 hours.' }).click();
+    await page.getByTestId('evidence-list').getByText('(not found in the note)').waitFor();
+    assert.equal(await page.locator('[data-testid=raw-note] mark').count(), 0);
+    // It is corrected, then the note is approved with one click.
+    await page.getByRole('button', { name: 'Edit Assessment 1' }).click();
+    await page.getByLabel('New text for Assessment 1').fill('Blood cultures pending.');
+    await page.keyboard.press('Control+Enter');
+    await page.getByText('Every statement has evidence in the note or was checked by you.').waitFor();
+    await approve.click();
+    const signed = page.getByTestId('signed-note');
+    await signed.waitFor();
+    assert.match((await signed.textContent()) ?? '', /Signed by Dr\. Anna Berger.*Blood cultures pending\./s);
+    assert.match((await reviewState.textContent()) ?? '', /Approved and signed/);
+    const trail = page.getByTestId('audit-trail');
+    await trail.locator('tr[data-action="note.approved"]').waitFor();
+    const rowOf = async (action: string) => ((await trail.locator(`tr[data-action="${action}"]`).first().textContent()) ?? '');
+    assert.match(await rowOf('note.submitted'), /Submitted for a SOAP draft/);
+    assert.match(await rowOf('note.ai_draft_generated'), /AI draft generated.*AI drafting service/);
+    assert.match(await rowOf('note.statement_edit'), /Statement edited \(assessment 1\)Dr\. Anna Berger/);
+    assert.match(await rowOf('note.approved'), /Approved and signedDr\. Anna Berger/);
+    await page.screenshot({ path: path.join(shots, 'station-signed.png'), fullPage: true });
+    const noteId = (await north.station.handlers.listDrafts({ patientId: patient.id })).drafts.find((d) => d.status === 'submitted')!.id;
+    const stored = await withBranch(server.owner, northId, admin, (trx) =>
+      trx.selectFrom('soap_drafts').select(['status', 'approved_text', 'patient_id']).where('note_draft_id', '=', noteId).executeTakeFirstOrThrow(),
+    );
+    assert.equal(stored.status, 'approved');
+    assert.equal(stored.patient_id, patient.id);
+    assert.ok(stored.approved_text!.includes('Blood cultures pending.') && !stored.approved_text!.includes('negative at 48 hours'));
+    // The signed note reaches the chart through the station's feed (readable offline).
+    await page.getByRole('tab', { name: 'Chart' }).click();
+    await page.getByTestId('chart-signed-note').getByText(/Blood cultures pending\./).waitFor({ timeout: 15_000 });
+
+    // A second note of the physician, made behind the UI, waits for review when the nurse comes.
+    const second = await north.station.handlers.saveDraft({ patientId: patient.id, text: 'Evening. Afebrile. Plan: repeat lactate.' });
+    await north.station.handlers.submitDraft({ draftId: second.id });
+    await north.station.handlers.syncNow({});
+    let secondReview = await north.station.handlers.getNoteReview({ noteId: second.id }).catch(() => null);
+    for (let i = 0; i < 100 && secondReview?.state !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      secondReview = await north.station.handlers.getNoteReview({ noteId: second.id }).catch(() => null);
+    }
+    assert.equal(secondReview?.state, 'ready');
 
     // Lock with one keystroke: nothing of the patient stays on screen.
     await page.keyboard.press('Control+l');
@@ -149,6 +234,13 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.waitForTimeout(300);
     assert.equal(await page.getByTestId('note-text').inputValue(), '');
     assert.equal(await page.getByTestId('dictation-count').textContent(), 'No dictations');
+    // ... and no note of the physician to review, and no way to approve one.
+    await page.getByRole('tab', { name: 'SOAP review' }).click();
+    await page.getByTestId('review-empty').waitFor();
+    assert.equal(await page.getByTestId('approve').count(), 0);
+    await assert.rejects(north.station.handlers.approveNote({ noteId: second.id, contentHash: secondReview.draft!.contentHash }), (e: Error & { code?: string }) => e.code === 'unauthorized');
+    const after = await withBranch(server.owner, northId, admin, (trx) => trx.selectFrom('soap_drafts').select(['status', 'approved_by']).where('note_draft_id', '=', second.id).executeTakeFirstOrThrow());
+    assert.deepEqual(after, { status: 'ready', approved_by: null }, 'the nurse approved nothing');
     await page.getByRole('button', { name: 'Outbox' }).click();
     await page.getByRole('heading', { name: /Waiting to be sent/ }).waitFor();
     const outbox = (await page.textContent('main')) ?? '';

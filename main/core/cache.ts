@@ -1,5 +1,5 @@
 import type { Change } from '../../contract/sync';
-import type { CachedPatient, PatientChart } from '../../contract/station-api';
+import type { CachedPatient, PatientChart, SignedNote } from '../../contract/station-api';
 import type { Store } from './store';
 import { applyFeedDraft } from './drafts';
 
@@ -67,7 +67,27 @@ export function patientChart(db: Store, patientId: string): PatientChart | null 
     observations: rows('observation'),
     medications: rows('medication_request'),
     referrals: rows('service_request'),
+    signedNotes: signedNotes(rows('soap_draft'), rows('note_addendum')),
   };
+}
+
+const iso = (v: unknown) => new Date(String(v)).toISOString();
+
+/** The approved SOAP drafts among the cached ones, newest first, each with its addenda in order. */
+function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, unknown>[]): SignedNote[] {
+  return drafts
+    .filter((d) => d.status === 'approved' && typeof d.approved_text === 'string')
+    .map((d) => ({
+      noteId: String(d.note_draft_id),
+      approvedAt: iso(d.approved_at),
+      approvedBy: Number(d.approved_by),
+      text: String(d.approved_text),
+      addenda: addenda
+        .filter((a) => a.soap_draft_id === d.id)
+        .map((a) => ({ text: String(a.text), authorUserId: Number(a.author_user_id), createdAt: iso(a.created_at) }))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    }))
+    .sort((a, b) => b.approvedAt.localeCompare(a.approvedAt));
 }
 
 export const NEW_RESULT_WINDOW_MS = 48 * 3600 * 1000;

@@ -22,6 +22,7 @@ interface Row {
   duration_ms: number;
   bytes: number;
   created_at: number;
+  sent_at?: number | null;
 }
 
 const view = (r: Row) => ({
@@ -32,6 +33,7 @@ const view = (r: Row) => ({
   durationMs: r.duration_ms,
   bytes: r.bytes,
   createdAt: new Date(r.created_at).toISOString(),
+  sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
 });
 
 export function saveDictation(db: Store, userId: number, input: DictationInput, now = Date.now()) {
@@ -52,7 +54,7 @@ export function saveDictation(db: Store, userId: number, input: DictationInput, 
 
 export function listDictations(db: Store, userId: number, patientId: string) {
   const rows = db
-    .prepare('SELECT id, patient_id, draft_id, mime, duration_ms, length(audio) AS bytes, created_at FROM dictations WHERE user_id = ? AND patient_id = ? ORDER BY created_at')
+    .prepare('SELECT id, patient_id, draft_id, mime, duration_ms, length(audio) AS bytes, created_at, sent_at FROM dictations WHERE user_id = ? AND patient_id = ? ORDER BY created_at')
     .all(userId, patientId) as Row[];
   return rows.map(view);
 }

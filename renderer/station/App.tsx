@@ -2,7 +2,6 @@ import { useEffect } from 'react';
 import { Lock } from './Lock';
 import { Outbox } from './Outbox';
 import { PatientScreen } from './Patient';
-import { Review } from './Review';
 import { SignIn } from './SignIn';
 import { useStation } from './store';
 import { SyncBar } from './SyncBar';
@@ -38,9 +37,8 @@ export function App() {
       <SyncBar />
       <main id="main" className="content">
         {route.name === 'ward' && <Ward />}
-        {route.name === 'patient' && <PatientScreen patientId={route.patientId} tab={route.tab} />}
+        {route.name === 'patient' && <PatientScreen patientId={route.patientId} tab={route.tab} noteId={route.noteId} />}
         {route.name === 'outbox' && <Outbox />}
-        {route.name === 'review' && <Review patientId={route.patientId} />}
       </main>
     </div>
   );

@@ -92,9 +92,20 @@ export function Chart({ chart }: { chart: PatientChart }) {
           {chart.referrals.length === 0 && <li className="muted">No referrals.</li>}
         </ul>
       </section>
-      <section aria-labelledby="signed-title">
+      <section aria-labelledby="signed-title" className="signed-notes">
         <h2 id="signed-title">Signed notes</h2>
-        <p className="muted">No signed notes on this station yet.</p>
+        {(chart.signedNotes ?? []).map((n) => (
+          <article key={n.noteId} data-testid="chart-signed-note">
+            <h3 className="small">Signed {n.approvedAt.slice(0, 16).replace('T', ' ')}</h3>
+            <pre className="signed-text">{n.text}</pre>
+            {n.addenda.map((a, i) => (
+              <p key={i} className="small">
+                <span className="muted">Addendum {a.createdAt.slice(0, 16).replace('T', ' ')}:</span> {a.text}
+              </p>
+            ))}
+          </article>
+        ))}
+        {(chart.signedNotes ?? []).length === 0 && <p className="muted">No signed notes on this station yet.</p>}
       </section>
     </div>
   );

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DraftView } from '../../contract/station-api';
 import { messageOf, station } from './api';
 import { Dictation } from './Dictation';
-import { registerFlush } from './store';
+import { registerFlush, useStation } from './store';
 
 type SaveState = 'empty' | 'typing' | 'saving' | 'local' | 'synced' | 'conflict' | 'submitted' | 'error';
 const LABEL: Record<SaveState, string> = {
@@ -26,6 +26,7 @@ const stateOf = (d: DraftView): SaveState =>
  * immediately; saving to the station (and later syncing) runs behind it.
  */
 export function Composer({ patientId }: { patientId: string }) {
+  const go = useStation((s) => s.go);
   // The textarea is uncontrolled: a keystroke is painted by the browser, with no React render in
   // between (the keypress-latency goal is one frame while a sync runs). `hasText` drives buttons.
   const area = useRef<HTMLTextAreaElement>(null);
@@ -36,6 +37,9 @@ export function Composer({ patientId }: { patientId: string }) {
   const [loaded, setLoaded] = useState(false);
   const latest = useRef({ text: '', dirty: false, draftId: undefined as string | undefined });
   const chain = useRef<Promise<void>>(Promise.resolve());
+  // Saves in flight, and a count of edits: a read of the draft that raced either is stale.
+  const saving = useRef(0);
+  const edits = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const save = useCallback((): Promise<void> => {
@@ -45,6 +49,7 @@ export function Composer({ patientId }: { patientId: string }) {
       if (!latest.current.dirty) return;
       latest.current.dirty = false;
       setState('saving');
+      saving.current++;
       try {
         const d = await station.saveDraft({ patientId, text: latest.current.text, ...(latest.current.draftId ? { draftId: latest.current.draftId } : {}) });
         latest.current.draftId = d.id;
@@ -55,6 +60,9 @@ export function Composer({ patientId }: { patientId: string }) {
         latest.current.dirty = true;
         setState('error');
         setError(messageOf(e));
+      } finally {
+        saving.current--;
+        edits.current++;
       }
     });
     return chain.current;
@@ -84,14 +92,25 @@ export function Composer({ patientId }: { patientId: string }) {
     };
   }, [patientId, save]);
 
-  // The sync state of the saved draft changes behind the screen: follow it.
+  // The saved draft changes behind the screen (its sync state; a dictation's transcript appended
+  // by the server as the next version): follow it, but never over anything typed since the
+  // request went out.
   useEffect(() => {
     const t = setInterval(() => {
       const id = latest.current.draftId;
-      if (!id || latest.current.dirty) return;
+      if (!id || latest.current.dirty || saving.current > 0) return;
+      const seen = edits.current;
       station.getDraft({ draftId: id }).then(
         (d) => {
-          if (latest.current.dirty) return;
+          if (latest.current.dirty || saving.current > 0 || edits.current !== seen || d.id !== latest.current.draftId) return;
+          if (d.pending === 0 && d.text !== latest.current.text && area.current) {
+            const el = area.current;
+            const [from, to] = [el.selectionStart, el.selectionEnd];
+            el.value = d.text;
+            el.setSelectionRange(Math.min(from, d.text.length), Math.min(to, d.text.length));
+            latest.current.text = d.text;
+            setHasText(d.text.trim() !== '');
+          }
           setDraft(d);
           setState(stateOf(d));
         },
@@ -102,6 +121,7 @@ export function Composer({ patientId }: { patientId: string }) {
   }, []);
 
   const onChange = (value: string) => {
+    edits.current++;
     setHasText(value.trim() !== '');
     latest.current.text = value;
     latest.current.dirty = true;
@@ -126,6 +146,22 @@ export function Composer({ patientId }: { patientId: string }) {
     } catch (e) {
       setError(messageOf(e));
     }
+  };
+
+  // A dictation needs a draft to belong to: the first recording of a new note creates it.
+  const ensureDraft = useCallback(async () => {
+    if (!latest.current.draftId) latest.current.dirty = true;
+    await save();
+    return latest.current.draftId;
+  }, [save]);
+
+  const startNew = () => {
+    latest.current = { text: '', dirty: false, draftId: undefined };
+    if (area.current) area.current.value = '';
+    setHasText(false);
+    setDraft(null);
+    setState('empty');
+    setError(null);
   };
 
   const submitted = draft?.status === 'submitted';
@@ -170,10 +206,21 @@ export function Composer({ patientId }: { patientId: string }) {
         </div>
       )}
       <div className="row">
-        <Dictation patientId={patientId} draftId={draft?.id} />
-        <button type="button" className="primary" disabled={submitted || !hasText} onClick={() => void submit()}>
-          Submit for SOAP draft
-        </button>
+        {!submitted && <Dictation patientId={patientId} ensureDraft={ensureDraft} />}
+        {submitted && draft ? (
+          <span className="row">
+            <button type="button" className="primary" onClick={() => go({ name: 'patient', patientId, tab: 'review', noteId: draft.id })}>
+              Open the SOAP review
+            </button>
+            <button type="button" onClick={startNew}>
+              Start a new note
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="primary" disabled={!hasText} onClick={() => void submit()}>
+            Submit for SOAP draft
+          </button>
+        )}
       </div>
     </section>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
 import type { DictationView } from '../../contract/station-api';
 import { messageOf, station } from './api';
@@ -14,26 +14,59 @@ function toBase64(blob: Blob): Promise<string> {
   });
 }
 
+const RETRY_MS = 5000;
+
+function countText(saved: Dictation[]): string {
+  if (saved.length === 0) return 'No dictations';
+  const waiting = saved.filter((d) => !d.sentAt).length;
+  const done = saved.length - waiting;
+  const parts = [];
+  if (done > 0) parts.push(`${done} dictation${done > 1 ? 's' : ''} transcribed into the note`);
+  if (waiting > 0) parts.push(`${waiting} dictation${waiting > 1 ? 's' : ''} saved on this station`);
+  return parts.join(', ');
+}
+
 /*
  * Dictation: the microphone through MediaRecorder, with an input level from an AnalyserNode so
- * the user sees that the microphone hears them. The recording is handed to the station core,
- * which keeps it locally; transcription happens server-side later.
+ * the user sees that the microphone hears them. The recording is kept by the station core first
+ * (nothing is lost offline), then sent for transcription; the transcript comes back as the
+ * note's next version through sync. While recordings wait, sending is retried.
  */
-export function Dictation({ patientId, draftId }: { patientId: string; draftId: string | undefined }) {
+export function Dictation({ patientId, ensureDraft }: { patientId: string; ensureDraft: () => Promise<string | undefined> }) {
   const [recording, setRecording] = useState(false);
   const [level, setLevel] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const [saved, setSaved] = useState<Dictation[]>([]);
   const stop = useRef<(() => void) | null>(null);
 
+  const refresh = useCallback(async () => {
+    const r = await station.listDictations({ patientId });
+    setSaved(r.dictations);
+    return r.dictations;
+  }, [patientId]);
+  const send = useCallback(async () => {
+    try {
+      const r = await station.sendDictations({});
+      setNote(r.pending > 0 && r.lastError ? `Transcription waits: ${r.lastError}.` : null);
+    } catch (e) {
+      setNote(`Transcription waits: ${messageOf(e)}.`);
+    }
+    await refresh();
+  }, [refresh]);
+
   useEffect(() => {
     let live = true;
-    void station.listDictations({ patientId }).then((r) => live && setSaved(r.dictations), () => {});
+    void refresh().catch(() => {});
+    const t = setInterval(() => {
+      if (live && saved.some((d) => !d.sentAt && d.draftId)) void send();
+    }, RETRY_MS);
     return () => {
       live = false;
-      stop.current?.();
+      clearInterval(t);
     };
-  }, [patientId]);
+  }, [refresh, send, saved]);
+  useEffect(() => () => stop.current?.(), []);
 
   const start = async () => {
     setError(null);
@@ -71,11 +104,13 @@ export function Dictation({ patientId, draftId }: { patientId: string; draftId: 
       setLevel(0);
       const blob = new Blob(chunks, { type: recorder.mimeType || 'audio/webm' });
       if (blob.size === 0) return;
-      void toBase64(blob)
-        .then((audioBase64) =>
-          station.saveDictation({ patientId, ...(draftId ? { draftId } : {}), mime: blob.type || 'audio/webm', durationMs: Math.round(performance.now() - began), audioBase64 }),
-        )
-        .then((d) => setSaved((s) => [...s, d]))
+      const durationMs = Math.round(performance.now() - began);
+      void Promise.all([toBase64(blob), ensureDraft()])
+        .then(([audioBase64, draftId]) => station.saveDictation({ patientId, ...(draftId ? { draftId } : {}), mime: blob.type || 'audio/webm', durationMs, audioBase64 }))
+        .then((d) => {
+          setSaved((s) => [...s, d]);
+          return send();
+        })
         .catch((e: unknown) => setError(messageOf(e)));
     };
     recorder.start(250);
@@ -97,8 +132,9 @@ export function Dictation({ patientId, draftId }: { patientId: string; draftId: 
         <meter min={0} max={1} low={0.05} high={0.8} optimum={0.4} value={level} data-testid="input-level" />
       </label>
       <span className="muted" data-testid="dictation-count" aria-live="polite">
-        {saved.length === 0 ? 'No dictations' : `${saved.length} dictation${saved.length > 1 ? 's' : ''} saved on this station (transcribed later)`}
+        {countText(saved)}
       </span>
+      {note && <span className="muted small">{note}</span>}
       {error && (
         <span role="alert" className="error">
           {error}

@@ -4,7 +4,8 @@ import { messageOf, station } from './api';
 import { Chart } from './Chart';
 import { Composer } from './Composer';
 import { displayName } from './names';
-import { useStation } from './store';
+import { Review } from './Review';
+import { useStation, type PatientTab } from './store';
 
 export function PatientBanner({ patient }: { patient: PatientChart['patient'] }) {
   // Keyboard and screen-reader users land on the banner when a patient opens: they hear whose chart it is.
@@ -33,43 +34,54 @@ export function PatientBanner({ patient }: { patient: PatientChart['patient'] })
   );
 }
 
-export function usePatientChart(patientId: string): { chart: PatientChart | null; error: string | null } {
+export function usePatientChart(patientId: string, follow: boolean): { chart: PatientChart | null; error: string | null } {
   const [chart, setChart] = useState<PatientChart | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // New data from the feed (a result, a signed note) moves the cursor: read the chart again while
+  // it is on screen (not under the composer, where a keystroke must not wait for a chart render).
+  const cursor = useStation((s) => (follow ? s.status?.sync.cursor : null));
+  useEffect(() => {
+    setChart(null);
+  }, [patientId]);
   useEffect(() => {
     let live = true;
-    setChart(null);
     station.getPatientChart({ patientId }).then(
-      (c) => live && setChart(c),
+      (c) => live && setChart(c.patient.id === patientId ? c : null),
       (e: unknown) => live && setError(messageOf(e)),
     );
     return () => {
       live = false;
     };
-  }, [patientId]);
+  }, [patientId, cursor]);
   return { chart, error };
 }
 
-export function PatientScreen({ patientId, tab }: { patientId: string; tab: 'chart' | 'note' }) {
+const TABS: { tab: PatientTab; label: string }[] = [
+  { tab: 'chart', label: 'Chart' },
+  { tab: 'note', label: 'Note' },
+  { tab: 'review', label: 'SOAP review' },
+];
+
+export function PatientScreen({ patientId, tab, noteId }: { patientId: string; tab: PatientTab; noteId?: string | undefined }) {
   const go = useStation((s) => s.go);
-  const { chart, error } = usePatientChart(patientId);
+  const { chart, error } = usePatientChart(patientId, tab === 'chart');
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!chart) return <p aria-busy="true">Loading the chart…</p>;
   return (
     <div className="patient">
       <PatientBanner patient={chart.patient} />
       <div role="tablist" aria-label="Patient screens" className="tabs">
-        <button role="tab" type="button" aria-selected={tab === 'chart'} onClick={() => go({ name: 'patient', patientId, tab: 'chart' })}>
-          Chart
-        </button>
-        <button role="tab" type="button" aria-selected={tab === 'note'} onClick={() => go({ name: 'patient', patientId, tab: 'note' })}>
-          Note
-        </button>
-        <button role="tab" type="button" aria-selected={false} onClick={() => go({ name: 'review', patientId })}>
-          SOAP review
-        </button>
+        {TABS.map((t) => (
+          <button key={t.tab} id={`tab-${t.tab}`} role="tab" type="button" aria-selected={tab === t.tab} aria-controls="patient-panel" onClick={() => go({ name: 'patient', patientId, tab: t.tab })}>
+            {t.label}
+          </button>
+        ))}
       </div>
-      <div role="tabpanel">{tab === 'chart' ? <Chart chart={chart} /> : <Composer key={patientId} patientId={patientId} />}</div>
+      <div role="tabpanel" id="patient-panel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'chart' && <Chart chart={chart} />}
+        {tab === 'note' && <Composer key={patientId} patientId={patientId} />}
+        {tab === 'review' && <Review key={patientId} patientId={patientId} noteId={noteId} />}
+      </div>
     </div>
   );
 }

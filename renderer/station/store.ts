@@ -9,10 +9,10 @@ import { messageOf, station, StationCallError } from './api';
 
 export type Route =
   | { name: 'ward' }
-  | { name: 'patient'; patientId: string; tab: 'chart' | 'note' }
-  | { name: 'outbox' }
-  /** SOAP review: placeholder until the notes integration (issue 3) lands. */
-  | { name: 'review'; patientId: string };
+  /** `noteId` picks the note on the review tab (default: the user's newest submitted note). */
+  | { name: 'patient'; patientId: string; tab: PatientTab; noteId?: string }
+  | { name: 'outbox' };
+export type PatientTab = 'chart' | 'note' | 'review';
 
 interface StationState {
   status: StationStatus | null;

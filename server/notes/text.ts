@@ -1,40 +1,12 @@
 /*
- * Text normalisation for evidence matching. Physicians' notes arrive pasted from Word, web EHR
- * viewers and terminals: no-break and narrow spaces, zero-width characters, a BOM, CRLF, tabs,
- * stray control characters. A quote matches its source when both agree after this folding,
- * so whitespace and invisible debris never decide whether a statement is supported.
+ * Text helpers of the notes pipeline. The folding that decides evidence matches is declared in
+ * contract/evidence.ts (the station highlights quotes with the same rules); the structurer's
+ * mask of content-free characters is built here on the same definitions.
  */
 
-// Unicode whitespace (\s covers NBSP, U+202F, U+2028/9, tabs, CR/LF).
-const WHITESPACE = /\s/u;
-// Control (Cc) and format (Cf: zero-width space/joiners, BOM, bidi marks) characters.
-const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
-// ANSI escape sequences left behind by terminal copy-paste (ESC [ params letter).
-// eslint-disable-next-line no-control-regex -- matching ESC is the point
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/gu;
+import { ANSI_SEQUENCE as ANSI, foldForMatch, isIgnorable } from '../../contract/evidence';
 
-/** Folds whitespace runs to one space, removes invisible characters, trims; NFC. */
-export function foldForMatch(text: string): string {
-  const nfc = text.normalize('NFC').replace(ANSI, ' ');
-  let out = '';
-  let pendingSpace = false;
-  for (const ch of nfc) {
-    if (WHITESPACE.test(ch)) {
-      pendingSpace = out.length > 0;
-      continue;
-    }
-    if (INVISIBLE.test(ch)) continue;
-    if (pendingSpace) out += ' ';
-    pendingSpace = false;
-    out += ch;
-  }
-  return out;
-}
-
-/** True for characters that carry no content: whitespace, control and format characters. */
-export function isIgnorable(ch: string): boolean {
-  return WHITESPACE.test(ch) || INVISIBLE.test(ch);
-}
+export { foldForMatch, isIgnorable };
 
 /**
  * Marks every code unit of `text` that carries no content (whitespace, control/format

@@ -68,6 +68,13 @@ async function latestDraft(trx: BranchTransaction, noteId: string, lock = false)
   return q.executeTakeFirst();
 }
 
+async function displayNames(trx: BranchTransaction, ids: number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await trx.selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
 export async function getNoteReview(trx: BranchTransaction, noteId: string): Promise<NoteReview | null> {
   const note = await trx.selectFrom('note_drafts').select(['id', 'patient_id', 'text', 'version', 'status']).where('id', '=', noteId).executeTakeFirst();
   if (!note) return null;
@@ -87,6 +94,7 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string): Pro
   const addenda = draft
     ? await trx.selectFrom('note_addenda').select(['id', 'text', 'author_user_id', 'created_at']).where('soap_draft_id', '=', draft.id).orderBy('created_at').execute()
     : [];
+  const names = await displayNames(trx, addenda.map((a) => a.author_user_id));
   return {
     noteId: note.id,
     patientId: note.patient_id,
@@ -96,7 +104,7 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string): Pro
     state,
     failure: state === 'failed' ? { kind: job?.last_error_kind ?? 'provider_error', message: job?.last_error ?? 'summarization failed' } : null,
     draft: draft ? toView(draft) : null,
-    addenda: addenda.map((a) => ({ id: a.id, text: a.text, authorUserId: a.author_user_id, createdAt: a.created_at.toISOString() })),
+    addenda: addenda.map((a) => ({ id: a.id, text: a.text, authorUserId: a.author_user_id, authorName: names.get(a.author_user_id) ?? null, createdAt: a.created_at.toISOString() })),
   };
 }
 
@@ -225,12 +233,17 @@ export async function noteAudit(trx: BranchTransaction, noteId: string): Promise
     )
     .orderBy('seq')
     .execute();
+  const names = await displayNames(
+    trx,
+    rows.filter((r) => r.actor_kind === 'user' && /^\d+$/.test(r.actor_id ?? '')).map((r) => Number(r.actor_id)),
+  );
   return {
     events: rows.map((r) => ({
       seq: String(r.seq),
       at: r.at.toISOString(),
       action: r.action,
       actor: `${r.actor_kind}:${r.actor_id ?? ''}`,
+      actorName: r.actor_kind === 'user' ? (names.get(Number(r.actor_id)) ?? null) : null,
       detail: (r.detail ?? {}) as Record<string, unknown>,
     })),
   };

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import type { NoteReview } from '../../contract/notes';
+import { messageOf, station } from './api';
+import { useStation } from './store';
+
+const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
+/* A signed note cannot change: what follows it is an addendum, by a physician, on the record. */
+export function SignedView({ review, onChanged }: { review: NoteReview; onChanged: () => Promise<void> }) {
+  const draft = review.draft!;
+  const user = useStation((s) => s.status?.user);
+  const physician = user?.roles.includes('physician') ?? false;
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const signer = draft.approvedBy === user?.id ? user.displayName : `user ${draft.approvedBy}`;
+
+  const add = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await station.addNoteAddendum({ noteId: review.noteId, text });
+      setText('');
+      await onChanged();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="signed-note-title" className="signed" data-testid="signed-note">
+      <h3 id="signed-note-title">
+        Signed by {signer} on {draft.approvedAt ? when(draft.approvedAt) : '—'}
+      </h3>
+      <pre className="signed-text">{draft.signedText}</pre>
+      <p className="muted small">Content hash {draft.approvedHash}</p>
+      <h4>Addenda ({review.addenda.length})</h4>
+      <ol>
+        {review.addenda.map((a) => (
+          <li key={a.id} data-testid="addendum">
+            <span className="muted small">
+              {when(a.createdAt)}, {a.authorName ?? `user ${a.authorUserId}`}:
+            </span>{' '}
+            {a.text}
+          </li>
+        ))}
+      </ol>
+      {physician && (
+        <div className="addendum-form">
+          <label>
+            Addendum
+            <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          </label>
+          <button type="button" disabled={busy || text.trim() === ''} onClick={() => void add()}>
+            Add addendum
+          </button>
+          {error && (
+            <p role="alert" className="error">
+              {error}
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
