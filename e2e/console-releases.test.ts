@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { enrolStation } from '../server/admin/credentials';
 import { addRing, moveRollout, publishRelease } from '../server/releases/actions';
 import { DEMO_PASSWORD } from '../server/seed/seed';
+import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
 
@@ -106,6 +107,7 @@ describe('IT console releases in Chromium', { skip: chromiumAvailable() ? false 
     assert.equal(await confirm.evaluate((el) => el === document.activeElement), true, 'focus moves to the confirmation');
     assert.match((await page.getByRole('group', { name: 'Confirm rollback' }).textContent()) ?? '', /offered 1\.4\.0/);
     await page.screenshot({ path: path.join(shots, 'console-releases.png'), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page, 'console releases'), [], 'serious or critical accessibility findings (axe-core, WCAG 2.1 AA)');
     await confirm.click();
     await page.getByText('rolled back', { exact: true }).waitFor();
     assert.equal(await rings.filter({ hasText: 'reached' }).filter({ hasNotText: 'not yet' }).count(), 0);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { enrolStation } from '../server/admin/credentials';
 import { DEMO_PASSWORD } from '../server/seed/seed';
+import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
 
@@ -50,6 +51,7 @@ describe('IT console in Chromium', { skip: chromiumAvailable() ? false : 'skippe
     assert.ok(text.includes('Medicine station 1') && text.includes('1.4.0') && text.includes('online'));
     assert.ok(!text.includes('South station 1'));
     await page.screenshot({ path: path.join(shots, 'console-fleet.png'), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page, 'console fleet'), [], 'serious or critical accessibility findings (axe-core, WCAG 2.1 AA)');
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { withBranch } from '../server/db/with-branch';
 import { DEMO_PASSWORD } from '../server/seed/seed';
+import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
 import { startStation, type RunningStation } from './station';
@@ -52,6 +53,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
   let tmp: string;
   let fake: FakeOpenAIServer;
   const problems: string[] = [];
+  const a11y: string[] = [];
 
   before(async () => {
     fake = await startFakeOpenAI((req) => (req.path.endsWith('/audio/transcriptions') ? transcriptionReply(SPOKEN) : chatReply(MODEL_DRAFT, { delayMs: 2500 })));
@@ -91,10 +93,13 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const res = await page.goto(north.pageUrl);
     assert.match(res?.headers()['content-security-policy'] ?? '', /script-src 'self'/);
     assert.ok(!page.url().includes('secret='), 'the secret leaves the address bar');
+    await page.getByLabel('Username').waitFor();
+    a11y.push(...(await accessibilityProblems(page, 'sign-in')));
     await signIn(page, 'dr.north', 'north');
     const rows = page.getByTestId('ward-row');
     assert.ok((await rows.count()) >= 1);
     await page.screenshot({ path: path.join(shots, 'station-ward.png') });
+    a11y.push(...(await accessibilityProblems(page, 'ward list')));
 
     const patient = (await north.station.handlers.listPatients({})).patients[0]!;
     await page.getByLabel('Search patients').fill(patient.familyName);
@@ -107,6 +112,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.getByTestId('lab-table').waitFor();
     assert.ok((await page.getByTestId('lab-trend').count()) >= 1, 'a trend plot per LOINC code');
     await page.screenshot({ path: path.join(shots, 'station-chart.png') });
+    a11y.push(...(await accessibilityProblems(page, 'chart')));
 
     await page.getByRole('tab', { name: 'Note' }).click();
     const note = page.getByTestId('note-text');
@@ -128,6 +134,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const upload = fake.requests.find((r) => r.path.endsWith('/audio/transcriptions'))?.parts?.find((p) => p.name === 'file');
     assert.ok(upload && upload.data.length > 500, 'the recording, with audio in it, reached the speech-to-text service');
     await page.screenshot({ path: path.join(shots, 'station-note.png') });
+    a11y.push(...(await accessibilityProblems(page, 'note composer')));
 
     await server.stop();
     await note.click();
@@ -136,11 +143,13 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.getByTestId('offline-banner').waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'Saved on this station', null, { timeout: 10_000 });
     await page.screenshot({ path: path.join(shots, 'station-offline.png') });
+    a11y.push(...(await accessibilityProblems(page, 'composer offline')));
     await page.getByRole('button', { name: 'Outbox' }).click();
     await page.getByTestId('outbox-waiting').first().waitFor();
     await page.screenshot({ path: path.join(shots, 'station-outbox.png') });
+    a11y.push(...(await accessibilityProblems(page, 'outbox')));
     await page.getByRole('button', { name: 'Open note' }).first().click();
-    await note.waitFor();
+    await page.waitForFunction(() => (document.querySelector('[data-testid=note-text]') as HTMLTextAreaElement | null)?.disabled === false);
     assert.equal(await note.inputValue(), FULL_NOTE, 'the note stayed with its patient');
 
     await server.restart();
@@ -160,6 +169,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     // The model takes its time (2.5 s): the screen says what it waits for.
     await page.getByText('Waiting for the AI draft…').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(shots, 'station-review-waiting.png') });
+    a11y.push(...(await accessibilityProblems(page, 'review waiting')));
     await page.getByText('AI draft ready for review').waitFor({ timeout: 30_000 });
     assert.ok(((await banner.textContent()) ?? '').includes(patient.mrn), 'the review shows whose note it is');
     assert.equal(await page.getByTestId('statement').count(), 4);
@@ -173,6 +183,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.locator('[data-testid=raw-note] mark').first().waitFor();
     assert.deepEqual(await page.locator('[data-testid=raw-note] mark').allTextContents(), ['continue antibiotics, review cultures']);
     await page.screenshot({ path: path.join(shots, 'station-review.png') });
+    a11y.push(...(await accessibilityProblems(page, 'SOAP review')));
     await page.getByRole('button', { name: 'Assessment 1: Blood cultures negative at 48 hours.' }).click();
     await page.getByTestId('evidence-list').getByText('(not found in the note)').waitFor();
     assert.equal(await page.locator('[data-testid=raw-note] mark').count(), 0);
@@ -194,6 +205,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     assert.match(await rowOf('note.statement_edit'), /Statement edited \(assessment 1\)Dr\. Anna Berger/);
     assert.match(await rowOf('note.approved'), /Approved and signedDr\. Anna Berger/);
     await page.screenshot({ path: path.join(shots, 'station-signed.png'), fullPage: true });
+    a11y.push(...(await accessibilityProblems(page, 'signed note')));
     const noteId = (await north.station.handlers.listDrafts({ patientId: patient.id })).drafts.find((d) => d.status === 'submitted')!.id;
     const stored = await withBranch(server.owner, northId, admin, (trx) =>
       trx.selectFrom('soap_drafts').select(['status', 'approved_text', 'patient_id']).where('note_draft_id', '=', noteId).executeTakeFirstOrThrow(),
@@ -222,6 +234,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const locked = (await page.textContent('body')) ?? '';
     assert.ok(!locked.includes(patient.mrn) && !locked.includes('Afebrile'));
     await page.screenshot({ path: path.join(shots, 'station-locked.png') });
+    a11y.push(...(await accessibilityProblems(page, 'lock screen')));
 
     // Fast user switch: a nurse at the same station.
     await page.getByRole('button', { name: 'Switch user' }).click();
@@ -246,12 +259,13 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const outbox = (await page.textContent('main')) ?? '';
     assert.match(outbox, /Waiting to be sent \(0\)/);
     assert.ok(!outbox.includes('Afebrile'));
-    // Back to the physician: unlock is the physician's own (the nurse's session replaced it).
     await page.close();
     assert.deepEqual(problems, []);
+    assert.deepEqual(a11y, [], 'serious or critical accessibility findings (axe-core, WCAG 2.1 AA)');
   });
 
   test('a physician of branch south never sees a north patient', async () => {
+    a11y.length = 0;
     const page = await newPage();
     await page.goto(south.pageUrl);
     await signIn(page, 'dr.south', 'south');
@@ -283,6 +297,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await refused.first().waitFor({ timeout: 10_000 });
     assert.match((await refused.first().textContent()) ?? '', /not known to the server/);
     await page.screenshot({ path: path.join(shots, 'station-south-outbox.png') });
+    a11y.push(...(await accessibilityProblems(page, 'outbox with refusals')));
     await refused.first().getByRole('button', { name: 'Dismiss' }).click();
     await page.getByRole('heading', { name: 'Refused by the server (0)' }).waitFor();
     // The south physician cannot sign in at the north station either.
@@ -297,6 +312,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     assert.equal(await other.getByTestId('ward-row').count(), 0);
     await other.close();
     await page.close();
+    assert.deepEqual(a11y, [], 'serious or critical accessibility findings (axe-core, WCAG 2.1 AA)');
   });
 
   test('the station locks itself after the idle time IT set, and unlocks with the same password', async () => {

@@ -92,11 +92,17 @@ function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, 
 
 export const NEW_RESULT_WINDOW_MS = 48 * 3600 * 1000;
 
-/** Per patient: results whose time is within the window, and the user's submitted notes (awaiting review). */
+/** Per patient: results whose time is within the window, and the user's submitted notes not yet signed (awaiting review). */
 export function patientFlags(db: Store, userId: number, patientIds: readonly string[], now = Date.now()): Record<string, { newResults: number; awaitingReview: number }> {
   const flags: Record<string, { newResults: number; awaitingReview: number }> = {};
   const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
-  const review = db.prepare("SELECT count(*) FROM drafts WHERE user_id = ? AND patient_id = ? AND status = 'submitted'").pluck();
+  const review = db
+    .prepare(
+      `SELECT count(*) FROM drafts d WHERE d.user_id = ? AND d.patient_id = ? AND d.status = 'submitted'
+         AND NOT EXISTS (SELECT 1 FROM cache c WHERE c.entity = 'soap_draft' AND c.patient_id = d.patient_id
+                           AND json_extract(c.data, '$.note_draft_id') = d.id AND json_extract(c.data, '$.status') = 'approved')`,
+    )
+    .pluck();
   for (const id of patientIds) {
     let newResults = 0;
     for (const d of obs.all(id) as string[]) {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { applyChanges, NEW_RESULT_WINDOW_MS, patientFlags } from './cache';
+import { applyChanges, NEW_RESULT_WINDOW_MS, patientChart, patientFlags } from './cache';
 import { listDictations, saveDictation } from './dictations';
 import { saveDraft, submitDraft } from './drafts';
 import { pendingForUser } from './outbox';
@@ -47,7 +47,7 @@ describe('station store: outbox view, dictations and ward flags', () => {
     assert.deepEqual(listDictations(db, 1, other), []);
   });
 
-  test('ward flags count recent results and the user\'s submitted notes', () => {
+  test('ward flags count recent results and the user\'s notes awaiting review; signed notes reach the chart', () => {
     const now = Date.parse('2026-11-25T12:00:00Z');
     const obs = (id: string, at: number) => ({ seq: '1', entity: 'observation' as const, id, data: { id, patient_id: patient, effective_at: new Date(at).toISOString() } });
     applyChanges(db, [obs(randomUUID(), now - 3600_000), obs(randomUUID(), now - NEW_RESULT_WINDOW_MS - 1000)], '1');
@@ -55,5 +55,23 @@ describe('station store: outbox view, dictations and ward flags', () => {
     submitDraft(db, 1, d.id);
     assert.deepEqual(patientFlags(db, 1, [patient, other], now), { [patient]: { newResults: 1, awaitingReview: 1 }, [other]: { newResults: 0, awaitingReview: 0 } });
     assert.equal(patientFlags(db, 2, [patient], now)[patient]!.awaitingReview, 0);
+    // Its AI draft arrives (still awaiting review), then is approved: the flag goes.
+    const soap = (status: string, seq: string) => ({
+      seq,
+      entity: 'soap_draft' as const,
+      id: soapId,
+      data: { id: soapId, note_draft_id: d.id, patient_id: patient, status, approved_text: status === 'approved' ? 'Plan:\n- rest' : null, approved_at: status === 'approved' ? '2026-11-25T12:01:00+00:00' : null, approved_by: status === 'approved' ? 1 : null },
+    });
+    const soapId = randomUUID();
+    applyChanges(db, [{ seq: '2', entity: 'patient', id: patient, data: { id: patient, mrn: 'N000001', national_id: null, family_name: 'Test', given_names: ['Ada'], birth_date: '1950-01-01', sex: 'female', bed: null, ward_id: null } }], '2');
+    applyChanges(db, [soap('ready', '2')], '2');
+    assert.equal(patientFlags(db, 1, [patient], now)[patient]!.awaitingReview, 1);
+    assert.deepEqual(patientChart(db, patient)!.signedNotes, [], 'a draft awaiting review is not a signed note');
+    applyChanges(db, [soap('approved', '3')], '3');
+    applyChanges(db, [{ seq: '4', entity: 'note_addendum', id: randomUUID(), data: { soap_draft_id: soapId, patient_id: patient, text: 'Seen again at 14:00.', author_user_id: 1, created_at: '2026-11-25T14:00:00+00:00' } }], '4');
+    assert.equal(patientFlags(db, 1, [patient], now)[patient]!.awaitingReview, 0);
+    assert.deepEqual(patientChart(db, patient)!.signedNotes, [
+      { noteId: d.id, approvedAt: '2026-11-25T12:01:00.000Z', approvedBy: 1, text: 'Plan:\n- rest', addenda: [{ text: 'Seen again at 14:00.', authorUserId: 1, createdAt: '2026-11-25T14:00:00.000Z' }] },
+    ]);
   });
 });

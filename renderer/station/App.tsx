@@ -9,7 +9,13 @@ import { useIdleLock } from './idle';
 import { Ward } from './Ward';
 
 export function App() {
-  const status = useStation((s) => s.status);
+  // Primitive selections: the status poll (every 1.5 s, more often changing while a sync runs)
+  // re-renders only what shows a changed value, never the whole screen under the composer.
+  const started = useStation((s) => s.status !== null);
+  const enrolled = useStation((s) => s.status?.enrolled ?? false);
+  const locked = useStation((s) => s.status?.locked ?? false);
+  const hasUser = useStation((s) => Boolean(s.status?.user));
+  const idleLockSeconds = useStation((s) => s.status?.idleLockSeconds);
   const route = useStation((s) => s.route);
   const refresh = useStation((s) => s.refreshStatus);
   useEffect(() => {
@@ -17,11 +23,11 @@ export function App() {
     const t = setInterval(() => void refresh(), 1500);
     return () => clearInterval(t);
   }, [refresh]);
-  const signedIn = Boolean(status?.user) && !status?.locked;
-  useIdleLock(signedIn, status?.idleLockSeconds ? status.idleLockSeconds * 1000 : undefined);
+  const signedIn = hasUser && !locked;
+  useIdleLock(signedIn, idleLockSeconds ? idleLockSeconds * 1000 : undefined);
 
-  if (!status) return <main className="center" aria-busy="true">Starting the station…</main>;
-  if (!status.enrolled) {
+  if (!started) return <main className="center" aria-busy="true">Starting the station…</main>;
+  if (!enrolled) {
     return (
       <main className="center">
         <h1>Station not enrolled</h1>
@@ -29,8 +35,8 @@ export function App() {
       </main>
     );
   }
-  if (status.locked) return <Lock />;
-  if (!status.user) return <SignIn />;
+  if (locked) return <Lock />;
+  if (!hasUser) return <SignIn />;
   return (
     <div className="shell">
       <Header />
@@ -45,7 +51,8 @@ export function App() {
 }
 
 function Header() {
-  const status = useStation((s) => s.status);
+  const displayName = useStation((s) => s.status?.user?.displayName);
+  const roles = useStation((s) => s.status?.user?.roles.join(', '));
   const go = useStation((s) => s.go);
   const lock = useStation((s) => s.lock);
   const signOut = useStation((s) => s.signOut);
@@ -61,7 +68,7 @@ function Header() {
         </button>
       </nav>
       <span className="who" data-testid="current-user">
-        {status?.user?.displayName} <span className="muted">({status?.user?.roles.join(', ')})</span>
+        {displayName} <span className="muted">({roles})</span>
       </span>
       <button type="button" onClick={() => void lock()} title="Lock (Ctrl+L)">
         Lock <kbd>Ctrl+L</kbd>

@@ -53,7 +53,7 @@ export function Statement({
             Edit
           </button>
           {!statement.supported && !review.accepted && !review.removed && (
-            <button type="button" onClick={() => void onAction('accept')} aria-label={`Accept ${label} as it stands`}>
+            <button type="button" onClick={() => void onAction('accept')} aria-label={`Accept as is (${label})`}>
               Accept as is
             </button>
           )}

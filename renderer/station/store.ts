@@ -66,7 +66,8 @@ export const useStation = create<StationState>()((set, get) => {
         const status = await station.status({});
         const was = get().status;
         if (was?.user && (status.locked || !status.user)) set({ status, ...cleared });
-        else set({ status });
+        // Unchanged: no new object, so no subscriber renders for nothing.
+        else if (JSON.stringify(status) !== JSON.stringify(was)) set({ status });
       } catch (e) {
         if (e instanceof StationCallError && e.code === 'unreachable') set({ error: messageOf(e) });
       }
