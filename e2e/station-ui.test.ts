@@ -32,6 +32,23 @@ const FULL_NOTE = `Day 3. Afebrile overnight. \n${SPOKEN} Plan: continue antibio
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
+/**
+ * An idle screen is calm: the status poll (1.5 s) and, on the composer, the draft's (1 s), and
+ * nothing that loops. Counts the station API calls the page makes in 3 s.
+ */
+async function assertCalm(page: Page, what: string) {
+  const calls: string[] = [];
+  const count = (r: { url(): string }) => {
+    const m = /\/api\/(\w+)$/.exec(new URL(r.url()).pathname);
+    if (m) calls.push(m[1]!);
+  };
+  page.on('request', count);
+  await page.waitForTimeout(3000);
+  page.off('request', count);
+  const byCall = [...new Set(calls)].map((c) => `${c} ×${calls.filter((x) => x === c).length}`);
+  assert.ok(calls.length <= 8, `station calls of ${what} in 3 s: ${byCall.join(', ')}`);
+}
+
 async function signIn(page: Page, username: string, branch: string) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -99,6 +116,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const rows = page.getByTestId('ward-row');
     assert.ok((await rows.count()) >= 1);
     await page.screenshot({ path: path.join(shots, 'station-ward.png') });
+    await assertCalm(page, 'the ward list');
     a11y.push(...(await accessibilityProblems(page, 'ward list')));
 
     const patient = (await north.station.handlers.listPatients({})).patients[0]!;
@@ -134,6 +152,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const upload = fake.requests.find((r) => r.path.endsWith('/audio/transcriptions'))?.parts?.find((p) => p.name === 'file');
     assert.ok(upload && upload.data.length > 500, 'the recording, with audio in it, reached the speech-to-text service');
     await page.screenshot({ path: path.join(shots, 'station-note.png') });
+    await assertCalm(page, 'an idle composer');
     a11y.push(...(await accessibilityProblems(page, 'note composer')));
 
     await server.stop();
@@ -205,6 +224,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     assert.match(await rowOf('note.statement_edit'), /Statement edited \(assessment 1\)Dr\. Anna Berger/);
     assert.match(await rowOf('note.approved'), /Approved and signedDr\. Anna Berger/);
     await page.screenshot({ path: path.join(shots, 'station-signed.png'), fullPage: true });
+    await assertCalm(page, 'a signed note on the review screen');
     a11y.push(...(await accessibilityProblems(page, 'signed note')));
     const noteId = (await north.station.handlers.listDrafts({ patientId: patient.id })).drafts.find((d) => d.status === 'submitted')!.id;
     const stored = await withBranch(server.owner, northId, admin, (trx) =>

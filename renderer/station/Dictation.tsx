@@ -15,6 +15,7 @@ function toBase64(blob: Blob): Promise<string> {
 }
 
 const RETRY_MS = 5000;
+const MAX_RETRY_MS = 60_000;
 
 function countText(saved: Dictation[]): string {
   if (saved.length === 0) return 'No dictations';
@@ -45,27 +46,45 @@ export function Dictation({ patientId, ensureDraft }: { patientId: string; ensur
     setSaved(r.dictations);
     return r.dictations;
   }, [patientId]);
-  const send = useCallback(async () => {
+  // Sends what waits; answers whether recordings still wait (offline, no speech-to-text yet).
+  const send = useCallback(async (): Promise<boolean> => {
+    let waiting = false;
     try {
       const r = await station.sendDictations({});
-      setNote(r.pending > 0 && r.lastError ? `Transcription waits: ${r.lastError}.` : null);
+      waiting = r.pending > 0;
+      setNote(waiting && r.lastError ? `Transcription waits: ${r.lastError}.` : null);
     } catch (e) {
+      waiting = true;
       setNote(`Transcription waits: ${messageOf(e)}.`);
     }
-    await refresh();
+    await refresh().catch(() => {});
+    return waiting;
   }, [refresh]);
 
   useEffect(() => {
-    let live = true;
     void refresh().catch(() => {});
-    const t = setInterval(() => {
-      if (live && saved.some((d) => !d.sentAt && d.draftId)) void send();
-    }, RETRY_MS);
+  }, [refresh]);
+
+  // While recordings of this patient wait, retry, backing off (5 s doubling to a minute) so a
+  // server without speech-to-text is not asked every few seconds all day.
+  const waiting = saved.some((d) => !d.sentAt && d.draftId);
+  useEffect(() => {
+    if (!waiting) return;
+    let live = true;
+    let delay = RETRY_MS;
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = async () => {
+      const still = await send();
+      if (!live || !still) return;
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
+      timer = setTimeout(() => void tick(), delay);
+    };
+    timer = setTimeout(() => void tick(), delay);
     return () => {
       live = false;
-      clearInterval(t);
+      clearTimeout(timer);
     };
-  }, [refresh, send, saved]);
+  }, [waiting, send]);
   useEffect(() => () => stop.current?.(), []);
 
   const start = async () => {
@@ -107,9 +126,9 @@ export function Dictation({ patientId, ensureDraft }: { patientId: string; ensur
       const durationMs = Math.round(performance.now() - began);
       void Promise.all([toBase64(blob), ensureDraft()])
         .then(([audioBase64, draftId]) => station.saveDictation({ patientId, ...(draftId ? { draftId } : {}), mime: blob.type || 'audio/webm', durationMs, audioBase64 }))
-        .then((d) => {
+        .then(async (d) => {
           setSaved((s) => [...s, d]);
-          return send();
+          await send();
         })
         .catch((e: unknown) => setError(messageOf(e)));
     };
