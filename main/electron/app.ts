@@ -3,6 +3,7 @@ import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { registerApiHandlers, type ApiContract, type ApiImplementation } from './bridge';
 import { APP_ORIGIN, APP_SCHEME, STATION_CSP, isAllowedNavigation, isAllowedPermission, isOwnOrigin } from './security';
+import { HTML_CONTENT_TYPE, contentTypeOf } from '../../contract/content-types';
 
 /*
  * The Electron shell: thin by design (DESIGN §9). It serves the built renderer from our own
@@ -23,15 +24,6 @@ export interface ShellOptions<C extends ApiContract> {
   createRuntime(): Promise<StationRuntime<C>>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
-
 async function serveRenderer(rendererDir: string, request: Request): Promise<Response> {
   const base = path.resolve(rendererDir);
   const url = new URL(request.url);
@@ -42,7 +34,7 @@ async function serveRenderer(rendererDir: string, request: Request): Promise<Res
     const body = await readFile(file);
     return new Response(body, {
       headers: {
-        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-type': contentTypeOf(path.extname(file)),
         'content-security-policy': STATION_CSP,
         'x-content-type-options': 'nosniff',
       },
@@ -50,7 +42,7 @@ async function serveRenderer(rendererDir: string, request: Request): Promise<Res
   } catch {
     // The station is a single page: unknown paths get the app, which routes itself.
     const index = await readFile(path.join(base, 'index.html'));
-    return new Response(index, { headers: { 'content-type': TYPES['.html']!, 'content-security-policy': STATION_CSP } });
+    return new Response(index, { headers: { 'content-type': HTML_CONTENT_TYPE, 'content-security-policy': STATION_CSP } });
   }
 }
 

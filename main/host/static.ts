@@ -2,21 +2,12 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { STATION_CSP } from '../../contract/station-csp';
+import { contentTypeOf } from '../../contract/content-types';
 
 /*
  * The built station renderer for a browser (when Electron is missing), under the same strict
  * CSP as the Electron window. Static files carry no patient data, so they need no secret.
  */
-
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 export async function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const base = path.resolve(dir);
@@ -38,7 +29,7 @@ export async function serveStatic(dir: string, req: IncomingMessage, res: Server
     body = await readFile(file);
   }
   res.writeHead(200, {
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(path.extname(file)),
     'content-security-policy': STATION_CSP,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',

@@ -2,17 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from './errors';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-};
+import { contentTypeOf } from '../../contract/content-types';
 
 /**
  * A strict policy for the built UI: only our own scripts and styles, no inline code, no framing,
@@ -37,7 +27,7 @@ export function serveBuiltUi(app: FastifyInstance, prefix: string, root: string)
     } catch {
       return sendError(reply, 503, 'unavailable', 'the console is not built (npm start builds it)');
     }
-    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    const type = contentTypeOf(path.extname(file));
     // Hashed asset names may be cached for good; index.html must always be fresh.
     const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-store';
     return reply
