@@ -8,8 +8,9 @@ import type { Selectable } from 'kysely';
 import { mrnSystem } from '../config';
 import { unprocessable } from '../errors';
 import type { SearchParam } from '../search';
-import { afterCondition, and, codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, sortKey, TRUE, type Condition } from './sql';
+import { codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, TRUE, type Condition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
+import { timeOrderedQueries } from './time-ordered';
 
 /*
  * Observation <-> observations: lab results with LOINC codes and UCUM units. A result may arrive
@@ -160,28 +161,7 @@ function condition(p: SearchParam): Condition {
 
 export const observationStore: ResourceStore = {
   type: 'Observation',
-  async read(c, id) {
-    if (!isUuid(id)) return null;
-    const r = await c.trx.selectFrom('observations').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-    return r ? toFhir(c, r) : null;
-  },
-  async search(c, req, after) {
-    const rows = await c.trx
-      .selectFrom('observations')
-      .select([...COLUMNS, sortKey('effective_at').as('sort_key')])
-      .where(and([...req.params.map(condition), afterCondition('effective_at', after)]))
-      .orderBy('effective_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(req.count + 1)
-      .execute();
-    const page = rows.slice(0, req.count);
-    const last = page[page.length - 1];
-    return { resources: page.map((r) => toFhir(c, r)), next: rows.length > req.count && last ? { key: last.sort_key, id: last.id } : null };
-  },
-  async count(c, req) {
-    const r = await c.trx.selectFrom('observations').select((eb) => eb.fn.countAll<string>().as('n')).where(and(req.params.map(condition))).executeTakeFirstOrThrow();
-    return Number(r.n);
-  },
+  ...timeOrderedQueries<Selected>({ table: 'observations', columns: COLUMNS, timeColumn: 'effective_at', condition, toFhir: toFhir }),
   async create(c, res) {
     const values = await fromFhir(c, res);
     const row = await c.trx

@@ -1,12 +1,12 @@
 import { sql, type Selectable } from 'kysely';
 import { parseDateSpan } from '../../../contract/fhir/dates';
-import { isUuid } from '../../../contract/fhir/reference';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
 import type { ServiceRequestsTable } from '../../db/database';
 import { unprocessable } from '../errors';
 import type { SearchParam } from '../search';
-import { afterCondition, and, codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, sortKey, type Condition } from './sql';
+import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore } from './store';
+import { timeOrderedQueries } from './time-ordered';
 import { codeText, requirePatient, subjectPatientIds } from './subject';
 
 /* ServiceRequest <-> service_requests: referrals, imaging and procedures, SNOMED CT coded. */
@@ -54,28 +54,7 @@ function condition(p: SearchParam): Condition {
 
 export const serviceRequestStore: ResourceStore = {
   type: 'ServiceRequest',
-  async read(c, id) {
-    if (!isUuid(id)) return null;
-    const r = await c.trx.selectFrom('service_requests').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-    return r ? toFhir(r) : null;
-  },
-  async search(c, req, after) {
-    const rows = await c.trx
-      .selectFrom('service_requests')
-      .select([...COLUMNS, sortKey('authored_at').as('sort_key')])
-      .where(and([...req.params.map(condition), afterCondition('authored_at', after)]))
-      .orderBy('authored_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(req.count + 1)
-      .execute();
-    const page = rows.slice(0, req.count);
-    const last = page[page.length - 1];
-    return { resources: page.map(toFhir), next: rows.length > req.count && last ? { key: last.sort_key, id: last.id } : null };
-  },
-  async count(c, req) {
-    const r = await c.trx.selectFrom('service_requests').select((eb) => eb.fn.countAll<string>().as('n')).where(and(req.params.map(condition))).executeTakeFirstOrThrow();
-    return Number(r.n);
-  },
+  ...timeOrderedQueries<Selected>({ table: 'service_requests', columns: COLUMNS, timeColumn: 'authored_at', condition, toFhir: (_c, r) => toFhir(r) }),
   async create(c, res) {
     if (res.intent !== 'order') throw unprocessable('ServiceRequest.intent must be order');
     const code = res.code as CodeableConcept | undefined;
