@@ -30,6 +30,8 @@ export const SoapDraftView = z.object({
   blockingCount: z.number().int().nonnegative(),
   status: z.enum(['ready', 'approved']),
   approvedBy: z.number().int().nullable(),
+  /** The approver's display name (servers before it was added send none). */
+  approvedByName: z.string().nullable().optional(),
   approvedAt: z.string().nullable(),
   approvedHash: ContentHash.nullable(),
   signedText: z.string().nullable(),

@@ -65,6 +65,8 @@ export const SignedNote = z.object({
   noteId: Uuid,
   approvedAt: z.string(),
   approvedBy: z.number().int(),
+  /** The approver's name when they have signed in at this station (the feed carries only the id). */
+  approvedByName: z.string().nullable().optional(),
   text: z.string(),
   addenda: z.array(z.object({ text: z.string(), authorUserId: z.number().int(), createdAt: z.string() })),
 });

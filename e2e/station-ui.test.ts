@@ -236,6 +236,7 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     // The signed note reaches the chart through the station's feed (readable offline).
     await page.getByRole('tab', { name: 'Chart' }).click();
     await page.getByTestId('chart-signed-note').getByText(/Blood cultures pending\./).waitFor({ timeout: 15_000 });
+    assert.match((await page.getByTestId('chart-signed-note').textContent()) ?? '', /by Dr\. Anna Berger/);
 
     // A second note of the physician, made behind the UI, waits for review when the nurse comes.
     const second = await north.station.handlers.saveDraft({ patientId: patient.id, text: 'Evening. Afebrile. Plan: repeat lactate.' });

@@ -96,7 +96,9 @@ export function Chart({ chart }: { chart: PatientChart }) {
         <h2 id="signed-title">Signed notes</h2>
         {(chart.signedNotes ?? []).map((n) => (
           <article key={n.noteId} data-testid="chart-signed-note">
-            <h3 className="small">Signed {n.approvedAt.slice(0, 16).replace('T', ' ')}</h3>
+            <h3 className="small">
+              Signed {n.approvedAt.slice(0, 16).replace('T', ' ')} by {n.approvedByName ?? `user ${n.approvedBy}`}
+            </h3>
             <pre className="signed-text">{n.text}</pre>
             {n.addenda.map((a, i) => (
               <p key={i} className="small">

@@ -13,7 +13,7 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const signer = draft.approvedBy === user?.id ? user.displayName : `user ${draft.approvedBy}`;
+  const signer = draft.approvedByName ?? (draft.approvedBy === user?.id ? user.displayName : `user ${draft.approvedBy}`);
 
   const add = async () => {
     setBusy(true);

@@ -127,10 +127,16 @@ describe('notes review and approval', () => {
     assert.equal(after.state, 'approved');
     assert.equal(after.addenda.length, 1);
     assert.equal(after.draft!.signedText, approved.signedText, 'the signed text did not change');
+    // Who signed, and who wrote the addendum, by name (the fixtures' display name is the username).
+    assert.equal(approved.approvedByName, 'dr.north');
+    assert.equal(after.draft!.approvedByName, 'dr.north');
+    assert.equal(after.addenda[0]!.authorName, 'dr.north');
 
     const audit = NoteAudit.parse((await call('GET', `/api/notes/${id}/audit`, tokens.nurse!)).json);
     const steps = audit.events.map((e) => e.action).filter((a) => a !== 'note.read');
     assert.deepEqual(steps, ['note.submitted', 'note.ai_draft_generated', 'note.statement_edit', 'note.statement_accept', 'note.approved', 'note.addendum']);
+    assert.equal(audit.events.find((e) => e.action === 'note.approved')!.actorName, 'dr.north');
+    assert.equal(audit.events.find((e) => e.action === 'note.ai_draft_generated')!.actorName, null, 'the worker is no user');
     const generated = audit.events.find((e) => e.action === 'note.ai_draft_generated')!;
     assert.equal(generated.detail.provider, 'openai');
     assert.equal(generated.detail.model, 'gpt-4o-mini');

@@ -32,6 +32,7 @@ interface DraftRow {
   content_hash: string;
   status: 'ready' | 'approved';
   approved_by: number | null;
+  approved_by_name: string | null;
   approved_at: Date | null;
   approved_hash: string | null;
   approved_text: string | null;
@@ -50,6 +51,7 @@ function toView(row: DraftRow): SoapDraftView {
     blockingCount: blockingCount(sections),
     status: row.status,
     approvedBy: row.approved_by,
+    approvedByName: row.approved_by_name,
     approvedAt: row.approved_at?.toISOString() ?? null,
     approvedHash: (row.approved_hash as ContentHash | null) ?? null,
     signedText: row.approved_text,
@@ -61,6 +63,7 @@ async function latestDraft(trx: BranchTransaction, noteId: string, lock = false)
   let q = trx
     .selectFrom('soap_drafts')
     .select(['id', 'note_version', 'patient_id', 'sections', 'provider', 'model', 'prompt_version', 'content_hash', 'status', 'approved_by', 'approved_at', 'approved_hash', 'approved_text'])
+    .select((eb) => eb.selectFrom('users').select('display_name').whereRef('users.id', '=', 'soap_drafts.approved_by').as('approved_by_name'))
     .where('note_draft_id', '=', noteId)
     .orderBy('note_version', 'desc')
     .limit(1);
@@ -188,7 +191,8 @@ export async function approveNote(trx: BranchTransaction, actor: Actor, userId: 
     patientId: draft.patient_id,
     detail: { soapDraftId: draft.id, contentHash: current, approvedBy: userId, noteVersion: draft.note_version },
   });
-  return toView({ ...draft, status: 'approved', approved_by: userId, approved_at: row.approved_at, approved_hash: current, approved_text: text });
+  const approvedByName = (await displayNames(trx, [userId])).get(userId) ?? null;
+  return toView({ ...draft, status: 'approved', approved_by: userId, approved_by_name: approvedByName, approved_at: row.approved_at, approved_hash: current, approved_text: text });
 }
 
 export async function addAddendum(trx: BranchTransaction, actor: Actor, userId: number, noteId: string, text: string): Promise<{ id: string; createdAt: string }> {
