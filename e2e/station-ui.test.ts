@@ -132,7 +132,10 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     await page.screenshot({ path: path.join(shots, 'station-chart.png') });
     a11y.push(...(await accessibilityProblems(page, 'chart')));
 
-    await page.getByRole('tab', { name: 'Note' }).click();
+    // Keyboard: the patient tabs are one tab stop; an arrow key opens the next one.
+    await page.getByRole('tab', { name: 'Chart' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.activeElement?.id === 'tab-note' && document.activeElement.getAttribute('aria-selected') === 'true');
     const note = page.getByTestId('note-text');
     await note.click();
     await page.keyboard.type('Day 3. Afebrile overnight. ');

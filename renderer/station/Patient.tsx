@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { PatientChart } from '../../contract/station-api';
 import { messageOf, station } from './api';
 import { Chart } from './Chart';
@@ -62,6 +62,17 @@ const TABS: { tab: PatientTab; label: string }[] = [
   { tab: 'review', label: 'SOAP review' },
 ];
 
+function onTabKey(e: KeyboardEvent, current: PatientTab, open: (tab: PatientTab) => void): void {
+  const at = TABS.findIndex((t) => t.tab === current);
+  const moves: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1 + TABS.length, Home: 0, End: TABS.length - 1 };
+  const to = moves[e.key];
+  if (to === undefined) return;
+  e.preventDefault();
+  const next = TABS[to % TABS.length]!.tab;
+  open(next);
+  requestAnimationFrame(() => document.getElementById(`tab-${next}`)?.focus());
+}
+
 export function PatientScreen({ patientId, tab, noteId }: { patientId: string; tab: PatientTab; noteId?: string | undefined }) {
   const go = useStation((s) => s.go);
   const { chart, error } = usePatientChart(patientId, tab === 'chart');
@@ -70,9 +81,19 @@ export function PatientScreen({ patientId, tab, noteId }: { patientId: string; t
   return (
     <div className="patient">
       <PatientBanner patient={chart.patient} />
-      <div role="tablist" aria-label="Patient screens" className="tabs">
+      {/* The tabs pattern of WAI-ARIA: one tab stop, arrows (and Home/End) move between tabs. */}
+      <div role="tablist" aria-label="Patient screens" className="tabs" onKeyDown={(e) => onTabKey(e, tab, (next) => go({ name: 'patient', patientId, tab: next }))}>
         {TABS.map((t) => (
-          <button key={t.tab} id={`tab-${t.tab}`} role="tab" type="button" aria-selected={tab === t.tab} aria-controls="patient-panel" onClick={() => go({ name: 'patient', patientId, tab: t.tab })}>
+          <button
+            key={t.tab}
+            id={`tab-${t.tab}`}
+            role="tab"
+            type="button"
+            tabIndex={tab === t.tab ? 0 : -1}
+            aria-selected={tab === t.tab}
+            aria-controls="patient-panel"
+            onClick={() => go({ name: 'patient', patientId, tab: t.tab })}
+          >
             {t.label}
           </button>
         ))}
