@@ -73,7 +73,6 @@ export function patientChart(db: Store, patientId: string): PatientChart | null 
 
 const iso = (v: unknown) => new Date(String(v)).toISOString();
 
-/** The approved SOAP drafts among the cached ones, newest first, each with its addenda in order. */
 /** A user's display name, as this station knows it from their sign-in here; null otherwise. */
 function knownName(db: Store, userId: number): string | null {
   const profile = db.prepare('SELECT profile FROM local_users WHERE user_id = ?').pluck().get(userId) as string | undefined;
@@ -82,6 +81,7 @@ function knownName(db: Store, userId: number): string | null {
   return typeof name === 'string' ? name : null;
 }
 
+/** The approved SOAP drafts among the cached ones, newest first, each with its addenda in order. */
 function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, unknown>[], nameOf: (userId: number) => string | null): SignedNote[] {
   return drafts
     .filter((d) => d.status === 'approved' && typeof d.approved_text === 'string')
