@@ -15,6 +15,9 @@ import { createSummarizer } from '../../server/notes/providers';
 import { TEST_PASSWORD } from '../../server/testing/fixtures';
 import { startSyncHarness, type StationCreds, type SyncHarness } from '../../server/testing/sync-harness';
 import { startProxy, type Proxy } from '../sync/proxy';
+import { DEFAULT_AUTH_POLICY } from '../../server/auth/policy';
+import { buildServer } from '../../server/http/app';
+import { startFakeOpenAI, transcriptionReply } from '../../server/notes/testing/openai-compatible-server';
 
 /*
  * The station API's notes calls, end to end: a station (main/core, SQLite) behind the loopback
@@ -123,5 +126,43 @@ describe('station notes calls', () => {
     assert.equal(r.sent, 0);
     assert.match(r.lastError ?? '', /speech-to-text/);
     assert.equal((await dr.sendDictations({})).pending, 1);
+  });
+
+  test('a recording made offline reaches its note by itself once a server with speech-to-text answers', async () => {
+    // Speech-to-text is a hosted service: a loopback server speaking its OpenAI wire protocol.
+    const fake = await startFakeOpenAI(() => transcriptionReply('Chest clear on auscultation.'));
+    const { app } = await buildServer({
+      db: h.t.app,
+      policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 10_000 },
+      log: silentLogger,
+      transcription: { provider: 'openai', apiKey: 'sk-loopback', model: 'whisper-1', baseURL: `${fake.origin}/v1`, language: null, timeoutMs: 5000, maxRetries: 0, maxRetryAfterMs: 1000, backoffMs: 1 },
+    });
+    const sttUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const stt = await startProxy(sttUrl);
+    const s = createStation({ dataDir: path.join(dir, 'background-dictation'), serverUrl: stt.url, credential: h.north2.credential, autoSync: false, dictationRetryMs: 100 });
+    try {
+      await s.handlers.signIn({ username: 'dr.north', password: TEST_PASSWORD, branch: 'north' });
+      const patientId = h.f.north.patientIds[2]!;
+      const d = await s.handlers.saveDraft({ patientId, text: 'Typed before the round.' });
+      await s.handlers.syncNow({});
+      stt.mode = 'down';
+      // Recorded while the server is unreachable: kept on the station, nobody asks to send it.
+      await s.handlers.saveDictation({ patientId, draftId: d.id, mime: 'audio/webm', durationMs: 900, audioBase64: Buffer.from('opus frames').toString('base64') });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await s.handlers.listDictations({ patientId })).dictations[0]!.sentAt, null);
+      stt.mode = 'pass';
+      // The composer may ask at the same moment as the background sender: still one transcription.
+      await Promise.all([s.handlers.sendDictations({}), s.handlers.sendDictations({})]);
+      const text = async () => (await withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.selectFrom('note_drafts').select('text').where('id', '=', d.id).executeTakeFirstOrThrow())).text;
+      for (let i = 0; i < 100 && !(await text()).includes('Chest clear'); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await text(), 'Typed before the round.\nChest clear on auscultation.');
+      assert.ok((await s.handlers.listDictations({ patientId })).dictations[0]!.sentAt, 'marked sent on the station');
+      assert.equal(fake.requests.filter((r) => r.path.endsWith('/audio/transcriptions')).length, 1, 'sent once');
+    } finally {
+      await s.close();
+      await stt.close();
+      await app.close();
+      await fake.close();
+    }
   });
 });

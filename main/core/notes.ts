@@ -80,7 +80,16 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
     return deps.store.prepare('SELECT count(*) FROM dictations WHERE user_id = ? AND sent_at IS NULL AND draft_id IS NOT NULL').pluck().get(userId) as number;
   }
 
-  async function sendPending(): Promise<z.infer<typeof DictationStatus>> {
+  // One send at a time (the composer's and the background sender's): two concurrent sends would
+  // both read a recording as unsent, and its transcript would be appended twice.
+  let sending: Promise<unknown> = Promise.resolve();
+  function sendPending(): Promise<z.infer<typeof DictationStatus>> {
+    const next = sending.then(sendNow, sendNow);
+    sending = next.catch(() => {});
+    return next;
+  }
+
+  async function sendNow(): Promise<z.infer<typeof DictationStatus>> {
     const user = deps.sessions.require().user;
     let sent = 0;
     let lastError: string | null = null;

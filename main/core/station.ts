@@ -5,6 +5,7 @@ import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
+import { startDictationSender } from './dictation-sender';
 import { createNotesCalls } from './notes';
 import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
@@ -26,6 +27,11 @@ export interface StationOptions extends StoreOptions {
   idleLockSeconds?: number;
   /** Start the background sync loop (default true). */
   autoSync?: boolean;
+  /**
+   * First wait before recordings that wait for transcription are sent again in the background
+   * (doubling while the server cannot take them, up to 5 minutes); default 15 s. 0: never.
+   */
+  dictationRetryMs?: number;
 }
 
 export interface Station {
@@ -98,6 +104,17 @@ export function createStation(options: StationOptions): Station {
     }
   };
 
+  const notes = createNotesCalls({
+    store,
+    sessions,
+    server: () => {
+      const url = getConfig(store, 'server_url');
+      const credential = getConfig(store, 'credential');
+      return url && credential ? { url, credential } : null;
+    },
+    syncNow: () => sync.syncNow(),
+  });
+
   const handlers: StationHandlers = {
     status: async () => status(),
     async enrol({ serverUrl, credential }) {
@@ -166,17 +183,9 @@ export function createStation(options: StationOptions): Station {
     listOutbox: async () => ({ items: pendingForUser(store, me()) }),
     saveDictation: async (input) => saveDictation(store, me(), input),
     listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
-    ...createNotesCalls({
-      store,
-      sessions,
-      server: () => {
-        const url = getConfig(store, 'server_url');
-        const credential = getConfig(store, 'credential');
-        return url && credential ? { url, credential } : null;
-      },
-      syncNow: () => sync.syncNow(),
-    }),
+    ...notes,
   };
+  const dictations = startDictationSender(store, sessions, notes, options.dictationRetryMs ?? 15_000);
 
   return {
     handlers,
@@ -185,6 +194,7 @@ export function createStation(options: StationOptions): Station {
     sync,
     async close() {
       clearInterval(checkpoints);
+      await dictations.stop();
       await sync.stop();
       checkpointStore(store);
       store.close();
