@@ -10,6 +10,7 @@ import { StationError } from '../../main/core/errors';
 import { createStation, type Station, type StationOptions } from '../../main/core/station';
 import { startStationHost, stationHostClient } from '../../main/host/http-host';
 import { withBranch } from '../../server/db/with-branch';
+import { labResultColumns } from '../../server/seed/seed';
 import { TEST_PASSWORD } from '../../server/testing/fixtures';
 import { startSyncHarness, type StationCreds, type SyncHarness } from '../../server/testing/sync-harness';
 import { startProxy, type Proxy } from './proxy';
@@ -35,14 +36,7 @@ describe('station and server: sync end to end', () => {
           labs.map((l, i) => ({
             branch_id: h.f.north.id,
             patient_id: h.f.north.patientIds[i % 2]!,
-            loinc: l.loinc,
-            display: l.display,
-            value_num: l.value,
-            value_text: l.valueString,
-            comparator: l.comparator,
-            unit: l.unit,
-            status: 'final',
-            effective_at: l.effectiveAt,
+            ...labResultColumns(l),
           })),
         )
         .execute(),

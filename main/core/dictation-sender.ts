@@ -1,4 +1,5 @@
 import type { StationHandlers } from '../../contract/station-api';
+import { waitingDictations } from './dictations';
 import type { Sessions } from './session';
 import type { Store } from './store';
 
@@ -18,7 +19,6 @@ export interface DictationSender {
 
 export function startDictationSender(store: Store, sessions: Sessions, notes: Pick<StationHandlers, 'sendDictations'>, baseMs: number): DictationSender {
   if (baseMs <= 0) return { stop: async () => {} };
-  const waiting = store.prepare('SELECT count(*) FROM dictations WHERE user_id = ? AND sent_at IS NULL AND draft_id IS NOT NULL').pluck();
   let delay = baseMs;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
@@ -26,7 +26,7 @@ export function startDictationSender(store: Store, sessions: Sessions, notes: Pi
 
   async function tick(): Promise<void> {
     const user = sessions.locked() ? null : sessions.current()?.user;
-    if (!user || (waiting.get(user.id) as number) === 0) {
+    if (!user || waitingDictations(store, user.id) === 0) {
       delay = baseMs;
       return;
     }

@@ -58,3 +58,8 @@ export function listDictations(db: Store, userId: number, patientId: string) {
     .all(userId, patientId) as Row[];
   return rows.map(view);
 }
+
+/** Recordings of the user that wait for the server: those attached to a draft and not yet sent. */
+export function waitingDictations(db: Store, userId: number): number {
+  return db.prepare('SELECT count(*) FROM dictations WHERE user_id = ? AND sent_at IS NULL AND draft_id IS NOT NULL').pluck().get(userId) as number;
+}

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { NoteAudit, NoteReview, SoapDraftView, TranscribeResult as DictationSent, type ReviewSections } from '../../contract/notes';
 import { DictationStatus, NoteAddendumCreated, type StationHandlers } from '../../contract/station-api';
 import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
+import { waitingDictations } from './dictations';
 import { StationError } from './errors';
 import type { Sessions } from './session';
 import type { Store } from './store';
@@ -76,10 +77,6 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
   const statement = (r: { noteId: string; section: keyof ReviewSections; index: number }, action: string) =>
     `${note(r.noteId)}/statements/${r.section}/${r.index}/${action}`;
 
-  function pendingCount(userId: number): number {
-    return deps.store.prepare('SELECT count(*) FROM dictations WHERE user_id = ? AND sent_at IS NULL AND draft_id IS NOT NULL').pluck().get(userId) as number;
-  }
-
   // One send at a time (the composer's and the background sender's): two concurrent sends would
   // both read a recording as unsent, and its transcript would be appended twice.
   let sending: Promise<unknown> = Promise.resolve();
@@ -118,7 +115,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
         break;
       }
     }
-    return { pending: pendingCount(user.id), sent, lastError };
+    return { pending: waitingDictations(deps.store, user.id), sent, lastError };
   }
 
   return {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
 import type { DictationView } from '../../contract/station-api';
 import { messageOf, station } from './api';
+import { useStation } from './store';
 
 type Dictation = z.infer<typeof DictationView>;
 
@@ -13,9 +14,6 @@ function toBase64(blob: Blob): Promise<string> {
     r.readAsDataURL(blob);
   });
 }
-
-const RETRY_MS = 5000;
-const MAX_RETRY_MS = 60_000;
 
 function countText(saved: Dictation[]): string {
   if (saved.length === 0) return 'No dictations';
@@ -30,61 +28,35 @@ function countText(saved: Dictation[]): string {
 /*
  * Dictation: the microphone through MediaRecorder, with an input level from an AnalyserNode so
  * the user sees that the microphone hears them. The recording is kept by the station core first
- * (nothing is lost offline), then sent for transcription; the transcript comes back as the
- * note's next version through sync. While recordings wait, sending is retried.
+ * (nothing is lost offline), then sent for transcription at once; if the server cannot take it
+ * yet, the station core keeps retrying in the background. The transcript comes back as the
+ * note's next version through sync, which moves the feed cursor: the list is read again then.
  */
 export function Dictation({ patientId, ensureDraft }: { patientId: string; ensureDraft: () => Promise<string | undefined> }) {
   const [recording, setRecording] = useState(false);
   const [level, setLevel] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const [note, setNote] = useState<string | null>(null);
+  const [lastError, setLastError] = useState<string | null>(null);
   const [saved, setSaved] = useState<Dictation[]>([]);
   const stop = useRef<(() => void) | null>(null);
+  const waiting = saved.some((d) => !d.sentAt && d.draftId);
+  const cursor = useStation((s) => (waiting ? s.status?.sync.cursor : null));
 
   const refresh = useCallback(async () => {
-    const r = await station.listDictations({ patientId });
-    setSaved(r.dictations);
-    return r.dictations;
+    setSaved((await station.listDictations({ patientId })).dictations);
   }, [patientId]);
-  // Sends what waits; answers whether recordings still wait (offline, no speech-to-text yet).
-  const send = useCallback(async (): Promise<boolean> => {
-    let waiting = false;
+  const send = async () => {
     try {
-      const r = await station.sendDictations({});
-      waiting = r.pending > 0;
-      setNote(waiting && r.lastError ? `Transcription waits: ${r.lastError}.` : null);
+      setLastError((await station.sendDictations({})).lastError);
     } catch (e) {
-      waiting = true;
-      setNote(`Transcription waits: ${messageOf(e)}.`);
+      setLastError(messageOf(e));
     }
     await refresh().catch(() => {});
-    return waiting;
-  }, [refresh]);
+  };
 
   useEffect(() => {
     void refresh().catch(() => {});
-  }, [refresh]);
-
-  // While recordings of this patient wait, retry, backing off (5 s doubling to a minute) so a
-  // server without speech-to-text is not asked every few seconds all day.
-  const waiting = saved.some((d) => !d.sentAt && d.draftId);
-  useEffect(() => {
-    if (!waiting) return;
-    let live = true;
-    let delay = RETRY_MS;
-    let timer: ReturnType<typeof setTimeout>;
-    const tick = async () => {
-      const still = await send();
-      if (!live || !still) return;
-      delay = Math.min(delay * 2, MAX_RETRY_MS);
-      timer = setTimeout(() => void tick(), delay);
-    };
-    timer = setTimeout(() => void tick(), delay);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [waiting, send]);
+  }, [refresh, cursor]);
   useEffect(() => () => stop.current?.(), []);
 
   const start = async () => {
@@ -153,7 +125,7 @@ export function Dictation({ patientId, ensureDraft }: { patientId: string; ensur
       <span className="muted" data-testid="dictation-count" aria-live="polite">
         {countText(saved)}
       </span>
-      {note && <span className="muted small">{note}</span>}
+      {waiting && lastError && <span className="muted small">Transcription waits: {lastError}.</span>}
       {error && (
         <span role="alert" className="error">
           {error}

@@ -41,7 +41,7 @@ export function Statement({
         {review.removed ? <s>{shown}</s> : shown}
       </button>
       <span className="tags">
-        {!statement.supported && !review.accepted && review.editedText === null && !review.removed && <span className="tag bad">No evidence in the note</span>}
+        {blocking && <span className="tag bad">No evidence in the note</span>}
         {!statement.supported && review.accepted && <span className="tag">Accepted without evidence</span>}
         {review.editedText !== null && <span className="tag">Edited</span>}
         {review.removed && <span className="tag">Removed</span>}

@@ -6,6 +6,7 @@ import { generateDemoHospital } from '../../contract/demo/hospital';
 import { withBranch } from '../db/with-branch';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { twoBranches, type TwoBranches } from '../testing/fixtures';
+import { labResultColumns } from '../seed/seed';
 import { pullChanges } from './pull';
 
 /*
@@ -57,14 +58,7 @@ describe('change feed under concurrent writers and pullers', () => {
                   id,
                   branch_id: branch,
                   patient_id: f.north.patientIds[n % f.north.patientIds.length]!,
-                  loinc: lab.loinc,
-                  display: lab.display,
-                  value_num: lab.value,
-                  value_text: lab.valueString,
-                  comparator: lab.comparator,
-                  unit: lab.unit,
-                  status: 'final',
-                  effective_at: lab.effectiveAt,
+                  ...labResultColumns(lab),
                 })
                 .execute();
             }
