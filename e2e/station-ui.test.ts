@@ -140,7 +140,6 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     const note = page.getByTestId('note-text');
     await note.click();
     await page.keyboard.type('Day 3. Afebrile overnight. ');
-    const state = page.getByTestId('save-state');
     await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'Synced', null, { timeout: 15_000 });
 
     await page.getByRole('button', { name: '● Dictate' }).click();
@@ -183,7 +182,6 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     assert.equal(drafts.length, 1);
     assert.equal(drafts[0]!.text, FULL_NOTE);
     assert.equal(drafts[0]!.patient_id, patient.id);
-    void state;
 
     // Submitted: the AI draft arrives, beside the raw note.
     await page.getByRole('button', { name: 'Submit for SOAP draft' }).click();
