@@ -1,0 +1,29 @@
+import { sql, type Kysely } from 'kysely';
+import { readSyncRules, SYNC_RULE_FILES } from '../../migrations/server/sync-rules';
+
+export interface SyncRule {
+  file: string;
+  name: string;
+  /** The function's body as written between the dollar quotes: what pg_proc.prosrc holds. */
+  body: string;
+}
+
+const FUNCTION = /CREATE OR REPLACE FUNCTION\s+(\w+)\s*\([^]*?\$\$([^]*?)\$\$/g;
+
+/** The functions the repository's sync rules define (server/sync/sql/*.sql). */
+export function syncRules(): SyncRule[] {
+  return SYNC_RULE_FILES.flatMap((file) => [...readSyncRules(file).matchAll(FUNCTION)].map((m) => ({ file, name: m[1]!, body: m[2]! })));
+}
+
+/**
+ * Names of the sync functions whose installed text differs from the repository's (or that are
+ * missing): a database migrated by a release whose rules differ from this code's.
+ */
+export async function syncRulesDrift(db: Kysely<any>): Promise<string[]> {
+  const rules = syncRules();
+  const r = await sql<{ name: string; src: string }>`
+    SELECT p.proname AS name, p.prosrc AS src FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = current_schema() AND p.proname = ANY(${rules.map((x) => x.name)}::text[])`.execute(db);
+  const installed = new Map(r.rows.map((x) => [x.name, x.src]));
+  return rules.filter((x) => installed.get(x.name) !== x.body).map((x) => x.name);
+}
