@@ -18,8 +18,8 @@ const HORIZON_RECHECK_MS = 2;
 const HORIZON_RECHECK_MAX_MS = 250;
 
 /**
- * Fan-out across server instances: every instance LISTENs on one dedicated connection, and the
- * feed trigger NOTIFYs '<branch>:<number>' at commit. A number becomes pullable only when the
+ * Fan-out across server instances: every instance LISTENs on one dedicated connection, and
+ * withBranch announces '<branch>:<number>' right after a commit that appended to the feed. A number becomes pullable only when the
  * feed's horizon passes it (no older transaction still running; sql/feed.sql), so the hub reads
  * the branch's pullable head through withBranch and, while the horizon is still short of what
  * was announced, looks again shortly. Only that branch's subscribers get its head, so nothing of
@@ -76,7 +76,7 @@ export function createFeedHub(db: Kysely<Database>, databaseUrl: string): FeedHu
     if (closed) return;
     const c = new pg.Client({ connectionString: databaseUrl, application_name: 'wardstation-live' });
     c.on('notification', (n) => {
-      // '<branch>:<number>' from the feed trigger, at commit.
+      // '<branch>:<number>' from change_feed_announce(), after commit.
       const m = /^(\d+):(\d+)$/.exec(n.payload ?? '');
       if (!m) return;
       const branchId = Number(m[1]);

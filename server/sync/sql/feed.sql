@@ -33,10 +33,34 @@ BEGIN
       USING ERRCODE = 'program_limit_exceeded';
   END IF;
   PERFORM set_config('app.feed_ord', (ord + n)::text, true);
-  -- One notification per branch and statement: '<branch>:<last number written>'. The number is
-  -- pullable once the horizon passes it (server/sync/live.ts waits for that).
+  -- The live channel is told after commit, by change_feed_announce(): a NOTIFY inside this
+  -- transaction would take PostgreSQL's notification lock through the commit, and the writers
+  -- of the whole cluster would commit one at a time again. A session-level setting survives
+  -- the commit (and is undone by a rollback). Under RLS a transaction writes one branch.
   FOR b IN SELECT DISTINCT branch_id FROM changed_rows LOOP
-    PERFORM pg_notify('wardstation_feed', b::text || ':' || (base + n)::text);
+    PERFORM set_config('app.feed_announce', b::text || ':' || (base + n)::text, false);
   END LOOP;
   RETURN NULL;
+END $$;
+
+-- Run by withBranch right after COMMIT, in the same message: announces '<branch>:<last number
+-- written>' on the wardstation_feed channel if the committed transaction appended to the feed.
+-- Its own tiny transaction writes no WAL, so it does not wait for the disk while it holds the
+-- notification lock. The number is pullable once the horizon passes it (server/sync/live.ts
+-- waits for that). A NOTIFY that fails (queue full) must not fail the caller, whose work has
+-- committed: the live hub re-reads heads whenever it reconnects.
+CREATE OR REPLACE FUNCTION change_feed_announce() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  a text := nullif(current_setting('app.feed_announce', true), '');
+BEGIN
+  IF a IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('app.feed_announce', '', false);
+  BEGIN
+    PERFORM pg_notify('wardstation_feed', a);
+  EXCEPTION WHEN OTHERS THEN
+    NULL;
+  END;
 END $$;
