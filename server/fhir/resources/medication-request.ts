@@ -8,6 +8,7 @@ import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondit
 import type { ResourceStore } from './store';
 import { timeOrderedQueries } from './time-ordered';
 import { codeText, requirePatient, subjectPatientIds } from './subject';
+import { currentBranchId } from '../../db/with-branch';
 
 /* MedicationRequest <-> medication_requests (RxNorm-coded orders). */
 
@@ -62,7 +63,7 @@ export const medicationRequestStore: ResourceStore = {
     const row = await c.trx
       .insertInto('medication_requests')
       .values({
-        branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+        branch_id: currentBranchId(),
         patient_id: await requirePatient(c, res.subject as Reference | undefined, 'MedicationRequest.subject'),
         rxnorm: code,
         display,

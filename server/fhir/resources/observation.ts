@@ -11,6 +11,7 @@ import type { SearchParam } from '../search';
 import { codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, TRUE, type Condition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
 import { timeOrderedQueries } from './time-ordered';
+import { currentBranchId } from '../../db/with-branch';
 
 /*
  * Observation <-> observations: lab results with LOINC codes and UCUM units. A result may arrive
@@ -166,7 +167,7 @@ export const observationStore: ResourceStore = {
     const values = await fromFhir(c, res);
     const row = await c.trx
       .insertInto('observations')
-      .values({ ...values, branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int` })
+      .values({ ...values, branch_id: currentBranchId() })
       .returning(COLUMNS)
       .executeTakeFirstOrThrow();
     return toFhir(c, row);

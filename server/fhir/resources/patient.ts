@@ -7,6 +7,7 @@ import { FhirError, unprocessable } from '../errors';
 import type { SearchParam, StringValue, TokenValue } from '../search';
 import { afterCondition, and, codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, isUniqueViolation, or, sortKey, type Condition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
+import { currentBranchId } from '../../db/with-branch';
 
 /* Patient <-> patients: the same patients the station shows. */
 
@@ -153,7 +154,7 @@ export const patientStore: ResourceStore & { readMany: typeof readMany } = {
     try {
       const row = await c.trx
         .insertInto('patients')
-        .values({ ...f, branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int` })
+        .values({ ...f, branch_id: currentBranchId() })
         .returning(COLUMNS)
         .executeTakeFirstOrThrow();
       await adoptWaitingResults(c, row.id, row.mrn);

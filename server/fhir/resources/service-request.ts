@@ -8,6 +8,7 @@ import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondit
 import type { ResourceStore } from './store';
 import { timeOrderedQueries } from './time-ordered';
 import { codeText, requirePatient, subjectPatientIds } from './subject';
+import { currentBranchId } from '../../db/with-branch';
 
 /* ServiceRequest <-> service_requests: referrals, imaging and procedures, SNOMED CT coded. */
 
@@ -71,7 +72,7 @@ export const serviceRequestStore: ResourceStore = {
     const row = await c.trx
       .insertInto('service_requests')
       .values({
-        branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+        branch_id: currentBranchId(),
         patient_id: await requirePatient(c, res.subject as Reference | undefined, 'ServiceRequest.subject'),
         snomed,
         display,
