@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
+import { installTextBoundary } from './boundary';
 import { installErrorHandling, sendError } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerConsoleRoutes } from './routes/console';
@@ -42,6 +43,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   const health: HealthState = { draining: false };
 
   installErrorHandling(app, ctx.log);
+  installTextBoundary(app);
   app.addHook('onResponse', async (request, reply) => {
     // Route pattern, never the URL: a query string can hold a patient's name.
     ctx.log.info('request', {
