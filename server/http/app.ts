@@ -24,6 +24,8 @@ export interface ServerOptions {
 export interface BuiltServer {
   app: FastifyInstance;
   health: HealthState;
+  /** Every route registered (method and pattern), for tests that walk them all. */
+  routes: { method: string; url: string }[];
 }
 
 /** Builds the HTTP server. Every route is registered here, in one readable list. */
@@ -41,6 +43,10 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     },
   });
   const health: HealthState = { draining: false };
+  const routes: BuiltServer['routes'] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
 
   installErrorHandling(app, ctx.log);
   installTextBoundary(app);
@@ -67,5 +73,5 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerNoteRoutes(app, ctx);
 
   await app.ready();
-  return { app, health };
+  return { app, health, routes };
 }
