@@ -22,7 +22,7 @@ const env = await resolveDatabase();
 let stopping = false;
 try {
   await migrateToLatest(env.ownerUrl, env.appUrl);
-  const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start' }));
+  const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start', statementTimeoutMs: 0 }));
   let demo: DemoStation;
   try {
     const report = await seedDemo(owner, { onProgress: progressBar('seeding the demo hospital') });
