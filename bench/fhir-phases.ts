@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Bundle } from '../contract/fhir/types';
 import type { AuthPolicy } from '../server/auth/policy';
-import type { Database } from '../server/db/database';
-import { asSystemDb } from '../server/db/system-db';
+import type { SystemDb } from '../server/db/system-db';
 import { withBranch } from '../server/db/with-branch';
 import { findCaller } from '../server/fhir/caller';
 import { DEFAULT_FHIR_CONFIG } from '../server/fhir/config';
@@ -24,7 +22,7 @@ export interface PhaseTarget {
   url: string;
 }
 
-export async function searchPhases(db: Kysely<Database>, policy: AuthPolicy, secret: Buffer, targets: PhaseTarget[], n: number): Promise<Record<string, Figure>> {
+export async function searchPhases(db: SystemDb, policy: AuthPolicy, secret: Buffer, targets: PhaseTarget[], n: number): Promise<Record<string, Figure>> {
   const config = { ...DEFAULT_FHIR_CONFIG, validateOutput: false };
   const baseUrl = 'http://127.0.0.1/fhir';
   const mean = async (op: (t: PhaseTarget) => Promise<unknown>): Promise<number> => {
@@ -33,7 +31,7 @@ export async function searchPhases(db: Kysely<Database>, policy: AuthPolicy, sec
     for (let i = 0; i < n; i++) await op(targets[i % targets.length]!);
     return (performance.now() - t0) / n;
   };
-  const caller = async (t: PhaseTarget) => (await findCaller(asSystemDb(db), policy, t.token))!;
+  const caller = async (t: PhaseTarget) => (await findCaller(db, policy, t.token))!;
   const query = (t: PhaseTarget) => new URLSearchParams({ patient: t.patient, code: t.code });
   const bundles = new Map<PhaseTarget, Bundle>();
   const c0 = await caller(targets[0]!);
@@ -44,7 +42,7 @@ export async function searchPhases(db: Kysely<Database>, policy: AuthPolicy, sec
   const sqlOnly =
     (await mean(async (t) => {
       const c = await caller(t);
-      return withBranch(db, c.branchId, actor, (trx) => observationStore.search({ trx, config, branchCode: c.branchCode }, parseSearch('Observation', query(t)), null));
+      return withBranch(db, c.branchId, actor, (trx) => observationStore.search({ trx, config, branchCode: c.branchCode, identifierSystems: c.identifierSystems }, parseSearch('Observation', query(t)), null));
     })) -
     auth -
     emptyUnit;

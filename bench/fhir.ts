@@ -163,7 +163,7 @@ export async function run(): Promise<Record<string, Figure>> {
       http.lat.push(...m.latencies);
     }
   }
-  const secret = await cursorSecretLoader(asSystemDb(t.app))();
+  const secret = await cursorSecretLoader(t.app)();
   const phases = await searchPhases(
     t.app,
     DEFAULT_AUTH_POLICY,

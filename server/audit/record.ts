@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { sql } from 'kysely';
-import { runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
+import { currentBranchId, runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
@@ -21,7 +20,7 @@ export async function recordAudit(trx: BranchTransaction, actor: Actor, event: A
     .insertInto('audit_events')
     .values({
       // The transaction's own branch: an audit row can only land in the chain withBranch opened.
-      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      branch_id: currentBranchId(),
       actor_kind: actor.kind,
       actor_id: actor.id,
       action: event.action,
@@ -36,8 +35,9 @@ export async function recordAudit(trx: BranchTransaction, actor: Actor, event: A
 /**
  * The audit row of a unit of work that only reads: appended with its COMMIT, in one message
  * (runAtCommit), so the chain's branch lock is held for no round trip; and, when the unit of
- * work wrote nothing else, committed without waiting for the disk. A database crash can lose the last
- * fraction of a second of read-audit rows, never data (the sync pull makes the same trade).
+ * work wrote nothing else, committed without waiting for the disk. A database crash can lose
+ * the last fraction of a second of read-audit rows, never data (the sync pull makes the same
+ * trade).
  */
 export function recordReadAudit(trx: BranchTransaction, actor: Actor, event: AuditEvent): void {
   const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));

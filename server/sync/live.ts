@@ -1,6 +1,5 @@
 import pg from 'pg';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
+import type { SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import { feedHead } from './pull';
 
@@ -25,7 +24,7 @@ const HORIZON_RECHECK_MAX_MS = 250;
  * was announced, looks again shortly. Only that branch's subscribers get its head, so nothing of
  * one branch can reach another branch's stream.
  */
-export function createFeedHub(db: Kysely<Database>, databaseUrl: string): FeedHub {
+export function createFeedHub(db: SystemDb, databaseUrl: string): FeedHub {
   const subscribers = new Map<number, Set<LiveListener>>();
   const awaited = new Map<number, bigint>(); // branch -> highest announced number not yet below the horizon
   const reading = new Set<number>();

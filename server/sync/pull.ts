@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { PullResponse } from '../../contract/sync';
-import type { BranchTransaction } from '../db/with-branch';
+import { currentBranchId, type BranchTransaction } from '../db/with-branch';
 
 /**
  * A page of the branch's change feed after `cursor`. Only numbers below the feed's horizon are
@@ -21,7 +21,7 @@ export async function pullChanges(trx: BranchTransaction, cursor: string, limit:
 export async function pullChangesJson(trx: BranchTransaction, cursor: string, limit: number): Promise<{ json: string; count: number; cursor: string }> {
   const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
     SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
-     WHERE branch_id = nullif(current_setting('app.current_branch', true), '')::int AND seq > ${cursor}::bigint
+     WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
        AND seq < change_feed_horizon()
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
@@ -39,6 +39,6 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
 export async function feedHead(trx: BranchTransaction): Promise<{ head: string; horizon: string }> {
   const r = await sql<{ head: string; horizon: string }>`
     SELECT coalesce(max(seq), 0)::text AS head, change_feed_horizon()::text AS horizon FROM change_feed
-     WHERE branch_id = nullif(current_setting('app.current_branch', true), '')::int AND seq < change_feed_horizon()`.execute(trx);
+     WHERE branch_id = ${currentBranchId()} AND seq < change_feed_horizon()`.execute(trx);
   return r.rows[0] ?? { head: '0', horizon: '0' };
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { asSystemDb } from '../../db/system-db';
 import { cachedCallers } from '../../fhir/caller';
 import { cursorSecretLoader, fhirConfigFromEnv, type FhirConfig } from '../../fhir/config';
 import { FhirError } from '../../fhir/errors';
@@ -38,7 +37,7 @@ export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config
     db: ctx.db,
     policy: ctx.policy,
     config,
-    cursorSecret: cursorSecretLoader(asSystemDb(ctx.db)),
+    cursorSecret: cursorSecretLoader(ctx.db),
     log: ctx.log,
     findCaller: cachedCallers(config.clientCacheMs),
   };
