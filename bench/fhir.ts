@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { addApiClient } from '../server/admin/credentials';
 import { addBranch } from '../server/admin/branches';
 import { DEFAULT_AUTH_POLICY } from '../server/auth/policy';
-import { asSystemDb } from '../server/db/system-db';
 import { withBranch } from '../server/db/with-branch';
 import { cursorSecretLoader } from '../server/fhir/config';
 import { buildServer } from '../server/http/app';

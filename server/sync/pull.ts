@@ -22,7 +22,7 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
   const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
     SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
-       AND seq < change_feed_horizon()
+       AND seq < (SELECT change_feed_horizon())
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const rows = more ? r.rows.slice(0, limit) : r.rows;
@@ -38,7 +38,9 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
  */
 export async function feedHead(trx: BranchTransaction): Promise<{ head: string; horizon: string }> {
   const r = await sql<{ head: string; horizon: string }>`
-    SELECT coalesce(max(seq), 0)::text AS head, change_feed_horizon()::text AS horizon FROM change_feed
-     WHERE branch_id = ${currentBranchId()} AND seq < change_feed_horizon()`.execute(trx);
+    SELECT coalesce(max(seq), 0)::text AS head, h.horizon::text AS horizon
+      FROM (SELECT change_feed_horizon() AS horizon) h
+      LEFT JOIN change_feed ON branch_id = ${currentBranchId()} AND seq < h.horizon
+     GROUP BY h.horizon`.execute(trx);
   return r.rows[0] ?? { head: '0', horizon: '0' };
 }

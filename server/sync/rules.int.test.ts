@@ -23,7 +23,7 @@ describe('sync rules: the database runs the repository\'s SQL', () => {
 
   test('a function changed in the database is reported as drift (negative control)', async () => {
     const rule = syncRules().find((r) => r.name === 'change_feed_horizon')!;
-    await sql.raw(`CREATE OR REPLACE FUNCTION change_feed_horizon() RETURNS bigint LANGUAGE sql STABLE AS $$${rule.body} $$`).execute(t.owner);
+    await sql.raw(`CREATE OR REPLACE FUNCTION change_feed_horizon() RETURNS bigint LANGUAGE plpgsql STABLE AS $$${rule.body} $$`).execute(t.owner);
     try {
       assert.deepEqual(await syncRulesDrift(t.owner), ['change_feed_horizon']);
     } finally {

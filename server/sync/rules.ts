@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
-import { readSyncRules, SYNC_RULE_FILES } from '../../migrations/server/sync-rules';
+
+// The SQL files are this domain's; migrations/server/sync-rules.ts installs the same files.
+const SQL_DIR = new URL('./sql/', import.meta.url);
 
 export interface SyncRule {
   file: string;
@@ -12,7 +15,8 @@ const FUNCTION = /CREATE OR REPLACE FUNCTION\s+(\w+)\s*\([^]*?\$\$([^]*?)\$\$/g;
 
 /** The functions the repository's sync rules define (server/sync/sql/*.sql). */
 export function syncRules(): SyncRule[] {
-  return SYNC_RULE_FILES.flatMap((file) => [...readSyncRules(file).matchAll(FUNCTION)].map((m) => ({ file, name: m[1]!, body: m[2]! })));
+  const files = readdirSync(SQL_DIR).filter((f) => f.endsWith('.sql')).sort();
+  return files.flatMap((file) => [...readFileSync(new URL(file, SQL_DIR), 'utf8').matchAll(FUNCTION)].map((m) => ({ file, name: m[1]!, body: m[2]! })));
 }
 
 /**

@@ -6,14 +6,33 @@
 -- A feed number is (the writer's transaction id << 24) + the change's position in its
 -- transaction. Writers draw it without any lock, so a branch's writers commit in parallel. A
 -- number can still commit after a larger one; pullers therefore read only numbers below the
--- horizon: the oldest transaction still running, shifted the same way. Every transaction below
--- it has ended, so nothing can appear there later: a puller that passed n never meets a
--- committed m < n. Numbers grow with every transaction of the cluster, not densely per branch.
+-- horizon: the oldest transaction still running, shifted the same way. Every
+-- transaction below it has ended, so nothing can appear there later: a puller that passed n never
+-- meets a committed m < n. Numbers grow with every transaction of the cluster, not densely per branch.
+--
+-- Only this database's transactions can write its feed, so a transaction that belongs to another
+-- database of the same cluster (another service, a bulk load, a test suite) must not hold the
+-- horizon back and stall every station. The horizon is still taken from the query's own snapshot
+-- (its running transactions, and xmax for those not yet started), so the puller's read and the
+-- horizon agree; only ids positively seen running in another database are left out. An id whose
+-- backend cannot be seen any more is kept: that only delays, never misses.
 
 CREATE OR REPLACE FUNCTION change_feed_horizon() RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint) << 24
-$$;
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+DECLARE
+  s pg_snapshot := pg_current_snapshot();
+  oldest bigint;
+BEGIN
+  -- Read the backends afresh, not the statistics snapshot cached earlier in this transaction.
+  PERFORM pg_stat_clear_snapshot();
+  SELECT min(x::text::bigint) INTO oldest
+    FROM pg_snapshot_xip(s) AS x
+   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                      WHERE a.datname <> current_database() AND a.backend_xid IS NOT NULL
+                        -- backend_xid is the low 32 bits of the 64-bit id
+                        AND a.backend_xid::text::bigint = (x::text::bigint & 4294967295));
+  RETURN coalesce(oldest, pg_snapshot_xmax(s)::text::bigint) << 24;
+END $$;
 
 CREATE OR REPLACE FUNCTION change_feed_append() RETURNS trigger
 LANGUAGE plpgsql AS $$
