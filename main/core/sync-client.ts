@@ -15,6 +15,8 @@ export interface SyncClientOptions {
   pullToken(): string | null;
   /** The server refused this user's session: they must sign in online again. */
   onTokenRefused(userId: number): void;
+  /** Called after each step that may change the outbox, the drafts, the cache or the sync state. */
+  onChange?(): void;
   batchSize?: number;
   pullPageSize?: number;
   pullIntervalMs?: number;
@@ -45,6 +47,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
   const random = o.random ?? Math.random;
+  const changed = o.onChange ?? (() => {});
   let state: SyncState = 'offline';
   let lastSyncAt: string | null = null;
   let failures = 0;
@@ -89,6 +92,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           schedule(Math.floor(random() * Math.min(max, base * 2 ** Math.min(failures, 16))));
           again = false;
         }
+        changed();
       } while (again);
       ensureLive();
     })().finally(() => {
@@ -136,6 +140,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
         }
       }
     })();
+    changed();
   }
 
   async function pushAll(): Promise<void> {
@@ -151,6 +156,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
         continue;
       }
       countAttempt(o.store, batch.map((b) => b.id));
+      changed();
       try {
         applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase))).results);
       } catch (e) {
@@ -182,6 +188,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     for (;;) {
       const page = await o.server.pull(token, getCursor(o.store), pageSize);
       applyChanges(o.store, page.changes, page.cursor);
+      changed();
       if (!page.more) return;
     }
   }
