@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const env = await resolveDatabase();
-  const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-admin' }));
+  const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-admin', statementTimeoutMs: 0 }));
   try {
     await migrateToLatest(env.ownerUrl, env.appUrl || null);
     if (RELEASE_COMMANDS.includes(command)) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { signInThrottledMessage } from '../../../contract/errors';
 import { LoginRequest, type MeResponse } from '../../../contract/auth';
 import { login } from '../../auth/login';
 import { revokeSession } from '../../auth/sessions';
@@ -23,7 +24,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     }
     const outcome = await login(ctx.db, ctx.policy, body, request.ip, station?.id ?? null);
     if (outcome.kind === 'rate_limited') {
-      throw new HttpError(429, 'rate_limited', 'too many sign-in attempts; try again later', {
+      throw new HttpError(429, 'rate_limited', signInThrottledMessage(outcome.retryAfterSeconds), {
         'retry-after': String(outcome.retryAfterSeconds),
       });
     }
