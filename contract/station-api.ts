@@ -218,7 +218,7 @@ export const stationEvents = {
   /** Items entered, left or were set aside in the outbox. */
   outboxChanged: OutboxChanged,
   updateStatus: UpdateStatus,
-  flags: FeatureFlagsChanged,
+  featureFlags: FeatureFlagsChanged,
 } as const;
 
 export type StationEvents = typeof stationEvents;
