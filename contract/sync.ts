@@ -80,7 +80,7 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const PushResponse = z.object({ results: z.array(MutationResult) });
 export type PushResponse = z.infer<typeof PushResponse>;
 
-export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft', 'soap_draft', 'note_addendum'] as const;
+export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft', 'soap_draft', 'note_addendum', 'allergy_intolerance'] as const;
 export const FeedEntity = z.enum(FEED_ENTITIES);
 export type FeedEntity = z.infer<typeof FeedEntity>;
 

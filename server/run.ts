@@ -1,8 +1,8 @@
 import type { ServerConfig } from './config';
-import type { Database } from './db/database';
 import { assertLeastPrivilege } from './db/least-privilege';
 import { migrateToLatest } from './db/migrate';
-import { createKysely, createPool } from './db/pool';
+import { createPool } from './db/pool';
+import { createSystemDb } from './db/system-db';
 import { buildServer } from './http/app';
 import type { Logger } from './log';
 import { assertPortFree } from './startup';
@@ -32,7 +32,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     log.info('migrated', { applied: report.applied.length });
   }
   const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
-  const db = createKysely<Database>(pool);
+  const db = createSystemDb(pool);
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
     { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}) },

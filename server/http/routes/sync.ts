@@ -3,7 +3,6 @@ import { CLINICAL_ROLES } from '../../../contract/roles';
 import { PullQuery, PushEnvelope, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
-import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
@@ -24,7 +23,7 @@ const KEEPALIVE_MS = 15_000;
  */
 async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: Station; session: Session }> {
   const credential = request.headers[STATION_CREDENTIAL_HEADER];
-  const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
+  const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
   if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
   const session = await requireSession(ctx, request);
   if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
