@@ -1,5 +1,6 @@
 import type { ServerConfig } from './config';
 import { assertLeastPrivilege } from './db/least-privilege';
+import { createBranchLimiter, limitBranches } from './db/branch-limiter';
 import { migrateToLatest } from './db/migrate';
 import { createPool } from './db/pool';
 import { createSystemDb } from './db/system-db';
@@ -34,6 +35,8 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   }
   const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
   const db = createSystemDb(pool);
+  // No branch may hold more than half the pool: a burst in one hospital queues in that hospital.
+  limitBranches(db, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
     { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}) },

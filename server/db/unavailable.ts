@@ -16,8 +16,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|not queryable|terminating connection/i.test(m);
 }
 
-/** A statement cut by statement_timeout (57014) or a lock wait cut by lock_timeout (55P03). */
+/** A statement cut by statement_timeout (57014), a lock wait cut by lock_timeout (55P03), a branch's queue full (branch-limiter.ts). */
 export function isDatabaseBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === '57014' || code === '55P03';
+  return code === '57014' || code === '55P03' || code === 'BRANCH_BUSY';
 }
