@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { branchLimiterOf } from './branch-limiter';
 import type { Database } from './database';
 import type { SystemDb } from './system-db';
 
@@ -56,6 +57,12 @@ export async function withBranch<T>(
   const begin = sql.raw(
     `BEGIN; SELECT set_config('app.current_branch', '${branchId}', true), set_config('app.current_actor', '${actor.kind}:${actor.id}', true)`,
   );
+  const limiter = branchLimiterOf(db);
+  if (limiter) return limiter.run(branchId, () => unitOfWork(db, begin, fn));
+  return unitOfWork(db, begin, fn);
+}
+
+async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<unknown>, fn: (trx: BranchTransaction) => Promise<T>): Promise<T> {
   return (db as Kysely<Database>).connection().execute(async (conn) => {
     await begin.execute(conn);
     let result: T;
