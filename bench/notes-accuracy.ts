@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SoapSectionName } from '../contract/soap';
-import { structureSpans } from '../server/notes/local';
+import { classifyStatement } from '../server/notes/classify';
+import { structureSpans, type LocalStatement } from '../server/notes/local';
 import { printFigures, writeResults, type Figure } from './lib';
 import { isHeldBack, isRight, labelNote, type Gold } from './notes-corpus';
 
@@ -39,9 +40,18 @@ interface Score {
 
 const emptyScore = (): Score => ({ units: 0, right: 0, confusion: new Map(), perNote: [], misses: [] });
 
-function scoreNote(name: string, original: string, strip: boolean, into: Score, verbose: boolean): void {
+/** The baseline measured in the same run: the same statements, each sorted by its own wording alone (no headings, no sequence). */
+function wordingAlone(text: string): LocalStatement[] {
+  let previous: LocalStatement['section'] = 'subjective';
+  return structureSpans(text).map((s) => {
+    previous = classifyStatement(s.text) ?? previous;
+    return { ...s, section: previous };
+  });
+}
+
+function scoreNote(name: string, original: string, strip: boolean, into: Score, verbose: boolean, structure = structureSpans): void {
   const note = labelNote(original, strip);
-  const spans = structureSpans(note.text);
+  const spans = structure(note.text);
   let right = 0;
   let k = 0;
   for (const u of note.units) {
@@ -83,6 +93,7 @@ export async function run(): Promise<void> {
   const verbose = Boolean(process.env.NOTES_ACCURACY_VERBOSE);
   const tuneOnly = process.env.NOTES_ACCURACY_PART === 'tuning';
   const score = { tuning: { kept: emptyScore(), stripped: emptyScore() }, held: { kept: emptyScore(), stripped: emptyScore() } };
+  const baseline = { kept: emptyScore(), stripped: emptyScore() };
   for (const f of files) {
     const held = isHeldBack(f);
     if (held && tuneOnly) continue;
@@ -90,6 +101,10 @@ export async function run(): Promise<void> {
     const part = held ? score.held : score.tuning;
     scoreNote(f, original, false, part.kept, verbose && !held);
     scoreNote(f, original, true, part.stripped, verbose && !held);
+    if (held) {
+      scoreNote(f, original, false, baseline.kept, false, wordingAlone);
+      scoreNote(f, original, true, baseline.stripped, false, wordingAlone);
+    }
   }
   const heldNotes = score.held.kept.perNote.length;
   const tuningNotes = score.tuning.kept.perNote.length;
@@ -108,6 +123,8 @@ export async function run(): Promise<void> {
   const figures: Record<string, Figure> = {
     held_back_headings_kept: { value: acc(score.held.kept), unit: 'accuracy', goal: '>= 0.97' },
     held_back_soap_headings_removed: { value: acc(score.held.stripped), unit: 'accuracy', goal: '>= 0.90' },
+    held_back_baseline_headings_kept: { value: acc(baseline.kept), unit: 'accuracy (each statement by its wording alone)' },
+    held_back_baseline_soap_headings_removed: { value: acc(baseline.stripped), unit: 'accuracy (each statement by its wording alone)' },
     tuning_headings_kept: { value: acc(score.tuning.kept), unit: 'accuracy' },
     tuning_soap_headings_removed: { value: acc(score.tuning.stripped), unit: 'accuracy' },
     held_back_notes: { value: heldNotes, unit: 'notes' },
