@@ -121,7 +121,7 @@ describe('checks before approval', () => {
 
   test("wrong-patient guard: another patient's MRN and name, a wrong birth date; not the right patient", async () => {
     // Patient 0 of the fixtures is Zoë O'Brien, MRN N000001, born 1950-01-01; patient 1 is Zoë Nguyễn-1, MRN N000002.
-    const other = "Zoë O'Brien, DOB 05/03/1961. Results of MRN N000002 reviewed with Zoë Nguyễn-1's family. Feels well.";
+    const other = "Zoë O'Brien, DOB 05/03/1961. Results of MRN N000002 reviewed with Zoe NGUYEN-1's family (written without accents). Feels well.";
     answer = structureLocally(other);
     const { id, review } = await summarized(other);
     const kinds = review.checks!.patientWarnings.map((w) => w.kind).sort();

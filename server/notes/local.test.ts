@@ -175,3 +175,14 @@ describe('local structurer', () => {
     assert.deepEqual(ros.map((s) => s.section[0]), ['s', 'o']);
   });
 });
+
+describe('local structurer: headings in the other languages of our wards', () => {
+  it('reads the new history and plan headings in German, Spanish, French and Arabic', () => {
+    const sections = (raw: string) => structureSpans(raw).map((s) => s.section[0]);
+    assert.deepEqual(sections('Allergien: Penicillin.\nEntlassmedikation: Ramipril 5 mg.'), ['s', 'p']);
+    assert.deepEqual(sections('Alergias: ninguna conocida.\nSeguimiento: control en 2 semanas.'), ['s', 'p']);
+    assert.deepEqual(sections('Antécédents familiaux: diabète.\nSuivi: consultation dans 1 mois.'), ['s', 'p']);
+    assert.deepEqual(sections('الحساسية: البنسلين.\nالمتابعة: بعد أسبوعين.'), ['s', 'p']);
+    assert.equal(structureSpans('Allergien: Penicillin.')[0]!.text, 'Allergien: Penicillin.', 'the label stays in the statement');
+  });
+});

@@ -79,7 +79,8 @@ export async function patientWarnings(trx: BranchTransaction, raw: string, patie
     .selectFrom('patients')
     .select(['given_names', 'family_name'])
     .where('id', '!=', patientId)
-    .where(sql<boolean>`strpos(lower(${raw}), lower(family_name)) > 0`)
+    // Folded as foldName does (decomposed, marks dropped, lower case): "Nguyen" in the note finds "Nguyễn".
+    .where(sql<boolean>`strpos(${foldName(raw)}, regexp_replace(normalize(lower(family_name), NFD), '[\u0300-\u036f]', '', 'g')) > 0`)
     .limit(200)
     .execute();
   const named = new Set<string>();
