@@ -132,6 +132,10 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
     const signed = page.getByTestId('signed-note');
     await signed.waitFor();
     assert.match((await signed.textContent()) ?? '', /Allergies: penicillin \(anaphylaxis\)\./, 'the signed note keeps the allergy and its label');
+    const trail = page.getByTestId('audit-trail');
+    await trail.locator('tr[data-action="note.approved"]').waitFor();
+    assert.match((await trail.locator('tr[data-action="note.omission_added"]').textContent()) ?? '', /Sentence left out of the draft added.*Dr\. Anna Berger/);
+    assert.match((await trail.locator('tr[data-action="note.patient_confirmed"]').textContent()) ?? '', /Confirmed the note belongs to this patient/);
     await page.close();
     assert.deepEqual(a11y, []);
     assert.deepEqual(problems, []);
