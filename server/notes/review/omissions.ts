@@ -21,33 +21,40 @@ const CUES: readonly (readonly [OmissionReason, RegExp])[] = [
   ['diagnosis', /\b[\p{L}]+(?:itis|osis|aemia|emia|pathy|oma|penia|megaly|plegia|infarction|failure|fracture|embolism|thrombosis|sepsis|pneumonia|cancer|carcinoma|diabetes|hypertension|stroke)\b|\b(?:diagnos[a-z]*|likely|consistent with|suspected)\b/giu],
 ];
 
-interface Range {
-  start: number;
-  end: number;
-}
-
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Where a statement's quotes occur in the raw note (whitespace-tolerant, as the evidence check). */
-function coveredRanges(raw: string, sections: ReviewSections): Range[] {
-  const out: Range[] = [];
+/**
+ * Marks the characters of the raw note that some statement's quote covers: exact occurrences
+ * first (the local structurer's quotes, most of a model's), else whitespace-tolerant ones, as the
+ * evidence check matches them.
+ */
+function coverage(raw: string, sections: ReviewSections): Uint8Array {
+  const mask = new Uint8Array(raw.length);
   const seen = new Set<string>();
   for (const name of SOAP_SECTIONS) {
     for (const s of sections[name]) {
       for (const q of s.quotes) {
+        if (q.length === 0 || seen.has(q)) continue;
+        seen.add(q);
+        let at = raw.indexOf(q);
+        if (at >= 0) {
+          for (; at >= 0; at = raw.indexOf(q, at + q.length)) mask.fill(1, at, at + q.length);
+          continue;
+        }
         const tokens = foldForMatch(q).split(/\s+/u).filter(Boolean);
-        const key = tokens.join(' ');
-        if (tokens.length === 0 || seen.has(key)) continue;
-        seen.add(key);
+        if (tokens.length === 0) continue;
         const re = new RegExp(tokens.map(escape).join('[\\s\\p{Cc}\\p{Cf}]+'), 'gu');
-        for (const m of raw.matchAll(re)) out.push({ start: m.index, end: m.index + m[0].length });
+        for (const m of raw.matchAll(re)) mask.fill(1, m.index, m.index + m[0].length);
       }
     }
   }
-  return out;
+  return mask;
 }
 
-const covered = (ranges: Range[], start: number, end: number): boolean => ranges.some((r) => r.start <= start && end <= r.end);
+const covered = (mask: Uint8Array, start: number, end: number): boolean => {
+  for (let i = start; i < end; i++) if (!mask[i]) return false;
+  return true;
+};
 
 export function omissionKey(text: string, start: number): string {
   return createHash('sha256').update(`${start}:${foldForMatch(text)}`).digest('hex').slice(0, 16);
@@ -55,9 +62,16 @@ export function omissionKey(text: string, start: number): string {
 
 /** The raw note's clinical sentences that the draft's evidence leaves out, each with why it matters. */
 export function findOmissions(raw: string, sections: ReviewSections, dismissed: ReadonlySet<string> = new Set()): Omission[] {
-  const ranges = coveredRanges(raw, sections);
+  // A sentence that is itself a quote is covered (every sentence, for the local structurer): no scan needed.
+  const quotes = new Set<string>();
+  for (const name of SOAP_SECTIONS) for (const st of sections[name]) for (const q of st.quotes) quotes.add(q);
+  let mask: Uint8Array | null = null;
   const out: Omission[] = [];
   for (const seg of segmentNote(raw)) {
+    if (quotes.has(raw.slice(seg.start, seg.end))) continue;
+    mask ??= coverage(raw, sections);
+    // A sentence quoted whole leaves nothing out.
+    if (covered(mask, seg.start, seg.end)) continue;
     const text = raw.slice(seg.start, seg.end);
     const reasons: OmissionReason[] = [];
     let missing = false;
@@ -67,7 +81,7 @@ export function findOmissions(raw: string, sections: ReviewSections, dismissed: 
         // A heading that is no clinical label ("Diagnosis:", "Plan:") is not content a draft must quote.
         if (seg.heading && !seg.heading.clinical && seg.start + m.index < seg.bodyStart) continue;
         if (!reasons.includes(reason)) reasons.push(reason);
-        if (!covered(ranges, seg.start + m.index, seg.start + m.index + m[0].length)) missing = true;
+        if (!covered(mask, seg.start + m.index, seg.start + m.index + m[0].length)) missing = true;
       }
     }
     if (!missing || reasons.length === 0) continue;
