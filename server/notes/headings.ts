@@ -116,7 +116,8 @@ export function headingOf(label: string, caps = false): Heading | null {
   const clinical = CLINICAL.test(key);
   if (SYSTEMS.has(key) || SYSTEMS.has(bare)) return { section: 'inherit', sectionName: false, clinical: false };
   if (listed) return { section: listed, sectionName, clinical };
-  if (!caps) return null;
+  // A label with a number in it is a measurement ("NIHSS 9: …", "GCS 14: …"), not a heading.
+  if (!caps || /\d/u.test(key)) return null;
   for (const [re, section] of KEYWORDS) if (re.test(key)) return { section, sectionName, clinical };
   return { section: 'inherit', sectionName: false, clinical };
 }

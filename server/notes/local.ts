@@ -116,7 +116,7 @@ export function structureSpans(raw: string): LocalStatement[] {
         }
       }
     }
-    steps.push({ allowed, emission, list: seg.bullet && prevBullet });
+    steps.push({ allowed, emission, list: seg.bullet && prevBullet && context !== null });
     prevBullet = seg.bullet;
   });
   const path = decode(steps, segments);
