@@ -140,4 +140,37 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
     assert.deepEqual(a11y, []);
     assert.deepEqual(problems, []);
   });
+
+  test('a draft of the built-in structurer says it was made without an AI model, and leaves nothing out', async () => {
+    const local = await startSeededServer(3, { summarizer: { provider: 'local' } });
+    const station = await startStation(local.owner, local.url, 'north', 'n-med');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(station.pageUrl);
+      await signIn(page);
+      const [patient] = (await station.station.handlers.listPatients({})).patients;
+      assert.ok(patient);
+      const draft = await station.station.handlers.saveDraft({ patientId: patient.id, text: noteFor('none') });
+      await station.station.handlers.submitDraft({ draftId: draft.id });
+      await station.station.handlers.syncNow({});
+      await page.getByLabel('Search patients').fill(patient.mrn);
+      await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
+      await page.getByRole('tab', { name: 'SOAP review' }).click();
+      await page.getByText('Structured draft ready for review (made without an AI model)').waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByTestId('draft-kind').textContent(), 'Structured draft (no AI model) (not signed)');
+      assert.equal(await page.getByTestId('not-in-draft').count(), 0, 'the structurer quotes every sentence');
+      assert.equal(await page.getByTestId('wrong-patient').count(), 0);
+      assert.ok(await page.getByRole('button', { name: /^Subjective \d+: Allergies: penicillin \(anaphylaxis\)\./ }).isVisible(), 'the allergy keeps its label');
+      assert.ok(!(await page.getByTestId('approve').isDisabled()));
+      const trail = page.getByTestId('audit-trail');
+      await trail.locator('tr[data-action="note.ai_draft_generated"]').waitFor();
+      assert.match((await trail.locator('tr[data-action="note.ai_draft_generated"]').textContent()) ?? '', /Structured draft generated \(no AI model\).*Structurer \(no AI model\)/);
+      assert.deepEqual(await accessibilityProblems(page, 'SOAP review, structured draft'), []);
+      await page.close();
+    } finally {
+      await station.close();
+      await local.close();
+    }
+  });
 });
