@@ -1,5 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { branchLimiterOf } from './branch-limiter';
 import type { Database } from './database';
+import type { SystemDb } from './system-db';
 
 /** Who acts: written to app.current_actor for the database's own use (e.g. audit triggers). */
 export interface Actor {
@@ -7,9 +9,33 @@ export interface Actor {
   id: string;
 }
 
+/** The only handle outside server/db whose type has patient tables; withBranch hands it out. */
 export type BranchTransaction = Transaction<Database>;
 
+/**
+ * The branch the current transaction is bound to, as SQL: the one copy of the RLS policy's
+ * predicate for code that must name the branch (an insert's branch_id, a lock key). NULLIF keeps
+ * a pooled connection's leftover '' from raising a cast error (DESIGN §3).
+ */
+export function currentBranchId(): RawBuilder<number> {
+  return sql<number>`nullif(current_setting('app.current_branch', true), '')::int`;
+}
+
 const ACTOR_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+const atCommit = new WeakMap<object, string[]>();
+
+/**
+ * Sends `statement` (complete SQL text, values already quoted as literals) in the same message
+ * as this unit of work's COMMIT. For a last write that takes a lock held to commit (the audit
+ * chain's branch lock): the lock is then held for the server's own time, not also for a round
+ * trip to this process and back. It fails the unit of work like any statement.
+ */
+export function runAtCommit(trx: BranchTransaction, statement: string): void {
+  const list = atCommit.get(trx);
+  if (list) list.push(statement);
+  else atCommit.set(trx, [statement]);
+}
 
 /**
  * The one way to reach patient tables: a transaction bound to a branch before its first
@@ -21,7 +47,7 @@ const ACTOR_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
  * The values are inlined only after validation (an integer, and an id of a fixed alphabet).
  */
 export async function withBranch<T>(
-  db: Kysely<Database>,
+  db: SystemDb | Kysely<Database>,
   branchId: number,
   actor: Actor,
   fn: (trx: BranchTransaction) => Promise<T>,
@@ -31,7 +57,13 @@ export async function withBranch<T>(
   const begin = sql.raw(
     `BEGIN; SELECT set_config('app.current_branch', '${branchId}', true), set_config('app.current_actor', '${actor.kind}:${actor.id}', true)`,
   );
-  return db.connection().execute(async (conn) => {
+  const limiter = branchLimiterOf(db);
+  if (limiter) return limiter.run(branchId, () => unitOfWork(db, begin, fn));
+  return unitOfWork(db, begin, fn);
+}
+
+async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<unknown>, fn: (trx: BranchTransaction) => Promise<T>): Promise<T> {
+  return (db as Kysely<Database>).connection().execute(async (conn) => {
     await begin.execute(conn);
     let result: T;
     try {
@@ -46,7 +78,10 @@ export async function withBranch<T>(
       // COMMIT of an aborted transaction answers ROLLBACK without an error: a unit of work that
       // swallowed a database error would be acknowledged and lost. The SELECT before it fails in
       // an aborted transaction, and a failing statement skips the rest of a simple query.
-      await sql.raw('SELECT 1; COMMIT').execute(conn);
+      // After the commit, in the same message, the change feed's live channel hears of it
+      // (server/sync/sql/feed.sql: a NOTIFY inside the transaction would serialize writers).
+      const last = (atCommit.get(conn) ?? []).map((x) => `${x}; `).join('');
+      await sql.raw(`SELECT 1; ${last}COMMIT; SELECT change_feed_announce()`).execute(conn);
     } catch (e) {
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       throw e;

@@ -12,7 +12,10 @@ export interface FhirConfig {
    * derived from the request's Host (development only).
    */
   baseUrl: string | null;
-  /** Check every outgoing resource against the schema too (cheap once compiled). */
+  /**
+   * Check resources returned by reads and searches against the schema too (what writes return is
+   * always checked). Off in production (FHIR_VALIDATE_OUTPUT=1 turns it on), on under tests.
+   */
   validateOutput: boolean;
   /** Entries per batch/transaction Bundle (stated in the CapabilityStatement). */
   maxBundleEntries: number;
@@ -20,6 +23,8 @@ export interface FhirConfig {
   maxBodyBytes: number;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins: readonly string[];
+  /** How long an API client's token is trusted without a lookup (a revocation takes effect within it); 0: never. */
+  clientCacheMs: number;
 }
 
 export const DEFAULT_FHIR_CONFIG: FhirConfig = {
@@ -30,6 +35,7 @@ export const DEFAULT_FHIR_CONFIG: FhirConfig = {
   maxBundleEntries: 1000,
   maxBodyBytes: 10 * 1024 * 1024,
   corsOrigins: [],
+  clientCacheMs: 0,
 };
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -51,10 +57,11 @@ export function fhirConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FhirCon
     mrnSystemTemplate: env.FHIR_MRN_SYSTEM ?? DEFAULT_FHIR_CONFIG.mrnSystemTemplate,
     nationalIdSystem: env.FHIR_NATIONAL_ID_SYSTEM ?? DEFAULT_FHIR_CONFIG.nationalIdSystem,
     baseUrl: baseUrlFromEnv(env),
-    validateOutput: env.FHIR_VALIDATE_OUTPUT !== '0',
+    validateOutput: env.FHIR_VALIDATE_OUTPUT === '1' || (env.FHIR_VALIDATE_OUTPUT !== '0' && env.NODE_ENV === 'test'),
     maxBundleEntries: positiveInt(env.FHIR_MAX_BUNDLE_ENTRIES, DEFAULT_FHIR_CONFIG.maxBundleEntries, 'FHIR_MAX_BUNDLE_ENTRIES'),
     maxBodyBytes: positiveInt(env.FHIR_MAX_BODY_BYTES, DEFAULT_FHIR_CONFIG.maxBodyBytes, 'FHIR_MAX_BODY_BYTES'),
     corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    clientCacheMs: clientCacheMs(env.FHIR_CLIENT_CACHE_MS),
   };
 }
 
@@ -79,4 +86,11 @@ export function cursorSecretLoader(db: SystemDb, env: NodeJS.ProcessEnv = proces
     });
     return secret;
   };
+}
+
+function clientCacheMs(v: string | undefined): number {
+  if (v === undefined || v === '') return 5000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 60_000) throw new Error('FHIR_CLIENT_CACHE_MS must be a whole number of milliseconds from 0 to 60000');
+  return n;
 }

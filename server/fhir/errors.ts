@@ -1,4 +1,6 @@
+import { DATABASE_UNREACHABLE_SERVER } from '../../contract/errors';
 import { operationOutcome } from '../../contract/fhir/outcome';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../db/unavailable';
 import type { IssueType, OperationOutcome } from '../../contract/fhir/types';
 
 /** A FHIR error with its HTTP status. Its message goes to the caller: it never quotes input values. */
@@ -54,6 +56,9 @@ export function normaliseError(err: unknown): NormalisedError {
   // Serialization failures and deadlocks are the caller's to retry, not our bug.
   if (e && (e.code === '40001' || e.code === '40P01')) {
     return { status: 409, headers: {}, body: operationOutcome('conflict', 'concurrent change; retry') };
+  }
+  if (isDatabaseUnavailable(err) || isDatabaseBusy(err)) {
+    return { status: 503, headers: { 'retry-after': '10' }, body: operationOutcome('exception', DATABASE_UNREACHABLE_SERVER) };
   }
   const kind = [e?.name ?? 'Error', e?.code].filter(Boolean).join(' ');
   return { status: 500, headers: {}, body: operationOutcome('exception', 'internal error', 'fatal'), internal: kind };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { isUuid } from '../../contract/fhir/reference';
 import { isSupportedType, type Bundle, type BundleEntry, type Resource, type SupportedType } from '../../contract/fhir/types';
-import { recordAudit } from '../audit/record';
+import { recordAudit, recordReadAudit } from '../audit/record';
 import type { BranchTransaction } from '../db/with-branch';
 import { allows, type Access, type Caller } from './caller';
 import type { FhirConfig } from './config';
@@ -62,9 +62,13 @@ function storeContext(u: Unit): StoreContext {
   return { trx: u.trx, config: u.config, branchCode: u.caller.branchCode, identifierSystems: u.caller.identifierSystems };
 }
 
-/** Every resource leaves through here: checked against the schema when configured. */
-function out(u: Unit, r: Resource): Resource {
-  if (u.config.validateOutput) assertValidOutput(r);
+/**
+ * Every resource leaves through here. What a write produced is always checked against the
+ * schema; what a read returns only when configured (tests do): stored resources were checked
+ * when written, and a page of them costs more to check than to find.
+ */
+function out(u: Unit, r: Resource, written = false): Resource {
+  if (written || u.config.validateOutput) assertValidOutput(r);
   return r;
 }
 
@@ -104,7 +108,7 @@ export async function read(u: Unit, type: string, id: string, sub: Subset = NO_S
   const found = isUuid(id) ? await store.read(storeContext(u), id.toLowerCase()) : null;
   // A missing id and another branch's id get the same answer.
   if (!found) throw notFound();
-  await recordAudit(u.trx, u.caller.actor, { action: 'fhir.read', entityType: type, entityId: found.id!, ...patientOf(store, found) });
+  recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.read', entityType: type, entityId: found.id!, ...patientOf(store, found) });
   const h = versionHeaders(u, found);
   delete h.location;
   return { status: 200, resource: out(u, subset(type as SupportedType, found, sub)), headers: h };
@@ -126,7 +130,7 @@ export async function vread(u: Unit, type: string, id: string, vid: string): Pro
   const versions = await versionsOf(u, type, id);
   const found = versions.find((r) => r.meta?.versionId === vid);
   if (!found) throw notFound('version not found');
-  await recordAudit(u.trx, u.caller.actor, { action: 'fhir.vread', entityType: type, entityId: found.id!, ...patientOf(storeFor(type), found), detail: { version: vid } });
+  recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.vread', entityType: type, entityId: found.id!, ...patientOf(storeFor(type), found), detail: { version: vid } });
   const h = versionHeaders(u, found);
   delete h.location;
   return { status: 200, resource: out(u, found), headers: h };
@@ -143,7 +147,7 @@ export async function history(u: Unit, type: string, id: string): Promise<Outcom
     response: { status: r.meta?.versionId === '1' ? '201 Created' : '200 OK', ...(r.meta?.lastUpdated ? { lastModified: r.meta.lastUpdated } : {}) },
   }));
   const ids = patientIdsOf(store, versions);
-  await recordAudit(u.trx, u.caller.actor, { action: 'fhir.history', entityType: type, entityId: versions[0]!.id!, ...auditPatients(ids), detail: { count: versions.length, patientIds: ids } });
+  recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.history', entityType: type, entityId: versions[0]!.id!, ...auditPatients(ids), detail: { count: versions.length, patientIds: ids } });
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', total: entry.length, link: [{ relation: 'self', url: `${u.baseUrl}/${type}/${versions[0]!.id}/_history` }], entry };
   return { status: 200, resource: bundle, headers: {} };
 }
@@ -161,32 +165,34 @@ export async function search(u: Unit, type: string, query: URLSearchParams): Pro
   const after = req.cursor !== null ? decodeCursor(u.cursorSecret, scope, req.cursor) : null;
   const selfUrl = `${u.baseUrl}/${type}?${withParam(req.canonical, '_cursor', req.cursor)}`;
   const c = storeContext(u);
+  // Every type a search returns needs its read scope: the matches' and the included Patients'.
+  if (req.include) requireScope(u.caller, 'read', 'Patient');
   if (req.summaryCount || req.count === 0) {
     const total = await store.count(c, req);
-    await recordAudit(u.trx, u.caller.actor, { action: 'fhir.search', entityType: type, detail: { count: total, summary: 'count' } });
+    recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.search', entityType: type, detail: { count: total, summary: 'count' } });
     return { status: 200, resource: out(u, { resourceType: 'Bundle', type: 'searchset', total, link: [{ relation: 'self', url: selfUrl }] } as Bundle), headers: {} };
   }
   const page = await store.search(c, req, after);
-  const entry: BundleEntry[] = page.resources.map((r) => ({ fullUrl: `${u.baseUrl}/${type}/${r.id}`, resource: out(u, r), search: { mode: 'match' } }));
-  if (req.include) entry.push(...(await includedPatients(u, c, store, page.resources)));
+  const sub = (r: Resource) => subset(r.resourceType as SupportedType, r, req.subset);
+  const entry: BundleEntry[] = page.resources.map((r) => ({ fullUrl: `${u.baseUrl}/${type}/${r.id}`, resource: out(u, sub(r)), search: { mode: 'match' } }));
+  const included = req.include ? await patientStore.readMany(c, patientIdsOf(store, page.resources)) : [];
+  entry.push(...included.map((p): BundleEntry => ({ fullUrl: `${u.baseUrl}/Patient/${p.id}`, resource: out(u, sub(p)), search: { mode: 'include' } })));
   const link = [{ relation: 'self', url: selfUrl }];
   if (page.next) link.push({ relation: 'next', url: `${u.baseUrl}/${type}?${withParam(req.canonical, '_cursor', encodeCursor(u.cursorSecret, scope, page.next))}` });
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', link, entry };
-  // The total is cheap only when this one page holds every match.
-  if (!after && !page.next) bundle.total = page.resources.length;
-  await recordAudit(u.trx, u.caller.actor, {
+  // The total is cheap only when this one page holds every match; _total=accurate counts anyway.
+  if (req.total !== 'none') {
+    if (!after && !page.next) bundle.total = page.resources.length;
+    else if (req.total === 'accurate') bundle.total = await store.count(c, req);
+  }
+  const patientIds = [...new Set([...patientIdsOf(store, page.resources), ...included.map((p) => p.id!)])];
+  recordReadAudit(u.trx, u.caller.actor, {
     action: 'fhir.search',
     entityType: type,
-    detail: { count: page.resources.length, ids: page.resources.map((r) => r.id!), included: entry.length - page.resources.length },
+    ...(patientIds.length === 1 ? { patientId: patientIds[0]! } : {}),
+    detail: { count: page.resources.length, ids: page.resources.map((r) => r.id!), included: included.length, patientIds },
   });
   return { status: 200, resource: bundle, headers: {} };
-}
-
-async function includedPatients(u: Unit, c: StoreContext, store: ResourceStore, found: Resource[]): Promise<BundleEntry[]> {
-  requireScope(u.caller, 'read', 'Patient');
-  const ids = [...new Set(found.flatMap((r) => store.patientIds(r)))];
-  const patients = await patientStore.readMany(c, ids);
-  return patients.map((p) => ({ fullUrl: `${u.baseUrl}/Patient/${p.id}`, resource: out(u, p), search: { mode: 'include' } }));
 }
 
 function withParam(canonical: string, name: string, value: string | null): string {
@@ -237,12 +243,12 @@ export async function create(u: Unit, type: string, body: unknown, ifNoneExist: 
     if (match) {
       await recordAudit(u.trx, u.caller.actor, { action: 'fhir.create_matched', entityType: type, entityId: match.id!, ...patientOf(store, match), detail: { readScope: canRead } });
       if (!canRead) return notCreated;
-      return { status: 200, resource: out(u, match), headers: versionHeaders(u, match) };
+      return { status: 200, resource: out(u, match, true), headers: versionHeaders(u, match) };
     }
   }
   const created = await store.create(c, resource);
   await recordAudit(u.trx, u.caller.actor, { action: 'fhir.create', entityType: type, entityId: created.id!, ...patientOf(store, created) });
-  return { status: 201, resource: out(u, created), headers: versionHeaders(u, created) };
+  return { status: 201, resource: out(u, created, true), headers: versionHeaders(u, created) };
 }
 
 /** Parses If-Match: W/"3" or "3". */
@@ -262,5 +268,5 @@ export async function update(u: Unit, type: string, id: string, body: unknown, i
   const version = expectedVersion(ifMatch);
   const updated = await store.update(storeContext(u), id.toLowerCase(), resource, version);
   await recordAudit(u.trx, u.caller.actor, { action: 'fhir.update', entityType: type, entityId: updated.id!, ...patientOf(store, updated) });
-  return { status: 200, resource: out(u, updated), headers: versionHeaders(u, updated) };
+  return { status: 200, resource: out(u, updated, true), headers: versionHeaders(u, updated) };
 }

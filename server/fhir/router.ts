@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Bundle, Resource } from '../../contract/fhir/types';
 import type { AuthPolicy } from '../auth/policy';
-import type { Database } from '../db/database';
-import { asSystemDb } from '../db/system-db';
+import type { SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import type { Logger } from '../log';
 import { checkBundle, entryError, errorEntry, processingOrder, responseEntry, runEntry } from './bundle';
@@ -43,11 +41,13 @@ export interface FhirResponse {
 }
 
 export interface FhirDeps {
-  db: Kysely<Database>;
+  db: SystemDb;
   policy: AuthPolicy;
   config: FhirConfig;
   cursorSecret: () => Promise<Buffer>;
   log: Logger;
+  /** The caller behind a token; findCaller unless a cache is given (cachedCallers). */
+  findCaller?: typeof findCaller;
 }
 
 type Handler = (deps: FhirDeps, caller: Caller, req: FhirRequest, params: string[]) => Promise<Outcome>;
@@ -152,7 +152,7 @@ async function dispatch(deps: FhirDeps, req: FhirRequest): Promise<Outcome> {
   }
   const params = route.path.exec(path)!.slice(1);
   if (route.public) return route.run(deps, null as unknown as Caller, req, params);
-  const caller = req.token ? await findCaller(asSystemDb(deps.db), deps.policy, req.token) : null;
+  const caller = req.token ? await (deps.findCaller ?? findCaller)(deps.db, deps.policy, req.token) : null;
   if (!caller) throw unauthorized();
   return route.run(deps, caller, req, params);
 }

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../contract/roles';
 import { findSession, type Session } from '../auth/sessions';
-import { asSystemDb } from '../db/system-db';
 import type { AppContext } from './context';
 import { HttpError } from './errors';
 
@@ -14,7 +13,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export async function requireSession(ctx: AppContext, request: FastifyRequest): Promise<Session> {
   const token = bearerToken(request);
-  const session = token ? await findSession(asSystemDb(ctx.db), ctx.policy, token) : null;
+  const session = token ? await findSession(ctx.db, ctx.policy, token) : null;
   if (!session) throw new HttpError(401, 'unauthorized', 'sign in required', { 'www-authenticate': 'Bearer' });
   return session;
 }
@@ -23,4 +22,23 @@ export function requireRole(session: Session, allowed: readonly Role[]): void {
   if (!session.roles.some((r) => allowed.includes(r))) {
     throw new HttpError(403, 'forbidden', 'your role does not allow this');
   }
+}
+
+/**
+ * Authentication that runs in onRequest, before fastify reads the body: a route that takes a
+ * large body (audio, a push batch) must not read and parse megabytes for a caller it would refuse.
+ * The handler picks the result up with `of(request)`.
+ */
+export function authenticateBeforeBody<T>(authenticate: (request: FastifyRequest) => Promise<T>) {
+  const results = new WeakMap<FastifyRequest, T>();
+  return {
+    onRequest: async (request: FastifyRequest): Promise<void> => {
+      results.set(request, await authenticate(request));
+    },
+    of(request: FastifyRequest): T {
+      const r = results.get(request);
+      if (r === undefined) throw new Error('authenticateBeforeBody: the onRequest hook did not run');
+      return r;
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './pro
 import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
 import { linkSubject, requirePatient, subjectPatientIds } from './subject';
 import { timeOrderedQueries } from './time-ordered';
 
@@ -86,7 +87,7 @@ export const medicationRequestStore: ResourceStore = {
       .insertInto('medication_requests')
       .values({
         id,
-        branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+        branch_id: currentBranchId(),
         patient_id: patientId,
         rxnorm: primary?.code ?? '',
         medication_system: primary ? (primary.system ?? null) : null,

@@ -8,6 +8,7 @@ import { projectObservation, type ObservationComponent } from './observation-pro
 import { codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
 import { linkSubject, resolvePatient, subjectPatientIds } from './subject';
 import { timeOrderedQueries } from './time-ordered';
 
@@ -130,7 +131,7 @@ export async function createObservation(c: StoreContext, res: Resource): Promise
       components: p.components ? JSON.stringify(p.components) : null,
       patient_id: 'patientId' in subject ? subject.patientId : null,
       subject_mrn: 'deferredMrn' in subject ? subject.deferredMrn : null,
-      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      branch_id: currentBranchId(),
     })
     .returning(['version', 'updated_at'])
     .executeTakeFirstOrThrow();

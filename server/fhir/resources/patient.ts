@@ -10,6 +10,7 @@ import { afterCondition, and, codeCondition, commonCondition, dateCondition, FAL
 import { clip, instantOf } from './project';
 import type { ResourceStore, StoreContext } from './store';
 import { saveVersion, storedAtRowVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
 
 /* Patient <-> patients: the same patients the station shows. */
 
@@ -197,7 +198,7 @@ export const patientStore: ResourceStore & { readMany: typeof readMany } = {
     try {
       const row = await c.trx
         .insertInto('patients')
-        .values({ ...f, id: randomUUID(), branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int` })
+        .values({ ...f, id: randomUUID(), branch_id: currentBranchId() })
         .returning(COLUMNS)
         .executeTakeFirstOrThrow();
       return await store(c, res, row);

@@ -8,6 +8,7 @@ import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './pro
 import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
 import { linkSubject, requirePatient, subjectPatientIds } from './subject';
 import { timeOrderedQueries } from './time-ordered';
 
@@ -77,7 +78,7 @@ export const serviceRequestStore: ResourceStore = {
       .insertInto('service_requests')
       .values({
         id,
-        branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+        branch_id: currentBranchId(),
         patient_id: patientId,
         snomed: primary?.code ?? '',
         code_system: primary?.system ?? '',
