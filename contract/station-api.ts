@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
 import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
 import { ConflictText, DraftStatus } from './sync';
+import { StationInfo, WardInfo } from './ward';
+import { AllergyView } from './allergy';
 
 /*
  * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
@@ -35,11 +37,16 @@ export const StationStatus = z.object({
   sync: SyncStatus,
   /** IT's idle time before the screen locks itself (seconds). */
   idleLockSeconds: z.number().int().positive().optional(),
+  /** The enrolled station's branch and ward, once the server has told it (kept for offline starts). */
+  station: StationInfo.nullable().optional(),
+  /** While locked: whose session it is (the lock screen names them; nothing of their patients). */
+  lockedUser: z.object({ displayName: z.string(), username: z.string() }).nullable().optional(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 
 export const EnrolInput = z.object({ serverUrl: z.string().url(), credential: z.string().min(10).max(200) });
-export const SignInInput = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024), branch: BranchCode });
+/** `branch` may be left out at an enrolled station that knows its branch. */
+export const SignInInput = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024), branch: BranchCode.optional() });
 export const UnlockInput = z.object({ password: z.string().min(1).max(1024) });
 
 export const CachedPatient = z.object({
@@ -52,13 +59,34 @@ export const CachedPatient = z.object({
   sex: z.string(),
   bed: z.string().nullable(),
   wardId: z.number().int().nullable(),
+  /** Start of the current admission. */
+  admittedAt: z.string().nullable().optional(),
 });
 export type CachedPatient = z.infer<typeof CachedPatient>;
-export const PatientSearch = z.object({ q: z.string().max(200).optional(), limit: z.number().int().min(1).max(500).optional() });
+/**
+ * A ward list or a search. `scope`: 'ward' (default) lists one ward (`wardId`, default the
+ * station's own), 'mine' the user's picked patients, 'all' the branch. A search `q` (folded as
+ * the server folds it; family and given names, MRN prefix, national id) looks across the branch.
+ */
+export const PatientSearch = z.object({
+  q: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+  scope: z.enum(['ward', 'mine', 'all']).optional(),
+  wardId: z.number().int().optional(),
+});
+/** Another patient of the same ward a clinician could confuse with this one, and why. */
+export const LookAlike = z.object({ patientId: Uuid, name: z.string(), bed: z.string().nullable(), reasons: z.array(z.enum(['same-name', 'similar-name', 'same-birth-date'])) });
+export type LookAlike = z.infer<typeof LookAlike>;
 /** Ward-list flags per patient: lab results of the last 48 hours, and the user's notes awaiting review. */
 export const PatientFlags = z.object({ newResults: z.number().int(), awaitingReview: z.number().int() });
 export type PatientFlags = z.infer<typeof PatientFlags>;
-export const CachedPatientList = z.object({ patients: z.array(CachedPatient), flags: z.record(z.string(), PatientFlags).optional() });
+export const CachedPatientList = z.object({
+  patients: z.array(CachedPatient),
+  flags: z.record(z.string(), PatientFlags).optional(),
+  lookAlikes: z.record(z.string(), z.array(LookAlike)).optional(),
+  /** Ids of the listed patients that are the user's ("my patients"). */
+  mine: z.array(Uuid).optional(),
+});
 
 /** A physician-approved note as the station caches it (readable offline), with its addenda. */
 export const SignedNote = z.object({
@@ -81,6 +109,11 @@ export const PatientChart = z.object({
   referrals: z.array(Row),
   /** Newest first; absent from a station core older than this field. */
   signedNotes: z.array(SignedNote).optional(),
+  ward: WardInfo.nullable().optional(),
+  lookAlikes: z.array(LookAlike).optional(),
+  mine: z.boolean().optional(),
+  /** Absent or empty: "Allergies not recorded". */
+  allergies: z.array(AllergyView).optional(),
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
@@ -154,6 +187,7 @@ export const stationApi = {
   signOut: { input: Empty, output: StationStatus },
   listPatients: { input: PatientSearch, output: CachedPatientList },
   getPatientChart: { input: z.object({ patientId: Uuid }), output: PatientChart },
+  setMyPatient: { input: z.object({ patientId: Uuid, mine: z.boolean() }), output: Ok },
   listDrafts: { input: DraftQuery, output: DraftList },
   getDraft: { input: DraftRef, output: DraftView },
   saveDraft: { input: SaveDraftInput, output: DraftView },

@@ -1,5 +1,6 @@
 import type { Change } from '../../contract/sync';
 import type { CachedPatient, PatientChart, SignedNote } from '../../contract/station-api';
+import { matchesSearch } from '../../contract/search';
 import type { Store } from './store';
 import { applyFeedDraft } from './drafts';
 
@@ -41,16 +42,19 @@ function toPatient(data: Record<string, unknown>): CachedPatient {
     sex: String(data.sex),
     bed: (data.bed as string | null) ?? null,
     wardId: (data.ward_id as number | null) ?? null,
+    admittedAt: data.admitted_at ? iso(data.admitted_at) : null,
   };
 }
 
-/** Patients by family name prefix (case-insensitive), or all; Unicode-aware in JavaScript. */
+/** Every cached patient of the branch, in no particular order. */
+export function allPatients(db: Store): CachedPatient[] {
+  return (db.prepare("SELECT data FROM cache WHERE entity = 'patient'").pluck().all() as string[]).map((r) => toPatient(JSON.parse(r) as Record<string, unknown>));
+}
+
+/** Patients matching a search (folded as the server folds it: names, MRN prefix, national id), or all. */
 export function listPatients(db: Store, q: string | undefined, limit = 100): CachedPatient[] {
-  const rows = db.prepare("SELECT data FROM cache WHERE entity = 'patient'").pluck().all() as string[];
-  const needle = q?.trim().toLocaleLowerCase() ?? '';
-  return rows
-    .map((r) => toPatient(JSON.parse(r) as Record<string, unknown>))
-    .filter((p) => !needle || p.familyName.toLocaleLowerCase().startsWith(needle) || p.mrn.toLocaleLowerCase() === needle)
+  return allPatients(db)
+    .filter((p) => !q?.trim() || matchesSearch(p, q))
     .sort((a, b) => a.familyName.localeCompare(b.familyName))
     .slice(0, limit);
 }

@@ -18,6 +18,7 @@ export function App() {
   const idleLockSeconds = useStation((s) => s.status?.idleLockSeconds);
   const route = useStation((s) => s.route);
   const refresh = useStation((s) => s.refreshStatus);
+  const startError = useStation((s) => (s.status === null ? s.error : null));
   useEffect(() => {
     void refresh();
     const t = setInterval(() => void refresh(), 1500);
@@ -26,7 +27,20 @@ export function App() {
   const signedIn = hasUser && !locked;
   useIdleLock(signedIn, idleLockSeconds ? idleLockSeconds * 1000 : undefined);
 
-  if (!started) return <main className="center" aria-busy="true">Starting the station…</main>;
+  if (!started) {
+    return startError ? (
+      <main className="center">
+        <h1>The station cannot be reached</h1>
+        <p role="alert" className="error" data-testid="start-error">
+          {startError}
+        </p>
+      </main>
+    ) : (
+      <main className="center" aria-busy="true">
+        Starting the station…
+      </main>
+    );
+  }
   if (!enrolled) {
     return (
       <main className="center">

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/*
+ * An allergy as the station shows it on every banner. "No known allergies" is a statement a
+ * clinician records (SNOMED CT 716186003, as FHIR AllergyIntolerance.code), not the absence of
+ * records: with no entry at all the banner says "Allergies not recorded".
+ */
+export const NO_KNOWN_ALLERGY_CODE = '716186003';
+
+export const AllergyView = z.object({
+  id: z.string().uuid(),
+  substance: z.string(),
+  /** True for the "No known allergies" statement. */
+  noneKnown: z.boolean(),
+  reaction: z.string().nullable(),
+  criticality: z.enum(['low', 'high', 'unable-to-assess']).nullable(),
+  recordedAt: z.string(),
+});
+export type AllergyView = z.infer<typeof AllergyView>;
+
+export type AllergyLine = { kind: 'not-recorded' } | { kind: 'none-known' } | { kind: 'list'; items: AllergyView[] };
+
+/** What the banner says: the allergies, "No known allergies", or "Allergies not recorded". */
+export function allergyLine(allergies: readonly AllergyView[] | undefined): AllergyLine {
+  const real = (allergies ?? []).filter((a) => !a.noneKnown);
+  if (real.length > 0) return { kind: 'list', items: real };
+  return (allergies ?? []).some((a) => a.noneKnown) ? { kind: 'none-known' } : { kind: 'not-recorded' };
+}
