@@ -95,6 +95,8 @@ export const SignedNote = z.object({
   approvedBy: z.number().int(),
   /** The approver's name when they have signed in at this station (the feed carries only the id). */
   approvedByName: z.string().nullable().optional(),
+  /** The approver's roles at this branch, when known here ("physician", "nurse"). */
+  approvedByRoles: z.array(z.string()).optional(),
   text: z.string(),
   addenda: z.array(z.object({ text: z.string(), authorUserId: z.number().int(), createdAt: z.string() })),
 });

@@ -71,29 +71,30 @@ export function patientChart(db: Store, patientId: string): PatientChart | null 
     observations: rows('observation'),
     medications: rows('medication_request'),
     referrals: rows('service_request'),
-    signedNotes: signedNotes(rows('soap_draft'), rows('note_addendum'), (id) => knownName(db, id)),
+    signedNotes: signedNotes(rows('soap_draft'), rows('note_addendum'), (id) => knownUser(db, id)),
   };
 }
 
 const iso = (v: unknown) => new Date(String(v)).toISOString();
 
-/** A user's display name, as this station knows it from their sign-in here; null otherwise. */
-function knownName(db: Store, userId: number): string | null {
+/** A user's display name and roles, as this station knows them from their sign-in here; null otherwise. */
+function knownUser(db: Store, userId: number): { name: string; roles: string[] } | null {
   const profile = db.prepare('SELECT profile FROM local_users WHERE user_id = ?').pluck().get(userId) as string | undefined;
   if (!profile) return null;
-  const name = (JSON.parse(profile) as { displayName?: unknown }).displayName;
-  return typeof name === 'string' ? name : null;
+  const p = JSON.parse(profile) as { displayName?: unknown; roles?: unknown };
+  return typeof p.displayName === 'string' ? { name: p.displayName, roles: Array.isArray(p.roles) ? p.roles.map(String) : [] } : null;
 }
 
 /** The approved SOAP drafts among the cached ones, newest first, each with its addenda in order. */
-function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, unknown>[], nameOf: (userId: number) => string | null): SignedNote[] {
+function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, unknown>[], userOf: (userId: number) => { name: string; roles: string[] } | null): SignedNote[] {
   return drafts
     .filter((d) => d.status === 'approved' && typeof d.approved_text === 'string')
     .map((d) => ({
       noteId: String(d.note_draft_id),
       approvedAt: iso(d.approved_at),
       approvedBy: Number(d.approved_by),
-      approvedByName: nameOf(Number(d.approved_by)),
+      approvedByName: userOf(Number(d.approved_by))?.name ?? null,
+      approvedByRoles: userOf(Number(d.approved_by))?.roles ?? [],
       text: String(d.approved_text),
       addenda: addenda
         .filter((a) => a.soap_draft_id === d.id)

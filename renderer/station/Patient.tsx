@@ -58,8 +58,8 @@ export function PatientBanner({ chart }: { chart: PatientChart }) {
 
 function AllergyLine({ chart }: { chart: PatientChart }) {
   const line = allergyLine(chart.allergies);
-  if (line.kind === 'not-recorded') return <span className="warn">Allergies not recorded</span>;
-  if (line.kind === 'none-known') return <span>No known allergies</span>;
+  if (line.kind === 'not-recorded') return <span className="warn">not recorded</span>;
+  if (line.kind === 'none-known') return <span>none known</span>;
   return <strong className="allergy-list">{line.items.map((a) => a.substance + (a.reaction ? ` (${a.reaction})` : '')).join('; ')}</strong>;
 }
 

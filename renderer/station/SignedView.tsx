@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { NoteReview } from '../../contract/notes';
 import { messageOf, station } from './api';
+import { SignedDocument, signedWhen } from './SignedDocument';
 import { useStation } from './store';
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -32,10 +33,10 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   return (
     <section aria-labelledby="signed-note-title" className="signed" data-testid="signed-note">
       <h3 id="signed-note-title">
-        Signed by {signer} on {draft.approvedAt ? when(draft.approvedAt) : '—'}
+        Signed by {signer} on {draft.approvedAt ? signedWhen(draft.approvedAt) : '—'}
       </h3>
-      <pre className="signed-text">{draft.signedText}</pre>
-      <p className="muted small">Content hash {draft.approvedHash}</p>
+      {/* The content hash stays in the audit trail, not on a clinician's screen. */}
+      <SignedDocument text={draft.signedText ?? ''} />
       <h4>Addenda ({review.addenda.length})</h4>
       <ol>
         {review.addenda.map((a) => (
