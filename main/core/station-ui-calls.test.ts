@@ -71,7 +71,7 @@ describe('station store: outbox view, dictations and ward flags', () => {
     applyChanges(db, [{ seq: '4', entity: 'note_addendum', id: randomUUID(), data: { soap_draft_id: soapId, patient_id: patient, text: 'Seen again at 14:00.', author_user_id: 1, created_at: '2026-11-25T14:00:00+00:00' } }], '4');
     assert.equal(patientFlags(db, 1, [patient], now)[patient]!.awaitingReview, 0);
     assert.deepEqual(patientChart(db, patient)!.signedNotes, [
-      { noteId: d.id, approvedAt: '2026-11-25T12:01:00.000Z', approvedBy: 1, approvedByName: null, text: 'Plan:\n- rest', addenda: [{ text: 'Seen again at 14:00.', authorUserId: 1, createdAt: '2026-11-25T14:00:00.000Z' }] },
+      { noteId: d.id, approvedAt: '2026-11-25T12:01:00.000Z', approvedBy: 1, approvedByName: null, approvedByRoles: [], text: 'Plan:\n- rest', addenda: [{ text: 'Seen again at 14:00.', authorUserId: 1, createdAt: '2026-11-25T14:00:00.000Z' }] },
     ]);
   });
 });
