@@ -106,13 +106,28 @@ function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, 
 
 export const NEW_RESULT_WINDOW_MS = 48 * 3600 * 1000;
 
-/** Per patient: results whose time is within the window, and the user's submitted notes not yet signed (awaiting review). */
-export function patientFlags(db: Store, userId: number, patientIds: readonly string[], now = Date.now()): Record<string, { newResults: number; awaitingReview: number }> {
+/**
+ * Per patient: results whose time is within the window, and the notes awaiting review that the
+ * signed-in user can act on: a physician, every submitted progress note (a note whose author is
+ * not known here as a nurse); anyone, their own submitted notes (a nurse signs her nursing note).
+ */
+export function patientFlags(
+  db: Store,
+  userId: number,
+  patientIds: readonly string[],
+  now = Date.now(),
+  roles: readonly string[] = [],
+): Record<string, { newResults: number; awaitingReview: number }> {
   const flags: Record<string, { newResults: number; awaitingReview: number }> = {};
   const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
+  const physician = roles.includes('physician') ? 1 : 0;
   const review = db
     .prepare(
-      `SELECT count(*) FROM drafts d WHERE d.user_id = ? AND d.patient_id = ? AND d.status = 'submitted'
+      `SELECT count(*) FROM drafts d WHERE d.patient_id = ? AND d.status = 'submitted'
+         AND (d.user_id = ? OR (? = 1 AND NOT EXISTS (
+               SELECT 1 FROM local_users u WHERE u.user_id = d.user_id
+                  AND EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'nurse')
+                  AND NOT EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'physician'))))
          AND NOT EXISTS (SELECT 1 FROM cache c WHERE c.entity = 'soap_draft' AND c.patient_id = d.patient_id
                            AND json_extract(c.data, '$.note_draft_id') = d.id AND json_extract(c.data, '$.status') = 'approved')`,
     )
@@ -123,7 +138,7 @@ export function patientFlags(db: Store, userId: number, patientIds: readonly str
       const at = Date.parse(String((JSON.parse(d) as Record<string, unknown>).effective_at ?? ''));
       if (at > now - NEW_RESULT_WINDOW_MS && at <= now + 60_000) newResults++;
     }
-    flags[id] = { newResults, awaitingReview: review.get(userId, id) as number };
+    flags[id] = { newResults, awaitingReview: review.get(id, userId, physician) as number };
   }
   return flags;
 }

@@ -55,6 +55,17 @@ describe('station store: outbox view, dictations and ward flags', () => {
     submitDraft(db, 1, d.id);
     assert.deepEqual(patientFlags(db, 1, [patient, other], now), { [patient]: { newResults: 1, awaitingReview: 1 }, [other]: { newResults: 0, awaitingReview: 0 } });
     assert.equal(patientFlags(db, 2, [patient], now)[patient]!.awaitingReview, 0);
+    // A physician acts on any progress note; a nursing note (its author known here as a nurse) is its author's alone.
+    assert.equal(patientFlags(db, 2, [patient], now, ['physician'])[patient]!.awaitingReview, 1);
+    db.prepare('INSERT INTO local_users (user_id, username, branch_code, profile, verifier, token_box, verified_until, updated_at) VALUES (1, ?, ?, ?, ?, NULL, 0, 0)').run(
+      'nurse.one',
+      'north',
+      JSON.stringify({ id: 1, username: 'nurse.one', displayName: 'Nurse One', roles: ['nurse'] }),
+      'x',
+    );
+    assert.equal(patientFlags(db, 2, [patient], now, ['physician'])[patient]!.awaitingReview, 0);
+    assert.equal(patientFlags(db, 1, [patient], now, ['nurse'])[patient]!.awaitingReview, 1);
+    db.prepare('DELETE FROM local_users WHERE user_id = 1').run();
     // Its AI draft arrives (still awaiting review), then is approved: the flag goes.
     const soap = (status: string, seq: string) => ({
       seq,

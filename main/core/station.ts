@@ -165,7 +165,7 @@ export function createStation(options: StationOptions): Station {
       await sessions.signOut();
       return status();
     },
-    listPatients: async (input) => listWard(store, me(), input, storedStationInfo(store)?.ward.id ?? null),
+    listPatients: async (input) => listWard(store, sessions.require().user, input, storedStationInfo(store)?.ward.id ?? null),
     async getPatientChart({ patientId }) {
       const user = me();
       const chart = patientChart(store, patientId);

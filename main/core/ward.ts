@@ -35,7 +35,8 @@ export function setMyPatient(store: Store, userId: number, patientId: string, mi
   else store.prepare('DELETE FROM my_patients WHERE user_id = ? AND patient_id = ?').run(userId, patientId);
 }
 
-export function listWard(store: Store, userId: number, input: StationInput<'listPatients'>, stationWardId: number | null, now = Date.now()): StationOutput<'listPatients'> {
+export function listWard(store: Store, user: { id: number; roles: readonly string[] }, input: StationInput<'listPatients'>, stationWardId: number | null, now = Date.now()): StationOutput<'listPatients'> {
+  const userId = user.id;
   const everyone = allPatients(store);
   const mine = myPatientIds(store, userId);
   const q = input.q?.trim() ?? '';
@@ -58,7 +59,7 @@ export function listWard(store: Store, userId: number, input: StationInput<'list
   }
   return {
     patients: shown,
-    flags: patientFlags(store, userId, shown.map((p) => p.id), now),
+    flags: patientFlags(store, userId, shown.map((p) => p.id), now, user.roles),
     lookAlikes: lookAlikeRecord,
     mine: shown.filter((p) => mine.has(p.id)).map((p) => p.id),
   };

@@ -11,6 +11,8 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   const draft = review.draft!;
   const user = useStation((s) => s.status?.user);
   const physician = user?.roles.includes('physician') ?? false;
+  // Addenda: physicians on a progress note; the author on a nursing note (the server checks too).
+  const mayAdd = review.kind === 'nursing' ? review.authorUserId === user?.id : physician;
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -48,7 +50,7 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
           </li>
         ))}
       </ol>
-      {physician && (
+      {mayAdd && (
         <div className="addendum-form">
           <label>
             Addendum

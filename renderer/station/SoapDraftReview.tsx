@@ -19,6 +19,10 @@ type Selected = { section: SoapSectionName; index: number } | null;
 export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteReview; onChanged: (r: NoteReview) => void; onStale: () => Promise<void> }) {
   const draft = review.draft!;
   const physician = useStation((s) => s.status?.user?.roles.includes('physician') ?? false);
+  const userId = useStation((s) => s.status?.user?.id);
+  // A nursing note is signed by the nurse who wrote it; a progress note by a physician.
+  const nursing = review.kind === 'nursing';
+  const maySign = nursing ? review.authorUserId === userId : physician;
   const [selected, setSelected] = useState<Selected>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -86,7 +90,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
                   statement={s}
                   label={`${HEADINGS[name]} ${i + 1}`}
                   selected={selected?.section === name && selected.index === i}
-                  canChange={physician && !busy}
+                  canChange={maySign && !busy}
                   onSelect={() => setSelected(selected?.section === name && selected.index === i ? null : { section: name, index: i })}
                   onAction={(action, text) => act(name, i, action, text)}
                 />
@@ -100,7 +104,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
           </p>
         )}
         <div className="approve-bar">
-          {physician ? (
+          {maySign ? (
             <>
               <button type="button" className="primary" data-testid="approve" disabled={busy || draft.blockingCount > 0} onClick={() => void apply(() => station.approveNote({ noteId: review.noteId, contentHash: draft.contentHash }))}>
                 Approve and sign
@@ -113,7 +117,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
             </>
           ) : (
             <span className="muted" data-testid="approve-physicians-only">
-              Only a physician can change or approve this draft.
+              {nursing ? 'Only the nurse who wrote this nursing note can change or sign it.' : 'Only a physician can change or approve this draft.'}
             </span>
           )}
         </div>

@@ -4,6 +4,7 @@ import type { ContentHash, NoteProviderName, SoapSectionName } from '../../../co
 import { recordAudit } from '../../audit/record';
 import type { Actor, BranchTransaction } from '../../db/with-branch';
 import { blockingCount, reviewHash, signedText } from './sections';
+import { noteAuthor } from './signer';
 
 /*
  * Review and approval of SOAP drafts. Plain functions on the caller's branch transaction; the
@@ -98,7 +99,9 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string): Pro
     ? await trx.selectFrom('note_addenda').select(['id', 'text', 'author_user_id', 'created_at']).where('soap_draft_id', '=', draft.id).orderBy('created_at').execute()
     : [];
   const names = await displayNames(trx, addenda.map((a) => a.author_user_id));
+  const author = await noteAuthor(trx, noteId);
   return {
+    ...(author ? { kind: author.kind, authorUserId: author.authorUserId } : {}),
     noteId: note.id,
     patientId: note.patient_id,
     rawText: note.text,
