@@ -26,3 +26,17 @@ export function allergyLine(allergies: readonly AllergyView[] | undefined): Alle
   if (real.length > 0) return { kind: 'list', items: real };
   return (allergies ?? []).some((a) => a.noneKnown) ? { kind: 'none-known' } : { kind: 'not-recorded' };
 }
+
+/** An allergy recorded at a station (physician or nurse); synced as a FHIR AllergyIntolerance. */
+export const AllergyEntry = z.object({
+  allergyId: z.string().uuid(),
+  patientId: z.string().uuid(),
+  /** The substance as the clinician names it; ignored (may be empty) for "No known allergies". */
+  substance: z.string().trim().max(200),
+  noneKnown: z.boolean(),
+  reaction: z.string().trim().max(200).nullable(),
+  criticality: z.enum(['low', 'high', 'unable-to-assess']).nullable(),
+  category: z.enum(['food', 'medication', 'environment', 'biologic']).nullable(),
+}).refine((a) => a.noneKnown || a.substance.length > 0, { message: 'name the substance', path: ['substance'] });
+
+export type AllergyEntry = z.infer<typeof AllergyEntry>;

@@ -1,6 +1,7 @@
 /*
- * "My patients": the patients a clinician has picked for their shift at this station, per user.
- * Additive: one new table.
+ * "My patients": the patients a clinician has picked for their shift at this station, per user;
+ * and the allergies and vital signs recorded here, kept so that they show at once (offline too)
+ * while their outbox mutation waits for the server. Additive: two new tables.
  */
 export const name = '2026-12-02T1700-my-patients';
 
@@ -11,4 +12,13 @@ export const statements = [
     added_at INTEGER NOT NULL,
     PRIMARY KEY (user_id, patient_id)
   )`,
+  `CREATE TABLE clinical_entries (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    patient_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  )`,
+  `CREATE INDEX clinical_entries_patient ON clinical_entries (patient_id, kind)`,
 ];
