@@ -28,7 +28,7 @@ export function allergyLine(allergies: readonly AllergyView[] | undefined): Alle
 }
 
 /** An allergy recorded at a station (physician or nurse); synced as a FHIR AllergyIntolerance. */
-export const AllergyEntry = z.object({
+export const AllergyFields = z.object({
   allergyId: z.string().uuid(),
   patientId: z.string().uuid(),
   /** The substance as the clinician names it; ignored (may be empty) for "No known allergies". */
@@ -37,6 +37,9 @@ export const AllergyEntry = z.object({
   reaction: z.string().trim().max(200).nullable(),
   criticality: z.enum(['low', 'high', 'unable-to-assess']).nullable(),
   category: z.enum(['food', 'medication', 'environment', 'biologic']).nullable(),
-}).refine((a) => a.noneKnown || a.substance.length > 0, { message: 'name the substance', path: ['substance'] });
-
+});
+const named = (a: { noneKnown: boolean; substance: string }) => a.noneKnown || a.substance.length > 0;
+export const AllergyEntry = AllergyFields.refine(named, { message: 'name the substance', path: ['substance'] });
+/** The station call's input: the station makes the id. */
+export const AllergyInput = AllergyFields.omit({ allergyId: true }).refine(named, { message: 'name the substance', path: ['substance'] });
 export type AllergyEntry = z.infer<typeof AllergyEntry>;

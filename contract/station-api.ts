@@ -3,7 +3,8 @@ import { BranchCode, SessionUser } from './auth';
 import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
 import { ConflictText, DraftStatus } from './sync';
 import { StationInfo, WardInfo } from './ward';
-import { AllergyView } from './allergy';
+import { AllergyInput, AllergyView } from './allergy';
+import { VitalsFields, VitalsInput } from './vitals';
 
 /*
  * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
@@ -77,8 +78,20 @@ export const PatientSearch = z.object({
 /** Another patient of the same ward a clinician could confuse with this one, and why. */
 export const LookAlike = z.object({ patientId: Uuid, name: z.string(), bed: z.string().nullable(), reasons: z.array(z.enum(['same-name', 'similar-name', 'same-birth-date'])) });
 export type LookAlike = z.infer<typeof LookAlike>;
-/** Ward-list flags per patient: lab results of the last 48 hours, and the user's notes awaiting review. */
-export const PatientFlags = z.object({ newResults: z.number().int(), awaitingReview: z.number().int() });
+/** A set of vital signs with its NEWS2 score; `pending` while it waits in this station's outbox. */
+export const VitalsSet = VitalsFields.and(
+  z.object({
+    pending: z.boolean(),
+    news2: z.object({ total: z.number().int(), band: z.enum(['low', 'low-medium', 'medium', 'high']), parts: z.record(z.string(), z.number().int()) }),
+  }),
+);
+export type VitalsSet = z.infer<typeof VitalsSet>;
+/** Ward-list flags per patient: lab results of the last 48 hours, the notes awaiting review the user can act on, the latest NEWS2. */
+export const PatientFlags = z.object({
+  newResults: z.number().int(),
+  awaitingReview: z.number().int(),
+  news2: z.object({ total: z.number().int(), band: z.enum(['low', 'low-medium', 'medium', 'high']), takenAt: z.string() }).optional(),
+});
 export type PatientFlags = z.infer<typeof PatientFlags>;
 export const CachedPatientList = z.object({
   patients: z.array(CachedPatient),
@@ -116,6 +129,8 @@ export const PatientChart = z.object({
   mine: z.boolean().optional(),
   /** Absent or empty: "Allergies not recorded". */
   allergies: z.array(AllergyView).optional(),
+  /** Vital-sign sets, newest first. */
+  vitals: z.array(VitalsSet).optional(),
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
@@ -190,6 +205,9 @@ export const stationApi = {
   listPatients: { input: PatientSearch, output: CachedPatientList },
   getPatientChart: { input: z.object({ patientId: Uuid }), output: PatientChart },
   setMyPatient: { input: z.object({ patientId: Uuid, mine: z.boolean() }), output: Ok },
+  /** Physicians and nurses; saved here and sent through the outbox (offline too). */
+  recordAllergy: { input: AllergyInput, output: AllergyView },
+  recordVitals: { input: VitalsInput, output: VitalsSet },
   listDrafts: { input: DraftQuery, output: DraftList },
   getDraft: { input: DraftRef, output: DraftView },
   // `cleaned`: clinical text the station core makes storable (contract/text.ts cleanClinicalText)

@@ -9,7 +9,7 @@ import { VITAL_LIMITS } from './clinical/news2';
 
 const inRange = (k: keyof typeof VITAL_LIMITS) => z.number().min(VITAL_LIMITS[k][0]).max(VITAL_LIMITS[k][1]);
 
-export const VitalsEntry = z.object({
+export const VitalsFields = z.object({
   setId: z.string().uuid(),
   patientId: z.string().uuid(),
   takenAt: z.string().datetime({ offset: true }),
@@ -24,7 +24,11 @@ export const VitalsEntry = z.object({
   pulse: inRange('pulse').int(),
   consciousness: z.enum(['A', 'C', 'V', 'P', 'U']),
   temperature: inRange('temperature'),
-}).refine((v) => !v.onOxygen || (v.oxygenFlow !== null && v.oxygenFlow > 0), { message: 'give the oxygen flow', path: ['oxygenFlow'] });
+});
+const flowGiven = (v: { onOxygen: boolean; oxygenFlow: number | null }) => !v.onOxygen || (v.oxygenFlow !== null && v.oxygenFlow > 0);
+export const VitalsEntry = VitalsFields.refine(flowGiven, { message: 'give the oxygen flow', path: ['oxygenFlow'] });
+/** The station call's input: the station makes the id. */
+export const VitalsInput = VitalsFields.omit({ setId: true }).refine(flowGiven, { message: 'give the oxygen flow', path: ['oxygenFlow'] });
 export type VitalsEntry = z.infer<typeof VitalsEntry>;
 
 /** LOINC codes beyond the vital-signs profile's own: ACVPU and inhaled oxygen flow. */

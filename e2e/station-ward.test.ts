@@ -12,11 +12,13 @@ import { startStationHost, type StationHost } from '../main/host/http-host';
 import { ensureUiBuilt } from '../scripts/build-ui';
 import { enrolStation } from '../server/admin/credentials';
 import { withBranch } from '../server/db/with-branch';
-import { signedNote } from '../server/notes/testing/signed-note';
+import { approveNote } from '../server/notes/review/review';
+import type { ContentHash } from '../contract/soap';
 import { DEMO_PASSWORD } from '../server/seed/seed';
 import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
+import { startStation } from './station';
 
 /*
  * The ward tool in the system Chromium: a real station core (SQLite files) behind main/host,
@@ -55,8 +57,25 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     await l.station.close();
   };
 
+  /** A progress note by dr.north for Lan, summarized by the server's own worker and approved through the one approval path. */
+  async function physicianSignedNote(text: string) {
+    const user = await server.owner.selectFrom('users').select('id').where('username', '=', 'dr.north').executeTakeFirstOrThrow();
+    const noteId = randomUUID();
+    await withBranch(server.owner, northId, admin, async (trx) => {
+      await trx.insertInto('note_drafts').values({ branch_id: northId, id: noteId, patient_id: lan, author_user_id: user.id, text }).execute();
+      await trx.updateTable('note_drafts').set({ status: 'submitted', version: 2 }).where('id', '=', noteId).execute();
+    });
+    const actor = { kind: 'user', id: String(user.id) } as const;
+    for (let i = 0; i < 100; i++) {
+      const d = await withBranch(server.db.app, northId, actor, (trx) => trx.selectFrom('soap_drafts').select('content_hash').where('note_draft_id', '=', noteId).executeTakeFirst());
+      if (d) return withBranch(server.db.app, northId, actor, (trx) => approveNote(trx, actor, user.id, noteId, d.content_hash as ContentHash));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('the server never summarized the note');
+  }
+
   before(async () => {
-    server = await startSeededServer(16);
+    server = await startSeededServer(16, { summarizer: { provider: 'local' } });
     northId = (await server.owner.selectFrom('branches').select('id').where('code', '=', 'north').executeTakeFirstOrThrow()).id;
     wardId = (await server.owner.selectFrom('wards').select('id').where('code', '=', 'n-med').executeTakeFirstOrThrow()).id;
     const now = Date.now();
@@ -92,7 +111,7 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
         )
         .execute();
     });
-    await signedNote({ owner: server.owner, app: server.db.app }, northId, lan, 'dr.north', 'Subjective: feels better, no chest pain.\nObjective: afebrile, creatinine rising 1.9 to 2.3 mg/dL.\nAssessment: acute kidney injury, likely prerenal.\nPlan: IV fluids, repeat creatinine tomorrow.');
+    await physicianSignedNote('Subjective: feels better, no chest pain.\nObjective: afebrile, creatinine rising 1.9 to 2.3 mg/dL.\nAssessment: acute kidney injury, likely prerenal.\nPlan: IV fluids, repeat creatinine tomorrow.');
     dir = mkdtempSync(path.join(tmpdir(), 'station-ward-'));
     ({ credential } = await enrolStation(server.owner, 'north', 'n-med', 'Ward 3 e2e station'));
     launched = await launch();
@@ -207,10 +226,83 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     assert.deepEqual(problems, []);
   });
 
+  test('a nurse records vitals offline and an allergy; both reach a second station; she signs her nursing note and a physician reads it', async () => {
+    const page = await newPage();
+    await page.goto(pageUrl());
+    // Whoever is signed in (the earlier test left a session): sign out, the nurse signs in.
+    if (await page.getByRole('button', { name: 'Sign out' }).count()) await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, 'nurse.north');
+    await page.getByTestId('ward-row').filter({ hasText: 'N990002' }).getByRole('button', { name: 'NGUYEN, Văn An', exact: true }).click();
+    await page.getByRole('tab', { name: 'Vitals' }).click();
+    // The server goes away: the vitals are saved on the station and scored there.
+    await server.stop();
+    const form = page.getByTestId('vitals-form');
+    await form.getByLabel('Respiratory rate').fill('24');
+    await form.getByRole('spinbutton', { name: /^SpO₂/ }).fill('93');
+    await form.getByLabel('Oxygen', { exact: true }).check();
+    await form.getByLabel('Oxygen flow').fill('2');
+    await form.getByLabel('Systolic BP').fill('98');
+    await form.getByLabel('Diastolic BP').fill('61');
+    await form.getByLabel('Pulse').fill('112');
+    await form.getByLabel('Temperature').fill('38.4');
+    assert.match((await page.getByTestId('news2-preview').textContent()) ?? '', /NEWS2 11 — High/);
+    await page.screenshot({ path: path.join(shots, 'vitals-form.png') });
+    a11y.push(...(await accessibilityProblems(page, 'vitals form')));
+    await form.getByRole('button', { name: 'Save vital signs' }).click();
+    await page.getByTestId('vitals-row').filter({ hasText: 'not yet sent' }).waitFor();
+    assert.match((await page.getByTestId('news2-score').first().textContent()) ?? '', /11 high/);
+    // An allergy, offline too, on the chart's side column; the banner shows it at once.
+    await page.getByRole('tab', { name: 'Chart' }).click();
+    const allergy = page.getByTestId('allergy-form');
+    await allergy.getByLabel('Substance').fill('Penicillin');
+    await allergy.getByLabel('Reaction').fill('hives');
+    await allergy.getByLabel('Risk').selectOption('high');
+    await allergy.getByRole('button', { name: 'Add allergy' }).click();
+    await page.getByTestId('banner-allergies').filter({ hasText: 'Penicillin (hives)' }).waitFor();
+    // The server is back: the outbox empties.
+    await server.restart();
+    await page.getByText('Everything is synced').waitFor({ timeout: 30_000 });
+    // A nursing note: written, submitted, summarized, signed by the nurse herself.
+    await page.getByRole('tab', { name: 'Note' }).click();
+    await page.getByRole('heading', { name: 'Nursing note' }).waitFor();
+    await page.getByLabel('Note text').fill('Patient more alert this afternoon. Febrile 38.4, on 2 L oxygen. Plan: observations hourly, inform doctor if NEWS2 rises.');
+    await page.getByRole('button', { name: 'Submit for SOAP draft' }).click();
+    await page.getByRole('tab', { name: 'SOAP review' }).click();
+    const approve = page.getByTestId('approve');
+    await approve.waitFor({ timeout: 30_000 });
+    await approve.click();
+    await page.getByTestId('signed-note').waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('signed-note').locator('pre').count(), 0);
+    // A second station of the ward, a physician: the NEWS2 band on the list, the allergy on the banner, the signed nursing note on the chart.
+    const second = await startStation(server.owner, server.url, 'north', 'n-med');
+    try {
+      const other = await newPage();
+      await other.goto(second.pageUrl);
+      await signIn(other, 'dr.north');
+      const row = other.getByTestId('ward-row').filter({ hasText: 'N990002' });
+      await row.getByTestId('news2-flag').filter({ hasText: 'NEWS2 11 high' }).waitFor({ timeout: 20_000 });
+      await other.screenshot({ path: path.join(shots, 'ward-list-news2.png') });
+      await row.getByRole('button', { name: 'NGUYEN, Văn An', exact: true }).click();
+      await other.getByTestId('banner-allergies').filter({ hasText: 'Penicillin (hives)' }).waitFor({ timeout: 15_000 });
+      const note = other.getByTestId('chart-signed-note');
+      await note.waitFor({ timeout: 15_000 });
+      assert.match((await note.textContent()) ?? '', /more alert/);
+      await other.getByRole('tab', { name: 'Vitals' }).click();
+      assert.match((await other.getByTestId('news2-score').first().textContent()) ?? '', /11 high/);
+      a11y.push(...(await accessibilityProblems(other, 'vitals history')));
+      await other.close();
+    } finally {
+      await second.close();
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+
   test('the lock screen names its user; a reload and a restart bring the page back to lock or sign-in', async () => {
     const page = await newPage();
     await page.goto(pageUrl());
-    await page.getByTestId('ward-row').first().waitFor();
+    await signIn(page, 'dr.north');
     await page.keyboard.press('Control+l');
     await page.getByRole('heading', { name: 'Station locked' }).waitFor();
     assert.match((await page.getByTestId('locked-user').textContent()) ?? '', /Dr\. Anna Berger/);

@@ -1,5 +1,5 @@
 import type { Change } from '../../contract/sync';
-import type { CachedPatient, PatientChart, SignedNote } from '../../contract/station-api';
+import type { CachedPatient, PatientChart, PatientFlags, SignedNote } from '../../contract/station-api';
 import { matchesSearch } from '../../contract/search';
 import type { Store } from './store';
 import { applyFeedDraft } from './drafts';
@@ -117,8 +117,8 @@ export function patientFlags(
   patientIds: readonly string[],
   now = Date.now(),
   roles: readonly string[] = [],
-): Record<string, { newResults: number; awaitingReview: number }> {
-  const flags: Record<string, { newResults: number; awaitingReview: number }> = {};
+): Record<string, PatientFlags> {
+  const flags: Record<string, PatientFlags> = {};
   const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
   const physician = roles.includes('physician') ? 1 : 0;
   const review = db
@@ -135,7 +135,10 @@ export function patientFlags(
   for (const id of patientIds) {
     let newResults = 0;
     for (const d of obs.all(id) as string[]) {
-      const at = Date.parse(String((JSON.parse(d) as Record<string, unknown>).effective_at ?? ''));
+      const o = JSON.parse(d) as Record<string, unknown>;
+      // Lab results only: vital signs have their own flag (NEWS2).
+      if (Array.isArray(o.category) && o.category.includes('vital-signs')) continue;
+      const at = Date.parse(String(o.effective_at ?? ''));
       if (at > now - NEW_RESULT_WINDOW_MS && at <= now + 60_000) newResults++;
     }
     flags[id] = { newResults, awaitingReview: review.get(id, userId, physician) as number };

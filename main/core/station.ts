@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StationHandlers, StationStatus } from '../../contract/station-api';
 import { patientChart } from './cache';
+import { patientAllergies, patientVitals, recordAllergy, recordVitals } from './clinical';
 import { refreshStationInfo, storedStationInfo } from './station-info';
 import { listWard, lookAlikesOf, myPatientIds, setMyPatient } from './ward';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
@@ -171,7 +172,18 @@ export function createStation(options: StationOptions): Station {
       const chart = patientChart(store, patientId);
       if (!chart) throw new StationError('not_found', 'This patient is not on this station. Go back to the ward list and search again.');
       const ward = storedStationInfo(store)?.wards.find((w) => w.id === chart.patient.wardId) ?? null;
-      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId) };
+      const allergies = patientAllergies(store, patientId);
+      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}), vitals: patientVitals(store, patientId) };
+    },
+    async recordAllergy(input) {
+      const a = recordAllergy(store, me(), input);
+      sync.kick();
+      return a;
+    },
+    async recordVitals(input) {
+      const v = recordVitals(store, me(), input);
+      sync.kick();
+      return v;
     },
     async setMyPatient({ patientId, mine }) {
       setMyPatient(store, me(), patientId, mine);

@@ -2,6 +2,7 @@ import type { CachedPatient, LookAlike, StationInput, StationOutput } from '../.
 import { matchesSearch } from '../../contract/search';
 import { lookAlikes } from '../../contract/ward';
 import { allPatients, patientFlags } from './cache';
+import { patientVitals } from './clinical';
 import type { Store } from './store';
 
 /*
@@ -57,9 +58,14 @@ export function listWard(store: Store, user: { id: number; roles: readonly strin
     const l = alike.get(p.id);
     if (l) lookAlikeRecord[p.id] = l;
   }
+  const flags = patientFlags(store, userId, shown.map((p) => p.id), now, user.roles);
+  for (const p of shown) {
+    const latest = patientVitals(store, p.id)[0];
+    if (latest && flags[p.id]) flags[p.id] = { ...flags[p.id]!, news2: { total: latest.news2.total, band: latest.news2.band, takenAt: latest.takenAt } };
+  }
   return {
     patients: shown,
-    flags: patientFlags(store, userId, shown.map((p) => p.id), now, user.roles),
+    flags,
     lookAlikes: lookAlikeRecord,
     mine: shown.filter((p) => mine.has(p.id)).map((p) => p.id),
   };

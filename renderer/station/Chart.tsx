@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { allergyLine } from '../../contract/allergy';
 import { findLabTest } from '../../contract/clinical/loinc';
 import type { PatientChart } from '../../contract/station-api';
+import { AllergyForm } from './AllergyForm';
 import { cumulativeGrid } from './cumulative';
 import { LabTrend, type LabPoint } from './LabTrend';
 import { SignedDocument, signedWhen } from './SignedDocument';
@@ -89,9 +90,13 @@ function LabTable({ observations }: { observations: Row[] }) {
 
 const TREND_LIMIT = 8;
 
+const isVital = (o: Row) => Array.isArray(o.category) && (o.category as unknown[]).includes('vital-signs');
+
 export function Chart({ chart }: { chart: PatientChart }) {
   const [allTrends, setAllTrends] = useState(false);
-  const trends = byLoinc(chart.observations).filter((g) => g.points.length > 1);
+  // Vital signs have their own tab (with NEWS2); this is the lab chart.
+  const labs = chart.observations.filter((o) => !isVital(o));
+  const trends = byLoinc(labs).filter((g) => g.points.length > 1);
   const shown = allTrends ? trends : trends.slice(0, TREND_LIMIT);
   const allergies = allergyLine(chart.allergies);
   return (
@@ -99,7 +104,7 @@ export function Chart({ chart }: { chart: PatientChart }) {
       <div className="chart-main">
         <section aria-labelledby="labs-title">
           <h2 id="labs-title">Lab results</h2>
-          <LabTable observations={chart.observations} />
+          <LabTable observations={labs} />
         </section>
         <section aria-labelledby="trends-title">
           <h2 id="trends-title">Trends</h2>
@@ -132,6 +137,7 @@ export function Chart({ chart }: { chart: PatientChart }) {
               ))}
             </ul>
           )}
+          <AllergyForm patientId={chart.patient.id} />
         </section>
         <section aria-labelledby="meds-title">
           <h2 id="meds-title">Medications</h2>

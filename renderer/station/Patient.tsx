@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { PatientChart } from '../../contract/station-api';
 import { messageOf, station } from './api';
 import { Chart } from './Chart';
+import { Vitals } from './Vitals';
 import { Composer } from './Composer';
 import { allergyLine } from '../../contract/allergy';
 import { ageInYears, SEX_WORDS } from '../../contract/ward';
@@ -69,6 +70,7 @@ export function usePatientChart(patientId: string, follow: boolean): { chart: Pa
   // New data from the feed (a result, a signed note) moves the cursor: read the chart again while
   // it is on screen (not under the composer, where a keystroke must not wait for a chart render).
   const cursor = useStation((s) => (follow ? s.status?.sync.cursor : null));
+  const localVersion = useStation((s) => s.localVersion);
   useEffect(() => {
     setChart(null);
   }, [patientId]);
@@ -81,12 +83,13 @@ export function usePatientChart(patientId: string, follow: boolean): { chart: Pa
     return () => {
       live = false;
     };
-  }, [patientId, cursor]);
+  }, [patientId, cursor, localVersion]);
   return { chart, error };
 }
 
 const TABS: { tab: PatientTab; label: string }[] = [
   { tab: 'chart', label: 'Chart' },
+  { tab: 'vitals', label: 'Vitals' },
   { tab: 'note', label: 'Note' },
   { tab: 'review', label: 'SOAP review' },
 ];
@@ -104,7 +107,7 @@ function onTabKey(e: KeyboardEvent, current: PatientTab, open: (tab: PatientTab)
 
 export function PatientScreen({ patientId, tab, noteId }: { patientId: string; tab: PatientTab; noteId?: string | undefined }) {
   const go = useStation((s) => s.go);
-  const { chart, error } = usePatientChart(patientId, tab === 'chart');
+  const { chart, error } = usePatientChart(patientId, tab === 'chart' || tab === 'vitals');
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!chart) return <p aria-busy="true">Loading the chart…</p>;
   return (
@@ -129,6 +132,7 @@ export function PatientScreen({ patientId, tab, noteId }: { patientId: string; t
       </div>
       <div role="tabpanel" id="patient-panel" aria-labelledby={`tab-${tab}`}>
         {tab === 'chart' && <Chart chart={chart} />}
+        {tab === 'vitals' && <Vitals chart={chart} />}
         {tab === 'note' && <Composer key={patientId} patientId={patientId} />}
         {tab === 'review' && <Review key={patientId} patientId={patientId} noteId={noteId} />}
       </div>

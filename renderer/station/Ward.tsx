@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
+import { NEWS2_RESPONSE } from '../../contract/clinical/news2';
 import { ageSex } from '../../contract/ward';
+import { BAND_WORDS } from './Vitals';
 import { byBed, displayName } from './names';
 import { useStation, type ListScope } from './store';
 import { admissionDay, lookAlikeText } from './ward-format';
@@ -98,6 +100,11 @@ export function Ward() {
                 <td title={p.birthDate ? `born ${p.birthDate}` : 'birth date unknown'}>{ageSex(p, now)}</td>
                 <td>{p.mrn}</td>
                 <td>
+                  {f?.news2 && f.news2.band !== 'low' && (
+                    <span className={`flag news2 band-${f.news2.band}`} data-testid="news2-flag" title={NEWS2_RESPONSE[f.news2.band]}>
+                      NEWS2 {f.news2.total} {BAND_WORDS[f.news2.band]}
+                    </span>
+                  )}
                   {f && f.newResults > 0 && <span className="flag results">{f.newResults} new results</span>}
                   {f && f.awaitingReview > 0 && <span className="flag review">{f.awaitingReview} awaiting review</span>}
                 </td>

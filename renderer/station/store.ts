@@ -12,7 +12,7 @@ export type Route =
   /** `noteId` picks the note on the review tab (default: the user's newest submitted note). */
   | { name: 'patient'; patientId: string; tab: PatientTab; noteId?: string }
   | { name: 'outbox' };
-export type PatientTab = 'chart' | 'note' | 'review';
+export type PatientTab = 'chart' | 'vitals' | 'note' | 'review';
 
 interface StationState {
   status: StationStatus | null;
@@ -36,6 +36,9 @@ interface StationState {
   go(route: Route): void;
   search(q: string): Promise<void>;
   showList(scope: ListScope, wardId?: number | null): Promise<void>;
+  /** Bumped when this station records something (vitals, an allergy): charts on screen read again. */
+  localVersion: number;
+  bump(): void;
   toggleMine(patientId: string, mine: boolean): Promise<void>;
 }
 export type ListScope = 'ward' | 'mine' | 'all';
@@ -117,6 +120,10 @@ export const useStation = create<StationState>()((set, get) => {
     },
     go(route) {
       set({ route });
+    },
+    localVersion: 0,
+    bump() {
+      set({ localVersion: get().localVersion + 1 });
     },
     async search(q) {
       set({ query: q });
