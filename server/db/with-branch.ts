@@ -57,7 +57,9 @@ export async function withBranch<T>(
       // COMMIT of an aborted transaction answers ROLLBACK without an error: a unit of work that
       // swallowed a database error would be acknowledged and lost. The SELECT before it fails in
       // an aborted transaction, and a failing statement skips the rest of a simple query.
-      await sql.raw('SELECT 1; COMMIT').execute(conn);
+      // After the commit, in the same message, the change feed's live channel hears of it
+      // (server/sync/sql/feed.sql: a NOTIFY inside the transaction would serialize writers).
+      await sql.raw('SELECT 1; COMMIT; SELECT change_feed_announce()').execute(conn);
     } catch (e) {
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       throw e;

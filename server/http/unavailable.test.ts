@@ -4,15 +4,15 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DATABASE_UNREACHABLE_SERVER } from '../../contract/errors';
 import { DEFAULT_AUTH_POLICY } from '../auth/policy';
-import type { Database } from '../db/database';
-import { createKysely, createPool } from '../db/pool';
+import { createPool } from '../db/pool';
+import { createSystemDb, type SystemDb } from '../db/system-db';
 import { silentLogger } from '../log';
 import { buildServer } from './app';
 
 /* The database is gone (a port nobody listens on): every route says so in words, with 503, never "internal error". */
 
 let app: FastifyInstance;
-let db: ReturnType<typeof createKysely<Database>>;
+let db: SystemDb;
 
 before(async () => {
   const port = await new Promise<number>((resolve) => {
@@ -21,7 +21,7 @@ before(async () => {
       s.close(() => resolve(p));
     });
   });
-  db = createKysely<Database>(createPool({ connectionString: `postgres://nobody:x@127.0.0.1:${port}/none`, max: 2, acquireTimeoutMs: 2000 }));
+  db = createSystemDb(createPool({ connectionString: `postgres://nobody:x@127.0.0.1:${port}/none`, max: 2, acquireTimeoutMs: 2000 }));
   app = (await buildServer({ db, policy: DEFAULT_AUTH_POLICY, log: silentLogger })).app;
 });
 after(async () => {

@@ -1,3 +1,4 @@
+import { currentBranchId } from '../../db/with-branch';
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
@@ -124,7 +125,7 @@ export async function createAllergyIntolerance(c: StoreContext, res: Resource): 
   const id = randomUUID();
   const row = await c.trx
     .insertInto('allergy_intolerances')
-    .values({ ...projectAllergy(res), id, patient_id: patientId, branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int` })
+    .values({ ...projectAllergy(res), id, patient_id: patientId, branch_id: currentBranchId() })
     .returning(['version', 'updated_at'])
     .executeTakeFirstOrThrow();
   const stored = withMeta(linkSubject(res, patientId, 'patient'), id, row.version, row.updated_at);

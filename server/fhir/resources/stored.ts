@@ -1,3 +1,4 @@
+import { currentBranchId } from '../../db/with-branch';
 import { sql, type RawBuilder } from 'kysely';
 import type { CodeableConcept, Identifier, Resource } from '../../../contract/fhir/types';
 import type { TokenValue } from '../search';
@@ -49,7 +50,7 @@ export function tokensOf(res: Resource): Token[] {
   });
 }
 
-const BRANCH = sql<number>`nullif(current_setting('app.current_branch', true), '')::int`;
+const BRANCH = currentBranchId();
 
 /** Stores a new version of `stored` (which carries its id and meta) and re-indexes its tokens. */
 export async function saveVersion(c: StoreContext, stored: Resource): Promise<void> {
