@@ -24,8 +24,9 @@ export function isClinicalMutation(m: { kind: string }): m is ClinicalMutation {
 
 export async function applyClinical(trx: BranchTransaction, station: { id: string; branchCode: string }, userId: number, m: ClinicalMutation): Promise<MutationResult> {
   const b = sql<number>`nullif(current_setting('app.current_branch', true), '')::int`;
-  // The branch's feed lock, as sync_push takes it: one push of a branch at a time.
-  await sql`SELECT pg_advisory_xact_lock(7301, ${b})`.execute(trx);
+  // A lock of this mutation id (class 7303), held to commit: a concurrent push of the same id
+  // waits, then finds it applied and answers duplicate. Different records apply in parallel.
+  await sql`SELECT pg_advisory_xact_lock(7303, hashtext(${m.id}))`.execute(trx);
   const first = await trx.selectFrom('sync_mutations').select('result').where('id', '=', m.id).executeTakeFirst();
   if (first) return { id: m.id, status: 'duplicate', first: first.result as FirstResult };
   const patient = await trx.selectFrom('patients').select('id').where('id', '=', m.payload.patientId).executeTakeFirst();
