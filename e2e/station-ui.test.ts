@@ -139,6 +139,8 @@ describe('station app in Chromium', { skip: chromiumAvailable() ? false : 'skipp
     // Keyboard: the patient tabs are one tab stop; an arrow key opens the next one.
     await page.getByRole('tab', { name: 'Chart' }).focus();
     await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.activeElement?.id === 'tab-vitals' && document.activeElement.getAttribute('aria-selected') === 'true');
+    await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => document.activeElement?.id === 'tab-note' && document.activeElement.getAttribute('aria-selected') === 'true');
     const note = page.getByTestId('note-text');
     await note.click();
