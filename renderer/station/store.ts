@@ -28,6 +28,8 @@ interface StationState {
   scope: ListScope;
   wardId: number | null;
   refreshStatus(): Promise<void>;
+  /** A status from the station (a call's answer or a `status` event) becomes the screen's. */
+  applyStatus(status: StationStatus): void;
   /** `branch` is left out at an enrolled station that knows its branch. */
   signIn(username: string, password: string, branch?: string): Promise<void>;
   unlock(password: string): Promise<void>;
@@ -82,13 +84,15 @@ export const useStation = create<StationState>()((set, get) => {
     error: null,
     busy: false,
     ...cleared,
+    applyStatus(status) {
+      const was = get().status;
+      if (was?.user && (status.locked || !status.user)) set({ status, ...cleared });
+      // Unchanged: no new object, so no subscriber renders for nothing.
+      else if (JSON.stringify(status) !== JSON.stringify(was)) set({ status });
+    },
     async refreshStatus() {
       try {
-        const status = await station.status({});
-        const was = get().status;
-        if (was?.user && (status.locked || !status.user)) set({ status, ...cleared });
-        // Unchanged: no new object, so no subscriber renders for nothing.
-        else if (JSON.stringify(status) !== JSON.stringify(was)) set({ status });
+        get().applyStatus(await station.status({}));
       } catch (e) {
         // Unreachable, or a page of an earlier start of the station: say so in words (the start screen shows it).
         if (e instanceof StationCallError && (e.code === 'unreachable' || e.code === 'unauthorized')) set({ error: messageOf(e) });

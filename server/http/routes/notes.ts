@@ -11,7 +11,7 @@ import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, Re
 import { appendTranscript } from '../../notes/review/transcript';
 import { transcribe } from '../../notes/transcribe';
 import { findStation } from '../../sync/stations';
-import { requireRole, requireSession } from '../authenticate';
+import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
 import { maySign, noteAuthor } from '../../notes/review/signer';
 import type { BranchTransaction } from '../../db/with-branch';
 import type { AppContext } from '../context';
@@ -132,28 +132,37 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   /** A dictation for a draft, from an enrolled station: transcribed here, appended as the draft's next version. */
-  app.post('/api/notes/:id/transcription', { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024 }, async (request): Promise<TranscribeResult> => {
+  const dictationCaller = authenticateBeforeBody(async (request) => {
     const credential = request.headers[STATION_CREDENTIAL_HEADER];
     const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
     if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
-    const { id } = parseInput(IdParams, request.params);
-    const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
-    const config = ctx.transcription ?? { provider: 'none' as const };
-    if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
-    // The note must be this branch's before its audio leaves the server.
-    const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
-    if (!known) throw new HttpError(404, 'not_found', 'no such note');
-    const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
-    if (!result.ok) {
-      const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;
-      const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'unavailable';
-      throw new HttpError(status, code, result.error.message);
-    }
-    const appended = await mapReviewErrors(() =>
-      withBranch(ctx.db, station.branchId, actor, (trx) => appendTranscript(trx, actor, station, session.userId, id, body.baseVersion, result.transcript)),
-    );
-    return { noteId: id, version: appended.version, status: appended.status, appendedChars: result.transcript.text.length };
+    return { station, session, actor };
   });
+  app.post(
+    '/api/notes/:id/transcription',
+    // Up to ~35 MB of base64 audio: the caller is checked first, and the body is streamed under this limit.
+    { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024, onRequest: dictationCaller.onRequest },
+    async (request): Promise<TranscribeResult> => {
+      const { station, session, actor } = dictationCaller.of(request);
+      const { id } = parseInput(IdParams, request.params);
+      const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
+      const config = ctx.transcription ?? { provider: 'none' as const };
+      if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
+      // The note must be this branch's before its audio leaves the server.
+      const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
+      if (!known) throw new HttpError(404, 'not_found', 'no such note');
+      const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
+      if (!result.ok) {
+        const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;
+        const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'unavailable';
+        throw new HttpError(status, code, result.error.message);
+      }
+      const appended = await mapReviewErrors(() =>
+        withBranch(ctx.db, station.branchId, actor, (trx) => appendTranscript(trx, actor, station, session.userId, id, body.baseVersion, result.transcript)),
+      );
+      return { noteId: id, version: appended.version, status: appended.status, appendedChars: result.transcript.text.length };
+    },
+  );
 }

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
 import { findStation, type Station } from '../../sync/stations';
-import { requireRole, requireSession } from '../authenticate';
+import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
@@ -32,8 +32,10 @@ async function requireStationUser(ctx: AppContext, request: FastifyRequest): Pro
 }
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/api/sync/push', async (request): Promise<PushResponse> => {
-    const { station, session } = await requireStationUser(ctx, request);
+  // A batch can be megabytes of drafts: its sender is checked before the body is read.
+  const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
+  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request): Promise<PushResponse> => {
+    const { station, session } = pusher.of(request);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
