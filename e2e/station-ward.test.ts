@@ -49,7 +49,7 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
 
   const launch = async (port = 0): Promise<Launched> => {
     const station = createStation({ dataDir: dir, serverUrl: server.url, credential, sync: { backoffBaseMs: 100, backoffMaxMs: 800, pullIntervalMs: 1000 } });
-    const host = await startStationHost(station.handlers, { staticDir: await ensureUiBuilt('station'), port, cookieKey: loadCookieKey(dir) });
+    const host = await startStationHost(station.handlers, { staticDir: await ensureUiBuilt('station'), port, cookieKey: loadCookieKey(dir), events: station.events });
     return { station, host };
   };
   const stop = async (l: Launched) => {
