@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
-import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, OmissionRef, SoapDraftView, StatementRef } from './notes';
 import { Flag } from './flags';
 import { ConflictText, DraftStatus } from './sync';
 import { StationInfo, WardInfo } from './ward';
@@ -229,6 +229,11 @@ export const stationApi = {
   acceptNoteStatement: { input: StatementRef, output: SoapDraftView },
   removeNoteStatement: { input: StatementRef, output: SoapDraftView },
   approveNote: { input: ApproveInput, output: SoapDraftView },
+  /** "Not in the draft": add the left-out sentence to a section, or mark it as not needed. */
+  addNoteOmission: { input: AddOmissionInput, output: NoteReview },
+  dismissNoteOmission: { input: OmissionRef, output: NoteReview },
+  /** The physician confirms that a note naming another patient belongs to the patient on the banner. */
+  confirmNotePatient: { input: NoteRef, output: NoteReview },
   addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated },
   getNoteAudit: { input: NoteRef, output: NoteAudit },
   /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
