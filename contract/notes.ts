@@ -59,6 +59,9 @@ export const NoteReview = z.object({
   failure: z.object({ kind: z.string(), message: z.string() }).nullable(),
   draft: SoapDraftView.nullable(),
   addenda: z.array(Addendum),
+  /** A physician's progress note, or a nurse's nursing note that its author signs (servers before it send none). */
+  kind: z.enum(['progress', 'nursing']).optional(),
+  authorUserId: z.number().int().optional(),
   /** The checks before approval (servers before they were added send none). */
   checks: z.lazy(() => ReviewChecks).nullable().optional(),
 });

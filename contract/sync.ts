@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CLEAN_TEXT_ISSUE, cleanClinicalText, isCleanText } from './text';
+import { AllergyEntry } from './allergy';
+import { VitalsEntry } from './vitals';
 
 /*
  * The sync protocol between a station and the server (DESIGN §4). A mutation carries a
@@ -29,7 +31,10 @@ export const DraftSubmit = z.object({
   id: MutationId,
   payload: z.object({ draftId: Uuid, baseVersion: Version.min(1) }),
 });
-export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit]);
+/** Clinical records made at the station (offline first), applied once each like the drafts. */
+export const AllergyRecord = z.object({ kind: z.literal('allergy.record'), id: MutationId, payload: AllergyEntry });
+export const VitalsRecord = z.object({ kind: z.literal('vitals.record'), id: MutationId, payload: VitalsEntry });
+export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit, AllergyRecord, VitalsRecord]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationKind = Mutation['kind'];
 

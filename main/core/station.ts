@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StationHandlers, StationStatus } from '../../contract/station-api';
-import { listPatients, patientChart, patientFlags } from './cache';
+import { patientChart } from './cache';
+import { patientAllergies, patientVitals, recordAllergy, recordVitals } from './clinical';
+import { refreshStationInfo, storedStationInfo } from './station-info';
+import { listWard, lookAlikesOf, myPatientIds, setMyPatient } from './ward';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
@@ -92,12 +95,28 @@ export function createStation(options: StationOptions): Station {
     ...options.sync,
   });
   if (options.autoSync !== false) sync.start();
+  const refreshInfo = async () => {
+    const url = getConfig(store, 'server_url');
+    const credential = getConfig(store, 'credential');
+    return url && credential ? refreshStationInfo(store, url, credential) : null;
+  };
+  void refreshInfo();
   const checkpoints = setInterval(() => checkpointStore(store), 5000);
   checkpoints.unref();
 
   const status = (): StationStatus => {
     const c = sessions.current();
-    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
+    const holder = sessions.locked() ? sessions.holder() : null;
+    return {
+      enrolled: server() !== null,
+      user: c?.user ?? null,
+      locked: sessions.locked(),
+      mode: c?.mode ?? null,
+      sync: sync.status(),
+      idleLockSeconds: options.idleLockSeconds ?? 300,
+      station: storedStationInfo(store),
+      lockedUser: holder ? { displayName: holder.user.displayName, username: holder.user.username } : null,
+    };
   };
 
   const me = () => sessions.require().user.id;
@@ -127,10 +146,15 @@ export function createStation(options: StationOptions): Station {
       setConfig(store, 'server_url', serverUrl);
       setConfig(store, 'credential', credential);
       client = null;
+      await refreshInfo();
       return { ok: true };
     },
     async signIn({ username, password, branch }) {
-      await sessions.signIn(username, password, branch);
+      // An enrolled station knows its branch: the user is not asked for it.
+      const code = branch ?? storedStationInfo(store)?.branch.code ?? (await refreshInfo())?.branch.code;
+      if (!code) throw new StationError('bad_request', 'This station has not reached its server yet: enter the branch code, or ask IT to check the network.');
+      await sessions.signIn(username, password, code);
+      void refreshInfo();
       sync.kick();
       return status();
     },
@@ -148,16 +172,28 @@ export function createStation(options: StationOptions): Station {
       await sessions.signOut();
       return status();
     },
-    async listPatients({ q, limit }) {
-      const user = me();
-      const patients = listPatients(store, q, limit ?? 100);
-      return { patients, flags: patientFlags(store, user, patients.map((p) => p.id)) };
-    },
+    listPatients: async (input) => listWard(store, sessions.require().user, input, storedStationInfo(store)?.ward.id ?? null),
     async getPatientChart({ patientId }) {
-      me();
+      const user = me();
       const chart = patientChart(store, patientId);
-      if (!chart) throw new StationError('not_found', 'no such patient on this station');
-      return chart;
+      if (!chart) throw new StationError('not_found', 'This patient is not on this station. Go back to the ward list and search again.');
+      const ward = storedStationInfo(store)?.wards.find((w) => w.id === chart.patient.wardId) ?? null;
+      const allergies = patientAllergies(store, patientId);
+      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}), vitals: patientVitals(store, patientId) };
+    },
+    async recordAllergy(input) {
+      const a = recordAllergy(store, me(), input);
+      sync.kick();
+      return a;
+    },
+    async recordVitals(input) {
+      const v = recordVitals(store, me(), input);
+      sync.kick();
+      return v;
+    },
+    async setMyPatient({ patientId, mine }) {
+      setMyPatient(store, me(), patientId, mine);
+      return { ok: true };
     },
     listDrafts: async ({ patientId }) => ({ drafts: listDrafts(store, me(), patientId) }),
     getDraft: async ({ draftId }) => wrap(() => getDraft(store, me(), draftId)),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createStation } from '../core/station';
+import { loadCookieKey } from './cookie-key';
 import { startStationHost } from './http-host';
 
 /*
@@ -30,7 +31,7 @@ const station = createStation({
   ...(values['offline-hours'] ? { offlineUnlockHours: Number(values['offline-hours']) } : {}),
   ...(values['idle-lock'] ? { idleLockSeconds: Number(values['idle-lock']) } : {}),
 });
-const host = await startStationHost(station.handlers, { events: station.events, ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
+const host = await startStationHost(station.handlers, { cookieKey: loadCookieKey(values.data), events: station.events, ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
 console.log(JSON.stringify({ url: host.url, secret: host.secret }));
 const stop = () => {
   void host.close().then(() => station.close()).then(() => process.exit(0));

@@ -27,6 +27,8 @@ const stateOf = (d: DraftView): SaveState =>
  */
 export function Composer({ patientId }: { patientId: string }) {
   const go = useStation((s) => s.go);
+  // A nurse (not a physician) writes a nursing note, which she signs herself.
+  const nursing = useStation((s) => Boolean(s.status?.user?.roles.includes('nurse') && !s.status.user.roles.includes('physician')));
   // The textarea is uncontrolled: a keystroke is painted by the browser, with no React render in
   // between (the keypress-latency goal is one frame while a sync runs). `hasText` drives buttons.
   const area = useRef<HTMLTextAreaElement>(null);
@@ -178,7 +180,7 @@ export function Composer({ patientId }: { patientId: string }) {
   return (
     <section aria-labelledby="note-title" className="composer">
       <div className="row">
-        <h2 id="note-title">Progress note</h2>
+        <h2 id="note-title">{nursing ? 'Nursing note' : 'Progress note'}</h2>
         <output className={`savestate ${state}`} data-testid="save-state" aria-live="polite">
           {LABEL[state]}
         </output>

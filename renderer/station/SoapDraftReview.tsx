@@ -20,6 +20,10 @@ type Selected = { section: SoapSectionName; index: number } | null;
 export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteReview; onChanged: (r: NoteReview) => void; onStale: () => Promise<void> }) {
   const draft = review.draft!;
   const physician = useStation((s) => s.status?.user?.roles.includes('physician') ?? false);
+  const userId = useStation((s) => s.status?.user?.id);
+  // A nursing note is signed by the nurse who wrote it; a progress note by a physician.
+  const nursing = review.kind === 'nursing';
+  const maySign = nursing ? review.authorUserId === userId : physician;
   const [selected, setSelected] = useState<Selected>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -71,7 +75,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
 
   return (
     <>
-      <WrongPatientWarning review={review} canChange={physician && !busy} onConfirm={() => void check(() => station.confirmNotePatient({ noteId: review.noteId }))} />
+      <WrongPatientWarning review={review} canChange={maySign && !busy} onConfirm={() => void check(() => station.confirmNotePatient({ noteId: review.noteId }))} />
       <div className="soap-review">
         <section aria-labelledby="raw-title" className="raw-pane">
           <h3 id="raw-title">Raw note (version {review.rawVersion})</h3>
@@ -105,7 +109,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
                     statement={s}
                     label={`${HEADINGS[name]} ${i + 1}`}
                     selected={selected?.section === name && selected.index === i}
-                    canChange={physician && !busy}
+                    canChange={maySign && !busy}
                     onSelect={() => setSelected(selected?.section === name && selected.index === i ? null : { section: name, index: i })}
                     onAction={(action, text) => act(name, i, action, text)}
                   />
@@ -115,7 +119,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
           ))}
           <NotInDraft
             review={review}
-            canChange={physician && !busy}
+            canChange={maySign && !busy}
             onAdd={(key, section) => void check(() => station.addNoteOmission({ noteId: review.noteId, key, section }))}
             onDismiss={(key) => void check(() => station.dismissNoteOmission({ noteId: review.noteId, key }))}
           />
@@ -125,7 +129,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
             </p>
           )}
           <div className="approve-bar">
-            {physician ? (
+            {maySign ? (
               <>
                 <button type="button" className="primary" data-testid="approve" disabled={busy || blocked} onClick={() => void apply(() => station.approveNote({ noteId: review.noteId, contentHash: draft.contentHash }))}>
                   Approve and sign
@@ -139,7 +143,7 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
               </>
             ) : (
               <span className="muted" data-testid="approve-physicians-only">
-                Only a physician can change or approve this draft.
+                {nursing ? 'Only the nurse who wrote this nursing note can change or sign it.' : 'Only a physician can change or approve this draft.'}
               </span>
             )}
           </div>

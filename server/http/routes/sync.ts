@@ -39,7 +39,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply) : []);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',

@@ -6,6 +6,7 @@ import { recordAudit } from '../../audit/record';
 import { currentBranchId, type Actor, type BranchTransaction } from '../../db/with-branch';
 import { findOmissions } from './omissions';
 import { blockingCount, reviewHash, signedText } from './sections';
+import { noteAuthor } from './signer';
 import { patientWarnings } from './wrong-patient';
 
 /*
@@ -125,7 +126,9 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string): Pro
     ? await trx.selectFrom('note_addenda').select(['id', 'text', 'author_user_id', 'created_at']).where('soap_draft_id', '=', draft.id).orderBy('created_at').execute()
     : [];
   const names = await displayNames(trx, addenda.map((a) => a.author_user_id));
+  const author = await noteAuthor(trx, noteId);
   return {
+    ...(author ? { kind: author.kind, authorUserId: author.authorUserId } : {}),
     noteId: note.id,
     patientId: note.patient_id,
     rawText: note.text,
