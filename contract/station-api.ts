@@ -26,6 +26,29 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
+/** The station's update service (main/core/update): what runs, what the feed offers, what is downloaded. */
+export const UpdateState = z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']);
+export const UpdateStatus = z.object({
+  currentVersion: z.string(),
+  /** What the feed offers this station, when it differs from the running version. */
+  offeredVersion: z.string().nullable(),
+  /** Downloaded and verified (signature and sha512), waiting to be installed. */
+  downloadedVersion: z.string().nullable(),
+  state: UpdateState,
+  /** With a downloaded version: what the install waits for (the station to be locked or idle; in main/host, an installer). */
+  waitingFor: z.enum(['lock', 'installer']).nullable().optional(),
+  lastCheckedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
+/** The branch's feature flags as the station last received them with sync (cached for offline use). */
+export const StationFlags = z.object({
+  flags: z.record(z.string(), z.object({ enabled: z.boolean(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })),
+  receivedAt: z.string().nullable(),
+});
+export type StationFlags = z.infer<typeof StationFlags>;
+
 export const StationStatus = z.object({
   enrolled: z.boolean(),
   user: SessionUser.nullable(),
@@ -35,6 +58,9 @@ export const StationStatus = z.object({
   sync: SyncStatus,
   /** IT's idle time before the screen locks itself (seconds). */
   idleLockSeconds: z.number().int().positive().optional(),
+  /** The update line and the flags ride on the status the renderer already follows. */
+  update: UpdateStatus.optional(),
+  flags: StationFlags.shape.flags.optional(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 
@@ -177,6 +203,8 @@ export const stationApi = {
   /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
   dictate: { input: DictateInput, output: DictationStatus },
   sendDictations: { input: Empty, output: DictationStatus },
+  updateStatus: { input: Empty, output: UpdateStatus },
+  getFlags: { input: Empty, output: StationFlags },
 } as const;
 
 export type StationApi = typeof stationApi;

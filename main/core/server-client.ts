@@ -1,5 +1,7 @@
 import { LoginResponse, type LoginRequest } from '../../contract/auth';
+import { HEALTH_RECORDED_HEADER, ReleaseSignal, STATION_HEALTH_HEADER, STATION_VERSION_HEADER } from '../../contract/releases';
 import { PullResponse, PushResponse, STATION_CREDENTIAL_HEADER, type Mutation } from '../../contract/sync';
+import type { Health } from './health';
 
 /* The station's HTTP client of the sync server. Every answer is validated with the contract. */
 
@@ -18,13 +20,18 @@ export interface ServerClient {
   logout(token: string): Promise<void>;
   push(token: string, mutations: Mutation[]): Promise<PushResponse>;
   pull(token: string, cursor: string, limit: number): Promise<PullResponse>;
-  /** Server-sent events: calls onCursor per event until the signal aborts or the stream ends. */
-  live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Server-sent events: calls onCursor per feed event, onSignal per release signal (a release,
+   * rollback or flag change), until the abort signal fires or the stream ends.
+   */
+  live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal, onSignal?: (s: ReleaseSignal) => void): Promise<void>;
 }
 
-export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000): ServerClient {
+export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000, health?: Health): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const call = async (path: string, init: RequestInit, token?: string): Promise<unknown> => {
+  /** `sync`: a push or pull, which carries the station's version and, when due, its health report. */
+  const call = async (path: string, init: RequestInit, token?: string, sync = false): Promise<unknown> => {
+    const report = sync ? (health?.take() ?? null) : null;
     const attempt = () =>
       fetch(`${base}${path}`, {
         ...init,
@@ -32,6 +39,8 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
           [STATION_CREDENTIAL_HEADER]: credential,
           ...(init.body ? { 'content-type': 'application/json' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(sync && health ? { [STATION_VERSION_HEADER]: health.version } : {}),
+          ...(report ? { [STATION_HEALTH_HEADER]: JSON.stringify(report) } : {}),
         },
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -41,8 +50,10 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
       // call is safe to repeat: push is idempotent by mutation id).
       res = await attempt().catch(attempt);
     } catch {
+      if (report) health?.settle(report, false);
       throw new NetworkError('server unreachable');
     }
+    if (report) health?.settle(report, res.headers.get(HEALTH_RECORDED_HEADER) === '1');
     let body: unknown = null;
     try {
       body = res.status === 204 ? null : await res.json();
@@ -61,12 +72,12 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
       await call('/api/auth/logout', { method: 'POST' }, token);
     },
     async push(token, mutations) {
-      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token));
+      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, true));
     },
     async pull(token, cursor, limit) {
-      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token));
+      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, true));
     },
-    async live(token, onCursor, signal) {
+    async live(token, onCursor, signal, onSignal) {
       let res: Response;
       try {
         res = await fetch(`${base}/api/sync/live`, {
@@ -87,8 +98,10 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
             const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
             buf = buf.slice(i + 2);
             if (!data) continue;
-            const cursor = (JSON.parse(data.slice(6)) as { cursor?: unknown }).cursor;
-            if (typeof cursor === 'string' && /^\d+$/.test(cursor)) onCursor(cursor);
+            const event = JSON.parse(data.slice(6)) as { cursor?: unknown };
+            if (typeof event.cursor === 'string' && /^\d+$/.test(event.cursor)) onCursor(event.cursor);
+            const release = ReleaseSignal.safeParse(event);
+            if (release.success) onSignal?.(release.data);
           }
         }
       } catch {

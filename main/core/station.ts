@@ -1,17 +1,22 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { StationHandlers, StationStatus } from '../../contract/station-api';
+import type { StationCall, StationHandlers, StationStatus } from '../../contract/station-api';
 import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
 import { startDictationSender } from './dictation-sender';
 import { createNotesCalls } from './notes';
-import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
+import { readFlags, saveFlags } from './flags';
+import { createHealth, type Health } from './health';
+import { dismissRejected, pendingForUser, progress, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
 import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
+import type { UpdatePolicyOptions } from './update/policy';
+import { createUpdateService, type UpdaterFactory, type UpdateService } from './update/service';
+import { loadPublicKey } from './update/signature';
 import { observeUuid7 } from './uuid7';
 
 export interface StationOptions extends StoreOptions {
@@ -32,6 +37,21 @@ export interface StationOptions extends StoreOptions {
    * (doubling while the server cannot take them, up to 5 minutes); default 15 s. 0: never.
    */
   dictationRetryMs?: number;
+  /** The version this station runs and reports: explicit, else WARDSTATION_APP_VERSION, else the package's. */
+  appVersion?: string;
+  packageVersion?: string;
+  /** The release channel the station follows; default stable. */
+  channel?: string;
+  /** electron-updater as this host runs it (Electron's autoUpdater, or the Node app adapter); none: no updates. */
+  updater?: UpdaterFactory;
+  /** The release public key (PEM); default: the file named by WARDSTATION_RELEASE_PUBLIC_KEY. */
+  releasePublicKey?: string;
+  /** An installer where the host has none (the fleet benchmark and tests play it). */
+  installer?: (version: string, files: string[]) => void;
+  updatePolicy?: Partial<UpdatePolicyOptions>;
+  /** Health report cadence (see main/core/health.ts). */
+  healthReportEveryMs?: number;
+  healthIncidentGapMs?: number;
 }
 
 export interface Station {
@@ -39,7 +59,18 @@ export interface Station {
   store: Store;
   sessions: Sessions;
   sync: SyncClient;
+  health: Health;
+  update: UpdateService | null;
   close(): Promise<void>;
+}
+
+/** Calls a renderer makes on its own (polls): they do not count as someone using the station. */
+const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
+
+function releasePublicKey(options: StationOptions) {
+  const file = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+  const pem = options.releasePublicKey ?? (file ? readFileSync(file, 'utf8') : null);
+  return pem ? loadPublicKey(pem) : null;
 }
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
@@ -52,12 +83,19 @@ export function createStation(options: StationOptions): Station {
     setConfig(store, 'server_url', options.serverUrl);
     setConfig(store, 'credential', options.credential);
   }
+  const appVersion = options.appVersion ?? process.env.WARDSTATION_APP_VERSION ?? options.packageVersion ?? '0.0.0';
+  const channel = options.channel ?? 'stable';
+  const health = createHealth(store, appVersion, {
+    channel,
+    ...(options.healthReportEveryMs !== undefined ? { reportEveryMs: options.healthReportEveryMs } : {}),
+    ...(options.healthIncidentGapMs !== undefined ? { incidentGapMs: options.healthIncidentGapMs } : {}),
+  });
   let client: ServerClient | null = null;
   const server = (): ServerClient | null => {
     const url = getConfig(store, 'server_url');
     const credential = getConfig(store, 'credential');
     if (!url || !credential) return null;
-    client ??= createServerClient(url, credential);
+    client ??= createServerClient(url, credential, undefined, health);
     return client;
   };
   const sessions = createSessions(store, server, options.offlineUnlockHours ?? DEFAULT_OFFLINE_UNLOCK_HOURS);
@@ -84,15 +122,62 @@ export function createStation(options: StationOptions): Station {
       return (c && sessions.tokenFor(c.user.id)) ?? null;
     },
     onTokenRefused: (id) => sessions.dropToken(id),
+    onRoundFailed: () => health.syncFailure(),
+    onOnline: () => void update?.checkNow(),
+    onReleaseSignal: (signal) => update?.onSignal(signal),
+    onFlags: (flags) => saveFlags(store, flags),
     ...options.sync,
   });
-  if (options.autoSync !== false) sync.start();
+
+  // Activity as the install gate reads it (policy.ts): the last call someone made, the last draft edit.
+  let lastUse = Date.now();
+  let lastDraftEdit = 0;
+  const idleBeforeInstallMs = options.updatePolicy?.idleBeforeInstallMs ?? 10 * 60_000;
+  const update: UpdateService | null = options.updater
+    ? createUpdateService({
+        factory: options.updater,
+        currentVersion: appVersion,
+        channel,
+        publicKey: releasePublicKey(options),
+        cacheDir: options.dataDir,
+        server: () => {
+          const url = getConfig(store, 'server_url');
+          const credential = getConfig(store, 'credential');
+          return url && credential ? { url, credential } : null;
+        },
+        activity: () => ({
+          locked: sessions.locked() || sessions.current() === null,
+          idleMs: Date.now() - lastUse,
+          // A note edited within the idle window is still open; what the outbox still has to send is
+          // the user's work in flight. Both hold an unlocked station's install back.
+          noteOpen: Date.now() - lastDraftEdit < idleBeforeInstallMs || progress(store).pendingItems > 0,
+          // Everything the station holds is in its store, which an install keeps (additive migrations).
+          unsavedChanges: false,
+        }),
+        health,
+        ...(options.installer ? { installer: options.installer } : {}),
+        ...(options.updatePolicy ? { policy: options.updatePolicy } : {}),
+      })
+    : null;
+  if (options.autoSync !== false) {
+    sync.start();
+    update?.start();
+  }
   const checkpoints = setInterval(() => checkpointStore(store), 5000);
   checkpoints.unref();
 
   const status = (): StationStatus => {
     const c = sessions.current();
-    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
+    return {
+      enrolled: server() !== null,
+      user: c?.user ?? null,
+      locked: sessions.locked(),
+      mode: c?.mode ?? null,
+      sync: sync.status(),
+      idleLockSeconds: options.idleLockSeconds ?? 300,
+      ...(update ? { update: update.status() } : {}),
+      flags: readFlags(store).flags,
+    };
   };
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {
@@ -134,6 +219,7 @@ export function createStation(options: StationOptions): Station {
     },
     async lock() {
       sessions.lock();
+      update?.activityChanged();
       return status();
     },
     async signOut() {
@@ -184,7 +270,27 @@ export function createStation(options: StationOptions): Station {
     saveDictation: async (input) => saveDictation(store, me(), input),
     listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
     ...notes,
+    updateStatus: async () =>
+      update?.status() ?? { currentVersion: appVersion, offeredVersion: null, downloadedVersion: null, state: 'idle', waitingFor: null, lastCheckedAt: null, error: null },
+    getFlags: async () => readFlags(store),
   };
+  // Someone using the station (not the renderer's polls) delays an unlocked install; an
+  // unexpected failure of a call is an error the health report counts.
+  for (const call of Object.keys(handlers) as StationCall[]) {
+    const inner = handlers[call] as (input: unknown) => Promise<unknown>;
+    const passive = PASSIVE_CALLS.has(call);
+    const edits = call === 'saveDraft' || call === 'resolveConflict';
+    (handlers as Record<string, (input: unknown) => Promise<unknown>>)[call] = async (input) => {
+      if (!passive) lastUse = Date.now();
+      if (edits) lastDraftEdit = Date.now();
+      try {
+        return await inner(input);
+      } catch (e) {
+        if (!(e instanceof StationError)) health.error();
+        throw e;
+      }
+    };
+  }
   const dictations = startDictationSender(store, sessions, notes, options.dictationRetryMs ?? 15_000);
 
   return {
@@ -192,7 +298,10 @@ export function createStation(options: StationOptions): Station {
     store,
     sessions,
     sync,
+    health,
+    update,
     async close() {
+      update?.stop();
       clearInterval(checkpoints);
       await dictations.stop();
       await sync.stop();
