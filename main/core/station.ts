@@ -111,7 +111,7 @@ export function createStation(options: StationOptions): Station {
     logout: (t) => (server() ?? unenrolled).logout(t),
     push: (t, m) => (server() ?? unenrolled).push(t, m),
     pull: (t, c, l) => (server() ?? unenrolled).pull(t, c, l),
-    live: (t, f, s) => (server() ?? unenrolled).live(t, f, s),
+    live: (t, f, s, r) => (server() ?? unenrolled).live(t, f, s, r),
   };
   const sync = createSyncClient({
     store,
