@@ -5,8 +5,7 @@ import path from 'node:path';
 import { configureRequestOptions, configureRequestUrl, HttpExecutor, type DownloadOptions } from 'builder-util-runtime';
 import updater from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter';
-import type { DriverConfig, UpdaterDriver } from '../core/update/service';
-import type { OfferedFile } from '../core/update/signature';
+import { electronUpdaterDriver, type DriverConfig, type UpdaterDriver } from '../core/update/service';
 import { UPDATER_SETTINGS } from '../core/update/policy';
 
 /*
@@ -60,18 +59,5 @@ export function createNodeUpdater(config: DriverConfig): UpdaterDriver {
   Object.assign(u, UPDATER_SETTINGS);
   u.setFeedURL({ provider: 'generic', url: config.feedUrl });
   u.addAuthHeader(`Bearer ${config.credential}`);
-  return {
-    async check() {
-      try {
-        const r = await u.checkForUpdates();
-        if (!r?.isUpdateAvailable) return null;
-        return { version: r.updateInfo.version, files: r.updateInfo.files as unknown as OfferedFile[] };
-      } catch (e) {
-        // The feed answers 404 when no release is meant for this station.
-        if ((e as { code?: string }).code === 'ERR_UPDATER_CHANNEL_FILE_NOT_FOUND') return null;
-        throw e;
-      }
-    },
-    download: () => u.downloadUpdate(),
-  };
+  return electronUpdaterDriver(u);
 }

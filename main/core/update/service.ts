@@ -28,6 +28,31 @@ export interface UpdaterDriver {
   install?(version: string): void;
 }
 
+/** What electron-updater's AppUpdater offers, structurally (main/core does not load the library). */
+export interface ElectronUpdaterLike {
+  checkForUpdates(): Promise<{ isUpdateAvailable?: boolean; updateInfo: { version: string; files: unknown } } | null>;
+  downloadUpdate(): Promise<string[]>;
+}
+
+/** The driver over an electron-updater instance, the same for autoUpdater and the Node app adapter. */
+export function electronUpdaterDriver(u: ElectronUpdaterLike, install?: (version: string) => void): UpdaterDriver {
+  return {
+    async check() {
+      try {
+        const r = await u.checkForUpdates();
+        if (!r?.isUpdateAvailable) return null;
+        return { version: r.updateInfo.version, files: r.updateInfo.files as OfferedFile[] };
+      } catch (e) {
+        // The feed answers 404 when no release is meant for this station.
+        if ((e as { code?: string }).code === 'ERR_UPDATER_CHANNEL_FILE_NOT_FOUND') return null;
+        throw e;
+      }
+    },
+    download: () => u.downloadUpdate(),
+    ...(install ? { install } : {}),
+  };
+}
+
 export interface DriverConfig {
   /** The channel's feed folder, e.g. https://server/updates/stable. */
   feedUrl: string;
