@@ -1,8 +1,9 @@
 import { LoginResponse, type LoginRequest } from '../../contract/auth';
 import { StationList } from '../../contract/console';
 import { ApiErrorBody } from '../../contract/errors';
+import { FlagList } from '../../contract/flags';
 import { ChangeRolloutResult, FleetVersions, MoveRolloutResult, RolloutStatus, ThresholdResult } from '../../contract/releases';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** The console's only way to the server: same origin, JSON, validated against the contract. */
 export class ApiError extends Error {
@@ -39,6 +40,9 @@ export const consoleApi = {
     call(MoveRolloutResult, '/api/releases/rollout/move', { method: 'POST', token, body: JSON.stringify(body) }),
   changeRollout: (token: string, action: 'pause' | 'resume' | 'rollback', body: { channel: string; version: string }) =>
     call(ChangeRolloutResult, `/api/releases/rollout/${action}`, { method: 'POST', token, body: JSON.stringify(body) }),
+  flags: (token: string) => call(FlagList, '/api/flags', { method: 'GET', token }),
+  setFlag: (token: string, key: string, enabled: boolean) =>
+    call(z.object({ ok: z.literal(true) }), `/api/flags/${encodeURIComponent(key)}`, { method: 'PUT', token, body: JSON.stringify({ enabled }) }),
   setThreshold: (token: string, body: { channel: string; version: string; maxErrorRatio: number; minErrorRate: number; minStations: number }) =>
     call(ThresholdResult, '/api/releases/rollout/threshold', { method: 'PUT', token, body: JSON.stringify(body) }),
 };
