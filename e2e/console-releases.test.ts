@@ -11,6 +11,7 @@ import { DEMO_PASSWORD } from '../server/seed/seed';
 import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
+import { asSystemDb } from '../server/db/system-db';
 
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const admin = { kind: 'admin' as const, id: 'e2e' };
@@ -34,13 +35,13 @@ describe('IT console releases in Chromium', { skip: chromiumAvailable() ? false 
     await enrolStation(server.owner, 'south', 's-med', 'South station 1');
     await server.owner.updateTable('stations').set({ app_version: '1.4.0' }).execute();
     await server.owner.updateTable('stations').set({ app_version: '1.5.0' }).where('id', '=', pilot.id).execute();
-    for (const version of ['1.4.0', '1.5.0']) await publishRelease(server.owner, admin, { channel: 'stable', version, files: file(version) });
-    await addRing(server.owner, admin, { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [pilot.id] });
-    await addRing(server.owner, admin, { channel: 'stable', name: 'north-all', position: 2, kind: 'everyone', branch: 'north' });
-    await addRing(server.owner, admin, { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
+    for (const version of ['1.4.0', '1.5.0']) await publishRelease(asSystemDb(server.owner), admin, { channel: 'stable', version, files: file(version) });
+    await addRing(asSystemDb(server.owner), admin, { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [pilot.id] });
+    await addRing(asSystemDb(server.owner), admin, { channel: 'stable', name: 'north-all', position: 2, kind: 'everyone', branch: 'north' });
+    await addRing(asSystemDb(server.owner), admin, { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
     // 1.4.0 went everywhere; 1.5.0 starts at the pilot ring with 1.4.0 as the version to fall back to.
-    await moveRollout(server.owner, admin, { channel: 'stable', version: '1.4.0', ring: 'everyone' });
-    await moveRollout(server.owner, admin, { channel: 'stable', version: '1.5.0', ring: 'pilot' });
+    await moveRollout(asSystemDb(server.owner), admin, { channel: 'stable', version: '1.4.0', ring: 'everyone' });
+    await moveRollout(asSystemDb(server.owner), admin, { channel: 'stable', version: '1.5.0', ring: 'pilot' });
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });

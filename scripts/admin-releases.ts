@@ -7,6 +7,7 @@ import { Platform, type ReleaseFile } from '../contract/releases';
 import type { Database } from '../server/db/database';
 import { setBranchFlag } from '../server/flags/flags';
 import { addRing, changeRollout, moveRollout, publishRelease } from '../server/releases/actions';
+import { asSystemDb } from '../server/db/system-db';
 
 /* The admin CLI's release, ring, rollout and flag commands (scripts/admin.ts dispatches here). */
 
@@ -57,7 +58,8 @@ async function releaseFile(spec: string, baseUrl: string): Promise<ReleaseFile> 
 
 const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-export async function runReleaseCommand(db: Kysely<Database>, command: string, values: Record<string, unknown>, need: (name: string) => string): Promise<string> {
+export async function runReleaseCommand(owner: Kysely<Database>, command: string, values: Record<string, unknown>, need: (name: string) => string): Promise<string> {
+  const db = asSystemDb(owner);
   switch (command) {
     case 'release publish': {
       const specs = (values.file as string[] | undefined) ?? [];

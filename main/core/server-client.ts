@@ -10,6 +10,8 @@ export class ServerError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** The server's own sentence (it names fields, never values), for the outbox view. */
+    readonly detail = '',
   ) {
     super(`server answered ${status} ${code}`);
   }
@@ -18,8 +20,9 @@ export class ServerError extends Error {
 export interface ServerClient {
   login(req: LoginRequest): Promise<LoginResponse>;
   logout(token: string): Promise<void>;
-  push(token: string, mutations: Mutation[]): Promise<PushResponse>;
-  pull(token: string, cursor: string, limit: number): Promise<PullResponse>;
+  /** `signal` ends the call early (the station is shutting down). */
+  push(token: string, mutations: Mutation[], signal?: AbortSignal): Promise<PushResponse>;
+  pull(token: string, cursor: string, limit: number, signal?: AbortSignal): Promise<PullResponse>;
   /**
    * Server-sent events: calls onCursor per feed event, onSignal per release signal (a release,
    * rollback or flag change), until the abort signal fires or the stream ends.
@@ -30,7 +33,7 @@ export interface ServerClient {
 export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000, health?: Health): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
   /** `sync`: a push or pull, which carries the station's version and, when due, its health report. */
-  const call = async (path: string, init: RequestInit, token?: string, sync = false): Promise<unknown> => {
+  const call = async (path: string, init: RequestInit, token?: string, signal?: AbortSignal, sync = false): Promise<unknown> => {
     const report = sync ? (health?.take() ?? null) : null;
     const attempt = () =>
       fetch(`${base}${path}`, {
@@ -42,7 +45,7 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
           ...(sync && health ? { [STATION_VERSION_HEADER]: health.version } : {}),
           ...(report ? { [STATION_HEALTH_HEADER]: JSON.stringify(report) } : {}),
         },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
     let res: Response;
     try {
@@ -61,7 +64,11 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
       // An answer cut off mid-body is, for us, no answer at all.
       throw new NetworkError('answer cut off');
     }
-    if (!res.ok) throw new ServerError(res.status, ((body as { error?: { code?: string } } | null)?.error?.code ?? 'unknown').slice(0, 40));
+    if (!res.ok) {
+      const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const str = (v: unknown, n: number) => (typeof v === 'string' ? v.slice(0, n) : '');
+      throw new ServerError(res.status, str(error?.code, 40) || 'unknown', str(error?.message, 200));
+    }
     return body;
   };
   return {
@@ -71,11 +78,11 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     async logout(token) {
       await call('/api/auth/logout', { method: 'POST' }, token);
     },
-    async push(token, mutations) {
-      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, true));
+    async push(token, mutations, signal) {
+      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, signal, true));
     },
-    async pull(token, cursor, limit) {
-      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, true));
+    async pull(token, cursor, limit, signal) {
+      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, signal, true));
     },
     async live(token, onCursor, signal, onSignal) {
       let res: Response;

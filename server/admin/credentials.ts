@@ -1,14 +1,13 @@
-import type { Kysely } from 'kysely';
 import { hashSecret, newSecret } from '../auth/tokens';
 import { recordAudit } from '../audit/record';
-import type { Database } from '../db/database';
+import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
 import { findBranch, findWard } from './branches';
 
 /* Stations and API clients get a secret shown once; only its hash is kept. */
 
 export async function enrolStation(
-  db: Kysely<Database>,
+  db: OwnerDb,
   branchCode: string,
   wardCode: string,
   name: string,
@@ -32,7 +31,7 @@ export async function enrolStation(
 export const CLIENT_SCOPES = /^(read|write):(\*|[A-Z][A-Za-z]+)$/;
 
 export async function addApiClient(
-  db: Kysely<Database>,
+  db: OwnerDb,
   branchCode: string,
   name: string,
   scopes: string[],

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Role } from '../../contract/roles';
 import { hashPassword } from '../auth/password';
 import { recordAudit } from '../audit/record';
-import type { Database } from '../db/database';
+import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
 import { findBranch } from './branches';
 
@@ -16,7 +16,7 @@ export interface NewUser {
 export const MIN_PASSWORD_LENGTH = 10;
 
 /** Creates a user, or adds roles to an existing one (the password is then left as it is). */
-export async function addUser(db: Kysely<Database>, u: NewUser, by = 'admin-cli'): Promise<{ id: number; created: boolean }> {
+export async function addUser(db: OwnerDb, u: NewUser, by = 'admin-cli'): Promise<{ id: number; created: boolean }> {
   if (!/^[a-z0-9][a-z0-9._-]{1,63}$/i.test(u.username)) throw new Error('username: 2-64 letters, digits, dot, dash or underscore');
   const existing = await db
     .selectFrom('users')

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../contract/roles';
 import { findSession, type Session } from '../auth/sessions';
-import { asSystemDb } from '../db/system-db';
 import type { AppContext } from './context';
 import { HttpError } from './errors';
 
@@ -14,7 +13,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export async function requireSession(ctx: AppContext, request: FastifyRequest): Promise<Session> {
   const token = bearerToken(request);
-  const session = token ? await findSession(asSystemDb(ctx.db), ctx.policy, token) : null;
+  const session = token ? await findSession(ctx.db, ctx.policy, token) : null;
   if (!session) throw new HttpError(401, 'unauthorized', 'sign in required', { 'www-authenticate': 'Bearer' });
   return session;
 }

@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { AddRingInput, PublishReleaseInput, type RolloutState } from '../../contract/releases';
 import { recordAudit, type AuditEvent } from '../audit/record';
-import type { Database } from '../db/database';
 import { asSystemDb, type SystemDb } from '../db/system-db';
 import { withBranch, type Actor } from '../db/with-branch';
 import { notifyStations } from './signals';
@@ -24,7 +22,7 @@ export class ReleaseError extends Error {
 }
 
 async function audited<T>(
-  db: Kysely<Database>,
+  db: SystemDb,
   branchIds: readonly number[],
   actor: Actor,
   event: AuditEvent,
@@ -41,10 +39,10 @@ async function audited<T>(
   return result;
 }
 
-export async function publishRelease(db: Kysely<Database>, actor: Actor, raw: PublishReleaseInput): Promise<{ id: number }> {
+export async function publishRelease(db: SystemDb, actor: Actor, raw: PublishReleaseInput): Promise<{ id: number }> {
   const input = PublishReleaseInput.parse(raw);
-  const branches = await allBranchIds(asSystemDb(db));
-  if (await findRelease(asSystemDb(db), input.channel, input.version)) {
+  const branches = await allBranchIds(db);
+  if (await findRelease(db, input.channel, input.version)) {
     throw new ReleaseError('conflict', `release ${input.version} is already published on ${input.channel}`);
   }
   return audited(
@@ -68,7 +66,7 @@ export async function publishRelease(db: Kysely<Database>, actor: Actor, raw: Pu
   );
 }
 
-export async function addRing(db: Kysely<Database>, actor: Actor, raw: AddRingInput): Promise<{ id: number }> {
+export async function addRing(db: SystemDb, actor: Actor, raw: AddRingInput): Promise<{ id: number }> {
   const input = AddRingInput.parse(raw);
   const sys = asSystemDb(db);
   let branchId: number | null = null;
@@ -137,7 +135,7 @@ function baselineAfter(prev: RolloutRecord | null, lastPosition: number): number
 
 /** Starts a release's rollout at a ring, or moves it there (forward or back). */
 export async function moveRollout(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   input: { channel: string; version: string; ring: string },
 ): Promise<{ rolloutId: number; position: number }> {
@@ -191,7 +189,7 @@ const TRANSITIONS: Record<'pause' | 'resume' | 'rollback', { from: RolloutState[
 
 /** Pause, resume or roll back a release's rollout. Rollback points the feed at the baseline at once. */
 export async function changeRollout(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   action: 'pause' | 'resume' | 'rollback',
   input: { channel: string; version: string },
@@ -219,7 +217,7 @@ export async function changeRollout(
 }
 
 export async function setRolloutThreshold(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   input: { channel: string; version: string; maxErrorRatio: number; minErrorRate: number; minStations: number },
 ): Promise<void> {

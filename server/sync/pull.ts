@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { PullResponse } from '../../contract/sync';
-import type { BranchTransaction } from '../db/with-branch';
+import { currentBranchId, type BranchTransaction } from '../db/with-branch';
 
 /**
  * A page of the branch's change feed after `cursor`. Feed numbers are drawn in commit order
@@ -21,7 +21,7 @@ export async function pullChanges(trx: BranchTransaction, cursor: string, limit:
 export async function pullChangesJson(trx: BranchTransaction, cursor: string, limit: number): Promise<{ json: string; count: number; cursor: string; more: boolean }> {
   const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
     SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
-     WHERE branch_id = nullif(current_setting('app.current_branch', true), '')::int AND seq > ${cursor}::bigint
+     WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const rows = more ? r.rows.slice(0, limit) : r.rows;
@@ -36,7 +36,7 @@ export async function feedHead(trx: BranchTransaction): Promise<string> {
   const r = await trx
     .selectFrom('change_feed')
     .select(sql<string>`coalesce(max(seq), 0)::text`.as('head'))
-    .where('branch_id', '=', sql<number>`nullif(current_setting('app.current_branch', true), '')::int`)
+    .where('branch_id', '=', currentBranchId())
     .executeTakeFirst();
   return r?.head ?? '0';
 }

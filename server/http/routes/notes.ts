@@ -6,7 +6,6 @@ import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
-import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, ReviewError, type StatementChange } from '../../notes/review/review';
 import { appendTranscript } from '../../notes/review/transcript';
@@ -109,7 +108,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   /** A dictation for a draft, from an enrolled station: transcribed here, appended as the draft's next version. */
   app.post('/api/notes/:id/transcription', { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024 }, async (request): Promise<TranscribeResult> => {
     const credential = request.headers[STATION_CREDENTIAL_HEADER];
-    const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
+    const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
     if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AddRingInput, Channel, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
 import type { Session } from '../../auth/sessions';
-import { asSystemDb } from '../../db/system-db';
 import { addRing, changeRollout, moveRollout, publishRelease, ReleaseError, setRolloutThreshold } from '../../releases/actions';
 import { fleetVersions, rolloutStatus } from '../../releases/status';
 import { loadRings } from '../../releases/store';
@@ -45,7 +44,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/releases', async (request) => {
     await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    const rows = await asSystemDb(ctx.db)
+    const rows = await ctx.db
       .selectFrom('releases')
       .select(['version', 'notes', 'release_date', 'published_at', 'published_by'])
       .where('channel', '=', channel)
@@ -66,7 +65,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/releases/rings', async (request) => {
     await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    return { rings: await loadRings(asSystemDb(ctx.db), channel) };
+    return { rings: await loadRings(ctx.db, channel) };
   });
 
   app.post('/api/releases/rollout/move', async (request) => {
@@ -96,13 +95,13 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/releases/rollout', async (request) => {
     await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    const status = await rolloutStatus(asSystemDb(ctx.db), channel);
+    const status = await rolloutStatus(ctx.db, channel);
     if (!status) throw new HttpError(404, 'not_found', 'no rollout on this channel');
     return status;
   });
 
   app.get('/api/releases/fleet', async (request) => {
     await itAdmin(request);
-    return fleetVersions(asSystemDb(ctx.db));
+    return fleetVersions(ctx.db);
   });
 }

@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import { asSystemDb } from '../../db/system-db';
 import type { StationIdentity } from '../../releases/rings';
 import { stationByCredential } from '../../releases/stations';
 import { bearerToken } from '../authenticate';
@@ -10,7 +9,7 @@ import { HttpError } from '../errors';
 export async function requireStation(ctx: AppContext, request: FastifyRequest): Promise<StationIdentity> {
   const header = request.headers['x-station-credential'];
   const credential = (typeof header === 'string' ? header : null) ?? bearerToken(request);
-  const station = credential ? await stationByCredential(asSystemDb(ctx.db), credential) : null;
+  const station = credential ? await stationByCredential(ctx.db, credential) : null;
   if (!station) throw new HttpError(401, 'unauthorized', 'station credential required', { 'www-authenticate': 'Bearer' });
   return station;
 }

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLINICAL_ROLES } from '../../../contract/roles';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
-import { PullQuery, PushRequest, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
+import { PullQuery, PushEnvelope, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
-import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
 import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
+import { triageBatch } from '../push-triage';
 import { findStation, type Station } from '../../sync/stations';
 import { listFlags } from '../../flags/flags';
 import { recordHealthReport } from '../../releases/health-gate';
@@ -29,7 +29,7 @@ const KEEPALIVE_MS = 15_000;
  */
 async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: Station; session: Session }> {
   const credential = request.headers[STATION_CREDENTIAL_HEADER];
-  const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
+  const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
   if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
   const session = await requireSession(ctx, request);
   if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
@@ -47,7 +47,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
    * to refuse the sync itself; the answer's header tells the station whether it was kept.
    */
   async function heardFrom(station: Station, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const sys = asSystemDb(ctx.db);
+    const sys = ctx.db;
     const rawVersion = request.headers[STATION_VERSION_HEADER];
     const version = typeof rawVersion === 'string' && Version.safeParse(rawVersion).success ? rawVersion : null;
     const rawHealth = request.headers[STATION_HEALTH_HEADER];
@@ -69,10 +69,10 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/api/sync/push', async (request, reply): Promise<PushResponse> => {
     const { station, session } = await requireStationUser(ctx, request);
     await heardFrom(station, request, reply);
-    const body = parseInput(PushRequest, request.body);
+    const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = await pushMutations(trx, station.id, session.userId, body.mutations);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',
