@@ -88,8 +88,9 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
   /** The answer is a PullResponse; its JSON is assembled in the database (pullChangesJson). */
   app.get('/api/sync/pull', async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
-    const query = parseInput(PullQuery, request.query);
+    // Before the query is read: a station whose pulls the server refuses still reports its health.
     await heardFrom(station, request, reply);
+    const query = parseInput(PullQuery, request.query);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
       const p = await pullChangesJson(trx, query.cursor, query.limit);
