@@ -127,7 +127,7 @@ export async function realStationFleet(): Promise<{ figures: Record<string, Figu
   const startupMs = performance.now() - started;
   console.log(`  ${ready} station cores running in ${WORKERS} worker processes (${failedToStart} failed to start) after ${Math.round(startupMs)} ms`);
 
-  const until = async (what: string, cond: () => boolean, ms = 120_000) => {
+  const until = async (what: string, cond: () => boolean, ms = 180_000) => {
     const end = performance.now() + ms;
     while (!cond()) {
       if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -100,6 +100,13 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
   let lastCheckedAt: string | null = null;
   let error: string | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
+  // A check or download that failed for a passing reason (server busy or unreachable) is tried
+  // again soon, with jittered backoff: a burst after a rollback must not leave a station on the
+  // bad version until the next 30-minute check. A refused signature is not retried.
+  let transient = false;
+  let retryMs = 0;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
 
   const currentDriver = (): UpdaterDriver | null => {
     const s = o.server();
@@ -128,6 +135,7 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
         } catch (e) {
           // Offline or a server error: not the release's fault; try again at the next signal.
           error = e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : 'update check failed';
+          transient = true;
           throw e;
         } finally {
           lastCheckedAt = new Date(now()).toISOString();
@@ -154,8 +162,9 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
         try {
           got = await d.download();
         } catch (e) {
-          // electron-updater refuses a file whose sha512 differs from the feed's.
+          // electron-updater refuses a file whose sha512 differs from the feed's; or the server was busy.
           o.health.error();
+          transient = true;
           return refuse(new Error(`download of ${version} failed: ${e instanceof Error ? e.message.split('\n')[0] : 'unknown'}`));
         }
         try {
@@ -183,6 +192,23 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
     policyOptions,
   );
 
+  const check = async (): Promise<void> => {
+    transient = false;
+    await policy.onServerSignal();
+    if (stopped) return;
+    if (!transient) {
+      retryMs = 0;
+      return;
+    }
+    retryMs = retryMs ? Math.min(retryMs * 2, 5 * 60_000) : 2000;
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void check();
+    }, Math.floor(retryMs / 2 + Math.random() * retryMs));
+    retryTimer.unref();
+  };
+
   const waitingFor = (): UpdateStatus['waitingFor'] => {
     if (policy.phase !== 'ready') return null;
     return safeToInstall(o.activity(), policyOptions) ? 'installer' : 'lock';
@@ -202,9 +228,9 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
       };
     },
     onSignal(signal) {
-      if (signal.channel === o.channel && signal.kind !== 'flags') void policy.onServerSignal();
+      if (signal.channel === o.channel && signal.kind !== 'flags') void check();
     },
-    checkNow: () => policy.onServerSignal(),
+    checkNow: check,
     activityChanged: () => policy.onActivityChange(),
     start() {
       policy.start();
@@ -213,6 +239,8 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
       idleTimer.unref();
     },
     stop() {
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
       policy.stop();
       if (idleTimer) clearInterval(idleTimer);
       idleTimer = null;
