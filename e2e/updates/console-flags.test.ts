@@ -68,14 +68,17 @@ describe('console flags and presence reach a live station', { skip: chromiumAvai
     await flag.waitFor();
     assert.equal(await flag.isChecked(), true, 'never set: the feature is on');
     const switched = Date.now();
-    await flag.uncheck();
+    // A click, then the box's state as the page renders it (the console saves, then reads back).
+    await flag.click();
+    await it.waitForFunction(() => !(document.querySelector('[aria-label="dictation.enabled"]') as HTMLInputElement | null)?.checked);
     await dictate.waitFor({ state: 'detached', timeout: 10_000 });
     const tookMs = Date.now() - switched;
     assert.ok(tookMs < 10_000, `hidden ${tookMs} ms after the change`);
     assert.equal(await ward.evaluate(() => (window as unknown as { mark?: number }).mark), 42, 'no reload');
     assert.equal((await station.station.handlers.getFlags({})).flags['dictation.enabled']?.enabled, false, 'cached in the station for offline use');
 
-    await flag.check();
+    await it.waitForFunction(() => !(document.querySelector('[aria-label="dictation.enabled"]') as HTMLInputElement | null)?.disabled);
+    await flag.click();
     await dictate.waitFor({ timeout: 10_000 });
     assert.deepEqual(problems, []);
   });
