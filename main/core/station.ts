@@ -5,6 +5,7 @@ import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
+import { createEventHub, type StationEventHub } from './events';
 import { startDictationSender } from './dictation-sender';
 import { createNotesCalls } from './notes';
 import { readFlags, saveFlags } from './flags';
@@ -61,6 +62,8 @@ export interface Station {
   sync: SyncClient;
   health: Health;
   update: UpdateService | null;
+  /** The station API's events (contract: stationEvents); hosts forward them to the renderer. */
+  events: StationEventHub;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export function createStation(options: StationOptions): Station {
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
     live: (t, f, s, r) => (server() ?? unenrolled).live(t, f, s, r),
   };
+  const events = createEventHub({ store, status: () => status(), userId: () => (sessions.locked() ? null : (sessions.current()?.user.id ?? null)) });
   const sync = createSyncClient({
     store,
     server: proxy,
@@ -125,7 +129,12 @@ export function createStation(options: StationOptions): Station {
     onRoundFailed: () => health.syncFailure(),
     onOnline: () => void update?.checkNow(),
     onReleaseSignal: (signal) => update?.onSignal(signal),
-    onFlags: (flags) => saveFlags(store, flags),
+    onFlags: (flags) => {
+      const before = JSON.stringify(readFlags(store).flags);
+      saveFlags(store, flags);
+      if (JSON.stringify(readFlags(store).flags) !== before) events.emit('featureFlags', { flags: flags.map((f) => ({ key: f.key, enabled: f.enabled, value: f.value })) });
+    },
+    onChange: () => events.poke(),
     ...options.sync,
   });
 
@@ -133,6 +142,7 @@ export function createStation(options: StationOptions): Station {
   let lastUse = Date.now();
   let lastDraftEdit = 0;
   const idleBeforeInstallMs = options.updatePolicy?.idleBeforeInstallMs ?? 10 * 60_000;
+  let lastUpdateEvent = '';
   const update: UpdateService | null = options.updater
     ? createUpdateService({
         factory: options.updater,
@@ -157,6 +167,13 @@ export function createStation(options: StationOptions): Station {
         health,
         ...(options.installer ? { installer: options.installer } : {}),
         ...(options.updatePolicy ? { policy: options.updatePolicy } : {}),
+        onChange: () => {
+          const now = JSON.stringify(update?.status() ?? null);
+          if (now === lastUpdateEvent || !update) return;
+          lastUpdateEvent = now;
+          events.emit('updateStatus', update.status());
+          events.poke();
+        },
       })
     : null;
   if (options.autoSync !== false) {
@@ -179,6 +196,7 @@ export function createStation(options: StationOptions): Station {
       flags: readFlags(store).flags,
     };
   };
+
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {
     try {
@@ -200,7 +218,7 @@ export function createStation(options: StationOptions): Station {
     syncNow: () => sync.syncNow(),
   });
 
-  const handlers: StationHandlers = {
+  const calls: StationHandlers = {
     status: async () => status(),
     async enrol({ serverUrl, credential }) {
       setConfig(store, 'server_url', serverUrl);
@@ -276,11 +294,11 @@ export function createStation(options: StationOptions): Station {
   };
   // Someone using the station (not the renderer's polls) delays an unlocked install; an
   // unexpected failure of a call is an error the health report counts.
-  for (const call of Object.keys(handlers) as StationCall[]) {
-    const inner = handlers[call] as (input: unknown) => Promise<unknown>;
+  for (const call of Object.keys(calls) as StationCall[]) {
+    const inner = calls[call] as (input: unknown) => Promise<unknown>;
     const passive = PASSIVE_CALLS.has(call);
     const edits = call === 'saveDraft' || call === 'resolveConflict';
-    (handlers as Record<string, (input: unknown) => Promise<unknown>>)[call] = async (input) => {
+    (calls as Record<string, (input: unknown) => Promise<unknown>>)[call] = async (input) => {
       if (!passive) lastUse = Date.now();
       if (edits) lastDraftEdit = Date.now();
       try {
@@ -291,7 +309,11 @@ export function createStation(options: StationOptions): Station {
       }
     };
   }
-  const dictations = startDictationSender(store, sessions, notes, options.dictationRetryMs ?? 15_000);
+  // Every call may change what the events report: compare after each one, failed or not.
+  const handlers = Object.fromEntries(
+    Object.entries(calls).map(([name, fn]) => [name, (input: unknown) => (fn as (i: unknown) => Promise<unknown>)(input).finally(() => events.poke())]),
+  ) as unknown as StationHandlers;
+  const dictations = startDictationSender(store, sessions, handlers, options.dictationRetryMs ?? 15_000);
 
   return {
     handlers,
@@ -300,9 +322,11 @@ export function createStation(options: StationOptions): Station {
     sync,
     health,
     update,
+    events,
     async close() {
       update?.stop();
       clearInterval(checkpoints);
+      events.close();
       await dictations.stop();
       await sync.stop();
       checkpointStore(store);

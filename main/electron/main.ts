@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app } from 'electron';
-import { stationApi, type StationHandlers } from '../../contract/station-api';
+import { stationApi, stationEvents, type StationHandlers } from '../../contract/station-api';
 import { StationError } from '../core/errors';
 import { createStation } from '../core/station';
 import { runShell } from './app';
@@ -58,6 +58,6 @@ runShell({
       console.error(`station core crashed: ${e.name}`);
       app.exit(70);
     });
-    return { contract: stationApi, implementation: withCodes(station.handlers), close: () => station.close() };
+    return { contract: stationApi, implementation: withCodes(station.handlers), events: { contract: stationEvents, source: station.events }, close: () => station.close() };
   },
 });

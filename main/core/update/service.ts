@@ -77,6 +77,8 @@ export interface UpdateServiceOptions {
   installer?: (version: string, files: string[]) => void;
   policy?: Partial<UpdatePolicyOptions>;
   now?: () => number;
+  /** The status may have changed (the station emits its updateStatus event). */
+  onChange?: () => void;
 }
 
 export interface UpdateService {
@@ -127,6 +129,7 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
   const policy = createUpdatePolicy(
     {
       async check() {
+        o.onChange?.();
         const d = currentDriver();
         if (!d) return null;
         let offer: UpdateOffer | null;
@@ -155,6 +158,7 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
         return offer.version;
       },
       async download(version) {
+        o.onChange?.();
         const d = currentDriver();
         const offer = offered;
         if (!d || !offer || offer.version !== version) throw new Error('the offer changed before its download');
@@ -196,6 +200,7 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
     transient = false;
     await policy.onServerSignal();
     if (stopped) return;
+    o.onChange?.();
     if (!transient) {
       retryMs = 0;
       return;
@@ -231,7 +236,10 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
       if (signal.channel === o.channel && signal.kind !== 'flags') void check();
     },
     checkNow: check,
-    activityChanged: () => policy.onActivityChange(),
+    activityChanged: () => {
+      policy.onActivityChange();
+      o.onChange?.();
+    },
     start() {
       policy.start();
       // An unlocked station becomes idle without any event: look again every minute.

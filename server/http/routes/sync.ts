@@ -16,7 +16,7 @@ import { recordHealthReport } from '../../releases/health-gate';
 import { recordContact } from '../../releases/presence';
 import { healthVerdicts } from './health-verdicts';
 import { releaseSignalHub } from './release-signals';
-import { requireRole, requireSession } from '../authenticate';
+import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
@@ -66,8 +66,10 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     verdict(report.channel).catch((e: unknown) => ctx.log.warn('health verdict failed', { error: e instanceof Error ? e.name : 'unknown' }));
   }
 
-  app.post('/api/sync/push', async (request, reply): Promise<PushResponse> => {
-    const { station, session } = await requireStationUser(ctx, request);
+  // A batch can be megabytes of drafts: its sender is checked before the body is read.
+  const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
+  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request, reply): Promise<PushResponse> => {
+    const { station, session } = pusher.of(request);
     await heardFrom(station, request, reply);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
