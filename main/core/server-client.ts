@@ -1,9 +1,14 @@
-import { LoginResponse, type LoginRequest } from '../../contract/auth';
+import type { LoginRequest, LoginResponse } from '../../contract/auth';
+import { serverApi, serverPath } from '../../contract/server-api';
+import { LiveEvent, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PushResponse } from '../../contract/sync';
 import { HEALTH_RECORDED_HEADER, ReleaseSignal, STATION_HEALTH_HEADER, STATION_VERSION_HEADER } from '../../contract/releases';
-import { PullResponse, PushResponse, STATION_CREDENTIAL_HEADER, type Mutation } from '../../contract/sync';
 import type { Health } from './health';
 
-/* The station's HTTP client of the sync server. Every answer is validated with the contract. */
+/*
+ * The station's HTTP client of the sync server. Routes and answers come from the server's API
+ * declaration (contract/server-api.ts); this adds the station's transport: its credential, a
+ * timeout, one retry, and the errors the sync client tells apart.
+ */
 
 export class NetworkError extends Error {}
 export class ServerError extends Error {
@@ -73,21 +78,21 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
   };
   return {
     async login(req) {
-      return LoginResponse.parse(await call('/api/auth/login', { method: 'POST', body: JSON.stringify(req) }));
+      return serverApi.login.output.parse(await call(serverApi.login.path, { method: serverApi.login.method, body: JSON.stringify(req) }));
     },
     async logout(token) {
-      await call('/api/auth/logout', { method: 'POST' }, token);
+      await call(serverApi.logout.path, { method: serverApi.logout.method }, token);
     },
     async push(token, mutations, signal) {
-      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, signal, true));
+      return serverApi.syncPush.output.parse(await call(serverApi.syncPush.path, { method: serverApi.syncPush.method, body: JSON.stringify({ mutations }) }, token, signal, true));
     },
     async pull(token, cursor, limit, signal) {
-      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, signal, true));
+      return serverApi.syncPull.output.parse(await call(serverPath('syncPull', { query: { cursor, limit } }), { method: serverApi.syncPull.method }, token, signal, true));
     },
     async live(token, onCursor, signal, onSignal) {
       let res: Response;
       try {
-        res = await fetch(`${base}/api/sync/live`, {
+        res = await fetch(`${base}${serverApi.syncLive.path}`, {
           headers: { [STATION_CREDENTIAL_HEADER]: credential, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
           signal,
         });
@@ -105,9 +110,10 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
             const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
             buf = buf.slice(i + 2);
             if (!data) continue;
-            const event = JSON.parse(data.slice(6)) as { cursor?: unknown };
-            if (typeof event.cursor === 'string' && /^\d+$/.test(event.cursor)) onCursor(event.cursor);
-            const release = ReleaseSignal.safeParse(event);
+            const raw = JSON.parse(data.slice(6)) as unknown;
+            const event = LiveEvent.safeParse(raw);
+            if (event.success) onCursor(event.data.cursor);
+            const release = ReleaseSignal.safeParse(raw);
             if (release.success) onSignal?.(release.data);
           }
         }
