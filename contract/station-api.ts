@@ -30,6 +30,29 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
+/** The station's update service (main/core/update): what runs, what the feed offers, what is downloaded. */
+export const UpdateState = z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']);
+export const UpdateStatus = z.object({
+  currentVersion: z.string(),
+  /** What the feed offers this station, when it differs from the running version. */
+  offeredVersion: z.string().nullable(),
+  /** Downloaded and verified (signature and sha512), waiting to be installed. */
+  downloadedVersion: z.string().nullable(),
+  state: UpdateState,
+  /** With a downloaded version: what the install waits for (the station to be locked or idle; in main/host, an installer). */
+  waitingFor: z.enum(['lock', 'installer']).nullable().optional(),
+  lastCheckedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
+/** The branch's feature flags as the station last received them with sync (cached for offline use). */
+export const StationFlags = z.object({
+  flags: z.record(z.string(), z.object({ enabled: z.boolean(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })),
+  receivedAt: z.string().nullable(),
+});
+export type StationFlags = z.infer<typeof StationFlags>;
+
 export const StationStatus = z.object({
   enrolled: z.boolean(),
   user: SessionUser.nullable(),
@@ -43,6 +66,9 @@ export const StationStatus = z.object({
   station: StationInfo.nullable().optional(),
   /** While locked: whose session it is (the lock screen names them; nothing of their patients). */
   lockedUser: z.object({ displayName: z.string(), username: z.string() }).nullable().optional(),
+  /** The update line and the flags ride on the status the renderer already follows. */
+  update: UpdateStatus.optional(),
+  flags: StationFlags.shape.flags.optional(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 
@@ -239,6 +265,8 @@ export const stationApi = {
   /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
   dictate: { input: DictateInput, output: DictationStatus },
   sendDictations: { input: Empty, output: DictationStatus },
+  updateStatus: { input: Empty, output: UpdateStatus },
+  getFlags: { input: Empty, output: StationFlags },
 } as const;
 
 export type StationApi = typeof stationApi;
@@ -258,12 +286,6 @@ export type StationHandlers = { [K in StationCall]: (input: StationInput<K>) => 
  */
 export const DraftsChanged = z.object({ draftIds: z.array(Uuid), patientIds: z.array(z.string()) });
 export const OutboxChanged = z.object({ pending: z.number().int(), rejected: z.number().int() });
-/** The station's update service (main/core/update): declared here for it to emit. */
-export const UpdateStatus = z.object({
-  state: z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']),
-  version: z.string().nullable(),
-  message: z.string().nullable().optional(),
-});
 /** Feature flags of the station's branch, as cached from sync (not the ward list's per-patient badges). */
 export const FeatureFlagsChanged = z.object({ flags: z.array(Flag.pick({ key: true, enabled: true, value: true })) });
 

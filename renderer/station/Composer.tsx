@@ -29,6 +29,8 @@ export function Composer({ patientId }: { patientId: string }) {
   const go = useStation((s) => s.go);
   // A nurse (not a physician) writes a nursing note, which she signs herself.
   const nursing = useStation((s) => Boolean(s.status?.user?.roles.includes('nurse') && !s.status.user.roles.includes('physician')));
+  // IT may switch dictation off for the branch (feature flag, delivered with sync): the button goes.
+  const dictationOn = useStation((s) => s.status?.flags?.['dictation.enabled']?.enabled !== false);
   // The textarea is uncontrolled: a keystroke is painted by the browser, with no React render in
   // between (the keypress-latency goal is one frame while a sync runs). `hasText` drives buttons.
   const area = useRef<HTMLTextAreaElement>(null);
@@ -218,7 +220,7 @@ export function Composer({ patientId }: { patientId: string }) {
         </div>
       )}
       <div className="row">
-        {!submitted && <Dictation patientId={patientId} ensureDraft={ensureDraft} />}
+        {!submitted && dictationOn && <Dictation patientId={patientId} ensureDraft={ensureDraft} />}
         {submitted && draft ? (
           <span className="row">
             <button type="button" className="primary" onClick={() => go({ name: 'patient', patientId, tab: 'review', noteId: draft.id })}>

@@ -18,7 +18,7 @@ export async function pullChanges(trx: BranchTransaction, cursor: string, limit:
  * A ward's bootstrap is tens of thousands of rows; parsing and re-serializing each in Node
  * would dominate it.
  */
-export async function pullChangesJson(trx: BranchTransaction, cursor: string, limit: number): Promise<{ json: string; count: number; cursor: string }> {
+export async function pullChangesJson(trx: BranchTransaction, cursor: string, limit: number): Promise<{ json: string; count: number; cursor: string; more: boolean }> {
   const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
     SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
@@ -29,7 +29,7 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
   // seq, entity and id are digits, a fixed word and a uuid: nothing to escape; data is JSON text.
   const parts = rows.map((x) => `{"seq":"${x.seq}","entity":"${x.entity}","id":"${x.id}","data":${x.data}}`);
   const next = rows.at(-1)?.seq ?? cursor;
-  return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next };
+  return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next, more };
 }
 
 /**
