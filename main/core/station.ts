@@ -5,6 +5,7 @@ import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
+import { createEventHub, type StationEventHub } from './events';
 import { startDictationSender } from './dictation-sender';
 import { createNotesCalls } from './notes';
 import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
@@ -39,6 +40,8 @@ export interface Station {
   store: Store;
   sessions: Sessions;
   sync: SyncClient;
+  /** The station API's events (contract: stationEvents); hosts forward them to the renderer. */
+  events: StationEventHub;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export function createStation(options: StationOptions): Station {
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
     live: (t, f, s) => (server() ?? unenrolled).live(t, f, s),
   };
+  const events = createEventHub({ store, status: () => status(), userId: () => (sessions.locked() ? null : (sessions.current()?.user.id ?? null)) });
   const sync = createSyncClient({
     store,
     server: proxy,
@@ -84,6 +88,7 @@ export function createStation(options: StationOptions): Station {
       return (c && sessions.tokenFor(c.user.id)) ?? null;
     },
     onTokenRefused: (id) => sessions.dropToken(id),
+    onChange: () => events.poke(),
     ...options.sync,
   });
   if (options.autoSync !== false) sync.start();
@@ -94,6 +99,7 @@ export function createStation(options: StationOptions): Station {
     const c = sessions.current();
     return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
   };
+
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {
     try {
@@ -115,7 +121,7 @@ export function createStation(options: StationOptions): Station {
     syncNow: () => sync.syncNow(),
   });
 
-  const handlers: StationHandlers = {
+  const calls: StationHandlers = {
     status: async () => status(),
     async enrol({ serverUrl, credential }) {
       setConfig(store, 'server_url', serverUrl);
@@ -185,15 +191,21 @@ export function createStation(options: StationOptions): Station {
     listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
     ...notes,
   };
-  const dictations = startDictationSender(store, sessions, notes, options.dictationRetryMs ?? 15_000);
+  // Every call may change what the events report: compare after each one, failed or not.
+  const handlers = Object.fromEntries(
+    Object.entries(calls).map(([name, fn]) => [name, (input: unknown) => (fn as (i: unknown) => Promise<unknown>)(input).finally(() => events.poke())]),
+  ) as unknown as StationHandlers;
+  const dictations = startDictationSender(store, sessions, handlers, options.dictationRetryMs ?? 15_000);
 
   return {
     handlers,
     store,
     sessions,
     sync,
+    events,
     async close() {
       clearInterval(checkpoints);
+      events.close();
       await dictations.stop();
       await sync.stop();
       checkpointStore(store);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app } from 'electron';
-import { stationApi, type StationHandlers } from '../../contract/station-api';
+import { stationApi, stationEvents, type StationHandlers } from '../../contract/station-api';
 import { StationError } from '../core/errors';
 import { createStation } from '../core/station';
 import { runShell } from './app';
@@ -44,6 +44,6 @@ runShell({
   preloadPath: path.join(here, 'preload.cjs'),
   async createRuntime() {
     const station = createStation({ dataDir, ...enrolment() });
-    return { contract: stationApi, implementation: withCodes(station.handlers), close: () => station.close() };
+    return { contract: stationApi, implementation: withCodes(station.handlers), events: { contract: stationEvents, source: station.events }, close: () => station.close() };
   },
 });

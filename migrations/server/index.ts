@@ -7,8 +7,15 @@ import * as releases from './2026-11-25T3000-releases';
 import * as sync from './2026-11-25T1000-sync';
 import * as notes from './2026-11-25T4000-notes';
 import * as fhirStore from './2026-12-02T1200-fhir-store';
+import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
+import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 
-/** Every server migration, in order. Registration is explicit: add new ones at the end. */
+/**
+ * Every server migration, in order. Registration is explicit: add new ones at the end.
+ * The part after the date is an ordering key, not a time of day: T0100–T4000 are the first build's
+ * phases (core, clinical, audit, sync, FHIR, releases, notes), and later migrations use
+ * T<issue>00. Names are recorded in kysely_migration, so existing ones are never renamed.
+ */
 export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T0100-core': core,
   '2026-11-25T0200-clinical': clinical,
@@ -18,4 +25,6 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T3000-releases': releases,
   '2026-11-25T4000-notes': notes,
   '2026-12-02T1200-fhir-store': fhirStore,
+  '2026-12-02T1400-note-review-checks': noteReviewChecks,
+  '2026-12-02T1800-feed-by-xid': feedByXid,
 };

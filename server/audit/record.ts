@@ -1,4 +1,5 @@
-import { currentBranchId, type Actor, type BranchTransaction } from '../db/with-branch';
+import pg from 'pg';
+import { currentBranchId, runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
@@ -29,4 +30,24 @@ export async function recordAudit(trx: BranchTransaction, actor: Actor, event: A
       detail: JSON.stringify(event.detail ?? {}),
     })
     .execute();
+}
+
+/**
+ * The audit row of a unit of work that only reads: appended with its COMMIT, in one message
+ * (runAtCommit), so the chain's branch lock is held for no round trip; and, when the unit of
+ * work wrote nothing else, committed without waiting for the disk. A database crash can lose
+ * the last fraction of a second of read-audit rows, never data (the sync pull makes the same
+ * trade).
+ */
+export function recordReadAudit(trx: BranchTransaction, actor: Actor, event: AuditEvent): void {
+  const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
+  runAtCommit(
+    trx,
+    // Only if the unit of work wrote nothing so far (a read inside a FHIR transaction bundle
+    // commits its writes durably).
+    `SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL; ` +
+      `INSERT INTO audit_events (branch_id, actor_kind, actor_id, action, entity_type, entity_id, patient_id, detail) VALUES (` +
+      `nullif(current_setting('app.current_branch', true), '')::int, ${lit(actor.kind)}, ${lit(actor.id)}, ${lit(event.action)}, ` +
+      `${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(event.patientId)}::uuid, ${lit(JSON.stringify(event.detail ?? {}))}::jsonb)`,
+  );
 }

@@ -3,10 +3,10 @@ import type { PullResponse } from '../../contract/sync';
 import { currentBranchId, type BranchTransaction } from '../db/with-branch';
 
 /**
- * A page of the branch's change feed after `cursor`. Feed numbers are drawn in commit order
- * within a branch (an advisory lock per branch, see the migration), so `seq > cursor` never
- * skips a change that commits later. The branch is the transaction's (RLS); `branch_id = …`
- * only lets the primary key serve the range scan.
+ * A page of the branch's change feed after `cursor`. Only numbers below the feed's horizon are
+ * read (every transaction below it has ended; sql/feed.sql), so `seq > cursor` never skips a
+ * change that commits later. The branch is the transaction's (RLS); `branch_id = …` only lets
+ * the primary key serve the range scan.
  */
 export async function pullChanges(trx: BranchTransaction, cursor: string, limit: number): Promise<PullResponse> {
   const page = await pullChangesJson(trx, cursor, limit);
@@ -22,6 +22,7 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
   const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
     SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
+       AND seq < (SELECT change_feed_horizon())
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const rows = more ? r.rows.slice(0, limit) : r.rows;
@@ -31,12 +32,15 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
   return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next };
 }
 
-/** The branch's newest feed number ('0' when empty). */
-export async function feedHead(trx: BranchTransaction): Promise<string> {
-  const r = await trx
-    .selectFrom('change_feed')
-    .select(sql<string>`coalesce(max(seq), 0)::text`.as('head'))
-    .where('branch_id', '=', currentBranchId())
-    .executeTakeFirst();
-  return r?.head ?? '0';
+/**
+ * The branch's newest pullable feed number ('0' when empty), and the horizon: numbers at or
+ * above it may still be written by transactions that have not ended.
+ */
+export async function feedHead(trx: BranchTransaction): Promise<{ head: string; horizon: string }> {
+  const r = await sql<{ head: string; horizon: string }>`
+    SELECT coalesce(max(seq), 0)::text AS head, h.horizon::text AS horizon
+      FROM (SELECT change_feed_horizon() AS horizon) h
+      LEFT JOIN change_feed ON branch_id = ${currentBranchId()} AND seq < h.horizon
+     GROUP BY h.horizon`.execute(trx);
+  return r.rows[0] ?? { head: '0', horizon: '0' };
 }

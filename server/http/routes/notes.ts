@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddendumInput, ApproveInput, EditStatementInput, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, OmissionRef, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
 import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
 import { withBranch } from '../../db/with-branch';
-import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, ReviewError, type StatementChange } from '../../notes/review/review';
+import { addAddendum, approveNote, changeStatement, confirmNotePatient, getNoteReview, noteAudit, resolveOmission, ReviewError, type OmissionAction, type StatementChange } from '../../notes/review/review';
 import { appendTranscript } from '../../notes/review/transcript';
 import { transcribe } from '../../notes/transcribe';
 import { findStation } from '../../sync/stations';
@@ -88,6 +88,37 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     const { contentHash } = parseInput(ApproveInput.pick({ contentHash: true }), request.body);
     return mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => approveNote(trx, actor, session.userId, id, contentHash)));
   });
+
+  // The checks before approval: each answers the review as it now stands.
+  const OmissionParams = z.object({ id: z.string().uuid(), key: z.string() });
+  const checkRoute = (path: string, run: (trx: Parameters<Parameters<typeof withBranch>[3]>[0], actor: { kind: 'user'; id: string }, request: FastifyRequest) => Promise<void>) =>
+    app.post(path, async (request): Promise<NoteReview> => {
+      const { session, actor } = await caller(ctx, request, PHYSICIAN);
+      const { id } = parseInput(IdParams, request.params);
+      return mapReviewErrors(() =>
+        withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+          await run(trx, actor, request);
+          const review = await getNoteReview(trx, id);
+          if (!review) throw new ReviewError('not_found', 'no such note');
+          return review;
+        }),
+      );
+    });
+  const omission = (request: FastifyRequest) => {
+    const p = parseInput(OmissionParams, request.params);
+    return parseInput(OmissionRef, { noteId: p.id, key: p.key });
+  };
+  checkRoute('/api/notes/:id/omissions/:key/add', (trx, actor, request) => {
+    const ref = omission(request);
+    const { section } = parseInput(AddOmissionInput.pick({ section: true }), request.body);
+    const change: OmissionAction = { action: 'add', section };
+    return resolveOmission(trx, actor, ref.noteId, ref.key, change);
+  });
+  checkRoute('/api/notes/:id/omissions/:key/not-needed', (trx, actor, request) => {
+    const ref = omission(request);
+    return resolveOmission(trx, actor, ref.noteId, ref.key, { action: 'dismiss' });
+  });
+  checkRoute('/api/notes/:id/confirm-patient', (trx, actor, request) => confirmNotePatient(trx, actor, parseInput(IdParams, request.params).id));
 
   app.post('/api/notes/:id/addenda', async (request, reply) => {
     const { session, actor } = await caller(ctx, request, PHYSICIAN);
