@@ -64,6 +64,8 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
   });
 
   async function signIn(page: Page) {
+    // The first page of a run builds nothing but can be slow on a loaded machine (seen at load average 30).
+    await page.getByLabel('Username').waitFor({ timeout: 60_000 });
     await page.getByLabel('Username').fill('dr.north');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
     await page.getByLabel('Branch code').fill('north');

@@ -41,3 +41,12 @@ describe('birth dates as written', () => {
     assert.deepEqual(readDates('31/31/1950'), []);
   });
 });
+
+describe('omission check in the other languages of our wards', () => {
+  it('finds a left-out allergy or negation in German, Spanish, French and Arabic', () => {
+    for (const sentence of ['Allergie gegen Penicillin.', 'Alergia a la penicilina.', 'Pas de douleur thoracique.', 'لا يوجد ألم في الصدر.']) {
+      const raw = `Seen today.\n${sentence}`;
+      assert.deepEqual(findOmissions(raw, sections(['Seen today.'])).map((o) => o.text), [sentence], sentence);
+    }
+  });
+});

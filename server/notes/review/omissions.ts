@@ -14,10 +14,10 @@ import { foldForMatch } from '../text';
  */
 
 const CUES: readonly (readonly [OmissionReason, RegExp])[] = [
-  ['allergy', /\b(?:allerg\w*|anaphyla\w*|intoleran\w*|nkda|nkma|hypersensitiv\w*)/giu],
+  ['allergy', /(?<![\p{L}])(?:allerg\p{L}*|alerg\p{L}*|anaphyla\p{L}*|anafila\p{L}*|intoleran\p{L}*|unverträglich\p{L}*|nkda|nkma|hypersensitiv\p{L}*|حساسية)/giu],
   ['dose', /\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|ug|g|kg|ml|l|units?|iu|mmol|meq|mg\/kg|mg\/dl|mmol\/l|mmhg|bpm|%|°\s?[cf]|puffs?|tabs?|tablets?|drops?)(?![\p{L}])/giu],
   ['drug', /\b[\p{L}-]*(?:cillin|mycin|floxacin|cycline|penem|azole|prazole|olol|pril|sartan|statin|parin|xaban|gatran|semide|olone|sone|triptan|setron|dipine|azepam|codone|oxacin|vir|mab|nib|formin|gliptin|glitazone|thiazide)\b|\b(?:paracetamol|acetaminophen|ibuprofen|naproxen|aspirin|clopidogrel|ticagrelor|warfarin|apixaban|insulin|metformin|digoxin|amiodarone|salbutamol|albuterol|morphine|oxycodone|tramadol|codeine|lactulose|senna|furosemide|lasix|prednisone|prednisolone|colchicine|allopurinol|levothyroxine|nitroglycerin|heparin|enoxaparin|vancomycin|ceftriaxone|co-amoxiclav|amoxicillin|penicillin|sulfa|latex|iodine|contrast)\b/giu],
-  ['negation', /\b(?:no|not|denies|denied|without|negative for|nil|never|absent|ruled out)\b/giu],
+  ['negation', /(?<![\p{L}])(?:no|not|denies|denied|without|negative for|nil|never|absent|ruled out|kein\p{L}*|nicht|ohne|verneint|sin|niega|ningún|ninguna|pas de|sans|aucun\p{L}*|nie|لا|بدون|ينفي)(?![\p{L}])/giu],
   ['diagnosis', /\b[\p{L}]+(?:itis|osis|aemia|emia|pathy|oma|penia|megaly|plegia|infarction|failure|fracture|embolism|thrombosis|sepsis|pneumonia|cancer|carcinoma|diabetes|hypertension|stroke)\b|\b(?:diagnos[a-z]*|likely|consistent with|suspected)\b/giu],
 ];
 
