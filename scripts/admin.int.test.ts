@@ -22,7 +22,7 @@ describe('admin CLI', () => {
   });
   after(() => t.close());
 
-  test('branch, ward, user, station and client, each audited; secrets only on stdout once', () => {
+  test('branch, ward, user, station and client, each audited; secrets only on stdout once', async () => {
     assert.equal(admin(t, ['branch', 'add', '--code', 'north', '--name', 'North Hospital']).code, 0);
     assert.equal(admin(t, ['ward', 'add', '--branch', 'north', '--code', 'n-med', '--name', 'Medicine']).code, 0);
     const user = admin(t, ['user', 'add', '--username', 'dr.north', '--display-name', 'Dr North', '--role', 'physician', '--branch', 'north', '--password-stdin'], 'a-long-password\n');
@@ -37,6 +37,12 @@ describe('admin CLI', () => {
     assert.equal(client.code, 0, client.out);
     assert.match(client.out, /wsc_/);
     assert.equal(admin(t, ['client', 'add', '--branch', 'north', '--name', 'X', '--scopes', 'delete:everything']).code, 1);
+    const partner = admin(t, ['client', 'add', '--branch', 'north', '--name', 'Referral Partner', '--identifier-system', 'urn:oid:1.2.36.146.595.217.0.1', '--identifier-system', 'https://partner.example/mrn']);
+    assert.equal(partner.code, 0, partner.out);
+    assert.match(partner.out, /matched on urn:oid:1\.2\.36\.146\.595\.217\.0\.1 https:\/\/partner\.example\/mrn/);
+    const systems = await t.owner.selectFrom('api_clients').select('identifier_systems').where('name', '=', 'Referral Partner').executeTakeFirstOrThrow();
+    assert.deepEqual(systems.identifier_systems, ['urn:oid:1.2.36.146.595.217.0.1', 'https://partner.example/mrn']);
+    assert.equal(admin(t, ['client', 'add', '--branch', 'north', '--name', 'Y', '--identifier-system', 'not a uri']).code, 1);
     assert.equal(admin(t, ['nonsense']).code, 2);
   });
 

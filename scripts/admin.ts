@@ -16,7 +16,7 @@ const USAGE = `npm run admin -- <command>
   ward add --branch north --code n-med --name "Internal Medicine" [--beds 24]
   user add --username dr.north --display-name "Dr. A. North" --role physician --branch north --password-stdin
   station enrol --branch north --ward n-med [--name "Ward 3 station 1"]
-  client add --branch north --name "Central Lab" [--scopes read:*,write:Observation]
+  client add --branch north --name "Central Lab" [--scopes read:*,write:Observation] [--identifier-system urn:oid:1.2.3 …]
   audit verify
 ${RELEASE_USAGE}`;
 
@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       scopes: { type: 'string' },
+      'identifier-system': { type: 'string', multiple: true },
       ...RELEASE_OPTIONS,
     },
   });
@@ -94,8 +95,10 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'client add': {
         const scopes = (values.scopes ?? 'read:*').split(',').map((s) => s.trim()).filter(Boolean);
-        const c = await addApiClient(db, need(values, 'branch'), need(values, 'name'), scopes);
-        console.log(`API client ${c.id} added with scopes ${scopes.join(' ')}\nbearer token (shown once):\n${c.token}`);
+        const systems = values['identifier-system'] ?? [];
+        const c = await addApiClient(db, need(values, 'branch'), need(values, 'name'), scopes, 'admin-cli', systems);
+        const matched = systems.length > 0 ? `; its Patients are matched on ${systems.join(' ')} besides the branch MRN` : '';
+        console.log(`API client ${c.id} added with scopes ${scopes.join(' ')}${matched}\nbearer token (shown once):\n${c.token}`);
         return 0;
       }
       case 'audit verify': {

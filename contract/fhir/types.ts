@@ -39,6 +39,8 @@ export interface Quantity {
 export interface Meta {
   versionId?: string;
   lastUpdated?: string;
+  profile?: string[];
+  [key: string]: unknown;
 }
 
 export interface Resource {
@@ -96,7 +98,7 @@ export interface BundleEntry {
 
 export interface Bundle extends Resource {
   resourceType: 'Bundle';
-  type: 'searchset' | 'batch' | 'transaction' | 'batch-response' | 'transaction-response' | 'collection';
+  type: 'searchset' | 'batch' | 'transaction' | 'batch-response' | 'transaction-response' | 'collection' | 'history';
   total?: number;
   link?: BundleLink[];
   entry?: BundleEntry[];

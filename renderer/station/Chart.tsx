@@ -1,37 +1,17 @@
 import type { PatientChart } from '../../contract/station-api';
-import { LabTrend, type LabPoint } from './LabTrend';
+import { trendSeries } from '../../contract/clinical/trend-series';
+import { LabTrend } from './LabTrend';
 
-type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const num = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v));
 const when = (v: unknown) => {
   const d = new Date(str(v));
   return Number.isNaN(d.getTime()) ? str(v) : d.toISOString().slice(0, 16).replace('T', ' ');
 };
 
-/** A panel's components (blood pressure: systolic and diastolic) trend as their own series. */
-function series(o: Row): Row[] {
-  const components = Array.isArray(o.components) ? (o.components as Row[]) : [];
-  return [o, ...components.map((c) => ({ loinc: c.code, display: c.display ?? c.code, unit: c.unit, value_num: c.value_num, effective_at: o.effective_at }))];
-}
-
-function byLoinc(observations: Row[]): Map<string, { display: string; unit: string; points: LabPoint[] }> {
-  const groups = new Map<string, { display: string; unit: string; points: LabPoint[] }>();
-  for (const o of observations.flatMap(series)) {
-    const value = num(o.value_num);
-    if (value === null || Number.isNaN(value)) continue;
-    const code = str(o.loinc);
-    const g = groups.get(code) ?? { display: str(o.display), unit: str(o.unit), points: [] };
-    g.points.push({ t: Date.parse(str(o.effective_at)) / 1000, value, low: num(o.ref_low), high: num(o.ref_high) });
-    groups.set(code, g);
-  }
-  for (const g of groups.values()) g.points.sort((a, b) => a.t - b.t);
-  return groups;
-}
-
 export function Chart({ chart }: { chart: PatientChart }) {
   const labs = [...chart.observations].sort((a, b) => str(b.effective_at).localeCompare(str(a.effective_at)));
-  const trends = [...byLoinc(chart.observations)].filter(([, g]) => g.points.length > 0);
+  // A panel's components (blood pressure: systolic and diastolic) trend as series of their own.
+  const trends = [...trendSeries(chart.observations)].filter(([, g]) => g.points.length > 0);
   return (
     <div className="chart">
       <section aria-labelledby="labs-title">

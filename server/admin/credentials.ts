@@ -29,6 +29,8 @@ export async function enrolStation(
 }
 
 export const CLIENT_SCOPES = /^(read|write):(\*|[A-Z][A-Za-z]+)$/;
+/** A Patient identifier system a partner matches its patients on: an absolute URI (FHIR Identifier.system). */
+export const IDENTIFIER_SYSTEM = /^(urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:|https?:\/\/)[!-~]{1,240}$/;
 
 export async function addApiClient(
   db: OwnerDb,
@@ -36,18 +38,20 @@ export async function addApiClient(
   name: string,
   scopes: string[],
   by = 'admin-cli',
+  identifierSystems: string[] = [],
 ): Promise<{ id: number; token: string }> {
   for (const s of scopes) if (!CLIENT_SCOPES.test(s)) throw new Error(`invalid scope ${s} (e.g. read:Patient, write:Observation, read:*)`);
+  for (const s of identifierSystems) if (!IDENTIFIER_SYSTEM.test(s)) throw new Error(`invalid identifier system ${s.slice(0, 80)} (an absolute URI such as urn:oid:1.2.3 or https://lab.example/mrn)`);
   const branch = await findBranch(db, branchCode);
   const token = newSecret('wsc');
   const row = await db
     .insertInto('api_clients')
-    .values({ branch_id: branch.id, name, token_hash: hashSecret(token), scopes })
+    .values({ branch_id: branch.id, name, token_hash: hashSecret(token), scopes, identifier_systems: identifierSystems })
     .returning('id')
     .executeTakeFirstOrThrow();
   const actor = { kind: 'admin', id: by } as const;
   await withBranch(db, branch.id, actor, (trx) =>
-    recordAudit(trx, actor, { action: 'admin.client_added', entityType: 'api_client', entityId: String(row.id), detail: { scopes } }),
+    recordAudit(trx, actor, { action: 'admin.client_added', entityType: 'api_client', entityId: String(row.id), detail: { scopes, identifierSystems } }),
   );
   return { id: row.id, token };
 }

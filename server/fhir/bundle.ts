@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Resource } from '../../contract/fhir/types';
+import { isSupportedType, type Bundle, type BundleEntry, type Resource } from '../../contract/fhir/types';
 import { FhirError, normaliseError } from './errors';
 import { create, read, search, update, type Outcome, type Unit } from './interactions';
 
@@ -6,11 +6,11 @@ import { create, read, search, update, type Outcome, type Unit } from './interac
  * Batch and transaction Bundles. A transaction runs in ONE branch-bound database transaction:
  * the first failing entry aborts it and nothing is written. A batch runs each entry in its own
  * unit of work and reports each outcome. Entries are processed as FHIR orders them (POST, PUT,
- * GET), and within a transaction a reference to an entry's fullUrl (urn:uuid:…) is rewritten to
- * the id the server assigned.
+ * GET; Patients first among the creates, so results can name them), and a reference to an entry's
+ * fullUrl (urn:uuid:…) is rewritten to the id the server assigned. A failure names the entry by its
+ * index in the Bundle as sent, and the element (Bundle.entry[i].resource.subject).
  */
 
-export const MAX_ENTRIES = 100;
 const ORDER: Record<string, number> = { POST: 0, PUT: 1, GET: 2 };
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created' };
 
@@ -22,18 +22,32 @@ export interface BundleRequest {
   entry: BundleEntry;
 }
 
-export function checkBundle(body: Resource): { kind: 'batch' | 'transaction'; requests: BundleRequest[] } {
+/** An error of entry `i`, naming it and its element; keeps the status of the underlying error (ours stay as they are). */
+export function entryError(i: number, e: unknown, method = '', type = ''): unknown {
+  const n = normaliseError(e);
+  if (n.internal) return e;
+  const issue = n.body.issue[0]!;
+  const expression = (issue.expression ?? []).map((x) => x.replace(/^[A-Z][A-Za-z]*(?=\.|$)/, `Bundle.entry[${i}].resource`));
+  const what = [method, type].filter(Boolean).join(' ');
+  return new FhirError(n.status, issue.code, `Bundle.entry[${i}]${what ? ` (${what})` : ''}: ${issue.diagnostics ?? 'failed'}`, n.headers, expression.length > 0 ? expression : [`Bundle.entry[${i}]`]);
+}
+
+export function checkBundle(body: Resource, maxEntries: number): { kind: 'batch' | 'transaction'; requests: BundleRequest[] } {
   const bundle = body as Bundle;
-  if (bundle.type !== 'batch' && bundle.type !== 'transaction') throw new FhirError(400, 'invalid', 'only batch and transaction Bundles can be posted');
+  if (bundle.type !== 'batch' && bundle.type !== 'transaction') throw new FhirError(400, 'invalid', 'only batch and transaction Bundles can be posted', {}, ['Bundle.type']);
   const entries = bundle.entry ?? [];
-  if (entries.length > MAX_ENTRIES) throw new FhirError(413, 'too-costly', `at most ${MAX_ENTRIES} entries per Bundle`);
-  const requests = entries.map((entry) => {
+  if (entries.length > maxEntries) throw new FhirError(413, 'too-costly', `at most ${maxEntries} entries per Bundle (this one has ${entries.length}); send it in parts`, {}, ['Bundle.entry']);
+  const requests = entries.map((entry, i) => {
     const method = entry.request?.method ?? '';
     const url = entry.request?.url ?? '';
     const [path = '', qs] = url.split('?', 2);
     const parts = path.replace(/^\/+|\/+$/g, '').split('/');
-    if (!(method in ORDER)) throw new FhirError(405, 'not-supported', 'Bundle entries support POST, PUT and GET only');
-    if (parts.length > 2 || !parts[0]) throw new FhirError(400, 'invalid', 'Bundle entry request.url is not supported');
+    if (!(method in ORDER)) throw new FhirError(405, 'not-supported', `Bundle.entry[${i}]: Bundle entries support POST, PUT and GET only`, {}, [`Bundle.entry[${i}].request.method`]);
+    if (parts.length > 2 || !parts[0]) throw new FhirError(400, 'invalid', `Bundle.entry[${i}]: request.url is not supported`, {}, [`Bundle.entry[${i}].request.url`]);
+    // A transaction is all or nothing: a type this server does not serve fails it before anything is written.
+    if (bundle.type === 'transaction' && !isSupportedType(parts[0])) {
+      throw new FhirError(400, 'not-supported', `Bundle.entry[${i}]: this server does not serve ${/^[A-Z][A-Za-z]{0,63}$/.test(parts[0]) ? parts[0] : 'that type'}; take such entries out of the transaction or send a batch`, {}, [`Bundle.entry[${i}].request.url`]);
+    }
     return { method, type: parts[0], id: parts[1] ?? null, query: qs !== undefined ? new URLSearchParams(qs) : null, entry };
   });
   return { kind: bundle.type, requests };
@@ -71,7 +85,8 @@ export async function runEntry(u: Unit, r: BundleRequest, created: Map<string, s
 }
 
 export function processingOrder(requests: BundleRequest[]): number[] {
-  return requests.map((_, i) => i).sort((a, b) => ORDER[requests[a]!.method]! - ORDER[requests[b]!.method]! || a - b);
+  const rank = (r: BundleRequest) => ORDER[r.method]! * 2 + (r.method === 'POST' && r.type === 'Patient' ? 0 : 1);
+  return requests.map((_, i) => i).sort((a, b) => rank(requests[a]!) - rank(requests[b]!) || a - b);
 }
 
 export function responseEntry(o: Outcome): BundleEntry {

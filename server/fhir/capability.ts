@@ -1,4 +1,5 @@
 import { SUPPORTED_TYPES, type Resource, type SupportedType } from '../../contract/fhir/types';
+import type { FhirConfig } from './config';
 import { INCLUDES, SEARCH_PARAMS, type ParamType } from './search';
 
 /*
@@ -21,7 +22,11 @@ const PARAM_DEFINITIONS: Record<string, string> = {
   _lastUpdated: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
 };
 
-export function capabilityStatement(): Resource {
+export function capabilityStatement(config: FhirConfig): Resource {
+  const patientDoc =
+    `A Patient needs an identifier the branch matches on: the branch MRN (system ${config.mrnSystemTemplate}, where {branch} is the branch code of the credential), ` +
+    `the national identifier (system ${config.nationalIdSystem}), or an identifier system registered for the API client (admin: client add --identifier-system). ` +
+    'Every identifier of every resource is searchable and usable in If-None-Exist.';
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -41,6 +46,7 @@ export function capabilityStatement(): Resource {
         },
         resource: SUPPORTED_TYPES.map((type) => ({
           type,
+          ...(type === 'Patient' ? { documentation: patientDoc } : {}),
           interaction: INTERACTIONS[type].map((code) => ({ code })),
           versioning: 'versioned',
           readHistory: false,
@@ -56,7 +62,10 @@ export function capabilityStatement(): Resource {
             ...(PARAM_DEFINITIONS[name] ? { definition: PARAM_DEFINITIONS[name] } : {}),
           })),
         })),
-        interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        interaction: [
+          { code: 'transaction', documentation: `At most ${config.maxBundleEntries} entries and ${config.maxBodyBytes} bytes per Bundle; one database transaction; conditional references (Patient?identifier=…) resolve inside the branch.` },
+          { code: 'batch', documentation: `At most ${config.maxBundleEntries} entries and ${config.maxBodyBytes} bytes per Bundle; each entry answers on its own.` },
+        ],
       },
     ],
   };

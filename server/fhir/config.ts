@@ -6,13 +6,23 @@ export interface FhirConfig {
   /** The branch's local MRN system; `{branch}` is replaced by the branch code. */
   mrnSystemTemplate: string;
   nationalIdSystem: string;
-  /** Absolute base of links in bundles; derived from the request when unset. */
+  /**
+   * Absolute base of links in bundles and Location headers (PUBLIC_BASE_URL + '/fhir', or
+   * FHIR_BASE_URL). When set, a request naming another Host is refused; when unset, links are
+   * derived from the request's Host (development only).
+   */
   baseUrl: string | null;
   /**
    * Check resources returned by reads and searches against the schema too (what writes return is
    * always checked). Off in production (FHIR_VALIDATE_OUTPUT=1 turns it on), on under tests.
    */
   validateOutput: boolean;
+  /** Entries per batch/transaction Bundle (stated in the CapabilityStatement). */
+  maxBundleEntries: number;
+  /** Request body size of the FHIR API, in bytes (stated in the CapabilityStatement). */
+  maxBodyBytes: number;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins: readonly string[];
   /** How long an API client's token is trusted without a lookup (a revocation takes effect within it); 0: never. */
   clientCacheMs: number;
 }
@@ -22,15 +32,35 @@ export const DEFAULT_FHIR_CONFIG: FhirConfig = {
   nationalIdSystem: 'urn:wardstation:national-id',
   baseUrl: null,
   validateOutput: true,
+  maxBundleEntries: 1000,
+  maxBodyBytes: 10 * 1024 * 1024,
+  corsOrigins: [],
   clientCacheMs: 0,
 };
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d{1,9}$/.test(value) || Number(value) === 0) throw new Error(`${name} must be a positive whole number`);
+  return Number(value);
+}
+
+function baseUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.FHIR_BASE_URL || (env.PUBLIC_BASE_URL ? `${env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/fhir` : '');
+  if (!raw) return null;
+  const u = new URL(raw);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('PUBLIC_BASE_URL must be an http(s) URL');
+  return raw.replace(/\/+$/, '');
+}
 
 export function fhirConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FhirConfig {
   return {
     mrnSystemTemplate: env.FHIR_MRN_SYSTEM ?? DEFAULT_FHIR_CONFIG.mrnSystemTemplate,
     nationalIdSystem: env.FHIR_NATIONAL_ID_SYSTEM ?? DEFAULT_FHIR_CONFIG.nationalIdSystem,
-    baseUrl: env.FHIR_BASE_URL ? env.FHIR_BASE_URL.replace(/\/+$/, '') : null,
+    baseUrl: baseUrlFromEnv(env),
     validateOutput: env.FHIR_VALIDATE_OUTPUT === '1' || (env.FHIR_VALIDATE_OUTPUT !== '0' && env.NODE_ENV === 'test'),
+    maxBundleEntries: positiveInt(env.FHIR_MAX_BUNDLE_ENTRIES, DEFAULT_FHIR_CONFIG.maxBundleEntries, 'FHIR_MAX_BUNDLE_ENTRIES'),
+    maxBodyBytes: positiveInt(env.FHIR_MAX_BODY_BYTES, DEFAULT_FHIR_CONFIG.maxBodyBytes, 'FHIR_MAX_BODY_BYTES'),
+    corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
     clientCacheMs: clientCacheMs(env.FHIR_CLIENT_CACHE_MS),
   };
 }

@@ -15,6 +15,9 @@ import { patientStore } from './resources/patient';
 import { serviceRequestStore } from './resources/service-request';
 import type { ResourceStore, StoreContext } from './resources/store';
 import { parseSearch, type SearchRequest } from './search';
+import { storedVersions } from './resources/stored';
+import { NO_SUBSET, parseElements, subset, type Subset, type Summary } from './summary';
+import { operationOutcome } from '../../contract/fhir/outcome';
 import { assertValidInput, assertValidOutput } from './validate';
 
 /*
@@ -69,6 +72,28 @@ function out(u: Unit, r: Resource, written = false): Resource {
   return r;
 }
 
+/** The patient ids resources carry (audit: who looked at which patient). */
+function patientIdsOf(store: ResourceStore, resources: readonly Resource[]): string[] {
+  return [...new Set(resources.flatMap((r) => store.patientIds(r)).filter(isUuid))];
+}
+
+function auditPatients(ids: readonly string[]): { patientId?: string; patientIds: readonly string[] } {
+  return ids.length === 1 ? { patientId: ids[0]!, patientIds: ids } : { patientIds: ids };
+}
+
+/** _summary/_elements of a read (its only parameters besides _format). */
+export function readSubset(query: URLSearchParams): Subset {
+  let s: Subset = NO_SUBSET;
+  for (const [k, v] of query) {
+    if (k === '_summary') {
+      if (!['true', 'text', 'data', 'false'].includes(v)) throw new FhirError(400, 'not-supported', '_summary of a read must be true, text, data or false');
+      s = { ...s, summary: v as Summary };
+    } else if (k === '_elements') s = { ...s, elements: parseElements(v) };
+    else if (k !== '_format' && k !== '_pretty') throw new FhirError(400, 'not-supported', 'a read takes only _summary, _elements and _format');
+  }
+  return s;
+}
+
 export function versionHeaders(u: Unit, r: Resource): Record<string, string> {
   const h: Record<string, string> = {};
   if (r.meta?.versionId) h.etag = `W/"${r.meta.versionId}"`;
@@ -77,7 +102,7 @@ export function versionHeaders(u: Unit, r: Resource): Record<string, string> {
   return h;
 }
 
-export async function read(u: Unit, type: string, id: string): Promise<Outcome> {
+export async function read(u: Unit, type: string, id: string, sub: Subset = NO_SUBSET): Promise<Outcome> {
   const store = storeFor(type);
   requireScope(u.caller, 'read', type);
   const found = isUuid(id) ? await store.read(storeContext(u), id.toLowerCase()) : null;
@@ -86,7 +111,45 @@ export async function read(u: Unit, type: string, id: string): Promise<Outcome> 
   recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.read', entityType: type, entityId: found.id!, ...patientOf(store, found) });
   const h = versionHeaders(u, found);
   delete h.location;
+  return { status: 200, resource: out(u, subset(type as SupportedType, found, sub)), headers: h };
+}
+
+/** All versions of one resource, newest first. A version the columns hold but FHIR never stored is built from them. */
+async function versionsOf(u: Unit, type: string, id: string): Promise<Resource[]> {
+  const store = storeFor(type);
+  requireScope(u.caller, 'read', type);
+  const c = storeContext(u);
+  const current = isUuid(id) ? await store.read(c, id.toLowerCase()) : null;
+  if (!current) throw notFound();
+  const older = (await storedVersions(c, type, current.id!)).filter((v) => String(v.version) !== current.meta?.versionId).map((v) => v.resource);
+  return [current, ...older];
+}
+
+/** vread: GET [type]/[id]/_history/[vid]. */
+export async function vread(u: Unit, type: string, id: string, vid: string): Promise<Outcome> {
+  const versions = await versionsOf(u, type, id);
+  const found = versions.find((r) => r.meta?.versionId === vid);
+  if (!found) throw notFound('version not found');
+  recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.vread', entityType: type, entityId: found.id!, ...patientOf(storeFor(type), found), detail: { version: vid } });
+  const h = versionHeaders(u, found);
+  delete h.location;
   return { status: 200, resource: out(u, found), headers: h };
+}
+
+/** The history of one resource: GET [type]/[id]/_history, newest first. */
+export async function history(u: Unit, type: string, id: string): Promise<Outcome> {
+  const store = storeFor(type);
+  const versions = await versionsOf(u, type, id);
+  const entry: BundleEntry[] = versions.map((r) => ({
+    fullUrl: `${u.baseUrl}/${type}/${r.id}`,
+    resource: out(u, r),
+    request: { method: r.meta?.versionId === '1' ? 'POST' : 'PUT', url: r.meta?.versionId === '1' ? type : `${type}/${r.id}` },
+    response: { status: r.meta?.versionId === '1' ? '201 Created' : '200 OK', ...(r.meta?.lastUpdated ? { lastModified: r.meta.lastUpdated } : {}) },
+  }));
+  const ids = patientIdsOf(store, versions);
+  recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.history', entityType: type, entityId: versions[0]!.id!, ...auditPatients(ids), detail: { count: versions.length, patientIds: ids } });
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', total: entry.length, link: [{ relation: 'self', url: `${u.baseUrl}/${type}/${versions[0]!.id}/_history` }], entry };
+  return { status: 200, resource: bundle, headers: {} };
 }
 
 function patientOf(store: ResourceStore, r: Resource): { patientId?: string } {
@@ -102,32 +165,34 @@ export async function search(u: Unit, type: string, query: URLSearchParams): Pro
   const after = req.cursor !== null ? decodeCursor(u.cursorSecret, scope, req.cursor) : null;
   const selfUrl = `${u.baseUrl}/${type}?${withParam(req.canonical, '_cursor', req.cursor)}`;
   const c = storeContext(u);
+  // Every type a search returns needs its read scope: the matches' and the included Patients'.
+  if (req.include) requireScope(u.caller, 'read', 'Patient');
   if (req.summaryCount || req.count === 0) {
     const total = await store.count(c, req);
     recordReadAudit(u.trx, u.caller.actor, { action: 'fhir.search', entityType: type, detail: { count: total, summary: 'count' } });
     return { status: 200, resource: out(u, { resourceType: 'Bundle', type: 'searchset', total, link: [{ relation: 'self', url: selfUrl }] } as Bundle), headers: {} };
   }
   const page = await store.search(c, req, after);
-  const entry: BundleEntry[] = page.resources.map((r) => ({ fullUrl: `${u.baseUrl}/${type}/${r.id}`, resource: out(u, r), search: { mode: 'match' } }));
-  if (req.include) entry.push(...(await includedPatients(u, c, store, page.resources)));
+  const sub = (r: Resource) => subset(r.resourceType as SupportedType, r, req.subset);
+  const entry: BundleEntry[] = page.resources.map((r) => ({ fullUrl: `${u.baseUrl}/${type}/${r.id}`, resource: out(u, sub(r)), search: { mode: 'match' } }));
+  const included = req.include ? await patientStore.readMany(c, patientIdsOf(store, page.resources)) : [];
+  entry.push(...included.map((p): BundleEntry => ({ fullUrl: `${u.baseUrl}/Patient/${p.id}`, resource: out(u, sub(p)), search: { mode: 'include' } })));
   const link = [{ relation: 'self', url: selfUrl }];
   if (page.next) link.push({ relation: 'next', url: `${u.baseUrl}/${type}?${withParam(req.canonical, '_cursor', encodeCursor(u.cursorSecret, scope, page.next))}` });
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', link, entry };
-  // The total is cheap only when this one page holds every match.
-  if (!after && !page.next) bundle.total = page.resources.length;
+  // The total is cheap only when this one page holds every match; _total=accurate counts anyway.
+  if (req.total !== 'none') {
+    if (!after && !page.next) bundle.total = page.resources.length;
+    else if (req.total === 'accurate') bundle.total = await store.count(c, req);
+  }
+  const patientIds = [...new Set([...patientIdsOf(store, page.resources), ...included.map((p) => p.id!)])];
   recordReadAudit(u.trx, u.caller.actor, {
     action: 'fhir.search',
     entityType: type,
-    detail: { count: page.resources.length, ids: page.resources.map((r) => r.id!), included: entry.length - page.resources.length },
+    ...(patientIds.length === 1 ? { patientId: patientIds[0]! } : {}),
+    detail: { count: page.resources.length, ids: page.resources.map((r) => r.id!), included: included.length, patientIds },
   });
   return { status: 200, resource: bundle, headers: {} };
-}
-
-async function includedPatients(u: Unit, c: StoreContext, store: ResourceStore, found: Resource[]): Promise<BundleEntry[]> {
-  requireScope(u.caller, 'read', 'Patient');
-  const ids = [...new Set(found.flatMap((r) => store.patientIds(r)))];
-  const patients = await patientStore.readMany(c, ids);
-  return patients.map((p) => ({ fullUrl: `${u.baseUrl}/Patient/${p.id}`, resource: out(u, p), search: { mode: 'include' } }));
 }
 
 function withParam(canonical: string, name: string, value: string | null): string {
@@ -154,16 +219,30 @@ export async function create(u: Unit, type: string, body: unknown, ifNoneExist: 
   requireScope(u.caller, 'write', type);
   const resource = checkBody(type, body);
   const c = storeContext(u);
+  // Matching is a read: without the read scope the answer says only whether it created.
+  const canRead = allows(u.caller, 'read', type);
+  const notCreated: Outcome = {
+    status: 200,
+    resource: operationOutcome('informational', 'If-None-Exist matched; nothing was created (this credential cannot read what matched)', 'information'),
+    headers: {},
+  };
   if (ifNoneExist !== null) {
     const query = new URLSearchParams(ifNoneExist.startsWith('?') ? ifNoneExist.slice(1) : ifNoneExist.replace(/^[A-Za-z]+\?/, ''));
     const req: SearchRequest = { ...parseSearch(type as SupportedType, query), count: 2, include: false, summaryCount: false, cursor: null };
     if (req.params.length === 0) throw badRequest('If-None-Exist needs at least one search parameter');
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`fhir:${u.caller.branchId}:${type}:${req.canonical}`}, 0))`.execute(u.trx);
     const existing = await store.search(c, req, null);
-    if (existing.resources.length > 1) throw new FhirError(412, 'multiple-matches', 'If-None-Exist matches more than one resource');
+    if (existing.resources.length > 1) {
+      if (!canRead) {
+        await recordAudit(u.trx, u.caller.actor, { action: 'fhir.create_matched', entityType: type, detail: { matches: 'several', readScope: false } });
+        return notCreated;
+      }
+      throw new FhirError(412, 'multiple-matches', 'If-None-Exist matches more than one resource');
+    }
     const match = existing.resources[0];
     if (match) {
-      await recordAudit(u.trx, u.caller.actor, { action: 'fhir.create_matched', entityType: type, entityId: match.id!, ...patientOf(store, match) });
+      await recordAudit(u.trx, u.caller.actor, { action: 'fhir.create_matched', entityType: type, entityId: match.id!, ...patientOf(store, match), detail: { readScope: canRead } });
+      if (!canRead) return notCreated;
       return { status: 200, resource: out(u, match, true), headers: versionHeaders(u, match) };
     }
   }

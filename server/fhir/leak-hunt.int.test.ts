@@ -31,13 +31,20 @@ function encode(v: string): string {
 
 describe('FHIR leak hunt and fuzzing', () => {
   let fx: FhirFixture;
-  const A: { patients: string[]; observations: string[]; meds: string[]; services: string[]; docs: string[]; nextLink?: string } = { patients: [], observations: [], meds: [], services: [], docs: [] };
+  const A: { patients: string[]; observations: string[]; meds: string[]; services: string[]; docs: string[]; allergies: string[]; nextLink?: string } = {
+    patients: [], observations: [], meds: [], services: [], docs: [], allergies: [],
+  };
 
   const asB = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
     const r = await fhirFetch(fx.baseUrl, fx.tokens.southLab, method, path, body, headers);
     assertValidFhir(r.body);
     // A next link's cursor is encrypted with a fresh nonce each time: compare its presence only.
     return { status: r.status, text: JSON.stringify(r.body).replace(/_cursor=[A-Za-z0-9_-]+/g, '_cursor=X') };
+  };
+  /** The same search as POST [type]/_search with a form body. */
+  const asBSearch = (q: string): Promise<Answer> => {
+    const [path, query = ''] = q.split('?', 2);
+    return asB('POST', `${path}/_search`, query, { 'content-type': 'application/x-www-form-urlencoded' });
   };
   const asA = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => fhirFetch(fx.baseUrl, fx.tokens.northLab, method, path, body, headers);
 
@@ -63,6 +70,26 @@ describe('FHIR leak hunt and fuzzing', () => {
     code: { coding: [{ system: 'http://snomed.info/sct', code: '183519002' }] },
     subject: { reference: `Patient/${patientId}` },
     authoredOn,
+  });
+
+  const allergy = (patientId: string, criticality: string): Resource => ({
+    resourceType: 'AllergyIntolerance',
+    criticality,
+    code: { coding: [{ system: 'http://snomed.info/sct', code: '373270004', display: 'Penicillin' }], text: 'Penicillin' },
+    patient: { reference: `Patient/${patientId}` },
+    recordedDate: '2026-10-01',
+  });
+  const bloodPressure = (patientId: string, systolic: number): Resource => ({
+    resourceType: 'Observation',
+    status: 'final',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+    code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] },
+    subject: { reference: `Patient/${patientId}` },
+    effectiveDateTime: '2026-11-29T06:00:00Z',
+    component: [
+      { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+      { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 80, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+    ],
   });
 
   /** Searches by value, with A's values and B's: B's answers must not depend on A's data. */
@@ -123,6 +150,19 @@ describe('FHIR leak hunt and fuzzing', () => {
       '/ServiceRequest?authored=ge2000-01-01&_count=1',
       '/DocumentReference',
       '/DocumentReference?date=ge2000-01-01&_summary=count',
+      '/AllergyIntolerance',
+      '/AllergyIntolerance?criticality=high',
+      '/AllergyIntolerance?code=373270004&_summary=count',
+      '/AllergyIntolerance?_include=AllergyIntolerance:patient',
+      '/Observation?category=vital-signs',
+      '/Observation?component-code=http://loinc.org|8480-6',
+      '/Observation?code=85354-9&_total=accurate&_count=1',
+      '/Observation?_summary=true&_count=3',
+      '/Observation?_elements=subject&_count=3',
+      '/Observation?_include=Observation:subject&_count=2',
+      '/Observation?identifier=urn:lab:a|A-R-1&_total=accurate',
+      '/MedicationRequest?code=197361&_total=accurate&_count=1',
+      '/ServiceRequest?code=183519002',
     ];
     return q.map((p) => p.replace(/\|/g, '%7C').replace(/'/g, '%27'));
   }
@@ -137,7 +177,12 @@ describe('FHIR leak hunt and fuzzing', () => {
     await createAs(fx.tokens.southLab, 'Observation', labObservation({ reference: `Patient/${fx.f.south.patientIds[1]}` }, '718-7', 12.5));
     await createAs(fx.tokens.southLab, 'MedicationRequest', med(bPatient, 'active', 'order', '2026-11-01T10:00:00Z'));
     await createAs(fx.tokens.southLab, 'ServiceRequest', referral(bPatient, 'referral', '2026-11-02'));
-    for (const q of valueQueries()) before_.set(q, await asB('GET', q));
+    await createAs(fx.tokens.southLab, 'AllergyIntolerance', allergy(bPatient, 'low'));
+    await createAs(fx.tokens.southLab, 'Observation', bloodPressure(bPatient, 118));
+    for (const q of valueQueries()) {
+      before_.set(q, await asB('GET', q));
+      before_.set(`POST ${q}`, await asBSearch(q));
+    }
 
     // Branch A's data, deliberately overlapping B's values and carrying values of its own.
     const nid = fx.f.sharedNationalId;
@@ -157,6 +202,8 @@ describe('FHIR leak hunt and fuzzing', () => {
       A.meds.push(await createAs(fx.tokens.northLab, 'MedicationRequest', med(p, 'on-hold', 'plan', '2019-05-05T09:00:00Z')));
       A.meds.push(await createAs(fx.tokens.northLab, 'MedicationRequest', med(p, 'active', 'order', '2026-11-01T10:00:00Z')));
       A.services.push(await createAs(fx.tokens.northLab, 'ServiceRequest', referral(p, i % 2 ? 'imaging' : 'referral', '2019-06-06')));
+      A.allergies.push(await createAs(fx.tokens.northLab, 'AllergyIntolerance', allergy(p, 'high')));
+      A.observations.push(await createAs(fx.tokens.northLab, 'Observation', bloodPressure(p, 150 + i)));
     }
     // Signed notes of A (through the one approval path).
     for (const p of fx.f.north.patientIds.slice(0, 2)) A.docs.push(await signedNote(fx.t, fx.f.north.id, p, 'dr.north', 'Cough for three days.\nPlan: review tomorrow.'));
@@ -170,9 +217,10 @@ describe('FHIR leak hunt and fuzzing', () => {
 
   test("B's answer to every search by value is the same with or without A's data", async () => {
     for (const q of valueQueries()) {
-      const now = await asB('GET', q);
-      assert.deepEqual(now, before_.get(q), q);
-      for (const id of [...A.patients, ...A.observations, ...A.meds, ...A.services, ...A.docs]) assert.ok(!now.text.includes(id), `${q} shows an A id`);
+      for (const [key, now] of [[q, await asB('GET', q)], [`POST ${q}`, await asBSearch(q)]] as const) {
+        assert.deepEqual(now, before_.get(key), key);
+        for (const id of [...A.patients, ...A.observations, ...A.meds, ...A.services, ...A.docs, ...A.allergies]) assert.ok(!now.text.includes(id), `${key} shows an A id`);
+      }
     }
     // The national id present in both branches finds B's patient only.
     const shared = JSON.parse((await asB('GET', `/Patient?identifier=${fx.f.sharedNationalId}`)).text) as Bundle;
@@ -195,12 +243,31 @@ describe('FHIR leak hunt and fuzzing', () => {
       ['/DocumentReference/ID', A.docs],
       ['/DocumentReference?_id=ID', A.docs],
       ['/DocumentReference?patient=ID', A.patients],
+      ['/Patient/ID/_history', A.patients],
+      ['/Patient/ID/_history/1', A.patients],
+      ['/Observation/ID/_history', A.observations],
+      ['/Observation/ID/_history/1', A.observations],
+      ['/MedicationRequest/ID/_history/1', A.meds],
+      ['/AllergyIntolerance/ID', A.allergies],
+      ['/AllergyIntolerance/ID/_history', A.allergies],
+      ['/AllergyIntolerance?patient=ID&_include=AllergyIntolerance:patient', A.patients],
+      ['/Observation?subject=ID&_include=Observation:subject', A.patients],
+      ['/Observation?patient=ID&_total=accurate&_count=1', A.patients],
+      ['/Observation/ID?_summary=true', A.observations],
+      ['POST /Observation/_search patient=ID&_include=Observation:patient', A.patients],
+      ['POST /AllergyIntolerance/_search _id=ID', A.allergies],
     ];
+    const ask = (template: string, id: string) => {
+      const t = template.replace('ID', id);
+      if (!t.startsWith('POST ')) return asB('GET', t);
+      const [, path, form] = t.split(' ');
+      return asB('POST', path!, form, { 'content-type': 'application/x-www-form-urlencoded' });
+    };
     for (const [template, ids] of cases) {
       for (const id of ids) {
         const random = randomUUID();
-        const withA = await asB('GET', template.replace('ID', id));
-        const control = await asB('GET', template.replace('ID', random));
+        const withA = await ask(template, id);
+        const control = await ask(template, random);
         assert.deepEqual({ ...withA, text: withA.text.replaceAll(id, 'X') }, { ...control, text: control.text.replaceAll(random, 'X') }, template);
       }
     }
@@ -247,8 +314,25 @@ describe('FHIR leak hunt and fuzzing', () => {
         assert.deepEqual({ ...a, text: a.text.replaceAll(id, 'X') }, { ...c, text: c.text.replaceAll(random, 'X') });
       }
     }
+    // Conditional references resolve inside the caller's branch only: A's identifiers are as unknown as made-up ones.
+    const condTx = (ref: string) => asB('POST', '', { resourceType: 'Bundle', type: 'transaction', entry: [
+      { request: { method: 'POST', url: 'Observation' }, resource: labObservation({ reference: ref }) },
+    ] });
+    for (const [a, control] of [
+      [`Patient?identifier=${fx.mrnSystem('north')}|A-ONLY-1`, `Patient?identifier=${fx.mrnSystem('north')}|NOBODY-1`],
+      [`Patient?identifier=${fx.mrnSystem('south')}|A-ONLY-1`, `Patient?identifier=${fx.mrnSystem('south')}|NOBODY-1`],
+      ['Patient?identifier=A-ONLY-1', 'Patient?identifier=NOBODY-1'],
+      [`Patient?identifier=${fx.nationalIdSystem}|NID-A-ONLY`, `Patient?identifier=${fx.nationalIdSystem}|NID-NOBODY`],
+    ]) {
+      const withA = await condTx(a!);
+      assert.equal(withA.status, 422);
+      assert.deepEqual(withA, await condTx(control!), a);
+    }
+    const own = await condTx(`Patient?identifier=${fx.nationalIdSystem}|${fx.f.sharedNationalId}`);
+    assert.equal(own.status, 200, "the shared national id resolves to B's own patient");
+    assert.ok(own.text.includes(`Patient/${bPatient}`));
     assert.equal(await snapshot(), aBefore, "A's records untouched");
-    assert.equal(await bCount(), bBefore, 'the failed transactions wrote nothing in B either');
+    assert.equal(Number(await bCount()), Number(bBefore) + 1, 'the failed transactions wrote nothing in B; the one resolving to B wrote one result');
   });
 
   test('fuzz: thousands of malformed or hostile requests get OperationOutcomes, never a 500, and change nothing', async () => {

@@ -3,12 +3,13 @@ import type { AuthPolicy } from '../auth/policy';
 import type { SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import type { Logger } from '../log';
-import { checkBundle, errorEntry, processingOrder, responseEntry, runEntry } from './bundle';
+import { checkBundle, entryError, errorEntry, processingOrder, responseEntry, runEntry } from './bundle';
 import { findCaller, type Caller } from './caller';
 import { capabilityStatement } from './capability';
 import type { FhirConfig } from './config';
 import { FhirError, normaliseError } from './errors';
-import { create, read, search, update, type Outcome, type Unit } from './interactions';
+import { create, history, read, readSubset, search, update, vread, type Outcome, type Unit } from './interactions';
+import { operationOutcome } from '../../contract/fhir/outcome';
 import { assertValidInput } from './validate';
 
 /*
@@ -26,13 +27,16 @@ export interface FhirRequest {
   token: string | null;
   ifNoneExist: string | null;
   ifMatch: string | null;
+  /** The Prefer header (return=minimal|representation|OperationOutcome). */
+  prefer: string | null;
   /** Absolute base for links, e.g. 'https://host/fhir'. */
   baseUrl: string;
 }
 
 export interface FhirResponse {
   status: number;
-  body: Resource;
+  /** null: no body (Prefer: return=minimal). */
+  body: Resource | null;
   headers: Record<string, string>;
 }
 
@@ -64,33 +68,64 @@ async function inBranch<T>(deps: FhirDeps, caller: Caller, req: FhirRequest, fn:
   return withBranch(deps.db, caller.branchId, caller.actor, (trx) => fn({ trx, caller, config: deps.config, cursorSecret, baseUrl: req.baseUrl }));
 }
 
+const capabilities: Handler = async (d) => ({ status: 200, resource: capabilityStatement(d.config), headers: {} });
+
+/** POST [type]/_search: the form body's parameters join the URL's. */
+function searchParams(r: FhirRequest): URLSearchParams {
+  const q = new URLSearchParams(r.query);
+  if (r.body !== undefined) {
+    if (typeof r.body !== 'string') throw new FhirError(415, 'not-supported', 'POST [type]/_search takes application/x-www-form-urlencoded');
+    for (const [k, v] of new URLSearchParams(r.body)) q.append(k, v);
+  }
+  return q;
+}
+
+/** Prefer: return=minimal answers no body; return=OperationOutcome an outcome instead of the resource. */
+function preferred(r: FhirRequest, o: Outcome): Outcome & { minimal?: true } {
+  const want = /return\s*=\s*(minimal|representation|OperationOutcome)/i.exec(r.prefer ?? '')?.[1]?.toLowerCase();
+  if (o.resource.resourceType === 'OperationOutcome' || !want || want === 'representation') return o;
+  if (want === 'minimal') return { ...o, minimal: true };
+  const what = o.status === 201 ? 'created' : 'stored';
+  return { ...o, resource: operationOutcome('informational', `${o.resource.resourceType}/${o.resource.id ?? ''} ${what}`, 'information') };
+}
+
 const ROUTES: Route[] = [
-  { method: 'GET', path: /^\/metadata$/, public: true, run: async () => ({ status: 200, resource: capabilityStatement(), headers: {} }) },
+  { method: 'GET', path: /^\/metadata$/, public: true, run: capabilities },
   { method: 'POST', path: /^\/?$/, run: postBundle },
   { method: 'GET', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => search(u, type!, r.query)) },
-  { method: 'POST', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => create(u, type!, r.body, r.ifNoneExist)) },
-  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => read(u, type!, id!)) },
-  { method: 'PUT', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => update(u, type!, id!, r.body, r.ifMatch)) },
+  { method: 'POST', path: new RegExp(`^/${TYPE}/_search$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => search(u, type!, searchParams(r))) },
+  { method: 'POST', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, async (u) => preferred(r, await create(u, type!, r.body, r.ifNoneExist))) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => read(u, type!, id!, readSubset(r.query))) },
+  { method: 'PUT', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, async (u) => preferred(r, await update(u, type!, id!, r.body, r.ifMatch))) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}/_history$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => history(u, type!, id!)) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}/_history/([0-9]{1,9})$`), run: (d, c, r, [type, id, vid]) => inBranch(d, c, r, (u) => vread(u, type!, id!, vid!)) },
 ];
 
 async function postBundle(deps: FhirDeps, caller: Caller, req: FhirRequest): Promise<Outcome> {
   assertValidInput(req.body);
   if (req.body.resourceType !== 'Bundle') throw new FhirError(400, 'invalid', 'POST to the base expects a Bundle');
-  const { kind, requests } = checkBundle(req.body);
+  const { kind, requests } = checkBundle(req.body, deps.config.maxBundleEntries);
   const order = processingOrder(requests);
   const entries: Bundle['entry'] = new Array(requests.length);
   if (kind === 'transaction') {
     // One unit of work: any failing entry throws, withBranch rolls back, nothing is written.
     await inBranch(deps, caller, req, async (u) => {
       const created = new Map<string, string>();
-      for (const i of order) entries[i] = responseEntry(await runEntry(u, requests[i]!, created));
+      for (const i of order) {
+        const r = requests[i]!;
+        try {
+          entries[i] = responseEntry(await runEntry(u, r, created));
+        } catch (e) {
+          throw entryError(i, e, r.method, r.type);
+        }
+      }
     });
   } else {
     for (const i of order) {
       try {
         entries[i] = responseEntry(await inBranch(deps, caller, req, (u) => runEntry(u, requests[i]!, new Map())));
       } catch (e) {
-        entries[i] = errorEntry(e);
+        entries[i] = errorEntry(entryError(i, e, requests[i]!.method, requests[i]!.type));
       }
     }
   }
@@ -103,6 +138,8 @@ function unauthorized(): FhirError {
 }
 
 async function dispatch(deps: FhirDeps, req: FhirRequest): Promise<Outcome> {
+  // OPTIONS answers the CapabilityStatement (CORS preflights are answered by the HTTP adapter).
+  if (req.method === 'OPTIONS') return capabilities(deps, null as unknown as Caller, req, []);
   const path = req.path === '' ? '/' : req.path;
   const matching = ROUTES.filter((r) => r.path.test(path));
   const route = matching.find((r) => r.method === req.method);
@@ -123,8 +160,8 @@ async function dispatch(deps: FhirDeps, req: FhirRequest): Promise<Outcome> {
 /** Answers one FHIR request. Never throws: every failure is an OperationOutcome. */
 export async function handleFhir(deps: FhirDeps, req: FhirRequest): Promise<FhirResponse> {
   try {
-    const o = await dispatch(deps, req);
-    return { status: o.status, body: o.resource, headers: o.headers };
+    const o: Outcome & { minimal?: true } = await dispatch(deps, req);
+    return { status: o.status, body: o.minimal ? null : o.resource, headers: o.headers };
   } catch (e) {
     return fhirErrorResponse(deps.log, e);
   }

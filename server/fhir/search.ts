@@ -1,6 +1,7 @@
 import { parseDateSpan, splitDatePrefix, type DateSpan } from '../../contract/fhir/dates';
 import type { SupportedType } from '../../contract/fhir/types';
 import { badRequest, FhirError } from './errors';
+import { NO_SUBSET, parseElements, type Subset, type Summary } from './summary';
 
 /*
  * FHIR search parameters, parsed once into a typed request that the resource modules turn into
@@ -23,9 +24,17 @@ export const SEARCH_PARAMS: Record<SupportedType, Record<string, ParamType>> = {
   DocumentReference: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', date: 'date' },
 };
 
+/** Every reference search parameter of a type, as _include values (each names a Patient: the only referenced type we serve). */
+function includesOf(type: SupportedType, params: readonly string[]): string[] {
+  return params.flatMap((p) => [`${type}:${p}`, `${type}:${p}:Patient`]);
+}
+
 export const INCLUDES: Partial<Record<SupportedType, readonly string[]>> = {
-  Observation: ['Observation:patient'],
-  MedicationRequest: ['MedicationRequest:patient'],
+  Observation: includesOf('Observation', ['patient', 'subject']),
+  MedicationRequest: includesOf('MedicationRequest', ['patient', 'subject']),
+  ServiceRequest: includesOf('ServiceRequest', ['patient', 'subject']),
+  AllergyIntolerance: includesOf('AllergyIntolerance', ['patient']),
+  DocumentReference: includesOf('DocumentReference', ['patient', 'subject']),
 };
 
 export interface TokenValue {
@@ -58,6 +67,10 @@ export interface SearchRequest {
   params: SearchParam[];
   count: number;
   summaryCount: boolean;
+  /** _summary and _elements: what part of each resource is returned. */
+  subset: Subset;
+  /** _total: 'accurate' counts even when the page does not hold every match; 'none' never does. */
+  total: 'none' | 'estimate' | 'accurate';
   include: boolean;
   cursor: string | null;
   /** The parameters in a fixed order without _cursor: what links repeat and a cursor is bound to. */
@@ -69,7 +82,8 @@ export const MAX_COUNT = 500;
 const MAX_PARAMS = 20;
 const MAX_VALUES = 20;
 const MAX_VALUE_LENGTH = 256;
-const CONTROL = new Set(['_count', '_cursor', '_include', '_summary', '_total', '_format']);
+const CONTROL = new Set(['_count', '_cursor', '_include', '_summary', '_total', '_format', '_elements']);
+const SUMMARIES = new Set(['true', 'text', 'data', 'count', 'false']);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -142,7 +156,7 @@ export function parseSearch(type: SupportedType, query: URLSearchParams): Search
   const defs = SEARCH_PARAMS[type];
   const entries = [...query.entries()];
   if (entries.length > MAX_PARAMS) throw badRequest('too many search parameters');
-  const req: SearchRequest = { type, params: [], count: DEFAULT_COUNT, summaryCount: false, include: false, cursor: null, canonical: '' };
+  const req: SearchRequest = { type, params: [], count: DEFAULT_COUNT, summaryCount: false, subset: NO_SUBSET, total: 'estimate', include: false, cursor: null, canonical: '' };
   const kept: [string, string][] = [];
   for (const [key, raw] of entries) {
     checkText('name', key);
@@ -158,15 +172,20 @@ export function parseSearch(type: SupportedType, query: URLSearchParams): Search
       }
       if (key === '_count') req.count = parseCount(raw);
       else if (key === '_summary') {
-        if (raw !== 'count' && raw !== 'false') throw new FhirError(400, 'not-supported', '_summary supports count only');
+        if (!SUMMARIES.has(raw)) throw new FhirError(400, 'not-supported', '_summary must be true, text, data, count or false');
         req.summaryCount = raw === 'count';
+        req.subset = { ...req.subset, summary: raw as Summary };
+      } else if (key === '_elements') {
+        req.subset = { ...req.subset, elements: parseElements(raw) };
+      } else if (key === '_total') {
+        if (raw !== 'none' && raw !== 'estimate' && raw !== 'accurate') throw new FhirError(400, 'not-supported', '_total must be none, estimate or accurate');
+        req.total = raw;
       } else if (key === '_include') {
         if (!(INCLUDES[type] ?? []).includes(raw)) throw new FhirError(400, 'not-supported', `_include is not supported for this value`);
         req.include = true;
       } else if (key === '_format') {
         if (!['json', 'application/json', 'application/fhir+json'].includes(raw)) throw new FhirError(406, 'not-supported', 'only JSON is supported');
       }
-      // _total: the server decides (total only when cheap).
       kept.push([key, raw]);
       continue;
     }

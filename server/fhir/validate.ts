@@ -64,26 +64,42 @@ function validatorFor(type: string): ValidateFunction | null {
   return v;
 }
 
-/** Problems found in `value` as a resource, as short messages naming paths (never values); empty when valid. */
-export function resourceProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['a resource must be a JSON object'];
+export interface Problem {
+  /** FHIRPath of the element, e.g. 'Observation.component[0].valueQuantity.value'. */
+  where: string;
+  what: string;
+}
+
+/** JSON pointer to FHIRPath: /component/0/code -> .component[0].code */
+function fhirPath(pointer: string): string {
+  return pointer.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${safeName(part.replace(/~1/g, '/').replace(/~0/g, '~'))}`)).join('');
+}
+
+/** Problems found in `value` as a resource, each naming its element (never quoting values); empty when valid. */
+export function resourceProblemList(value: unknown): Problem[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ where: 'Resource', what: 'a resource must be a JSON object' }];
   const type = (value as { resourceType?: unknown }).resourceType;
-  if (typeof type !== 'string' || !/^[A-Z][A-Za-z]{1,63}$/.test(type)) return ['resourceType is missing or invalid'];
+  if (typeof type !== 'string' || !/^[A-Z][A-Za-z]{1,63}$/.test(type)) return [{ where: 'Resource.resourceType', what: 'resourceType is missing or invalid' }];
   const v = validatorFor(type);
-  if (!v) return [`unknown resourceType ${type}`];
-  const problems: string[] = [];
+  if (!v) return [{ where: 'Resource.resourceType', what: `unknown resourceType ${type}` }];
+  const problems: Problem[] = [];
   if (!v(value)) {
     for (const e of (v.errors ?? []).slice(0, 3)) {
       const extra = (e.params as { additionalProperty?: string }).additionalProperty;
-      const where = `${type}${e.instancePath.replace(/\//g, '.')}`;
-      problems.push(extra ? `${where}: unknown element ${safeName(extra)}` : `${where}: ${e.message ?? 'invalid'}`);
+      const where = `${type}${fhirPath(e.instancePath)}`;
+      problems.push(extra ? { where: `${where}.${safeName(extra)}`, what: 'unknown element' } : { where, what: e.message ?? 'invalid' });
     }
   }
   for (const req of REQUIRED[type] ?? []) {
     const names = typeof req === 'string' ? [req] : req;
-    if (!names.some((n) => (value as Record<string, unknown>)[n] !== undefined)) problems.push(`${type}.${names.join('|')}: required`);
+    if (!names.some((n) => (value as Record<string, unknown>)[n] !== undefined)) problems.push({ where: `${type}.${names.join('|')}`, what: 'required' });
   }
   return problems;
+}
+
+/** The problems as short messages naming paths (never values); empty when valid. */
+export function resourceProblems(value: unknown): string[] {
+  return resourceProblemList(value).map((p) => `${p.where}: ${p.what}`);
 }
 
 function safeName(s: string): string {
@@ -92,8 +108,10 @@ function safeName(s: string): string {
 
 /** Refuses an incoming resource that is not valid FHIR R4 (400). */
 export function assertValidInput(value: unknown): asserts value is Resource {
-  const problems = resourceProblems(value);
-  if (problems.length > 0) throw new FhirError(400, 'invalid', `invalid resource: ${problems.join('; ')}`);
+  const problems = resourceProblemList(value);
+  if (problems.length > 0) {
+    throw new FhirError(400, 'invalid', `invalid resource: ${problems.map((p) => `${p.where}: ${p.what}`).join('; ')}`, {}, problems.map((p) => p.where));
+  }
 }
 
 /** Checks an outgoing resource; a failure is our bug, reported as a 500 without detail. */

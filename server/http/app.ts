@@ -4,6 +4,7 @@ import { installTextBoundary } from './boundary';
 import { installErrorHandling, sendError } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerConsoleRoutes } from './routes/console';
+import type { FhirConfig } from '../fhir/config';
 import { registerFhirRoutes, sendFhirFrameworkError } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
@@ -19,6 +20,8 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** The built IT console (vite output); served at /console/ when given. */
   consoleDir?: string;
+  /** The FHIR API's configuration; from the environment when not given. */
+  fhir?: FhirConfig;
 }
 
 export interface BuiltServer {
@@ -65,7 +68,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerPatientRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
   if (options.consoleDir) serveBuiltUi(app, '/console/', options.consoleDir);
-  registerFhirRoutes(app, ctx);
+  registerFhirRoutes(app, ctx, options.fhir);
   registerReleaseRoutes(app, ctx);
   registerUpdateRoutes(app, ctx);
   registerFlagRoutes(app, ctx);

@@ -34,13 +34,15 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
 
 /**
  * The branch's newest pullable feed number ('0' when empty), and the horizon: numbers at or
- * above it may still be written by transactions that have not ended.
+ * above it may still be written by transactions that have not ended. The horizon is computed
+ * once (MATERIALIZED): it reads the backends afresh on each call, and a planner that inlined it
+ * into each reference could compare and report different horizons in one statement.
  */
 export async function feedHead(trx: BranchTransaction): Promise<{ head: string; horizon: string }> {
   const r = await sql<{ head: string; horizon: string }>`
-    SELECT coalesce(max(seq), 0)::text AS head, h.horizon::text AS horizon
-      FROM (SELECT change_feed_horizon() AS horizon) h
-      LEFT JOIN change_feed ON branch_id = ${currentBranchId()} AND seq < h.horizon
-     GROUP BY h.horizon`.execute(trx);
+    WITH h AS MATERIALIZED (SELECT change_feed_horizon() AS horizon)
+    SELECT coalesce((SELECT max(seq) FROM change_feed WHERE branch_id = ${currentBranchId()} AND seq < h.horizon), 0)::text AS head,
+           h.horizon::text AS horizon
+      FROM h`.execute(trx);
   return r.rows[0] ?? { head: '0', horizon: '0' };
 }

@@ -64,9 +64,10 @@ interface HumanName {
 function patientFromFhir(c: StoreContext, res: Resource): PatientFields {
   const ids = ((res.identifier as Identifier[] | undefined) ?? []).filter((i) => typeof i.value === 'string' && i.value.trim() !== '');
   const mrnSys = mrnSystem(c.config, c.branchCode);
-  const mrn = ids.find((i) => i.system === mrnSys)?.value ?? ids.find((i) => i.system !== undefined && c.identifierSystems.includes(i.system))?.value;
+  const mrn = ids.find((i) => i.system === mrnSys)?.value;
   const nid = ids.find((i) => i.system === c.config.nationalIdSystem)?.value;
-  if (mrn === undefined && nid === undefined) {
+  const partner = ids.find((i) => i.system !== undefined && c.identifierSystems.includes(i.system));
+  if (mrn === undefined && nid === undefined && partner === undefined) {
     throw unprocessable(
       `a Patient needs an identifier this branch matches on: system ${mrnSys} (the branch MRN), ${c.config.nationalIdSystem}, or an identifier system registered for this API client`,
       'Patient.identifier',
@@ -74,12 +75,12 @@ function patientFromFhir(c: StoreContext, res: Resource): PatientFields {
   }
   const names = (res.name as HumanName[] | undefined) ?? [];
   const name = names.find((n) => n.use === 'official') ?? names.find((n) => n.use !== 'old' && n.use !== 'maiden') ?? names[0];
-  if (typeof res.deceasedBoolean === 'boolean' && res.deceasedBoolean && !res.deceasedDateTime) throw unprocessable('the time of death is required when deceased', 'Patient.deceasedDateTime');
   const deceased = instantOf(res.deceasedDateTime, 'Patient.deceasedDateTime');
   const birth = typeof res.birthDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(res.birthDate) ? res.birthDate : null;
   return {
-    // A Patient known only by its national identifier gets that as its local number on the ward.
-    mrn: clip(mrn ?? nid!, 200)!,
+    // A Patient known only by a national or partner identifier is registered with a local number of
+    // ours (as a ward registers an outside patient); their identifiers stay searchable as sent.
+    mrn: mrn ?? localNumber(),
     national_id: nid === undefined ? null : clip(nid, 200),
     family_name: clip(name?.family ?? name?.text ?? '', 200) ?? '',
     given_names: (name?.given ?? []).slice(0, 10).map((g) => clip(g, 200)!),
@@ -87,6 +88,11 @@ function patientFromFhir(c: StoreContext, res: Resource): PatientFields {
     sex: (res.gender as Row['sex'] | undefined) ?? 'unknown',
     deceased_at: deceased,
   };
+}
+
+/** A new local number for a patient registered from outside: 'R' and 12 hex digits (48 random bits). */
+function localNumber(): string {
+  return `R${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
 }
 
 function stringCondition(column: 'family' | 'given', v: StringValue): Condition {

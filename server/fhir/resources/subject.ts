@@ -22,7 +22,13 @@ export async function patientsWithIdentifier(c: StoreContext, system: string | u
   }
   let q = c.trx.selectFrom('fhir_tokens').select('resource_id').where('resource_type', '=', 'Patient').where('param', '=', 'identifier').where('value', '=', value);
   if (system !== undefined) q = q.where('system', '=', system);
-  return (await q.limit(2).execute()).map((r) => r.resource_id);
+  const ids = (await q.limit(2).execute()).map((r) => r.resource_id);
+  if (system === undefined) {
+    // Any system: the MRN and national id columns too (patients that never came through FHIR have no tokens).
+    const cols = await c.trx.selectFrom('patients').select('id').where((eb) => eb.or([eb('mrn', '=', value), eb('national_id', '=', value)])).limit(2).execute();
+    ids.push(...cols.map((r) => r.id));
+  }
+  return [...new Set(ids)];
 }
 
 function conditionalIdentifier(reference: string): { system: string | undefined; value: string } | null {

@@ -7,6 +7,7 @@ import { buildServer } from '../../http/app';
 import { silentLogger } from '../../log';
 import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db';
+import type { FhirConfig } from '../config';
 import { resourceProblems } from '../validate';
 
 /** A migrated database with two branches, API clients of each, and a real server listening on port 0. */
@@ -21,14 +22,14 @@ export interface FhirFixture {
   close(): Promise<void>;
 }
 
-export async function fhirFixture(patientsPerBranch = 5): Promise<FhirFixture> {
+export async function fhirFixture(patientsPerBranch = 5, fhir?: FhirConfig): Promise<FhirFixture> {
   const t = await createTestDatabase({ appPoolSize: 6 });
   const f = await twoBranches(t.owner, patientsPerBranch);
   const northLab = (await addApiClient(t.owner, 'north', 'Central Lab', ['read:*', 'write:*'])).token;
   const southLab = (await addApiClient(t.owner, 'south', 'South Lab', ['read:*', 'write:*'])).token;
   const northReadOnly = (await addApiClient(t.owner, 'north', 'Registry', ['read:Patient'])).token;
   const policy = { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 10_000 };
-  const { app } = await buildServer({ db: t.app, policy, log: silentLogger });
+  const { app } = await buildServer({ db: t.app, policy, log: silentLogger }, fhir ? { fhir } : {});
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -19,8 +19,13 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 function send(reply: FastifyReply, r: FhirResponse): FastifyReply {
   for (const [k, v] of Object.entries(r.headers)) void reply.header(k, v);
+  if (r.body === null) return reply.status(r.status).send();
   return reply.status(r.status).type(FHIR_JSON).send(JSON.stringify(r.body));
 }
+
+const CORS_METHODS = 'GET, HEAD, POST, PUT, OPTIONS';
+const CORS_HEADERS = 'authorization, content-type, accept, if-none-exist, if-match, prefer';
+const CORS_EXPOSE = 'location, etag, last-modified, content-location';
 
 /** For fastify's frameworkErrors (raised before routing, e.g. a malformed URL). */
 export function sendFhirFrameworkError(reply: FastifyReply, log: Logger, err: unknown): FastifyReply {
@@ -56,7 +61,26 @@ export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config
       scope.addContentTypeParser('*', (_request, _payload, done) => {
         done(new FhirError(415, 'not-supported', 'unsupported content type; use application/fhir+json'), undefined);
       });
+      // POST [type]/_search sends its parameters as a form; the router checks where a form may go.
+      scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body as string));
       scope.setErrorHandler((err, _request, reply) => send(reply, fhirErrorResponse(ctx.log, err)));
+
+      const expectedHost = config.baseUrl ? new URL(config.baseUrl).host.toLowerCase() : null;
+      scope.addHook('onRequest', async (request, reply) => {
+        // With a public base URL configured, links are built from it and any other Host is refused.
+        if (expectedHost !== null && request.host.toLowerCase() !== expectedHost) {
+          return send(reply, fhirErrorResponse(ctx.log, new FhirError(421, 'not-supported', 'unknown Host: use the public base URL of this server')));
+        }
+        // CORS for the configured browser origins only; any other origin gets no CORS headers (the browser refuses).
+        const origin = header(request, 'origin');
+        if (origin !== null && config.corsOrigins.includes(origin)) {
+          void reply.header('access-control-allow-origin', origin).header('vary', 'Origin').header('access-control-expose-headers', CORS_EXPOSE);
+          if (request.method === 'OPTIONS' && header(request, 'access-control-request-method') !== null) {
+            return reply.header('access-control-allow-methods', CORS_METHODS).header('access-control-allow-headers', CORS_HEADERS).header('access-control-max-age', '600').status(204).send();
+          }
+        } else if (origin !== null) void reply.header('vary', 'Origin');
+        return undefined;
+      });
 
       const handler = async (request: FastifyRequest, reply: FastifyReply) => {
         const accept = header(request, 'accept');
@@ -69,19 +93,22 @@ export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config
         const host = request.host;
         const baseUrl = config.baseUrl ?? `${request.protocol}://${HOST.test(host) ? host : 'localhost'}/fhir`;
         const r = await handleFhir(deps, {
-          method: request.method,
+          // HEAD is a GET whose body the server does not send.
+          method: request.method === 'HEAD' ? 'GET' : request.method,
           path: safeDecode(path),
           query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
           body: request.body,
           token: bearerToken(request),
           ifNoneExist: header(request, 'if-none-exist'),
           ifMatch: header(request, 'if-match'),
+          prefer: header(request, 'prefer'),
           baseUrl,
         });
         return send(reply, r);
       };
-      scope.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/', handler });
-      scope.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/*', handler });
+      // Transactions from real feeds are large: the FHIR API's own body limit (stated in the CapabilityStatement).
+      scope.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/', handler, bodyLimit: config.maxBodyBytes });
+      scope.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/*', handler, bodyLimit: config.maxBodyBytes });
     },
     { prefix: '/fhir' },
   );
