@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   bluegreen: () => import('./bluegreen'),
   sync: () => import('./sync'),
   ui: () => import('./ui'),
+  fairness: () => import('./fairness'),
 };
 
 const names = process.argv.slice(2);

@@ -171,6 +171,8 @@ export const DraftView = z.object({
   /** Local changes not yet acknowledged by the server. */
   pending: z.number().int(),
   updatedAt: z.string(),
+  /** On a save: what the station changed in the text to store it (contract/text.ts), to be shown. */
+  cleaned: z.object({ replaced: z.number().int(), bidiRemoved: z.number().int() }).optional(),
 });
 export type DraftView = z.infer<typeof DraftView>;
 

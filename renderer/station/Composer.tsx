@@ -38,6 +38,7 @@ export function Composer({ patientId }: { patientId: string }) {
   const [draft, setDraft] = useState<DraftView | null>(null);
   const [state, setState] = useState<SaveState>('empty');
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const latest = useRef({ text: '', dirty: false, draftId: undefined as string | undefined });
   const chain = useRef<Promise<void>>(Promise.resolve());
@@ -59,6 +60,7 @@ export function Composer({ patientId }: { patientId: string }) {
         latest.current.draftId = d.id;
         setDraft(d);
         setError(null);
+        setNotice(d.cleaned ? cleanedNotice(d.cleaned) : null);
         if (!latest.current.dirty) setState(stateOf(d));
       } catch (e) {
         latest.current.dirty = true;
@@ -201,6 +203,11 @@ export function Composer({ patientId }: { patientId: string }) {
         rows={12}
         spellCheck={false}
       />
+      {notice && (
+        <p role="status" className="muted" data-testid="draft-cleaned">
+          {notice}
+        </p>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -238,4 +245,12 @@ export function Composer({ patientId }: { patientId: string }) {
       </div>
     </section>
   );
+}
+
+/** What the station changed in the saved text, in words (contract/text.ts cleanClinicalText). */
+function cleanedNotice(c: { replaced: number; bidiRemoved: number }): string {
+  const parts: string[] = [];
+  if (c.bidiRemoved) parts.push(`${c.bidiRemoved} text-direction control character${c.bidiRemoved === 1 ? ' was' : 's were'} removed`);
+  if (c.replaced) parts.push(`${c.replaced} broken character${c.replaced === 1 ? ' was' : 's were'} replaced with \uFFFD`);
+  return `Saved, with a change: ${parts.join(' and ')}.`;
 }
