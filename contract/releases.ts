@@ -21,6 +21,15 @@ export const ReleaseFile = z.object({
 });
 export type ReleaseFile = z.infer<typeof ReleaseFile>;
 
+/**
+ * The bytes a release artifact's Ed25519 signature covers (one format for server and station):
+ * `wardstation-release-v1\n<version>\n<file name>\n<sha512 base64>`. The file name is the url's
+ * last path segment, so the signature does not depend on where the feed is served from.
+ */
+export function releaseSignatureMessage(version: string, fileName: string, sha512: string): string {
+  return `wardstation-release-v1\n${version}\n${fileName}\n${sha512}`;
+}
+
 export const PublishReleaseInput = z.object({
   channel: Channel,
   version: Version,

@@ -6,6 +6,11 @@ export interface AuditEvent {
   entityType?: string;
   entityId?: string;
   patientId?: string;
+  /**
+   * Every patient a read returned (search, _include, pull, notes): kept in the hashed detail as
+   * `patientIds`, so "who looked at this patient" finds the row. One id also fills patient_id.
+   */
+  patientIds?: readonly string[];
   /** Never patient data beyond ids: names, notes and values stay out of the audit detail. */
   detail?: Record<string, string | number | boolean | null | readonly string[]>;
 }
@@ -26,8 +31,8 @@ export async function recordAudit(trx: BranchTransaction, actor: Actor, event: A
       action: event.action,
       entity_type: event.entityType ?? null,
       entity_id: event.entityId ?? null,
-      patient_id: event.patientId ?? null,
-      detail: JSON.stringify(event.detail ?? {}),
+      patient_id: event.patientId ?? (event.patientIds?.length === 1 ? event.patientIds[0]! : null),
+      detail: JSON.stringify(event.patientIds ? { ...event.detail, patientIds: [...new Set(event.patientIds)].sort() } : (event.detail ?? {})),
     })
     .execute();
 }
