@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { releasePublicKey } from './releases/artifacts';
 import type { ServerConfig } from './config';
 import type { Database } from './db/database';
 import { assertLeastPrivilege } from './db/least-privilege';
@@ -32,7 +34,9 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   const db = createKysely<Database>(pool);
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
-    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}) },
+    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
+      ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
+    },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
   );
   const summarizer = createSummarizer(notesSettings.summarizer);

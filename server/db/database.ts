@@ -225,6 +225,15 @@ export interface RolloutsTable {
   halt_reason: string | null;
   started_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** The branch the rollout reaches; null: group-wide (migration 2026-12-02T1100). */
+  scope_branch_id: ColumnType<number | null, number | null | undefined, never>;
+}
+
+/** Roles above the branches, held explicitly (migration 2026-12-02T1100-release-scope). */
+export interface GroupRolesTable {
+  user_id: number;
+  role: 'release_manager';
+  granted_at: DefaultedTimestamp;
 }
 
 export interface RolloutEventsTable {
@@ -379,6 +388,7 @@ export interface Database {
   release_rings: ReleaseRingsTable;
   rollouts: RolloutsTable;
   rollout_events: RolloutEventsTable;
+  group_roles: GroupRolesTable;
   station_health_reports: StationHealthReportsTable;
   feature_flags: FeatureFlagsTable;
   note_drafts: NoteDraftsTable;

@@ -19,6 +19,7 @@ export type SystemTables = Pick<
   | 'rollouts'
   | 'rollout_events'
   | 'station_health_reports'
+  | 'group_roles'
 >;
 
 /**

@@ -42,7 +42,7 @@ export async function setBranchFlag(
   const branch = await db.selectFrom('branches').select('id').where('code', '=', branchCode).executeTakeFirst();
   if (!branch) throw new Error(`no branch ${branchCode}`);
   await withBranch(db, branch.id, actor, async (trx) => {
-    await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags' });
+    await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId: branch.id });
     await setFlag(trx, branch.id, actor, key, input);
   });
 }

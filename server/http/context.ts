@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import type { AuthPolicy } from '../auth/policy';
@@ -13,6 +14,8 @@ export interface AppContext {
   databaseUrl?: string;
   /** Where the update feed serves release files from (/updates/<channel>/files/<name>); unset: artifacts live elsewhere. */
   updateFilesDir?: string;
+  /** The release public key (Ed25519) every published artifact's signature must verify with. */
+  releasePublicKey?: KeyObject;
   /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
   transcription?: TranscriptionConfig;
 }

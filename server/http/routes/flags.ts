@@ -28,10 +28,10 @@ export function registerFlagRoutes(app: FastifyInstance, ctx: AppContext): void 
     const input = parseInput(SetFlagInput, request.body);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
-      await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags' });
+      await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId: session.branch.id });
       await setFlag(trx, session.branch.id, actor, key, input);
     });
-    signalAfterCommit(app, ctx, { channel: 'stable', kind: 'flags' });
+    signalAfterCommit(app, ctx, { channel: 'stable', kind: 'flags', branchId: session.branch.id });
     return { ok: true };
   });
 }
