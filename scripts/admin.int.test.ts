@@ -40,6 +40,26 @@ describe('admin CLI', () => {
     assert.equal(admin(t, ['nonsense']).code, 2);
   });
 
+  test('user password, user disable, station revoke, client revoke: each audited, secrets only on stdin', async () => {
+    assert.equal(admin(t, ['user', 'password', '--username', 'dr.north']).code, 1, 'no password on the command line');
+    const pw = admin(t, ['user', 'password', '--username', 'dr.north', '--password-stdin'], 'another-long-password\n');
+    assert.equal(pw.code, 0, pw.out);
+    assert.equal(admin(t, ['user', 'password', '--username', 'dr.north', '--password-stdin'], 'short\n').code, 1);
+    const station = await t.owner.selectFrom('stations').select('id').executeTakeFirstOrThrow();
+    const client = await t.owner.selectFrom('api_clients').select('id').executeTakeFirstOrThrow();
+    for (const args of [['user', 'disable', '--username', 'dr.north'], ['station', 'revoke', '--id', station.id], ['client', 'revoke', '--id', String(client.id)]]) {
+      const r = admin(t, args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.out}`);
+    }
+    const bad = admin(t, ['station', 'revoke', '--id', 'not-a-station']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /not a station id/);
+    const branch = await t.owner.selectFrom('branches').select('id').where('code', '=', 'north').executeTakeFirstOrThrow();
+    const actions = (await withBranch(t.owner, branch.id, { kind: 'admin', id: 't' }, (trx) => trx.selectFrom('audit_events').select('action').execute())).map((r) => r.action);
+    for (const a of ['admin.user_password_changed', 'admin.user_disabled', 'admin.station_revoked', 'admin.client_revoked']) assert.ok(actions.includes(a), a);
+    assert.ok((await t.owner.selectFrom('users').select('disabled_at').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).disabled_at);
+  });
+
   test('audit verify: 0 when intact; 1 and the first broken row when tampered', async () => {
     const ok = admin(t, ['audit', 'verify']);
     assert.equal(ok.code, 0, ok.out);

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
 import { addBranch, addWard } from '../server/admin/branches';
-import { addApiClient, enrolStation } from '../server/admin/credentials';
-import { addUser } from '../server/admin/users';
+import { addApiClient, enrolStation, revokeApiClient, revokeStation } from '../server/admin/credentials';
+import { addUser, disableUser, setPassword } from '../server/admin/users';
 import { verifyAuditChains } from '../server/audit/verify';
 import type { Database } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
@@ -14,8 +14,12 @@ const USAGE = `npm run admin -- <command>
   branch add --code north --name "North Hospital"
   ward add --branch north --code n-med --name "Internal Medicine" [--beds 24]
   user add --username dr.north --display-name "Dr. A. North" --role physician --branch north --password-stdin
+  user password --username dr.north --password-stdin     (ends every session of the user)
+  user disable --username dr.north                       (ends every session of the user)
   station enrol --branch north --ward n-med [--name "Ward 3 station 1"]
+  station revoke --id <station id>                       (its credential, sessions and live streams end)
   client add --branch north --name "Central Lab" [--scopes read:*,write:Observation]
+  client revoke --id <client id>
   audit verify
 ${RELEASE_USAGE}`;
 
@@ -46,11 +50,13 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       scopes: { type: 'string' },
+      id: { type: 'string' },
       ...RELEASE_OPTIONS,
     },
   });
   const command = positionals.join(' ');
-  if (![...['branch add', 'ward add', 'user add', 'station enrol', 'client add', 'audit verify'], ...RELEASE_COMMANDS].includes(command)) {
+  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify'];
+  if (![...commands, ...RELEASE_COMMANDS].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -84,6 +90,27 @@ async function main(argv: string[]): Promise<number> {
           roles: [{ branchCode: need(values, 'branch'), role }],
         });
         console.log(u.created ? `user ${values.username} added (id ${u.id})` : `user ${values.username} exists: role ${role} in ${values.branch} granted`);
+        return 0;
+      }
+      case 'user password': {
+        if (!values['password-stdin']) throw new Error('give the new password on standard input with --password-stdin (never on the command line)');
+        const r = await setPassword(db, need(values, 'username'), await readStdin());
+        console.log(`password of ${values.username} changed; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'user disable': {
+        const r = await disableUser(db, need(values, 'username'));
+        console.log(`user ${values.username} disabled; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'station revoke': {
+        const r = await revokeStation(db, need(values, 'id'));
+        console.log(`station ${values.id} revoked; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'client revoke': {
+        await revokeApiClient(db, Number(need(values, 'id')));
+        console.log(`API client ${values.id} revoked`);
         return 0;
       }
       case 'station enrol': {

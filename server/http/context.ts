@@ -16,6 +16,8 @@ export interface AppContext {
   updateFilesDir?: string;
   /** The release public key (Ed25519) every published artifact's signature must verify with. */
   releasePublicKey?: KeyObject;
+  /** How often open live streams re-check their session and station (default 2000 ms). */
+  streamCheckMs?: number;
   /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
   transcription?: TranscriptionConfig;
 }

@@ -2,16 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AddendumInput, ApproveInput, EditStatementInput, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
-import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
-import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, ReviewError, type StatementChange } from '../../notes/review/review';
 import { appendTranscript } from '../../notes/review/transcript';
 import { transcribe } from '../../notes/transcribe';
-import { findStation } from '../../sync/stations';
+import { requireStationUser } from './station-auth';
 import { requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -108,11 +106,8 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   /** A dictation for a draft, from an enrolled station: transcribed here, appended as the draft's next version. */
   app.post('/api/notes/:id/transcription', { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024 }, async (request): Promise<TranscribeResult> => {
-    const credential = request.headers[STATION_CREDENTIAL_HEADER];
-    const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
-    if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
-    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
-    if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
+    const { station, session } = await requireStationUser(ctx, request);
+    const actor = { kind: 'user', id: String(session.userId) } as const;
     const { id } = parseInput(IdParams, request.params);
     const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
     const config = ctx.transcription ?? { provider: 'none' as const };

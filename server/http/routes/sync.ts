@@ -1,35 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CLINICAL_ROLES } from '../../../contract/roles';
-import { PullQuery, PushRequest, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
-import type { Session } from '../../auth/sessions';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { PullQuery, PushRequest, type PushResponse } from '../../../contract/sync';
 import { recordAudit } from '../../audit/record';
-import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
 import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
-import { findStation, type Station } from '../../sync/stations';
-import { requireRole, requireSession } from '../authenticate';
+import { streamGuard } from '../stream-guard';
+import { requireStationUser } from './station-auth';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
-
-/**
- * A station's user: the enrolled station's credential plus the signed-in user's session, both
- * of one branch. The branch of every unit of work is the station's, never the request's.
- */
-async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: Station; session: Session }> {
-  const credential = request.headers[STATION_CREDENTIAL_HEADER];
-  const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
-  if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
-  const session = await requireSession(ctx, request);
-  if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
-  requireRole(session, CLINICAL_ROLES);
-  return { station, session };
-}
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/sync/push', async (request): Promise<PushResponse> => {
@@ -75,6 +58,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   const hub: FeedHub | null = ctx.databaseUrl ? createFeedHub(ctx.db, ctx.databaseUrl) : null;
+  const guard = streamGuard(app, ctx);
   const streams = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
     for (const s of streams) s.raw.end();
@@ -85,7 +69,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   /** Server-sent events: `data: {"cursor":"…"}` whenever the station's branch feed moves. */
   app.get('/api/sync/live', async (request, reply) => {
-    const { station } = await requireStationUser(ctx, request);
+    const { station, session } = await requireStationUser(ctx, request);
     if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
     reply.hijack();
     const res = reply.raw;
@@ -104,9 +88,12 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
       res.write(`data: ${JSON.stringify({ cursor })}\n\n`);
     });
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    // Logout, a password change, a disabled user or a revoked station ends the stream.
+    const unwatch = guard.watch({ sessionId: session.sessionId, stationId: station.id }, () => res.end());
     const done = () => {
       clearInterval(keepalive);
       unsubscribe();
+      unwatch();
       streams.delete(reply);
     };
     request.raw.on('close', done);

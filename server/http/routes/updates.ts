@@ -17,6 +17,7 @@ import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 import { releaseSignalHub } from './release-signals';
+import { streamGuard } from '../stream-guard';
 import { requireStation } from './station-auth';
 
 const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
@@ -37,6 +38,7 @@ interface ChannelState {
  */
 export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): void {
   const hub = releaseSignalHub(app, ctx);
+  const guard = streamGuard(app, ctx);
 
   // The rollout a branch follows on a channel and the rings, shared by that branch's stations'
   // feed reads. Cached only where this instance LISTENs: every change NOTIFYs, and a signal
@@ -135,10 +137,13 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     };
     const unsubscribe = hub.subscribe(send);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    // A revoked station's stream ends within seconds.
+    const unwatch = guard.watch({ stationId: station.id }, () => res.end());
     streams.add(res);
     res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unwatch();
       streams.delete(res);
     });
   });
