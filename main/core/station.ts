@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StationHandlers, StationStatus } from '../../contract/station-api';
 import { listPatients, patientChart, patientFlags } from './cache';
-import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
+import { DraftError, getDraft, listDrafts, purgeStaleDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
 import { startDictationSender } from './dictation-sender';
@@ -12,6 +12,7 @@ import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
 import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
+import { keyFromFile } from './seal';
 import { observeUuid7 } from './uuid7';
 
 export interface StationOptions extends StoreOptions {
@@ -44,8 +45,13 @@ export interface Station {
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
 export function createStation(options: StationOptions): Station {
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = openStore(path.join(options.dataDir, 'station.db'), options);
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // The store key: the shell's (Electron: safeStorage), else main/host's key file (0600).
+  const storeKey = options.storeKey ?? keyFromFile(path.join(options.dataDir, 'store.key'));
+  const store = openStore(path.join(options.dataDir, 'station.db'), { ...options, storeKey });
+  purgeStaleDrafts(store);
+  const purge = setInterval(() => purgeStaleDrafts(store), 3600_000);
+  purge.unref();
   const last = store.prepare("SELECT value FROM sync_state WHERE key = 'last_mutation_id'").pluck().get() as string | undefined;
   if (last) observeUuid7(last);
   if (options.serverUrl && options.credential) {
@@ -194,6 +200,7 @@ export function createStation(options: StationOptions): Station {
     sync,
     async close() {
       clearInterval(checkpoints);
+      clearInterval(purge);
       await dictations.stop();
       await sync.stop();
       checkpointStore(store);

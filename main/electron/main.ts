@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app } from 'electron';
 import { stationApi, type StationHandlers } from '../../contract/station-api';
 import { StationError } from '../core/errors';
 import { createStation } from '../core/station';
 import { runShell } from './app';
+import { storeKeyFromSafeStorage } from './store-key';
 
 /*
  * The Electron entry (bundled by scripts/build-electron.ts into out/electron/main.cjs). The
@@ -43,7 +44,8 @@ runShell({
   rendererDir,
   preloadPath: path.join(here, 'preload.cjs'),
   async createRuntime() {
-    const station = createStation({ dataDir, ...enrolment() });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const station = createStation({ dataDir, storeKey: storeKeyFromSafeStorage(path.join(dataDir, 'store.key.safe')), ...enrolment() });
     return { contract: stationApi, implementation: withCodes(station.handlers), close: () => station.close() };
   },
 });

@@ -22,11 +22,19 @@ export async function pushMutations(
     : { rows: [] };
   const results = r.rows[0]?.results ?? [];
   let next = 0;
-  return mutations.map((m, i) =>
+  const answers = mutations.map((m, i) =>
     hasNul[i]
-      ? { id: m.id, status: 'rejected', reason: 'invalid' }
+      ? ({ id: m.id, status: 'rejected', reason: 'invalid' } as MutationResult)
       : ({ id: m.id, ...stripNulls(results[next++] ?? {}) } as MutationResult),
   );
+  // A replayed id answers its first answer only to the user who sent it first: another user's
+  // replay learns nothing of that user's draft (decided by the stored mutation's user, in the database).
+  const duplicates = answers.filter((a) => a.status === 'duplicate').map((a) => a.id);
+  if (duplicates.length === 0) return answers;
+  const foreign = new Set(
+    (await trx.selectFrom('sync_mutations').select('id').where('id', 'in', duplicates).where('user_id', '<>', userId).execute()).map((x) => x.id),
+  );
+  return answers.map((a) => (foreign.has(a.id) ? { id: a.id, status: 'rejected', reason: 'forbidden' } : a));
 }
 
 /** jsonb answers carry no undefined; optional fields of the contract must be absent, not null. */

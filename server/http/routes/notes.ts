@@ -58,7 +58,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const review = await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
-      const r = await getNoteReview(trx, id);
+      const r = await getNoteReview(trx, id, { userId: session.userId });
       if (r) await recordAudit(trx, actor, { action: 'note.read', entityType: 'note_draft', entityId: id, patientId: r.patientId });
       return r;
     });
@@ -99,7 +99,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.get('/api/notes/:id/audit', async (request): Promise<NoteAudit> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
-    const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id));
+    const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id, { userId: session.userId }));
     if (!audit) throw new HttpError(404, 'not_found', 'no such note');
     return audit;
   });

@@ -39,7 +39,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     const query = parseInput(PullQuery, request.query);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const p = await pullChangesJson(trx, query.cursor, query.limit);
+      const p = await pullChangesJson(trx, query.cursor, query.limit, { userId: session.userId });
       if (p.count > 0) {
         // This unit of work writes only its read-audit row: it may commit without waiting for
         // the disk. A database crash can lose the last fraction of a second of read-audit rows,
@@ -50,6 +50,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
           entityType: 'station',
           entityId: station.id,
           detail: { count: p.count, from: query.cursor, to: p.cursor },
+          // Who looked at which patient: every patient the page carried data of.
+          patientIds: p.patientIds,
         });
       }
       return p;
