@@ -7,8 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { addWard } from '../server/admin/branches';
 import { DEFAULT_AUTH_POLICY } from '../server/auth/policy';
 import { hashSecret } from '../server/auth/tokens';
-import type { Database } from '../server/db/database';
-import { createKysely, createPool } from '../server/db/pool';
+import { createPool } from '../server/db/pool';
 import { buildServer } from '../server/http/app';
 import { silentLogger } from '../server/log';
 import { stationBucket } from '../server/releases/rings';
@@ -16,6 +15,7 @@ import { TEST_PASSWORD, twoBranches } from '../server/testing/fixtures';
 import { releaseKeyPair, signedRelease } from '../server/testing/release-signing';
 import { createTestDatabase } from '../server/testing/test-db';
 import { printFigures, writeResults, type Figure } from './lib';
+import { createSystemDb } from '../server/db/system-db';
 
 /*
  * A fleet of simulated stations (plain HTTP clients in this process) against two server
@@ -72,7 +72,7 @@ export async function run(): Promise<Record<string, Figure>> {
 
   const instances: { app: FastifyInstance; url: string; close: () => Promise<void> }[] = [];
   for (let i = 0; i < 2; i++) {
-    const db = createKysely<Database>(createPool({ connectionString: t.appUrl, max: 8 }));
+    const db = createSystemDb(createPool({ connectionString: t.appUrl, max: 8 }));
     const { app } = await buildServer({ db, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 10_000 }, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: store, releasePublicKey: keys.publicKey });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const a = app.server.address();

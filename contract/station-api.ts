@@ -156,8 +156,10 @@ export const stationApi = {
   getPatientChart: { input: z.object({ patientId: Uuid }), output: PatientChart },
   listDrafts: { input: DraftQuery, output: DraftList },
   getDraft: { input: DraftRef, output: DraftView },
-  saveDraft: { input: SaveDraftInput, output: DraftView },
-  resolveConflict: { input: ResolveConflictInput, output: DraftView },
+  // `cleaned`: clinical text the station core makes storable (contract/text.ts cleanClinicalText)
+  // instead of refusing; every other string with a NUL or half a character is refused.
+  saveDraft: { input: SaveDraftInput, output: DraftView, cleaned: ['text'] },
+  resolveConflict: { input: ResolveConflictInput, output: DraftView, cleaned: ['text'] },
   submitDraft: { input: DraftRef, output: DraftView },
   listRejected: { input: Empty, output: RejectedList },
   dismissRejected: { input: MutationRef, output: Ok },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLEAN_TEXT_ISSUE, cleanClinicalText, isCleanText } from './text';
 
 /*
  * The sync protocol between a station and the server (DESIGN §4). A mutation carries a
@@ -9,22 +10,24 @@ export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-
 export const MutationId = z.string().regex(UUID_V7, 'a lower-case UUID v7');
 const Uuid = z.string().uuid();
 /** A draft can be ten thousand words; 1 MB of text is the ceiling. */
-const DraftText = z.string().max(1_000_000);
+const DraftText = z.string().max(1_000_000).refine(isCleanText, CLEAN_TEXT_ISSUE);
+/** Versions are PostgreSQL integers. */
+const Version = z.number().int().max(2_147_483_647);
 
 export const DraftSave = z.object({
   kind: z.literal('draft.save'),
   id: MutationId,
-  payload: z.object({ draftId: Uuid, patientId: Uuid, text: DraftText, baseVersion: z.number().int().min(0) }),
+  payload: z.object({ draftId: Uuid, patientId: Uuid, text: DraftText, baseVersion: Version.min(0) }),
 });
 export const DraftResolve = z.object({
   kind: z.literal('draft.resolve'),
   id: MutationId,
-  payload: z.object({ draftId: Uuid, text: DraftText, baseVersion: z.number().int().min(1) }),
+  payload: z.object({ draftId: Uuid, text: DraftText, baseVersion: Version.min(1) }),
 });
 export const DraftSubmit = z.object({
   kind: z.literal('draft.submit'),
   id: MutationId,
-  payload: z.object({ draftId: Uuid, baseVersion: z.number().int().min(1) }),
+  payload: z.object({ draftId: Uuid, baseVersion: Version.min(1) }),
 });
 export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit]);
 export type Mutation = z.infer<typeof Mutation>;
@@ -33,6 +36,11 @@ export type MutationKind = Mutation['kind'];
 export const PUSH_MAX_MUTATIONS = 500;
 export const PushRequest = z.object({ mutations: z.array(Mutation).min(1).max(PUSH_MAX_MUTATIONS) });
 export type PushRequest = z.infer<typeof PushRequest>;
+/**
+ * What the server checks of a batch as a whole: each mutation is then read on its own, so one
+ * the server cannot read is answered `rejected` (with a detail) and holds up nothing else.
+ */
+export const PushEnvelope = z.object({ mutations: z.array(z.unknown()).min(1).max(PUSH_MAX_MUTATIONS) });
 
 export const DraftStatus = z.enum(['draft', 'conflict', 'submitted']);
 export type DraftStatus = z.infer<typeof DraftStatus>;
@@ -56,6 +64,8 @@ export type RejectReason = z.infer<typeof RejectReason>;
 export const FirstResult = z.object({
   status: z.enum(['applied', 'conflict', 'rejected']),
   reason: RejectReason.optional(),
+  /** With `invalid`: which field, and what is wrong with it (never its value). */
+  detail: z.string().max(200).optional(),
   superseded: z.boolean().optional(),
   draft: ServerDraft.optional(),
 });
@@ -70,12 +80,15 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const PushResponse = z.object({ results: z.array(MutationResult) });
 export type PushResponse = z.infer<typeof PushResponse>;
 
-export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft', 'soap_draft', 'note_addendum'] as const;
+export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft', 'soap_draft', 'note_addendum', 'allergy_intolerance'] as const;
 export const FeedEntity = z.enum(FEED_ENTITIES);
 export type FeedEntity = z.infer<typeof FeedEntity>;
 
 /** A cursor is the feed's sequence number as a decimal string (a bigint in the database). */
-export const Cursor = z.string().regex(/^\d{1,19}$/);
+export const Cursor = z
+  .string()
+  .regex(/^\d{1,19}$/)
+  .refine((s) => BigInt(s) <= 9_223_372_036_854_775_807n, { message: 'beyond the largest cursor' });
 export const PULL_MAX_LIMIT = 5000;
 export const PullQuery = z.object({
   cursor: Cursor.default('0'),
@@ -104,9 +117,10 @@ export type LiveEvent = z.infer<typeof LiveEvent>;
 export const STATION_CREDENTIAL_HEADER = 'x-station-credential';
 
 /**
- * PostgreSQL text cannot hold U+0000 (pasted notes sometimes do). The station replaces it with
- * U+FFFD, a visible mark, when the text is saved; the server rejects a mutation that still has one.
+ * PostgreSQL text cannot hold U+0000 or half a character (pasted notes sometimes do). The
+ * station replaces them with U+FFFD, a visible mark, and removes direction controls when the
+ * text is saved (contract/text.ts); the server rejects a mutation that still has one, alone.
  */
 export function sanitizeDraftText(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  return cleanClinicalText(text).text;
 }

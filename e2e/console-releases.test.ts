@@ -12,6 +12,7 @@ import { releaseKeyPair, signedRelease } from '../server/testing/release-signing
 import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
+import { asSystemDb } from '../server/db/system-db';
 
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const admin = { kind: 'admin' as const, id: 'e2e' };
@@ -38,14 +39,14 @@ describe('IT console releases in Chromium', { skip: chromiumAvailable() ? false 
     authority.branchIds = (await server.owner.selectFrom('branches').select('id').execute()).map((b) => b.id);
     for (const version of ['1.4.0', '1.5.0']) {
       const body = await signedRelease(store, keys.privateKey, 'stable', version, [{ platform: 'linux', name: `WardStation-${version}.AppImage`, content: `appimage ${version}` }]);
-      await publishRelease(server.owner, admin, authority, body, { dir: store, publicKey: keys.publicKey });
+      await publishRelease(asSystemDb(server.owner), admin, authority, body, { dir: store, publicKey: keys.publicKey });
     }
-    await addRing(server.owner, admin, authority, { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [pilot.id] });
-    await addRing(server.owner, admin, authority, { channel: 'stable', name: 'north-all', position: 2, kind: 'everyone', branch: 'north' });
-    await addRing(server.owner, admin, authority, { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
+    await addRing(asSystemDb(server.owner), admin, authority, { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [pilot.id] });
+    await addRing(asSystemDb(server.owner), admin, authority, { channel: 'stable', name: 'north-all', position: 2, kind: 'everyone', branch: 'north' });
+    await addRing(asSystemDb(server.owner), admin, authority, { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
     // 1.4.0 went everywhere; 1.5.0 starts at north's pilot ring with 1.4.0 as the version to fall back to.
-    await moveRollout(server.owner, admin, authority, { channel: 'stable', version: '1.4.0', ring: 'everyone', scope: 'group' });
-    await moveRollout(server.owner, admin, authority, { channel: 'stable', version: '1.5.0', ring: 'pilot', scope: 'north' });
+    await moveRollout(asSystemDb(server.owner), admin, authority, { channel: 'stable', version: '1.4.0', ring: 'everyone', scope: 'group' });
+    await moveRollout(asSystemDb(server.owner), admin, authority, { channel: 'stable', version: '1.5.0', ring: 'pilot', scope: 'north' });
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });

@@ -8,6 +8,7 @@ import type { Database } from '../server/db/database';
 import { setBranchFlag } from '../server/flags/flags';
 import { addRing, changeRollout, moveRollout, publishRelease, type ReleaseAuthority } from '../server/releases/actions';
 import { digestArtifact, releasePublicKey, storeArtifact } from '../server/releases/artifacts';
+import { asSystemDb, type SystemDb } from '../server/db/system-db';
 
 /* The admin CLI's release, ring, rollout and flag commands (scripts/admin.ts dispatches here). */
 
@@ -45,7 +46,7 @@ export const RELEASE_OPTIONS = {
 const ACTOR = { kind: 'admin', id: 'admin-cli' } as const;
 
 /** The CLI runs with the database owner's rights: every branch, and the group when asked for. */
-const CLI_AUTHORITY = async (db: Kysely<Database>): Promise<ReleaseAuthority> => ({
+const CLI_AUTHORITY = async (db: SystemDb): Promise<ReleaseAuthority> => ({
   branchIds: (await db.selectFrom('branches').select('id').execute()).map((b) => b.id),
   group: true,
 });
@@ -80,7 +81,8 @@ async function upload(file: string): Promise<string> {
 
 const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-export async function runReleaseCommand(db: Kysely<Database>, command: string, values: Record<string, unknown>, need: (name: string) => string): Promise<string> {
+export async function runReleaseCommand(owner: Kysely<Database>, command: string, values: Record<string, unknown>, need: (name: string) => string): Promise<string> {
+  const db = asSystemDb(owner);
   switch (command) {
     case 'release upload': {
       const specs = (values.file as string[] | undefined) ?? [];

@@ -9,6 +9,7 @@ import { migrateToLatest } from '../server/db/migrate';
 import { createKysely, createPool } from '../server/db/pool';
 import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } from './admin-releases';
 import { resolveDatabase } from './database-env';
+import { asSystemDb } from '../server/db/system-db';
 
 const USAGE = `npm run admin -- <command>
   branch add --code north --name "North Hospital"
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const env = await resolveDatabase();
-  const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-admin' }));
+  const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-admin', statementTimeoutMs: 0 }));
   try {
     await migrateToLatest(env.ownerUrl, env.appUrl || null);
     if (RELEASE_COMMANDS.includes(command)) {
@@ -125,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'audit verify': {
-        const reports = await verifyAuditChains(db);
+        const reports = await verifyAuditChains(asSystemDb(db));
         let broken = 0;
         for (const r of reports) {
           if (r.firstBroken) {

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import path from 'node:path';
 import pg from 'pg';
 import { DATA_DIR_MODE, dataDir } from './data-dir';
+import { dataFolderError } from '../server/startup';
 import { freePort, portAnswers, startEmbeddedPostgres } from './embedded-pg';
 
 /*
@@ -30,7 +31,8 @@ const DB = 'wardstation';
 const OWNER = 'wardstation_owner';
 const APP = 'wardstation_server';
 
-export async function resolveDatabase(env: NodeJS.ProcessEnv = process.env): Promise<DatabaseEnv> {
+/** `onEvent`: what the embedded PostgreSQL's supervision has to say (it died, it is back). */
+export async function resolveDatabase(env: NodeJS.ProcessEnv = process.env, onEvent?: (message: string) => void): Promise<DatabaseEnv> {
   if (env.DATABASE_URL || env.DATABASE_OWNER_URL) {
     if (!env.DATABASE_OWNER_URL) throw new Error('DATABASE_OWNER_URL is required with DATABASE_URL for this command');
     return { appUrl: env.DATABASE_URL ?? '', ownerUrl: env.DATABASE_OWNER_URL, embedded: false, release: async () => {} };
@@ -38,28 +40,42 @@ export async function resolveDatabase(env: NodeJS.ProcessEnv = process.env): Pro
   const root = dataDir(env);
   const pgDir = path.join(root, 'pg');
   const secretsFile = path.join(root, 'db-secrets.json');
-  mkdirSync(root, { recursive: true, mode: DATA_DIR_MODE });
-  chmodSync(root, DATA_DIR_MODE);
   const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
-  if (fresh) rmSync(pgDir, { recursive: true, force: true });
   let secrets: Secrets;
-  if (fresh || !existsSync(secretsFile)) {
-    secrets = {
-      port: await freePort(),
-      superuserPassword: randomBytes(18).toString('base64url'),
-      ownerPassword: randomBytes(18).toString('base64url'),
-      appPassword: randomBytes(18).toString('base64url'),
-    };
-    writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  } else {
-    secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Secrets;
+  try {
+    mkdirSync(root, { recursive: true, mode: DATA_DIR_MODE });
+    chmodSync(root, DATA_DIR_MODE);
+    if (fresh) rmSync(pgDir, { recursive: true, force: true });
+    if (fresh || !existsSync(secretsFile)) {
+      secrets = {
+        port: await freePort(),
+        superuserPassword: randomBytes(18).toString('base64url'),
+        ownerPassword: randomBytes(18).toString('base64url'),
+        appPassword: randomBytes(18).toString('base64url'),
+      };
+      writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    } else {
+      secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Secrets;
+    }
+  } catch (e) {
+    throw dataFolderError(root, e);
   }
   const url = (user: string, password: string, db = DB) =>
     `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${secrets.port}/${db}`;
 
   let release = async () => {};
   if (!(await portAnswers(secrets.port))) {
-    const server = await startEmbeddedPostgres({ dataDir: pgDir, port: secrets.port, password: secrets.superuserPassword, persistent: true, initialise: fresh });
+    const server = await startEmbeddedPostgres({
+      dataDir: pgDir,
+      port: secrets.port,
+      password: secrets.superuserPassword,
+      persistent: true,
+      initialise: fresh,
+      supervise: true,
+      ...(onEvent ? { onEvent } : {}),
+    }).catch((e: unknown) => {
+      throw dataFolderError(pgDir, e);
+    });
     release = () => server.stop();
   }
   if (fresh) await bootstrap(url('postgres', secrets.superuserPassword, 'postgres'), secrets.ownerPassword);

@@ -16,7 +16,7 @@ if (!Number.isInteger(patientsPerBranch) || patientsPerBranch < 1) {
   process.exit(2);
 }
 const env = await resolveDatabase();
-const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-seed' }));
+const db = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-seed', statementTimeoutMs: 0 }));
 let code = 0;
 try {
   await migrateToLatest(env.ownerUrl, env.appUrl || null);

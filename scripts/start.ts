@@ -9,7 +9,8 @@ import { ensureUiBuilt } from './build-ui';
 import { ensureDemoStation, type DemoStation } from './demo-station';
 import { launchStation } from './launch-station';
 import { dataDir } from './data-dir';
-import { resolveDatabase } from './database-env';
+import { resolveDatabase, type DatabaseEnv } from './database-env';
+import { assertPortFree, StartupError } from '../server/startup';
 import { progressBar } from './progress';
 
 /*
@@ -18,11 +19,15 @@ import { progressBar } from './progress';
  * empty, and the server on 127.0.0.1:8787 (PORT to change).
  */
 const log = createLogger({ quiet: process.env.WARDSTATION_VERBOSE !== '1' });
-const env = await resolveDatabase();
+let env: DatabaseEnv | null = null;
 let stopping = false;
 try {
+  const serverEnv = configFromEnv({ ...process.env, DATABASE_URL: 'unused' });
+  // A second start must fail here, before it touches the running one's database.
+  await assertPortFree(serverEnv.host, serverEnv.port);
+  env = await resolveDatabase(process.env, (message) => console.log(message));
   await migrateToLatest(env.ownerUrl, env.appUrl);
-  const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start' }));
+  const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start', statementTimeoutMs: 0 }));
   let demo: DemoStation;
   try {
     const report = await seedDemo(owner, { onProgress: progressBar('seeding the demo hospital') });
@@ -55,13 +60,14 @@ Press Ctrl+C to stop.`);
     stopping = true;
     await station.stop();
     await server.drain(0);
-    await env.release();
+    await env?.release();
     process.exit(0);
   }
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
 } catch (e) {
-  console.error(`start failed: ${e instanceof Error ? e.message : String(e)}`);
-  await env.release();
+  // One sentence, no stack trace: what is wrong and what to do.
+  console.error(e instanceof StartupError ? e.message : `start failed: ${e instanceof Error ? e.message : String(e)}`);
+  await env?.release().catch(() => {});
   process.exit(1);
 }

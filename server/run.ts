@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { releasePublicKey } from './releases/artifacts';
 import type { ServerConfig } from './config';
-import type { Database } from './db/database';
 import { assertLeastPrivilege } from './db/least-privilege';
 import { migrateToLatest } from './db/migrate';
-import { createKysely, createPool } from './db/pool';
+import { createPool } from './db/pool';
+import { createSystemDb } from './db/system-db';
 import { buildServer } from './http/app';
 import type { Logger } from './log';
+import { assertPortFree } from './startup';
 import { summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
 import { structureNote } from './notes/pipeline';
@@ -26,12 +27,14 @@ export interface NotesSettings {
 /** `notes` defaults to the environment's NOTES_* settings (the local structurer when none). */
 export async function startServer(config: ServerConfig, log: Logger, notes?: NotesSettings): Promise<RunningServer> {
   const notesSettings = notes ?? { summarizer: summarizerConfigFromEnv(process.env), transcription: transcriptionConfigFromEnv(process.env) };
+  // Before migrating: a second instance on a busy port must not touch the live database.
+  await assertPortFree(config.host, config.port);
   if (config.databaseOwnerUrl) {
     const report = await migrateToLatest(config.databaseOwnerUrl, config.databaseUrl);
     log.info('migrated', { applied: report.applied.length });
   }
   const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
-  const db = createKysely<Database>(pool);
+  const db = createSystemDb(pool);
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
     { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),

@@ -112,7 +112,7 @@ export const SYSTEMS = {
 } as const;
 
 /** The resource types this server serves (DocumentReference follows with signed notes). */
-export const SUPPORTED_TYPES = ['Patient', 'Observation', 'MedicationRequest', 'ServiceRequest', 'DocumentReference'] as const;
+export const SUPPORTED_TYPES = ['Patient', 'Observation', 'MedicationRequest', 'ServiceRequest', 'AllergyIntolerance', 'DocumentReference'] as const;
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 
 export function isSupportedType(t: string): t is SupportedType {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { NoteAudit, NoteReview, SoapDraftView, TranscribeResult as DictationSent, type ReviewSections } from '../../contract/notes';
 import { DictationStatus, NoteAddendumCreated, type StationHandlers } from '../../contract/station-api';
 import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
+import { DATABASE_UNREACHABLE, DATABASE_UNREACHABLE_STATION } from '../../contract/errors';
 import { waitingDictations } from './dictations';
 import { StationError } from './errors';
 import type { Sessions } from './session';
@@ -67,7 +68,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
       if (res.status === 404) throw new StationError('not_found', message);
       if (res.status === 409) throw new StationError('conflict', message);
       if (res.status === 400 || res.status === 413) throw new StationError('bad_request', message);
-      if (res.status === 503) throw new StationError('offline', message);
+      if (res.status === 503) throw new StationError('offline', message.startsWith(DATABASE_UNREACHABLE) ? DATABASE_UNREACHABLE_STATION : message);
       throw new StationError('internal', message);
     }
     return schema.parse(json);

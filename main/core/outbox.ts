@@ -11,6 +11,8 @@ export interface OutboxItem {
   draftId: string | null;
   mutation: Mutation;
   bytes: number;
+  /** Pushes tried so far, this one not counted. */
+  attempts: number;
 }
 
 export function enqueue(db: Store, userId: number, draftId: string | null, m: Omit<Mutation, 'id'>, now = Date.now()): string {
@@ -25,11 +27,11 @@ export function enqueue(db: Store, userId: number, draftId: string | null, m: Om
 
 export function pendingItems(db: Store, limit: number): OutboxItem[] {
   const rows = db
-    .prepare("SELECT seq, id, user_id, draft_id, body FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
-    .all(limit) as { seq: number; id: string; user_id: number; draft_id: string | null; body: string }[];
+    .prepare("SELECT seq, id, user_id, draft_id, body, attempts FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
+    .all(limit) as { seq: number; id: string; user_id: number; draft_id: string | null; body: string; attempts: number }[];
   return rows.map((r) => {
     const body = unseal(db, r.body);
-    return { seq: r.seq, id: r.id, userId: r.user_id, draftId: r.draft_id, mutation: JSON.parse(body) as Mutation, bytes: body.length };
+    return { seq: r.seq, id: r.id, userId: r.user_id, draftId: r.draft_id, mutation: JSON.parse(body) as Mutation, bytes: body.length, attempts: r.attempts };
   });
 }
 

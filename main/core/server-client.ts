@@ -8,6 +8,8 @@ export class ServerError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    /** The server's own sentence (it names fields, never values), for the outbox view. */
+    readonly detail = '',
   ) {
     super(`server answered ${status} ${code}`);
   }
@@ -16,15 +18,16 @@ export class ServerError extends Error {
 export interface ServerClient {
   login(req: LoginRequest): Promise<LoginResponse>;
   logout(token: string): Promise<void>;
-  push(token: string, mutations: Mutation[]): Promise<PushResponse>;
-  pull(token: string, cursor: string, limit: number): Promise<PullResponse>;
+  /** `signal` ends the call early (the station is shutting down). */
+  push(token: string, mutations: Mutation[], signal?: AbortSignal): Promise<PushResponse>;
+  pull(token: string, cursor: string, limit: number, signal?: AbortSignal): Promise<PullResponse>;
   /** Server-sent events: calls onCursor per event until the signal aborts or the stream ends. */
   live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal): Promise<void>;
 }
 
 export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const call = async (path: string, init: RequestInit, token?: string): Promise<unknown> => {
+  const call = async (path: string, init: RequestInit, token?: string, signal?: AbortSignal): Promise<unknown> => {
     const attempt = () =>
       fetch(`${base}${path}`, {
         ...init,
@@ -33,7 +36,7 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
           ...(init.body ? { 'content-type': 'application/json' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
     let res: Response;
     try {
@@ -50,7 +53,11 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
       // An answer cut off mid-body is, for us, no answer at all.
       throw new NetworkError('answer cut off');
     }
-    if (!res.ok) throw new ServerError(res.status, ((body as { error?: { code?: string } } | null)?.error?.code ?? 'unknown').slice(0, 40));
+    if (!res.ok) {
+      const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const str = (v: unknown, n: number) => (typeof v === 'string' ? v.slice(0, n) : '');
+      throw new ServerError(res.status, str(error?.code, 40) || 'unknown', str(error?.message, 200));
+    }
     return body;
   };
   return {
@@ -60,11 +67,11 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     async logout(token) {
       await call('/api/auth/logout', { method: 'POST' }, token);
     },
-    async push(token, mutations) {
-      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token));
+    async push(token, mutations, signal) {
+      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, signal));
     },
-    async pull(token, cursor, limit) {
-      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token));
+    async pull(token, cursor, limit, signal) {
+      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, signal));
     },
     async live(token, onCursor, signal) {
       let res: Response;

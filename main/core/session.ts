@@ -90,7 +90,7 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
         next = { user: r.user, branchCode: r.branch.code, mode: 'online' };
       } catch (e) {
         if (e instanceof ServerError && e.status === 401) throw new StationError('unauthorized', 'invalid username, password or branch');
-        if (e instanceof ServerError && e.status === 429) throw new StationError('unauthorized', 'too many sign-in attempts; try again later');
+        if (e instanceof ServerError && e.status === 429) throw new StationError('unauthorized', e.detail || 'too many sign-in attempts: wait a few minutes and try again; if you have forgotten your password, call IT support');
         if (e instanceof StationError) throw e;
         next = await offline(username, password, branch);
       }

@@ -77,8 +77,8 @@ export function createStation(options: StationOptions): Station {
   const proxy: ServerClient = {
     login: (r) => (server() ?? unenrolled).login(r),
     logout: (t) => (server() ?? unenrolled).logout(t),
-    push: (t, m) => (server() ?? unenrolled).push(t, m),
-    pull: (t, c, l) => (server() ?? unenrolled).pull(t, c, l),
+    push: (t, m, s) => (server() ?? unenrolled).push(t, m, s),
+    pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
     live: (t, f, s) => (server() ?? unenrolled).live(t, f, s),
   };
   const sync = createSyncClient({

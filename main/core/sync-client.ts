@@ -20,6 +20,8 @@ export interface SyncClientOptions {
   pullIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Internal errors on one batch before it is halved to find the item at fault. */
+  failLimit?: number;
   random?: () => number;
 }
 
@@ -45,6 +47,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
   const random = o.random ?? Math.random;
+  const failLimit = o.failLimit ?? 3;
   let state: SyncState = 'offline';
   let lastSyncAt: string | null = null;
   let failures = 0;
@@ -55,6 +58,8 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   let live: AbortController | null = null;
   let liveToken: string | null = null;
   let liveRetry: NodeJS.Timeout | null = null;
+  /** Aborted by stop(): a round in flight (a ward's bootstrap) ends within one request. */
+  let roundAbort = new AbortController();
 
   const status = (): SyncStatus => ({ state, ...progress(o.store), cursor: getCursor(o.store), lastSyncAt });
 
@@ -75,14 +80,24 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     running = (async () => {
       do {
         again = false;
+        const signal = roundAbort.signal;
         try {
-          await pushAll();
-          await pullAll();
+          // A push the server fails on does not stop the pull: the ward's other changes still
+          // arrive while this station's items wait (or are set aside, pushIsolating).
+          let pushFailure: unknown = null;
+          await pushAll(signal).catch((e: unknown) => {
+            if (e instanceof NetworkError || signal.aborted) throw e;
+            pushFailure = e;
+          });
+          await pullAll(signal);
+          if (signal.aborted) return;
+          if (pushFailure) throw pushFailure;
           state = 'online';
           failures = 0;
           lastSyncAt = new Date().toISOString();
           schedule(interval);
         } catch (e) {
+          if (signal.aborted) return;
           state = e instanceof NetworkError ? 'offline' : 'degraded';
           failures++;
           // Full jitter: a ward's stations coming back together do not retry in step.
@@ -128,7 +143,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
         if (!r || r.id !== it.id) continue;
         const first = r.status === 'duplicate' ? r.first : r;
         if (first.status === 'rejected') {
-          rejectItem(o.store, it.id, first.reason ?? 'rejected');
+          rejectItem(o.store, it.id, first.detail ? `${first.reason ?? 'invalid'}: ${first.detail}` : (first.reason ?? 'rejected'));
           if (it.draftId) applyDraftAnswer(o.store, it.draftId, undefined);
         } else {
           removeItem(o.store, it.id);
@@ -138,49 +153,67 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     })();
   }
 
-  async function pushAll(): Promise<void> {
+  async function pushAll(signal: AbortSignal): Promise<void> {
     const skip = new Set<number>();
     for (;;) {
+      if (signal.aborted) return;
       const items = pendingItems(o.store, batchSize * 4);
-      let batch = nextBatch(items, skip);
+      const batch = nextBatch(items, skip);
       if (batch.length === 0) return;
       const userId = batch[0]!.userId;
       const token = o.tokenFor(userId);
-      if (!token) {
+      if (!token || !(await pushIsolating(token, batch, signal))) {
+        if (token) o.onTokenRefused(userId);
         skip.add(userId);
-        continue;
-      }
-      countAttempt(o.store, batch.map((b) => b.id));
-      try {
-        applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase))).results);
-      } catch (e) {
-        if (!(e instanceof ServerError)) throw e;
-        if (e.status === 401 || e.status === 403) {
-          o.onTokenRefused(userId);
-          skip.add(userId);
-          continue;
-        }
-        if (e.status !== 400 && e.status !== 413) throw e;
-        // The server cannot read this batch: find the item it refuses, set it aside, go on.
-        batch = batch.slice(0, 1);
-        try {
-          applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase))).results);
-        } catch (e2) {
-          if (!(e2 instanceof ServerError) || (e2.status !== 400 && e2.status !== 413)) throw e2;
-          o.store.transaction(() => {
-            rejectItem(o.store, batch[0]!.id, 'invalid');
-            if (batch[0]!.draftId) applyDraftAnswer(o.store, batch[0]!.draftId, undefined);
-          })();
-        }
       }
     }
   }
 
-  async function pullAll(): Promise<void> {
+  /**
+   * Pushes one batch. When the server cannot answer it as a whole (it refuses to read it, or it
+   * fails on it again and again), the batch is halved until the item at fault is alone, and that
+   * item is set aside with the server's reason: one item holds up nothing but itself. Answers
+   * false when the server refuses the user's session.
+   */
+  async function pushIsolating(token: string, batch: OutboxItem[], signal: AbortSignal): Promise<boolean> {
+    countAttempt(o.store, batch.map((b) => b.id));
+    try {
+      applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase), signal)).results);
+      return true;
+    } catch (e) {
+      if (!(e instanceof ServerError)) throw e;
+      if (e.status === 401 || e.status === 403) return false;
+      if (!isolates(e, batch)) throw e;
+      if (batch.length === 1) {
+        const it = batch[0]!;
+        o.store.transaction(() => {
+          rejectItem(o.store, it.id, e.status === 500 ? 'server_error' : e.detail ? `invalid: ${e.detail}` : 'invalid');
+          if (it.draftId) applyDraftAnswer(o.store, it.draftId, undefined);
+        })();
+        return true;
+      }
+      const half = Math.ceil(batch.length / 2);
+      const next = (b: OutboxItem[]) => b.map((x) => ({ ...x, attempts: x.attempts + 1 }));
+      return (await pushIsolating(token, next(batch.slice(0, half)), signal)) && pushIsolating(token, next(batch.slice(half)), signal);
+    }
+  }
+
+  /**
+   * Whether a failed push points at its content: the server cannot read it (400, 413, 422), or
+   * it failed with an internal error on this batch `failLimit` times. Unavailable, throttled and
+   * gateway answers are about the server, not the batch: those are retried, never set aside.
+   */
+  function isolates(e: ServerError, batch: OutboxItem[]): boolean {
+    if (e.status === 400 || e.status === 413 || e.status === 422) return true;
+    return e.status === 500 && Math.min(...batch.map((b) => b.attempts + 1)) >= failLimit;
+  }
+
+  async function pullAll(signal: AbortSignal): Promise<void> {
     const token = o.pullToken();
     if (!token) return;
     for (;;) {
-      const page = await o.server.pull(token, getCursor(o.store), pageSize);
+      if (signal.aborted) return;
+      const page = await o.server.pull(token, getCursor(o.store), pageSize, signal);
       applyChanges(o.store, page.changes, page.cursor);
       if (!page.more) return;
     }
@@ -227,10 +260,12 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     start() {
       if (started) return;
       started = true;
+      roundAbort = new AbortController();
       void round();
     },
     async stop() {
       started = false;
+      roundAbort.abort();
       if (timer) clearTimeout(timer);
       if (liveRetry) clearTimeout(liveRetry);
       live?.abort();

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { badTextMessage, findBadText } from '../../contract/text';
 
 /*
  * The station API crosses the process boundary as one IPC channel per call, derived from the
@@ -7,7 +8,7 @@ import type { z } from 'zod';
  * generic "invoke any channel" anywhere (Electron's context-isolation guidance).
  */
 
-export type ApiContract = Record<string, { input: z.ZodType; output: z.ZodType }>;
+export type ApiContract = Record<string, { input: z.ZodType; output: z.ZodType; cleaned?: readonly string[] }>;
 
 export type ApiClient<C extends ApiContract> = {
   [K in keyof C]: (input: z.input<C[K]['input']>) => Promise<z.infer<C[K]['output']>>;
@@ -59,9 +60,12 @@ export function registerApiHandlers<C extends ApiContract>(
   isTrustedSender: (senderUrl: string | null) => boolean,
 ): void {
   for (const name of Object.keys(contract) as (keyof C & string)[]) {
-    const { input: inSchema, output: outSchema } = contract[name]!;
+    const { input: inSchema, output: outSchema, cleaned } = contract[name]!;
+    const cleanedLater = new Set(cleaned ?? []);
     host.handle(channelOf(name), async (sender, raw) => {
       if (!isTrustedSender(sender.senderUrl)) throw new IpcRefusal('refused: unknown sender');
+      const bad = findBadText(raw, { cleanedLater });
+      if (bad) throw new IpcRefusal(`${badTextMessage(bad)} (${name})`);
       const parsed = inSchema.safeParse(raw);
       if (!parsed.success) {
         const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].slice(0, 5);

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { STATION_SECRET_HEADER, stationApi, type StationCall, type StationErrorCode, type StationHandlers } from '../../contract/station-api';
+import { badTextMessage, findBadText } from '../../contract/text';
 import { StationError } from '../core/errors';
 import { serveStatic } from './static';
 
@@ -78,6 +79,8 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
         return fail(res, 'bad_request', 'malformed JSON');
       }
       const spec = stationApi[call];
+      const bad = findBadText(json, { cleanedLater: new Set('cleaned' in spec ? spec.cleaned : []) });
+      if (bad) return fail(res, 'bad_request', badTextMessage(bad));
       const input = spec.input.safeParse(json);
       if (!input.success) {
         const fields = [...new Set(input.error.issues.map((i) => i.path.join('.') || '(body)'))].slice(0, 5);

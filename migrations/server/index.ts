@@ -6,6 +6,7 @@ import * as fhir from './2026-11-25T2000-fhir';
 import * as releases from './2026-11-25T3000-releases';
 import * as sync from './2026-11-25T1000-sync';
 import * as notes from './2026-11-25T4000-notes';
+import * as fhirStore from './2026-12-02T1200-fhir-store';
 import * as releaseScope from './2026-12-02T1100-release-scope';
 
 /** Every server migration, in order. Registration is explicit: add new ones at the end. */
@@ -17,5 +18,6 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T2000-fhir': fhir,
   '2026-11-25T3000-releases': releases,
   '2026-11-25T4000-notes': notes,
+  '2026-12-02T1200-fhir-store': fhirStore,
   '2026-12-02T1100-release-scope': releaseScope,
 };

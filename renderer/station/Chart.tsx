@@ -9,9 +9,15 @@ const when = (v: unknown) => {
   return Number.isNaN(d.getTime()) ? str(v) : d.toISOString().slice(0, 16).replace('T', ' ');
 };
 
+/** A panel's components (blood pressure: systolic and diastolic) trend as their own series. */
+function series(o: Row): Row[] {
+  const components = Array.isArray(o.components) ? (o.components as Row[]) : [];
+  return [o, ...components.map((c) => ({ loinc: c.code, display: c.display ?? c.code, unit: c.unit, value_num: c.value_num, effective_at: o.effective_at }))];
+}
+
 function byLoinc(observations: Row[]): Map<string, { display: string; unit: string; points: LabPoint[] }> {
   const groups = new Map<string, { display: string; unit: string; points: LabPoint[] }>();
-  for (const o of observations) {
+  for (const o of observations.flatMap(series)) {
     const value = num(o.value_num);
     if (value === null || Number.isNaN(value)) continue;
     const code = str(o.loinc);

@@ -16,7 +16,16 @@ const REASONS: Record<string, string> = {
   invalid: 'the change was not valid',
   unknown_kind: 'this station version sent an unknown change',
   forbidden: 'your role may not make this change',
+  server_error: 'the server failed on this change several times and set it aside; your text is still on this station: call IT support',
 };
+
+/** A stored reason is `code` or `code: detail` (the server's sentence naming the field at fault). */
+function reasonText(reason: string): string {
+  const at = reason.indexOf(': ');
+  const code = at < 0 ? reason : reason.slice(0, at);
+  const detail = at < 0 ? '' : reason.slice(at + 2);
+  return `${REASONS[code] ?? code}${detail ? ` (${detail})` : ''}`;
+}
 
 export function Outbox() {
   const go = useStation((s) => s.go);
@@ -102,7 +111,7 @@ export function Outbox() {
             <tr key={r.mutationId} data-testid="outbox-rejected">
               <td>{r.createdAt.slice(0, 19).replace('T', ' ')}</td>
               <td>{r.kind}</td>
-              <td>{REASONS[r.reason] ?? r.reason}</td>
+              <td>{reasonText(r.reason)}</td>
               <td>
                 <button
                   type="button"

@@ -1,17 +1,16 @@
-import type { Kysely } from 'kysely';
 import { BranchCode } from '../../contract/auth';
-import type { Database } from '../db/database';
+import type { OwnerDb } from '../db/owner-db';
 
 /* Administration of branches and wards. Runs as the owner role (the app role cannot write these). */
 
-export async function addBranch(db: Kysely<Database>, code: string, name: string): Promise<{ id: number; code: string }> {
+export async function addBranch(db: OwnerDb, code: string, name: string): Promise<{ id: number; code: string }> {
   const parsed = BranchCode.parse(code);
   const row = await db.insertInto('branches').values({ code: parsed, name }).returning(['id', 'code']).executeTakeFirstOrThrow();
   return row;
 }
 
 export async function addWard(
-  db: Kysely<Database>,
+  db: OwnerDb,
   branchCode: string,
   ward: { code: string; name: string; beds?: number },
 ): Promise<{ id: number; branchId: number }> {
@@ -24,13 +23,13 @@ export async function addWard(
   return { id: row.id, branchId: row.branch_id };
 }
 
-export async function findBranch(db: Kysely<Database>, code: string): Promise<{ id: number; code: string; name: string }> {
+export async function findBranch(db: OwnerDb, code: string): Promise<{ id: number; code: string; name: string }> {
   const b = await db.selectFrom('branches').select(['id', 'code', 'name']).where('code', '=', code).executeTakeFirst();
   if (!b) throw new Error(`no branch with code ${code}`);
   return b;
 }
 
-export async function findWard(db: Kysely<Database>, branchId: number, code: string): Promise<{ id: number }> {
+export async function findWard(db: OwnerDb, branchId: number, code: string): Promise<{ id: number }> {
   const w = await db.selectFrom('wards').select('id').where('branch_id', '=', branchId).where('code', '=', code).executeTakeFirst();
   if (!w) throw new Error(`no ward with code ${code} in that branch`);
   return w;

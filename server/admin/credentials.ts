@@ -1,17 +1,16 @@
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { revokeSessionsOf } from '../auth/sessions';
 import { hashSecret, newSecret } from '../auth/tokens';
 import { asSystemDb } from '../db/system-db';
 import { recordAudit } from '../audit/record';
-import type { Database } from '../db/database';
+import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
 import { findBranch, findWard } from './branches';
 
 /* Stations and API clients get a secret shown once; only its hash is kept. */
 
 export async function enrolStation(
-  db: Kysely<Database>,
+  db: OwnerDb,
   branchCode: string,
   wardCode: string,
   name: string,
@@ -35,7 +34,7 @@ export async function enrolStation(
 export const CLIENT_SCOPES = /^(read|write):(\*|[A-Z][A-Za-z]+)$/;
 
 export async function addApiClient(
-  db: Kysely<Database>,
+  db: OwnerDb,
   branchCode: string,
   name: string,
   scopes: string[],
@@ -57,7 +56,7 @@ export async function addApiClient(
 }
 
 /** Revokes a station: its credential stops working, its sessions end and its live streams close. */
-export async function revokeStation(db: Kysely<Database>, stationId: string, by = 'admin-cli'): Promise<{ sessionsEnded: number }> {
+export async function revokeStation(db: OwnerDb, stationId: string, by = 'admin-cli'): Promise<{ sessionsEnded: number }> {
   if (!/^[0-9a-f-]{36}$/i.test(stationId)) throw new Error(`${stationId} is not a station id (a UUID, as \`station enrol\` printed it)`);
   const station = await db.selectFrom('stations').select(['id', 'branch_id']).where('id', '=', stationId).executeTakeFirst();
   if (!station) throw new Error(`no station ${stationId}`);
@@ -71,7 +70,7 @@ export async function revokeStation(db: Kysely<Database>, stationId: string, by 
 }
 
 /** Revokes an API client: its bearer token is refused from the next request on. */
-export async function revokeApiClient(db: Kysely<Database>, clientId: number, by = 'admin-cli'): Promise<void> {
+export async function revokeApiClient(db: OwnerDb, clientId: number, by = 'admin-cli'): Promise<void> {
   if (!Number.isInteger(clientId) || clientId <= 0) throw new Error('give the API client id (a number, as `client add` printed it)');
   const client = await db.selectFrom('api_clients').select(['id', 'branch_id']).where('id', '=', clientId).executeTakeFirst();
   if (!client) throw new Error(`no API client ${clientId}`);

@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Role } from '../../contract/roles';
 import { hashPassword } from '../auth/password';
 import { revokeSessionsOf } from '../auth/sessions';
 import { asSystemDb } from '../db/system-db';
 import { recordAudit } from '../audit/record';
-import type { Database } from '../db/database';
+import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
 import { findBranch } from './branches';
 
@@ -18,7 +18,7 @@ export interface NewUser {
 export const MIN_PASSWORD_LENGTH = 10;
 
 /** Creates a user, or adds roles to an existing one (the password is then left as it is). */
-export async function addUser(db: Kysely<Database>, u: NewUser, by = 'admin-cli'): Promise<{ id: number; created: boolean }> {
+export async function addUser(db: OwnerDb, u: NewUser, by = 'admin-cli'): Promise<{ id: number; created: boolean }> {
   if (!/^[a-z0-9][a-z0-9._-]{1,63}$/i.test(u.username)) throw new Error('username: 2-64 letters, digits, dot, dash or underscore');
   const existing = await db
     .selectFrom('users')
@@ -52,7 +52,7 @@ export async function addUser(db: Kysely<Database>, u: NewUser, by = 'admin-cli'
   return { id, created: !existing };
 }
 
-async function userByName(db: Kysely<Database>, username: string): Promise<{ id: number; branchIds: number[] }> {
+async function userByName(db: OwnerDb, username: string): Promise<{ id: number; branchIds: number[] }> {
   const user = await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
   if (!user) throw new Error(`no user ${username}`);
   const branches = await db.selectFrom('user_branch_roles').select('branch_id').distinct().where('user_id', '=', user.id).execute();
@@ -60,13 +60,13 @@ async function userByName(db: Kysely<Database>, username: string): Promise<{ id:
 }
 
 /** Audited in every branch where the user holds a role. */
-async function auditUser(db: Kysely<Database>, branchIds: number[], by: string, action: string, userId: number, detail: Record<string, number>): Promise<void> {
+async function auditUser(db: OwnerDb, branchIds: number[], by: string, action: string, userId: number, detail: Record<string, number>): Promise<void> {
   const actor = { kind: 'admin', id: by } as const;
   for (const b of branchIds) await withBranch(db, b, actor, (trx) => recordAudit(trx, actor, { action, entityType: 'user', entityId: String(userId), detail }));
 }
 
 /** Disables a user: no sign-in, and every session ends (their live streams close within seconds). */
-export async function disableUser(db: Kysely<Database>, username: string, by = 'admin-cli'): Promise<{ id: number; sessionsEnded: number }> {
+export async function disableUser(db: OwnerDb, username: string, by = 'admin-cli'): Promise<{ id: number; sessionsEnded: number }> {
   const user = await userByName(db, username);
   await db.updateTable('users').set({ disabled_at: sql<Date>`coalesce(disabled_at, now())` }).where('id', '=', user.id).execute();
   const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { userId: user.id });
@@ -75,7 +75,7 @@ export async function disableUser(db: Kysely<Database>, username: string, by = '
 }
 
 /** Sets a new password; every session of the user ends, on every station. */
-export async function setPassword(db: Kysely<Database>, username: string, password: string, by = 'admin-cli'): Promise<{ id: number; sessionsEnded: number }> {
+export async function setPassword(db: OwnerDb, username: string, password: string, by = 'admin-cli'): Promise<{ id: number; sessionsEnded: number }> {
   if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
   const user = await userByName(db, username);
   await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();

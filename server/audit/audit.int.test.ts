@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { twoBranches, type TwoBranches } from '../testing/fixtures';
 import { recordAudit } from './record';
 import { verifyAuditChains } from './verify';
+import { asSystemDb } from '../db/system-db';
 
 const actor = { kind: 'user', id: '7' } as const;
 
@@ -27,7 +28,7 @@ describe('audit trail', () => {
   after(() => t.close());
 
   test('chains are intact after concurrent appends', async () => {
-    const reports = await verifyAuditChains(t.owner);
+    const reports = await verifyAuditChains(asSystemDb(t.owner));
     assert.equal(reports.length, 2);
     for (const r of reports) {
       assert.equal(r.firstBroken, null, `${r.branchCode}: ${JSON.stringify(r.firstBroken)}`);
@@ -69,7 +70,7 @@ describe('audit trail', () => {
       await sql`UPDATE audit_events SET detail = '{"i": 999}'::jsonb WHERE seq = ${target.seq}::bigint`.execute(trx);
       await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`.execute(trx);
     });
-    let reports = await verifyAuditChains(t.owner);
+    let reports = await verifyAuditChains(asSystemDb(t.owner));
     const south = reports.find((r) => r.branchCode === 'south')!;
     assert.deepEqual(south.firstBroken, { seq: target.seq, reason: 'content does not match its hash' });
     assert.equal(reports.find((r) => r.branchCode === 'north')!.firstBroken, null);
@@ -79,7 +80,7 @@ describe('audit trail', () => {
       await sql`DELETE FROM audit_events WHERE seq = 3`.execute(trx);
       await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`.execute(trx);
     });
-    reports = await verifyAuditChains(t.owner);
+    reports = await verifyAuditChains(asSystemDb(t.owner));
     assert.deepEqual(reports.find((r) => r.branchCode === 'north')!.firstBroken, { seq: '3', reason: 'row 3 is missing' });
   });
 });

@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import type { Actor, BranchTransaction } from '../db/with-branch';
+import { currentBranchId, type Actor, type BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
@@ -25,7 +24,7 @@ export async function recordAudit(trx: BranchTransaction, actor: Actor, event: A
     .insertInto('audit_events')
     .values({
       // The transaction's own branch: an audit row can only land in the chain withBranch opened.
-      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      branch_id: currentBranchId(),
       actor_kind: actor.kind,
       actor_id: actor.id,
       action: event.action,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/database';
+import { sql } from 'kysely';
+import type { SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 
 export interface ChainReport {
@@ -39,7 +39,7 @@ function canonical(r: CanonicalRow): string {
  * names the first row that breaks: an edited field, a deleted row (a gap in seq or a link
  * that does not match) or a forged hash.
  */
-export async function verifyAuditChains(db: Kysely<Database>): Promise<ChainReport[]> {
+export async function verifyAuditChains(db: SystemDb): Promise<ChainReport[]> {
   const branches = await db.selectFrom('branches').select(['id', 'code']).orderBy('id').execute();
   const reports: ChainReport[] = [];
   for (const b of branches) {
@@ -48,7 +48,7 @@ export async function verifyAuditChains(db: Kysely<Database>): Promise<ChainRepo
   return reports;
 }
 
-async function verifyBranch(db: Kysely<Database>, branchId: number, branchCode: string): Promise<ChainReport> {
+async function verifyBranch(db: SystemDb, branchId: number, branchCode: string): Promise<ChainReport> {
   let prevHash = ZERO_HASH;
   let expectedSeq = 1n;
   let rows = 0;

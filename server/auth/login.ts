@@ -1,7 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { LoginRequest, LoginResponse } from '../../contract/auth';
-import type { Database } from '../db/database';
-import { asSystemDb } from '../db/system-db';
+import { asSystemDb, type SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import { recordAudit } from '../audit/record';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
@@ -19,7 +18,7 @@ export type LoginOutcome =
  * typed username (known or not) and per remote address.
  */
 export async function login(
-  db: Kysely<Database>,
+  db: SystemDb,
   policy: AuthPolicy,
   req: LoginRequest,
   remote: string,
@@ -94,7 +93,7 @@ export async function login(
   };
 }
 
-async function recentFailures(db: Kysely<Database>, policy: AuthPolicy, username: string): Promise<number> {
+async function recentFailures(db: SystemDb, policy: AuthPolicy, username: string): Promise<number> {
   // Failures since the later of the window's start and the last success.
   const r = await sql<{ n: string }>`
     SELECT count(*)::text AS n FROM login_attempts
@@ -106,7 +105,7 @@ async function recentFailures(db: Kysely<Database>, policy: AuthPolicy, username
 }
 
 async function checkRateLimit(
-  db: Kysely<Database>,
+  db: SystemDb,
   policy: AuthPolicy,
   username: string,
   remote: string,

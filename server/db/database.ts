@@ -72,6 +72,8 @@ export interface ApiClientsTable {
   scopes: string[];
   created_at: DefaultedTimestamp;
   revoked_at: Timestamp | null;
+  /** Patient identifier systems this partner matches patients on (besides the branch MRN). */
+  identifier_systems: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface LoginAttemptsTable {
@@ -132,6 +134,13 @@ export interface ObservationsTable {
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   version: Generated<number>;
+  /** Category codes ('laboratory', 'vital-signs', …); migration 2026-12-02T1200-fhir-store. */
+  category: ColumnType<string[], string[] | undefined, string[]>;
+  /** The system of `loinc` (the primary code): LOINC unless the result carries no LOINC coding. */
+  code_system: ColumnType<string, string | undefined, string>;
+  /** Components of a panel (blood pressure): ObservationComponent[] (server/fhir/resources/observation-projection.ts). */
+  components: ColumnType<unknown, string | null | undefined, string | null>;
+  effective_end: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface MedicationRequestsTable {
@@ -147,6 +156,8 @@ export interface MedicationRequestsTable {
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   version: Generated<number>;
+  /** The system of `rxnorm` (the primary medication code); null for a medication known only by reference. */
+  medication_system: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ServiceRequestsTable {
@@ -163,6 +174,52 @@ export interface ServiceRequestsTable {
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
   version: Generated<number>;
+  intent: ColumnType<string, string | undefined, string>;
+  /** The system of `snomed` (the primary code). */
+  code_system: ColumnType<string, string | undefined, string>;
+}
+
+/** AllergyIntolerance projections (migration 2026-12-02T1200-fhir-store); on the feed as 'allergy_intolerance'. */
+export interface AllergyIntolerancesTable {
+  branch_id: number;
+  id: Generated<string>;
+  patient_id: string;
+  code_system: string | null;
+  code: string | null;
+  display: string;
+  clinical_status: 'active' | 'inactive' | 'resolved' | null;
+  verification_status: 'unconfirmed' | 'confirmed' | 'refuted' | 'entered-in-error' | null;
+  type: 'allergy' | 'intolerance' | null;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  criticality: 'low' | 'high' | 'unable-to-assess' | null;
+  /** AllergyReaction[] (server/fhir/resources/allergy-intolerance.ts). */
+  reactions: ColumnType<unknown, string | undefined, string>;
+  onset_at: Timestamp | null;
+  recorded_at: DefaultedTimestamp;
+  note: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  version: Generated<number>;
+}
+
+/** Every version of every resource accepted through FHIR, whole (as received plus id and meta). */
+export interface FhirResourcesTable {
+  branch_id: number;
+  resource_type: string;
+  id: string;
+  version: number;
+  last_updated: Timestamp;
+  resource: ColumnType<unknown, string, never>;
+}
+
+/** Every identifier and code of the current version of a stored resource, for search. */
+export interface FhirTokensTable {
+  branch_id: number;
+  resource_type: string;
+  param: string;
+  system: string;
+  value: string;
+  resource_id: string;
 }
 
 /** Server-wide FHIR settings (the paging-cursor secret); the app role may only read them. */
@@ -382,6 +439,9 @@ export interface Database {
   observations: ObservationsTable;
   medication_requests: MedicationRequestsTable;
   service_requests: ServiceRequestsTable;
+  allergy_intolerances: AllergyIntolerancesTable;
+  fhir_resources: FhirResourcesTable;
+  fhir_tokens: FhirTokensTable;
   audit_events: AuditEventsTable;
   fhir_settings: FhirSettingsTable;
   releases: ReleasesTable;

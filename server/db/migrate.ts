@@ -14,7 +14,7 @@ export interface MigrateReport {
  * (with that URL's password), is least-privileged, and is a member of the database's app group.
  */
 export async function migrateToLatest(ownerUrl: string, appUrl: string | null): Promise<MigrateReport> {
-  const pool = createPool({ connectionString: ownerUrl, max: 1, applicationName: 'wardstation-migrate' });
+  const pool = createPool({ connectionString: ownerUrl, max: 1, applicationName: 'wardstation-migrate', statementTimeoutMs: 0 });
   const db = createKysely<any>(pool);
   try {
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Database } from './database';
+import { createKysely } from './pool';
 
 /** Tables that hold no patient data: reachable outside withBranch. */
 export type SystemTables = Pick<
@@ -23,11 +25,19 @@ export type SystemTables = Pick<
 >;
 
 /**
- * The pool seen without a branch: its type has no patient tables, so code that forgets
- * withBranch does not compile (and RLS would return zero rows if it did).
+ * The app role's pool as routes and domain modules see it: its type has no patient tables, so
+ * code that forgets withBranch does not compile (and RLS would return zero rows if it did).
+ * withBranch(db, …) is the unit-of-work runner that reaches them. server/db/typing-fixtures
+ * holds the compile-fail proof.
  */
 export type SystemDb = Kysely<SystemTables>;
 
-export function asSystemDb(db: Kysely<Database>): SystemDb {
+/** Narrows a handle (the pool, or a branch transaction) to the tables without patient data. */
+export function asSystemDb(db: Kysely<Database> | SystemDb): SystemDb {
   return db as unknown as SystemDb;
+}
+
+/** The app role's pool, typed as the system handle: the full schema type never leaves server/db. */
+export function createSystemDb(pool: pg.Pool): SystemDb {
+  return asSystemDb(createKysely<Database>(pool));
 }

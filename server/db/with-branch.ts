@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './database';
+import type { SystemDb } from './system-db';
 
 /** Who acts: written to app.current_actor for the database's own use (e.g. audit triggers). */
 export interface Actor {
@@ -7,7 +8,17 @@ export interface Actor {
   id: string;
 }
 
+/** The only handle outside server/db whose type has patient tables; withBranch hands it out. */
 export type BranchTransaction = Transaction<Database>;
+
+/**
+ * The branch the current transaction is bound to, as SQL: the one copy of the RLS policy's
+ * predicate for code that must name the branch (an insert's branch_id, a lock key). NULLIF keeps
+ * a pooled connection's leftover '' from raising a cast error (DESIGN §3).
+ */
+export function currentBranchId(): RawBuilder<number> {
+  return sql<number>`nullif(current_setting('app.current_branch', true), '')::int`;
+}
 
 const ACTOR_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
@@ -21,7 +32,7 @@ const ACTOR_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
  * The values are inlined only after validation (an integer, and an id of a fixed alphabet).
  */
 export async function withBranch<T>(
-  db: Kysely<Database>,
+  db: SystemDb | Kysely<Database>,
   branchId: number,
   actor: Actor,
   fn: (trx: BranchTransaction) => Promise<T>,
@@ -31,7 +42,7 @@ export async function withBranch<T>(
   const begin = sql.raw(
     `BEGIN; SELECT set_config('app.current_branch', '${branchId}', true), set_config('app.current_actor', '${actor.kind}:${actor.id}', true)`,
   );
-  return db.connection().execute(async (conn) => {
+  return (db as Kysely<Database>).connection().execute(async (conn) => {
     await begin.execute(conn);
     let result: T;
     try {

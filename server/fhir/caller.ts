@@ -14,6 +14,8 @@ export interface Caller {
   branchCode: string;
   actor: Actor;
   scopes: readonly string[];
+  /** Patient identifier systems an API client registered for its branch (none for station users). */
+  identifierSystems: readonly string[];
 }
 
 export type Access = 'read' | 'write';
@@ -28,12 +30,12 @@ export async function findCaller(db: SystemDb, policy: AuthPolicy, token: string
     const client = await db
       .selectFrom('api_clients as c')
       .innerJoin('branches as b', 'b.id', 'c.branch_id')
-      .select(['c.id', 'c.scopes', 'b.id as branch_id', 'b.code as branch_code'])
+      .select(['c.id', 'c.scopes', 'c.identifier_systems', 'b.id as branch_id', 'b.code as branch_code'])
       .where('c.token_hash', '=', hashSecret(token))
       .where('c.revoked_at', 'is', null)
       .executeTakeFirst();
     if (!client) return null;
-    return { branchId: client.branch_id, branchCode: client.branch_code, actor: { kind: 'client', id: String(client.id) }, scopes: client.scopes };
+    return { branchId: client.branch_id, branchCode: client.branch_code, actor: { kind: 'client', id: String(client.id) }, scopes: client.scopes, identifierSystems: client.identifier_systems };
   }
   const session = await findSession(db, policy, token);
   if (!session) return null;
@@ -43,5 +45,6 @@ export async function findCaller(db: SystemDb, policy: AuthPolicy, token: string
     branchCode: session.branch.code,
     actor: { kind: 'user', id: String(session.userId) },
     scopes: isClinical(session.roles) ? ['read:*', 'write:*'] : [],
+    identifierSystems: [],
   };
 }

@@ -11,6 +11,7 @@ const INTERACTIONS: Record<SupportedType, string[]> = {
   Observation: ['read', 'search-type', 'create'],
   MedicationRequest: ['read', 'search-type', 'create'],
   ServiceRequest: ['read', 'search-type', 'create'],
+  AllergyIntolerance: ['read', 'search-type', 'create'],
   // Signed notes: created only by a physician's approval (server/notes/review), never through FHIR.
   DocumentReference: ['read', 'search-type'],
 };

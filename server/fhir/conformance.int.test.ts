@@ -52,7 +52,7 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
     assertValidFhir(cs);
     assert.equal(cs.resourceType, 'CapabilityStatement');
     const resources = cs.rest[0]!.resource;
-    assert.deepEqual(resources.map((r) => r.type).sort(), ['DocumentReference', 'MedicationRequest', 'Observation', 'Patient', 'ServiceRequest']);
+    assert.deepEqual(resources.map((r) => r.type).sort(), ['AllergyIntolerance', 'DocumentReference', 'MedicationRequest', 'Observation', 'Patient', 'ServiceRequest']);
     const obs = resources.find((r) => r.type === 'Observation')!;
     assert.deepEqual(obs.interaction.map((i) => i.code), ['read', 'search-type', 'create']);
     assert.ok(['patient', 'subject', 'code', 'category', 'date', 'status', '_lastUpdated'].every((n) => obs.searchParam.some((p) => p.name === n)));
@@ -116,10 +116,11 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
   });
 
   test('Observation: LOINC result created, read, searched by every parameter', async () => {
-    const o = (await lab.create({ resourceType: 'Observation', body: labObservation({ reference: `Patient/${created.patientId}` }, '2345-7', 182, { identifier: [{ system: 'urn:lab:central', value: 'R-1' }] }) })) as Resource;
+    const sent = labObservation({ reference: `Patient/${created.patientId}` }, '2345-7', 182, { identifier: [{ system: 'urn:lab:central', value: 'R-1' }] });
+    const o = (await lab.create({ resourceType: 'Observation', body: sent })) as Resource;
     assertValidFhir(o);
     created.observationId = o.id!;
-    assert.equal((o.code as { coding: { display: string }[] }).coding[0]!.display, 'Glucose [Mass/volume] in Serum or Plasma', 'display from the shipped LOINC list');
+    assert.deepEqual(o.code, sent.code, 'the code as sent');
     assertValidFhir(await lab.read({ resourceType: 'Observation', id: o.id! }));
     const searches: Record<string, string>[] = [
       { patient: created.patientId! },
@@ -147,7 +148,7 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
       [labObservation(subject, '2345-8'), 422],
       [labObservation(subject, 'ABC'), 422],
       [labObservation({ reference: 'Patient/00000000-0000-4000-8000-000000000000' }), 422],
-      [labObservation(subject, '2345-7', 1, { valueQuantity: { value: 1, system: 'urn:not-ucum', code: 'x' } }), 422],
+      [labObservation(subject, '2345-7', 1, { valueQuantity: { value: 1, system: 'http://unitsofmeasure.org', code: 'mg per dl' } }), 422],
       [labObservation(subject, '2345-7', 1, { status: 'done' }), 400],
       [{ resourceType: 'Observation', code: { text: 'x' } }, 400],
       [labObservation(subject, '2345-7', 1, { bogus: true }), 400],
@@ -164,7 +165,12 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
     assert.deepEqual(o.subject, { identifier: { system: fx.mrnSystem('north'), value: 'N-EARLY' } });
     const p = (await lab.create({ resourceType: 'Patient', body: { resourceType: 'Patient', identifier: [{ system: fx.mrnSystem('north'), value: 'N-EARLY' }], name: [{ family: 'Early' }] } })) as Resource;
     const again = (await lab.read({ resourceType: 'Observation', id: o.id! })) as Resource;
-    assert.deepEqual(again.subject, { reference: `Patient/${p.id}` });
+    // The identifier as sent, and the patient it resolved to: a change, so a new version a poller sees.
+    assert.deepEqual(again.subject, { identifier: { system: fx.mrnSystem('north'), value: 'N-EARLY' }, reference: `Patient/${p.id}` });
+    assert.equal(again.meta?.versionId, '2');
+    assert.ok(Date.parse(again.meta!.lastUpdated!) >= Date.parse(o.meta!.lastUpdated!));
+    const polled = entries(await get(lab, 'Observation', { patient: p.id!, _lastUpdated: `ge${again.meta!.lastUpdated}` }));
+    assert.deepEqual(polled.map((r) => r.id), [o.id]);
   });
 
   test('conditional create: a resent result creates nothing twice', async () => {

@@ -7,6 +7,7 @@ import { allows, type Access, type Caller } from './caller';
 import type { FhirConfig } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { badRequest, FhirError, notFound } from './errors';
+import { allergyIntoleranceStore } from './resources/allergy-intolerance';
 import { documentReferenceStore } from './resources/document-reference';
 import { medicationRequestStore } from './resources/medication-request';
 import { observationStore } from './resources/observation';
@@ -27,6 +28,7 @@ const STORES: Record<SupportedType, ResourceStore> = {
   Observation: observationStore,
   MedicationRequest: medicationRequestStore,
   ServiceRequest: serviceRequestStore,
+  AllergyIntolerance: allergyIntoleranceStore,
   DocumentReference: documentReferenceStore,
 };
 
@@ -54,7 +56,7 @@ export function requireScope(caller: Caller, access: Access, type: string): void
 }
 
 function storeContext(u: Unit): StoreContext {
-  return { trx: u.trx, config: u.config, branchCode: u.caller.branchCode };
+  return { trx: u.trx, config: u.config, branchCode: u.caller.branchCode, identifierSystems: u.caller.identifierSystems };
 }
 
 /** Every resource leaves through here: checked against the schema when configured. */

@@ -273,8 +273,8 @@ describe('FHIR leak hunt and fuzzing', () => {
       query: fc.array(fc.tuple(fc.constantFrom(...params), hostile), { maxLength: 4 }),
     }).map(({ type, query }) => ({ method: 'GET', url: `/fhir/${type}?${query.map(([k, v]) => `${k}=${encode(v)}`).join('&')}`, body: undefined as string | undefined, headers: {} as Record<string, string> }));
     const rawPath = fc.string({ maxLength: 60 }).map((p) => ({ method: 'GET', url: `/fhir/${p.replace(/[#?\s]/g, '')}`, body: undefined as string | undefined, headers: {} as Record<string, string> }));
-    // Every write below is invalid by construction: a wrong JSON type, an unknown element, a non-LOINC
-    // code, an unknown patient or a too-long value.
+    // Every write below is invalid by construction: a wrong JSON type, an unknown element, a code
+    // claiming LOINC that is not, an unknown patient or a Quantity claiming UCUM without a UCUM code.
     const valid = labObservation({ reference: `Patient/${A.patients[0]}` });
     const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { minLength: 1, maxLength: 2 }), fc.dictionary(fc.constantFrom('a', 'b'), fc.integer(), { minKeys: 1 }));
     const brokenObservation = fc.oneof(
@@ -282,7 +282,7 @@ describe('FHIR leak hunt and fuzzing', () => {
       hostile.map((v) => ({ ...valid, code: { coding: [{ system: 'http://loinc.org', code: `${v}@` }] } })),
       hostile.map((v) => ({ ...valid, subject: { reference: `Patient/${v}` } })),
       fc.string({ minLength: 1, maxLength: 10 }).map((k) => ({ ...valid, [`zz${k.replace(/\W/g, '')}`]: 1 })),
-      fc.constant({ ...valid, identifier: [{ value: 'x'.repeat(300) }] }),
+      fc.constant({ ...valid, valueQuantity: { value: 1, system: 'http://unitsofmeasure.org', code: 'mg per dl' } }),
     );
     const write = fc.record({
       method: fc.constantFrom('POST', 'PUT'),

@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Bundle, Resource } from '../../contract/fhir/types';
 import type { AuthPolicy } from '../auth/policy';
-import type { Database } from '../db/database';
-import { asSystemDb } from '../db/system-db';
+import type { SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import type { Logger } from '../log';
 import { checkBundle, errorEntry, processingOrder, responseEntry, runEntry } from './bundle';
@@ -39,7 +37,7 @@ export interface FhirResponse {
 }
 
 export interface FhirDeps {
-  db: Kysely<Database>;
+  db: SystemDb;
   policy: AuthPolicy;
   config: FhirConfig;
   cursorSecret: () => Promise<Buffer>;
@@ -115,7 +113,7 @@ async function dispatch(deps: FhirDeps, req: FhirRequest): Promise<Outcome> {
   }
   const params = route.path.exec(path)!.slice(1);
   if (route.public) return route.run(deps, null as unknown as Caller, req, params);
-  const caller = req.token ? await findCaller(asSystemDb(deps.db), deps.policy, req.token) : null;
+  const caller = req.token ? await findCaller(deps.db, deps.policy, req.token) : null;
   if (!caller) throw unauthorized();
   return route.run(deps, caller, req, params);
 }

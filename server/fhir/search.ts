@@ -12,9 +12,14 @@ export type ParamType = 'token' | 'string' | 'date' | 'reference';
 
 export const SEARCH_PARAMS: Record<SupportedType, Record<string, ParamType>> = {
   Patient: { _id: 'token', _lastUpdated: 'date', identifier: 'token', family: 'string', given: 'string', name: 'string', birthdate: 'date', gender: 'token' },
-  Observation: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', code: 'token', category: 'token', date: 'date', status: 'token', identifier: 'token' },
-  MedicationRequest: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', status: 'token', intent: 'token', authoredon: 'date' },
-  ServiceRequest: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', status: 'token', category: 'token', authored: 'date' },
+  Observation: {
+    _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', code: 'token', 'component-code': 'token', category: 'token', date: 'date', status: 'token', identifier: 'token',
+  },
+  MedicationRequest: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', status: 'token', intent: 'token', authoredon: 'date', code: 'token', identifier: 'token' },
+  ServiceRequest: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', status: 'token', intent: 'token', category: 'token', code: 'token', authored: 'date', identifier: 'token' },
+  AllergyIntolerance: {
+    _id: 'token', _lastUpdated: 'date', patient: 'reference', 'clinical-status': 'token', 'verification-status': 'token', criticality: 'token', category: 'token', code: 'token', date: 'date', identifier: 'token',
+  },
   DocumentReference: { _id: 'token', _lastUpdated: 'date', patient: 'reference', subject: 'reference', date: 'date' },
 };
 

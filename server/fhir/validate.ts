@@ -18,6 +18,7 @@ const REQUIRED: Record<string, readonly (string | readonly string[])[]> = {
   Observation: ['status', 'code'],
   MedicationRequest: ['status', 'intent', 'subject', ['medicationCodeableConcept', 'medicationReference']],
   ServiceRequest: ['status', 'intent', 'subject'],
+  AllergyIntolerance: ['patient'],
   Bundle: ['type'],
   OperationOutcome: ['issue'],
   CapabilityStatement: ['status', 'date', 'kind', 'fhirVersion', 'format'],

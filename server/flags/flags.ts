@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Flag, SetFlagInput } from '../../contract/flags';
-import type { Database } from '../db/database';
 import { recordAudit } from '../audit/record';
-import { asSystemDb } from '../db/system-db';
+import { asSystemDb, type SystemDb } from '../db/system-db';
 import { withBranch, type Actor, type BranchTransaction } from '../db/with-branch';
 import { notifyStations } from '../releases/signals';
 
@@ -33,7 +31,7 @@ export async function setFlag(trx: BranchTransaction, branchId: number, actor: A
 
 /** The admin CLI's entry: a flag of the branch named by its code, with the stations signalled. */
 export async function setBranchFlag(
-  db: Kysely<Database>,
+  db: SystemDb,
   branchCode: string,
   actor: Actor,
   key: string,

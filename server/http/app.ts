@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context';
+import { installTextBoundary } from './boundary';
 import { installErrorHandling, sendError } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerConsoleRoutes } from './routes/console';
@@ -23,6 +24,8 @@ export interface ServerOptions {
 export interface BuiltServer {
   app: FastifyInstance;
   health: HealthState;
+  /** Every route registered (method and pattern), for tests that walk them all. */
+  routes: { method: string; url: string }[];
 }
 
 /** Builds the HTTP server. Every route is registered here, in one readable list. */
@@ -40,8 +43,13 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     },
   });
   const health: HealthState = { draining: false };
+  const routes: BuiltServer['routes'] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
 
   installErrorHandling(app, ctx.log);
+  installTextBoundary(app);
   app.addHook('onResponse', async (request, reply) => {
     // Route pattern, never the URL: a query string can hold a patient's name.
     ctx.log.info('request', {
@@ -65,5 +73,5 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerNoteRoutes(app, ctx);
 
   await app.ready();
-  return { app, health };
+  return { app, health, routes };
 }

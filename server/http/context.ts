@@ -1,13 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
+import type { SystemDb } from '../db/system-db';
 import type { AuthPolicy } from '../auth/policy';
 import type { Logger } from '../log';
 import type { TranscriptionConfig } from '../notes/config';
 
 /** What every route needs, built once in buildServer and passed explicitly. */
 export interface AppContext {
-  db: Kysely<Database>;
+  /** No patient tables in its type: reach them with withBranch(ctx.db, …). */
+  db: SystemDb;
   policy: AuthPolicy;
   log: Logger;
   /** The app role's URL, for LISTEN connections (the sync live channel, release signals across instances). Without it, signals stay in-process. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ErrorCode } from '../../contract/errors';
+import { DATABASE_UNREACHABLE_SERVER, type ErrorCode } from '../../contract/errors';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../log';
 
 export class HttpError extends Error {
@@ -34,6 +35,16 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
     if (status !== undefined && FASTIFY_CLIENT_ERRORS[status]) {
       const message = status === 413 ? 'request body too large' : status === 415 ? 'unsupported content type' : 'malformed request';
       return sendError(reply, status, FASTIFY_CLIENT_ERRORS[status]!, message);
+    }
+    if (isDatabaseUnavailable(err)) {
+      log.warn('database unreachable', { route: request.routeOptions.url ?? 'unknown', error: errorKind(err) });
+      void reply.header('retry-after', '10');
+      return sendError(reply, 503, 'unavailable', DATABASE_UNREACHABLE_SERVER);
+    }
+    if (isDatabaseBusy(err)) {
+      log.warn('database busy', { route: request.routeOptions.url ?? 'unknown', error: errorKind(err) });
+      void reply.header('retry-after', '5');
+      return sendError(reply, 503, 'unavailable', 'the server is busy and stopped this request; try again in a moment');
     }
     log.error('request failed', { route: request.routeOptions.url ?? 'unknown', error: errorKind(err) });
     return sendError(reply, 500, 'internal', 'internal error');

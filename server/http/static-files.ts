@@ -16,7 +16,8 @@ export const UI_CSP =
 export function serveBuiltUi(app: FastifyInstance, prefix: string, root: string): void {
   const base = path.resolve(root);
   app.get(`${prefix}*`, async (request, reply) => {
-    const rel = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
+    // fastify has decoded the path already: decoding again would turn `%25` into a URIError.
+    const rel = (request.params as { '*': string })['*'] ?? '';
     let file = path.resolve(base, rel || 'index.html');
     if (!file.startsWith(base + path.sep) && file !== base) return sendError(reply, 404, 'not_found', 'no such file');
     const isFile = await stat(file).then((s) => s.isFile(), () => false);

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { asSystemDb } from '../db/system-db';
 import type { AppContext } from './context';
 
 /*
@@ -39,7 +38,7 @@ export function streamGuard(app: FastifyInstance, ctx: AppContext): StreamGuard 
       const list = [...watchers];
       const sessionIds = [...new Set(list.flatMap((w) => (w.sessionId ? [w.sessionId] : [])))];
       const stationIds = [...new Set(list.flatMap((w) => (w.stationId ? [w.stationId] : [])))];
-      const db = asSystemDb(ctx.db);
+      const db = ctx.db;
       const [sessions, stations] = await Promise.all([
         sessionIds.length
           ? db

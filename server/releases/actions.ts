@@ -1,9 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { AddRingInput, PublishReleaseInput, type ReleaseFile, type RolloutState } from '../../contract/releases';
 import { recordAudit, type AuditEvent } from '../audit/record';
-import type { Database } from '../db/database';
 import { asSystemDb, type SystemDb } from '../db/system-db';
 import { withBranch, type Actor } from '../db/with-branch';
 import { digestArtifact, signatureHolds } from './artifacts';
@@ -66,7 +64,7 @@ const scopeName = async (sys: SystemDb, branchId: number | null) =>
   branchId === null ? 'group' : (await sys.selectFrom('branches').select('code').where('id', '=', branchId).executeTakeFirstOrThrow()).code;
 
 async function audited<T>(
-  db: Kysely<Database>,
+  db: SystemDb,
   branchIds: readonly number[],
   actor: Actor,
   event: AuditEvent,
@@ -89,14 +87,14 @@ async function audited<T>(
  * reaches no station (a rollout does); it is audited in the publisher's branches.
  */
 export async function publishRelease(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   authority: ReleaseAuthority,
   raw: PublishReleaseInput,
   store: ArtifactStore,
 ): Promise<{ id: number }> {
   const input = PublishReleaseInput.parse(raw);
-  const sys = asSystemDb(db);
+  const sys = db;
   const branches = authority.group ? await allBranchIds(sys) : [...authority.branchIds];
   if (branches.length === 0) throw new ReleaseError('forbidden', 'only an IT administrator publishes releases');
   if (!store.dir) throw new ReleaseError('conflict', 'this server has no artifact store (set UPDATE_FILES_DIR)');
@@ -134,9 +132,9 @@ export async function publishRelease(
   );
 }
 
-export async function addRing(db: Kysely<Database>, actor: Actor, authority: ReleaseAuthority, raw: AddRingInput): Promise<{ id: number }> {
+export async function addRing(db: SystemDb, actor: Actor, authority: ReleaseAuthority, raw: AddRingInput): Promise<{ id: number }> {
   const input = AddRingInput.parse(raw);
-  const sys = asSystemDb(db);
+  const sys = db;
   let branchId: number | null = null;
   if (input.branch) {
     const b = await sys.selectFrom('branches').select('id').where('code', '=', input.branch).executeTakeFirst();
@@ -215,12 +213,12 @@ function baselineAfter(prev: RolloutRecord | null, lastPosition: number): number
 
 /** Starts a release's rollout at a ring, or moves it there (forward or back), in one scope. */
 export async function moveRollout(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   authority: ReleaseAuthority,
   input: { channel: string; version: string; ring: string; scope?: string | undefined },
 ): Promise<{ rolloutId: number; position: number }> {
-  const sys = asSystemDb(db);
+  const sys = db;
   const scope = await resolveScope(sys, authority, input.scope);
   const release = await requireRelease(sys, input.channel, input.version);
   // A branch's rollout sees only its own rings and the branchless ones (which then reach only it).
@@ -281,13 +279,13 @@ const TRANSITIONS: Record<'pause' | 'resume' | 'rollback', { from: RolloutState[
 
 /** Pause, resume or roll back a release's rollout. Rollback points the feed at the baseline at once. */
 export async function changeRollout(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   authority: ReleaseAuthority,
   action: 'pause' | 'resume' | 'rollback',
   input: { channel: string; version: string; scope?: string | undefined },
 ): Promise<{ state: RolloutState }> {
-  const sys = asSystemDb(db);
+  const sys = db;
   const scope = await resolveScope(sys, authority, input.scope);
   const release = await requireRelease(sys, input.channel, input.version);
   const t = TRANSITIONS[action];
@@ -312,12 +310,12 @@ export async function changeRollout(
 }
 
 export async function setRolloutThreshold(
-  db: Kysely<Database>,
+  db: SystemDb,
   actor: Actor,
   authority: ReleaseAuthority,
   input: { channel: string; version: string; scope?: string | undefined; maxErrorRatio: number; minErrorRate: number; minStations: number },
 ): Promise<void> {
-  const sys = asSystemDb(db);
+  const sys = db;
   const scope = await resolveScope(sys, authority, input.scope);
   const release = await requireRelease(sys, input.channel, input.version);
   await audited(

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { HealthReport, RolloutState, VersionHealth } from '../../contract/releases';
 import { recordAudit } from '../audit/record';
-import type { Database } from '../db/database';
 import { asSystemDb, type SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import { haltReason, summarize, type HealthSample } from './health';
@@ -73,7 +71,7 @@ export async function rolloutHealth(q: SystemDb, rollout: RolloutRecord, rings: 
  * Halts the rollout a branch's stations follow on a channel when its health passes the
  * threshold. Returns the rollout's state.
  */
-export async function evaluateRollout(db: Kysely<Database>, channel: string, branchId: number): Promise<RolloutState | null> {
+export async function evaluateRollout(db: SystemDb, channel: string, branchId: number): Promise<RolloutState | null> {
   const sys = asSystemDb(db);
   const rollout = await currentRollout(sys, channel, branchId);
   if (!rollout) return null;

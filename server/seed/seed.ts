@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
 import { generateDemoHospital, type DemoHospital, type DemoLabResult } from '../../contract/demo/hospital';
 import { addBranch, addWard } from '../admin/branches';
 import { addUser } from '../admin/users';
-import type { Database } from '../db/database';
+import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
 
 /** The demo password of the seeded staff. Demo only: printed by the seed and in the README. */
@@ -27,7 +26,7 @@ export interface SeedReport {
 const CHUNK = 500;
 
 /** Seeds the deterministic demo hospital into an empty database; does nothing if branches exist. */
-export async function seedDemo(owner: Kysely<Database>, options: SeedOptions = {}): Promise<SeedReport> {
+export async function seedDemo(owner: OwnerDb, options: SeedOptions = {}): Promise<SeedReport> {
   const existing = await owner.selectFrom('branches').select('id').limit(1).execute();
   if (existing.length > 0) return { seeded: false, branches: 0, patients: 0, labResults: 0, medications: 0, referrals: 0 };
   const hospital = generateDemoHospital({
@@ -107,7 +106,7 @@ function chunks<T>(items: T[]): T[][] {
 }
 
 async function seedBranch(
-  owner: Kysely<Database>,
+  owner: OwnerDb,
   hospital: DemoHospital,
   code: string,
   branchId: number,

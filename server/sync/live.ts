@@ -1,6 +1,5 @@
 import pg from 'pg';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/database';
+import type { SystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import { feedHead } from './pull';
 
@@ -21,7 +20,7 @@ const SYSTEM = { kind: 'system', id: 'sync-live' } as const;
  * branch's subscribers, so nothing of one branch can reach another branch's stream. A new
  * subscriber (or a reconnect) reads its branch's head through withBranch.
  */
-export function createFeedHub(db: Kysely<Database>, databaseUrl: string): FeedHub {
+export function createFeedHub(db: SystemDb, databaseUrl: string): FeedHub {
   const subscribers = new Map<number, Set<LiveListener>>();
   const pending = new Set<number>();
   let client: pg.Client | null = null;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { PullResponse } from '../../contract/sync';
-import type { BranchTransaction } from '../db/with-branch';
+import { currentBranchId, type BranchTransaction } from '../db/with-branch';
 
 /**
  * A page of the branch's change feed after `cursor`. Feed numbers are drawn in commit order
@@ -42,7 +42,7 @@ export async function pullChangesJson(
            END AS data,
            CASE WHEN entity = 'patient' THEN entity_id::text ELSE data->>'patient_id' END AS patient
       FROM change_feed
-     WHERE branch_id = nullif(current_setting('app.current_branch', true), '')::int AND seq > ${cursor}::bigint
+     WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const scanned = more ? r.rows.slice(0, limit) : r.rows;
@@ -59,7 +59,7 @@ export async function feedHead(trx: BranchTransaction): Promise<string> {
   const r = await trx
     .selectFrom('change_feed')
     .select(sql<string>`coalesce(max(seq), 0)::text`.as('head'))
-    .where('branch_id', '=', sql<number>`nullif(current_setting('app.current_branch', true), '')::int`)
+    .where('branch_id', '=', currentBranchId())
     .executeTakeFirst();
   return r?.head ?? '0';
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { createKysely, createPool } from '../db/pool';
+import { createSystemDb, type SystemDb } from '../db/system-db';
 
 /*
  * A fresh, migrated database per test file on a real PostgreSQL: the one scripts/test.ts
@@ -15,8 +16,8 @@ export interface TestDatabase {
   name: string;
   ownerUrl: string;
   appUrl: string;
-  /** Connected as the least-privileged app role, as the server is. */
-  app: Kysely<Database>;
+  /** Connected as the least-privileged app role, and typed as the server sees it: patient tables only through withBranch. */
+  app: SystemDb;
   /** Connected as the owner (migrations, admin CLI, seed). Bound by FORCE RLS like everyone. */
   owner: Kysely<Database>;
   close(): Promise<void>;
@@ -54,7 +55,7 @@ export async function createTestDatabase(options: { appPoolSize?: number } = {})
   const ownerUrl = withCredentials(adminUrl(), ownerRole, ownerPassword, name);
   const appUrl = withCredentials(adminUrl(), appRole, appPassword, name);
   await migrateToLatest(ownerUrl, appUrl);
-  const app = createKysely<Database>(createPool({ connectionString: appUrl, max: options.appPoolSize ?? 4 }));
+  const app = createSystemDb(createPool({ connectionString: appUrl, max: options.appPoolSize ?? 4 }));
   const owner = createKysely<Database>(createPool({ connectionString: ownerUrl, max: 2 }));
   return {
     name,

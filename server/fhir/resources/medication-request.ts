@@ -1,27 +1,36 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
-import { parseDateSpan } from '../../../contract/fhir/dates';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
 import type { MedicationRequestsTable } from '../../db/database';
 import { unprocessable } from '../errors';
 import type { SearchParam } from '../search';
+import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './project';
 import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore } from './store';
+import { saveVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
+import { linkSubject, requirePatient, subjectPatientIds } from './subject';
 import { timeOrderedQueries } from './time-ordered';
-import { codeText, requirePatient, subjectPatientIds } from './subject';
 
-/* MedicationRequest <-> medication_requests (RxNorm-coded orders). */
+/*
+ * MedicationRequest <-> medication_requests. Stored whole; the columns project the medication
+ * (RxNorm when coded so, else the first coding; a medicationReference to a contained Medication
+ * is read through), the dosage text, status, intent and time.
+ */
 
-const COLUMNS = ['id', 'patient_id', 'rxnorm', 'display', 'dosage_text', 'status', 'intent', 'authored_at', 'updated_at', 'version'] as const;
+const COLUMNS = ['id', 'patient_id', 'rxnorm', 'medication_system', 'display', 'dosage_text', 'status', 'intent', 'authored_at', 'updated_at', 'version'] as const;
 type Selected = Pick<Selectable<MedicationRequestsTable>, (typeof COLUMNS)[number]>;
 
+/** For rows never sent through FHIR (the seed's orders). */
 function toFhir(r: Selected): Resource {
+  const coding = r.rxnorm ? [{ ...(r.medication_system ? { system: r.medication_system } : {}), code: r.rxnorm, display: r.display }] : undefined;
   const res: Resource = {
     resourceType: 'MedicationRequest',
     id: r.id,
     meta: { versionId: String(r.version), lastUpdated: r.updated_at.toISOString() },
     status: r.status,
     intent: r.intent,
-    medicationCodeableConcept: { coding: [{ system: SYSTEMS.rxnorm, code: r.rxnorm, display: r.display }], text: r.display },
+    medicationCodeableConcept: { ...(coding ? { coding } : {}), text: r.display },
     subject: { reference: `Patient/${r.patient_id}` },
     authoredOn: r.authored_at.toISOString(),
   };
@@ -40,40 +49,59 @@ function condition(p: SearchParam): Condition {
     case 'token':
       if (p.name === 'status') return or(p.values.map((v) => codeCondition('status', v, 'http://hl7.org/fhir/CodeSystem/medicationrequest-status')));
       if (p.name === 'intent') return or(p.values.map((v) => codeCondition('intent', v, 'http://hl7.org/fhir/CodeSystem/medicationrequest-intent')));
+      if (p.name === 'identifier') return or(p.values.map((v) => tokenCondition('MedicationRequest', 'identifier', v)));
+      if (p.name === 'code') return or(p.values.map((v) => tokenCondition('MedicationRequest', 'code', v)));
       return FALSE;
     default:
       return FALSE;
   }
 }
 
+/** The medication's concept: medicationCodeableConcept, or the contained Medication a reference names. */
+function medicationConcept(res: Resource): { concept: CodeableConcept | undefined; path: string; display: string | null } {
+  if (res.medicationCodeableConcept !== undefined) return { concept: res.medicationCodeableConcept as CodeableConcept, path: 'MedicationRequest.medicationCodeableConcept', display: null };
+  const ref = res.medicationReference as Reference;
+  if (ref.reference?.startsWith('#')) {
+    const id = ref.reference.slice(1);
+    const med = ((res.contained as Resource[] | undefined) ?? []).find((r) => r.resourceType === 'Medication' && r.id === id);
+    if (!med) throw unprocessable('the contained Medication this reference names is missing', 'MedicationRequest.medicationReference');
+    return { concept: med.code as CodeableConcept | undefined, path: `MedicationRequest.contained[${id}].code`, display: ref.display ?? null };
+  }
+  // A Medication this server does not hold: the reference's display is what the ward sees.
+  return { concept: undefined, path: 'MedicationRequest.medicationReference', display: ref.display ?? ref.reference ?? null };
+}
+
 export const medicationRequestStore: ResourceStore = {
   type: 'MedicationRequest',
-  ...timeOrderedQueries<Selected>({ table: 'medication_requests', columns: COLUMNS, timeColumn: 'authored_at', condition, toFhir: (_c, r) => toFhir(r) }),
+  ...timeOrderedQueries<Selected>({ type: 'MedicationRequest', table: 'medication_requests', columns: COLUMNS, timeColumn: 'authored_at', condition, toFhir: (_c, r) => toFhir(r) }),
   async create(c, res) {
-    if (res.medicationReference !== undefined) throw unprocessable('MedicationRequest.medicationReference is not supported; use medicationCodeableConcept');
-    const med = res.medicationCodeableConcept as CodeableConcept;
-    const coding = med.coding?.find((x) => x.system === SYSTEMS.rxnorm);
-    const code = codeText(coding?.code, 'an RxNorm coding in MedicationRequest.medicationCodeableConcept', 64);
-    const display = codeText(coding?.display ?? med.text ?? code, 'MedicationRequest medication display', 500);
-    const dosage = (res.dosageInstruction as { text?: string }[] | undefined)?.[0]?.text ?? null;
-    if (dosage !== null && dosage.length > 2000) throw unprocessable('MedicationRequest.dosageInstruction.text is too long');
-    const authored = typeof res.authoredOn === 'string' ? parseDateSpan(res.authoredOn) : null;
-    if (res.authoredOn !== undefined && !authored) throw unprocessable('MedicationRequest.authoredOn is not a valid time');
+    const patientId = await requirePatient(c, res.subject as Reference | undefined, 'MedicationRequest.subject');
+    const med = medicationConcept(res);
+    checkCodings(med.concept, med.path);
+    const primary = primaryCoding(med.concept, SYSTEMS.rxnorm);
+    const dosage = ((res.dosageInstruction as { text?: string; patientInstruction?: string }[] | undefined) ?? [])
+      .map((d) => d.text ?? d.patientInstruction)
+      .filter((t): t is string => typeof t === 'string');
+    const id = randomUUID();
     const row = await c.trx
       .insertInto('medication_requests')
       .values({
-        branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
-        patient_id: await requirePatient(c, res.subject as Reference | undefined, 'MedicationRequest.subject'),
-        rxnorm: code,
-        display,
-        dosage_text: dosage,
+        id,
+        branch_id: currentBranchId(),
+        patient_id: patientId,
+        rxnorm: primary?.code ?? '',
+        medication_system: primary ? (primary.system ?? null) : null,
+        display: clip(primary?.display ?? conceptText(med.concept) ?? med.display ?? 'medication')!,
+        dosage_text: dosage.length > 0 ? clip(dosage.join('; '), 2000) : null,
         status: res.status as string,
         intent: res.intent as string,
-        authored_at: authored ? new Date(authored.start).toISOString() : sql<Date>`now()`,
+        authored_at: instantOf(res.authoredOn, 'MedicationRequest.authoredOn') ?? sql<Date>`now()`,
       })
-      .returning(COLUMNS)
+      .returning(['version', 'updated_at'])
       .executeTakeFirstOrThrow();
-    return toFhir(row);
+    const stored = withMeta(linkSubject(res, patientId), id, row.version, row.updated_at);
+    await saveVersion(c, stored);
+    return stored;
   },
   patientIds: subjectPatientIds,
 };

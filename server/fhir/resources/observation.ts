@@ -1,38 +1,48 @@
-import { sql } from 'kysely';
-import { findLabTest, isWellFormedLoinc } from '../../../contract/clinical/loinc';
-import { parseDateSpan } from '../../../contract/fhir/dates';
-import { isUuid, referencedId } from '../../../contract/fhir/reference';
-import { SYSTEMS, type CodeableConcept, type Identifier, type Quantity, type Reference, type Resource } from '../../../contract/fhir/types';
+import { randomUUID } from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import { SYSTEMS, type Quantity, type Resource } from '../../../contract/fhir/types';
 import type { ObservationsTable } from '../../db/database';
-import type { Selectable } from 'kysely';
 import { mrnSystem } from '../config';
-import { unprocessable } from '../errors';
 import type { SearchParam } from '../search';
-import { codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, TRUE, type Condition } from './sql';
+import { projectObservation, type ObservationComponent } from './observation-projection';
+import { codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
+import { saveVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
+import { linkSubject, resolvePatient, subjectPatientIds } from './subject';
 import { timeOrderedQueries } from './time-ordered';
 
 /*
- * Observation <-> observations: lab results with LOINC codes and UCUM units. A result may arrive
- * before its patient's record: its subject is then an MRN identifier (patient_id null,
- * subject_mrn set) until a Patient with that MRN is created.
+ * Observation <-> observations. The resource is stored whole (stored.ts); the columns are its
+ * projection: primary code, categories, value, components (a blood-pressure panel's systolic and
+ * diastolic), effective time. A result may arrive before its patient's record: its subject is
+ * then an MRN identifier (patient_id null, subject_mrn set) until a Patient with that MRN is
+ * created, which links it as a new version (patient.ts).
  */
 
 type Row = Selectable<ObservationsTable>;
 const COLUMNS = [
-  'id', 'patient_id', 'subject_mrn', 'loinc', 'display', 'value_num', 'value_text', 'comparator', 'unit', 'ref_low', 'ref_high',
-  'interpretation', 'status', 'effective_at', 'issued_at', 'identifier_system', 'identifier_value', 'updated_at', 'version',
+  'id', 'patient_id', 'subject_mrn', 'loinc', 'code_system', 'display', 'value_num', 'value_text', 'comparator', 'unit', 'ref_low', 'ref_high',
+  'interpretation', 'status', 'category', 'components', 'effective_at', 'effective_end', 'issued_at', 'identifier_system', 'identifier_value',
+  'updated_at', 'version',
 ] as const;
 type Selected = Pick<Row, (typeof COLUMNS)[number]>;
 
-const LAB_CATEGORY = { coding: [{ system: SYSTEMS.observationCategory, code: 'laboratory', display: 'Laboratory' }] };
-
-function quantity(value: string, unit: string | null): Quantity {
+function quantity(value: string | number, unit: string | null): Quantity {
   const q: Quantity = { value: Number(value) };
   if (unit) Object.assign(q, { unit, system: SYSTEMS.ucum, code: unit });
   return q;
 }
 
+function valueOf(target: Record<string, unknown>, v: { value_num: string | number | null; value_text: string | null; comparator: string | null; unit: string | null }): void {
+  if (v.value_num !== null) {
+    const q = quantity(v.value_num, v.unit);
+    if (v.comparator) q.comparator = v.comparator as NonNullable<Quantity['comparator']>;
+    target.valueQuantity = q;
+  } else if (v.value_text !== null) target.valueString = v.value_text;
+}
+
+/** For rows never sent through FHIR (seeded lab results, the station's own records). */
 function toFhir(c: StoreContext, r: Selected): Resource {
   const res: Resource = {
     resourceType: 'Observation',
@@ -41,18 +51,15 @@ function toFhir(c: StoreContext, r: Selected): Resource {
   };
   if (r.identifier_value) res.identifier = [r.identifier_system ? { system: r.identifier_system, value: r.identifier_value } : { value: r.identifier_value }];
   res.status = r.status;
-  res.category = [LAB_CATEGORY];
-  res.code = { coding: [{ system: SYSTEMS.loinc, code: r.loinc, display: r.display }], text: r.display };
+  if (r.category.length > 0) res.category = r.category.map((code) => ({ coding: [{ system: SYSTEMS.observationCategory, code }] }));
+  res.code = r.loinc ? { coding: [{ system: r.code_system || undefined, code: r.loinc, display: r.display }], text: r.display } : { text: r.display };
   if (r.patient_id) res.subject = { reference: `Patient/${r.patient_id}` };
   else if (r.subject_mrn) res.subject = { identifier: { system: mrnSystem(c.config, c.branchCode), value: r.subject_mrn } };
-  res.effectiveDateTime = r.effective_at.toISOString();
+  if (r.effective_end) res.effectivePeriod = { start: r.effective_at.toISOString(), end: r.effective_end.toISOString() };
+  else res.effectiveDateTime = r.effective_at.toISOString();
   const issued = isoOrNull(r.issued_at);
   if (issued) res.issued = issued;
-  if (r.value_num !== null) {
-    const q = quantity(r.value_num, r.unit);
-    if (r.comparator) q.comparator = r.comparator;
-    res.valueQuantity = q;
-  } else if (r.value_text !== null) res.valueString = r.value_text;
+  valueOf(res, r);
   if (r.interpretation) res.interpretation = [{ coding: [{ system: SYSTEMS.interpretation, code: r.interpretation }] }];
   if (r.ref_low !== null || r.ref_high !== null) {
     const range: Record<string, Quantity> = {};
@@ -60,82 +67,15 @@ function toFhir(c: StoreContext, r: Selected): Resource {
     if (r.ref_high !== null) range.high = quantity(r.ref_high, r.unit);
     res.referenceRange = [range];
   }
-  return res;
-}
-
-function instant(value: unknown, what: string): string | null {
-  if (value === undefined) return null;
-  const span = typeof value === 'string' ? parseDateSpan(value) : null;
-  if (!span) throw unprocessable(`${what} is not a valid time`);
-  return new Date(span.start).toISOString();
-}
-
-function ucumQuantity(q: Quantity | undefined, what: string): { value: number | null; unit: string | null } {
-  if (!q) return { value: null, unit: null };
-  if (q.system !== undefined && q.system !== SYSTEMS.ucum) throw unprocessable(`${what} must be in UCUM units`);
-  const unit = q.code ?? q.unit ?? null;
-  if (unit !== null && unit.length > 40) throw unprocessable(`${what} unit is too long`);
-  if (typeof q.value !== 'number' || !Number.isFinite(q.value) || Math.abs(q.value) > 1e15) throw unprocessable(`${what}.value is required`);
-  return { value: q.value, unit };
-}
-
-/** The subject as (patient_id, subject_mrn); a reference must name a patient of this branch. */
-async function subject(c: StoreContext, ref: Reference | undefined): Promise<{ patient_id: string | null; subject_mrn: string | null }> {
-  if (!ref) throw unprocessable('Observation.subject is required');
-  if (ref.reference !== undefined) {
-    const id = referencedId(ref.reference, 'Patient');
-    const found = id && isUuid(id) ? await c.trx.selectFrom('patients').select('id').where('id', '=', id).executeTakeFirst() : undefined;
-    // Another branch's patient is as unknown as a missing one.
-    if (!found) throw unprocessable('Observation.subject: unknown patient');
-    return { patient_id: found.id, subject_mrn: null };
+  const components = (r.components as ObservationComponent[] | null) ?? [];
+  if (components.length > 0) {
+    res.component = components.map((comp) => {
+      const out: Record<string, unknown> = { code: { coding: [{ system: comp.system || undefined, code: comp.code, display: comp.display ?? undefined }] } };
+      valueOf(out, comp);
+      return out;
+    });
   }
-  const ident = ref.identifier;
-  if (ident?.value && ident.value.length <= 64 && ident.system === mrnSystem(c.config, c.branchCode)) {
-    const found = await c.trx.selectFrom('patients').select('id').where('mrn', '=', ident.value).executeTakeFirst();
-    return found ? { patient_id: found.id, subject_mrn: ident.value } : { patient_id: null, subject_mrn: ident.value };
-  }
-  throw unprocessable("Observation.subject must reference a Patient or carry the branch's MRN identifier");
-}
-
-async function fromFhir(c: StoreContext, res: Resource) {
-  const code = res.code as CodeableConcept;
-  const loinc = code.coding?.find((x) => x.system === SYSTEMS.loinc);
-  if (!loinc?.code || !isWellFormedLoinc(loinc.code)) throw unprocessable('Observation.code must carry a well-formed LOINC code');
-  const display = findLabTest(loinc.code)?.display ?? loinc.display ?? code.text ?? loinc.code;
-  if (display.length > 500) throw unprocessable('Observation.code display is too long');
-  const effective = instant(res.effectiveDateTime ?? res.effectiveInstant ?? (res.effectivePeriod as { start?: string } | undefined)?.start, 'Observation.effective[x]');
-  if (!effective) throw unprocessable('Observation.effective[x] is required');
-  if (res.valueCodeableConcept !== undefined || res.valueBoolean !== undefined || res.valueInteger !== undefined || res.valueRange !== undefined || res.valueRatio !== undefined || res.valueSampledData !== undefined || res.valueTime !== undefined || res.valueDateTime !== undefined || res.valuePeriod !== undefined) {
-    throw unprocessable('Observation.value[x]: only valueQuantity and valueString are supported');
-  }
-  const value = ucumQuantity(res.valueQuantity as Quantity | undefined, 'Observation.valueQuantity');
-  const valueText = typeof res.valueString === 'string' ? res.valueString : null;
-  if (valueText !== null && valueText.length > 2000) throw unprocessable('Observation.valueString is too long');
-  const ranges = (res.referenceRange as { low?: Quantity; high?: Quantity }[] | undefined) ?? [];
-  const low = ranges[0]?.low ? ucumQuantity(ranges[0].low, 'Observation.referenceRange.low').value : null;
-  const high = ranges[0]?.high ? ucumQuantity(ranges[0].high, 'Observation.referenceRange.high').value : null;
-  const interp = (res.interpretation as CodeableConcept[] | undefined)?.[0]?.coding?.find((x) => x.system === undefined || x.system === SYSTEMS.interpretation)?.code ?? null;
-  if (interp !== null && interp.length > 10) throw unprocessable('Observation.interpretation code is too long');
-  const ident = (res.identifier as Identifier[] | undefined)?.[0];
-  if (ident?.value && ident.value.length > 200) throw unprocessable('Observation.identifier is too long');
-  const comparator = (res.valueQuantity as Quantity | undefined)?.comparator ?? null;
-  return {
-    ...(await subject(c, res.subject as Reference | undefined)),
-    loinc: loinc.code,
-    display,
-    value_num: value.value,
-    value_text: valueText,
-    comparator,
-    unit: value.unit,
-    ref_low: low,
-    ref_high: high,
-    interpretation: interp,
-    status: res.status as string,
-    effective_at: effective,
-    issued_at: instant(res.issued, 'Observation.issued'),
-    identifier_system: ident?.value ? (ident.system ?? null) : null,
-    identifier_value: ident?.value ?? null,
-  };
+  return JSON.parse(JSON.stringify(res)) as Resource;
 }
 
 function condition(p: SearchParam): Condition {
@@ -147,33 +87,62 @@ function condition(p: SearchParam): Condition {
     case 'date':
       return or(p.values.map((v) => dateCondition('effective_at', v, 'timestamptz')));
     case 'token':
-      if (p.name === 'code') return or(p.values.map((v) => codeCondition('loinc', v, SYSTEMS.loinc)));
-      if (p.name === 'status') return or(p.values.map((v) => codeCondition('status', v, 'http://hl7.org/fhir/observation-status')));
-      if (p.name === 'category') return or(p.values.map((v) => ((v.system === undefined || v.system === SYSTEMS.observationCategory) && v.code === 'laboratory' ? TRUE : FALSE)));
-      if (p.name === 'identifier') {
-        return or(p.values.map((v) => (v.system === undefined ? sql<boolean>`identifier_value = ${v.code}` : sql<boolean>`(identifier_value = ${v.code} AND identifier_system = ${v.system})`)));
-      }
-      return FALSE;
+      return or(p.values.map((v) => tokenParam(p.name, v)));
     default:
       return FALSE;
   }
 }
 
+function tokenParam(name: string, v: { system: string | undefined; code: string }): Condition {
+  switch (name) {
+    case 'code':
+      // The primary LOINC code is a column (the index the hot search uses); any other coding is in the token index.
+      if (v.system === SYSTEMS.loinc) return sql<boolean>`(loinc = ${v.code} AND code_system = ${SYSTEMS.loinc})`;
+      return or([v.system === undefined ? sql<boolean>`loinc = ${v.code}` : sql<boolean>`(loinc = ${v.code} AND code_system = ${v.system})`, tokenCondition('Observation', 'code', v)]);
+    case 'category':
+      // The category codes are a column (what the station reads); a system other than the standard one is matched in the token index.
+      if (v.system === undefined || v.system === SYSTEMS.observationCategory) return sql<boolean>`${v.code} = ANY (category)`;
+      return tokenCondition('Observation', 'category', v);
+    case 'component-code':
+      return v.system === undefined
+        ? sql<boolean>`components @> ${JSON.stringify([{ code: v.code }])}::jsonb`
+        : sql<boolean>`components @> ${JSON.stringify([{ code: v.code, system: v.system }])}::jsonb`;
+    case 'status':
+      return codeCondition('status', v, 'http://hl7.org/fhir/observation-status');
+    case 'identifier': {
+      const first = v.system === undefined ? sql<boolean>`identifier_value = ${v.code}` : sql<boolean>`(identifier_value = ${v.code} AND identifier_system = ${v.system})`;
+      return or([first, tokenCondition('Observation', 'identifier', v)]);
+    }
+    default:
+      return FALSE;
+  }
+}
+
+/** Creates an Observation from a valid R4 resource: projection row and stored resource, in the caller's transaction. */
+export async function createObservation(c: StoreContext, res: Resource): Promise<Resource> {
+  const subject = await resolvePatient(c, res.subject as never, 'Observation.subject', true);
+  const p = projectObservation(res);
+  const id = randomUUID();
+  const row = await c.trx
+    .insertInto('observations')
+    .values({
+      ...p,
+      id,
+      components: p.components ? JSON.stringify(p.components) : null,
+      patient_id: 'patientId' in subject ? subject.patientId : null,
+      subject_mrn: 'deferredMrn' in subject ? subject.deferredMrn : null,
+      branch_id: currentBranchId(),
+    })
+    .returning(['version', 'updated_at'])
+    .executeTakeFirstOrThrow();
+  const stored = withMeta(linkSubject(res, 'patientId' in subject ? subject.patientId : null), id, row.version, row.updated_at);
+  await saveVersion(c, stored);
+  return stored;
+}
+
 export const observationStore: ResourceStore = {
   type: 'Observation',
-  ...timeOrderedQueries<Selected>({ table: 'observations', columns: COLUMNS, timeColumn: 'effective_at', condition, toFhir: toFhir }),
-  async create(c, res) {
-    const values = await fromFhir(c, res);
-    const row = await c.trx
-      .insertInto('observations')
-      .values({ ...values, branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int` })
-      .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
-    return toFhir(c, row);
-  },
-  patientIds(res) {
-    const ref = (res.subject as Reference | undefined)?.reference;
-    const id = ref ? referencedId(ref, 'Patient') : null;
-    return id ? [id] : [];
-  },
+  ...timeOrderedQueries<Selected>({ type: 'Observation', table: 'observations', columns: COLUMNS, timeColumn: 'effective_at', condition, toFhir }),
+  create: createObservation,
+  patientIds: subjectPatientIds,
 };

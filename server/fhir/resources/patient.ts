@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { isUuid } from '../../../contract/fhir/reference';
 import type { Identifier, Resource } from '../../../contract/fhir/types';
@@ -6,11 +7,12 @@ import { mrnSystem } from '../config';
 import { FhirError, unprocessable } from '../errors';
 import type { SearchParam, StringValue, TokenValue } from '../search';
 import { afterCondition, and, codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, isUniqueViolation, or, sortKey, type Condition } from './sql';
+import { clip, instantOf } from './project';
 import type { ResourceStore, StoreContext } from './store';
+import { saveVersion, storedAtRowVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
 
 /* Patient <-> patients: the same patients the station shows. */
-
-const MAX_TEXT = 200;
 
 type Row = Pick<PatientRow, 'id' | 'mrn' | 'national_id' | 'family_name' | 'given_names' | 'birth_date' | 'sex' | 'deceased_at' | 'updated_at' | 'version'>;
 const COLUMNS = ['id', 'mrn', 'national_id', 'family_name', 'given_names', 'birth_date', 'sex', 'deceased_at', 'updated_at', 'version'] as const;
@@ -18,26 +20,21 @@ const COLUMNS = ['id', 'mrn', 'national_id', 'family_name', 'given_names', 'birt
 export function patientToFhir(c: StoreContext, r: Row): Resource {
   const identifier: Identifier[] = [{ use: 'usual', system: mrnSystem(c.config, c.branchCode), value: r.mrn }];
   if (r.national_id) identifier.push({ use: 'official', system: c.config.nationalIdSystem, value: r.national_id });
-  const name: Record<string, unknown> = { family: r.family_name };
+  const name: Record<string, unknown> = {};
+  if (r.family_name) name.family = r.family_name;
   if (r.given_names.length > 0) name.given = r.given_names;
   const res: Resource = {
     resourceType: 'Patient',
     id: r.id,
     meta: { versionId: String(r.version), lastUpdated: r.updated_at.toISOString() },
     identifier,
-    name: [name],
+    ...(Object.keys(name).length > 0 ? { name: [name] } : {}),
     gender: r.sex,
   };
   if (r.birth_date) res.birthDate = r.birth_date;
   const deceased = isoOrNull(r.deceased_at);
   if (deceased) res.deceasedDateTime = deceased;
   return res;
-}
-
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw unprocessable(`${what} is required`);
-  if (value.length > MAX_TEXT) throw unprocessable(`${what} is too long`);
-  return value;
 }
 
 interface PatientFields {
@@ -50,32 +47,46 @@ interface PatientFields {
   deceased_at: string | null;
 }
 
-function patientFromFhir(c: StoreContext, res: Resource): PatientFields {
-  const ids = (res.identifier as Identifier[] | undefined) ?? [];
-  const mrn = ids.find((i) => i.system === mrnSystem(c.config, c.branchCode))?.value;
-  const nid = ids.find((i) => i.system === c.config.nationalIdSystem)?.value;
-  const names = (res.name as { use?: string; family?: string; given?: string[] }[] | undefined) ?? [];
-  const name = names.find((n) => n.use === 'official') ?? names[0];
-  const given = (name?.given ?? []).map((g) => text(g, 'Patient.name.given'));
-  if (given.length > 10) throw unprocessable('Patient.name.given has too many names');
-  if (typeof res.deceasedBoolean === 'boolean' && res.deceasedBoolean && !res.deceasedDateTime) throw unprocessable('Patient.deceasedDateTime is required when deceased');
-  const deceased = typeof res.deceasedDateTime === 'string' ? new Date(res.deceasedDateTime) : null;
-  if (deceased && Number.isNaN(deceased.getTime())) throw unprocessable('Patient.deceasedDateTime is not a valid time');
-  return {
-    mrn: text(mrn, "an identifier in the branch's MRN system"),
-    national_id: nid === undefined ? null : text(nid, 'the national identifier'),
-    family_name: text(name?.family, 'Patient.name.family'),
-    given_names: given,
-    birth_date: typeof res.birthDate === 'string' ? birthDate(res.birthDate) : null,
-    sex: (res.gender as Row['sex'] | undefined) ?? 'unknown',
-    deceased_at: deceased ? deceased.toISOString() : null,
-  };
+interface HumanName {
+  use?: string;
+  text?: string;
+  family?: string;
+  given?: string[];
 }
 
-function birthDate(v: string): string {
-  // The table holds full dates; a partial one (1950 or 1950-03) cannot be stored faithfully.
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw unprocessable('Patient.birthDate must be a full date');
-  return v;
+/**
+ * The columns of a patients row. The one clinical rule: a Patient needs an identifier the branch
+ * can match on (its MRN system, the national identifier, or a system the calling partner
+ * registered), so results and resends find it. Everything else R4 allows is accepted: several
+ * names and identifiers, no family name, partial birth dates (the column holds full dates only:
+ * it stays empty, the stored resource keeps what was sent).
+ */
+function patientFromFhir(c: StoreContext, res: Resource): PatientFields {
+  const ids = ((res.identifier as Identifier[] | undefined) ?? []).filter((i) => typeof i.value === 'string' && i.value.trim() !== '');
+  const mrnSys = mrnSystem(c.config, c.branchCode);
+  const mrn = ids.find((i) => i.system === mrnSys)?.value ?? ids.find((i) => i.system !== undefined && c.identifierSystems.includes(i.system))?.value;
+  const nid = ids.find((i) => i.system === c.config.nationalIdSystem)?.value;
+  if (mrn === undefined && nid === undefined) {
+    throw unprocessable(
+      `a Patient needs an identifier this branch matches on: system ${mrnSys} (the branch MRN), ${c.config.nationalIdSystem}, or an identifier system registered for this API client`,
+      'Patient.identifier',
+    );
+  }
+  const names = (res.name as HumanName[] | undefined) ?? [];
+  const name = names.find((n) => n.use === 'official') ?? names.find((n) => n.use !== 'old' && n.use !== 'maiden') ?? names[0];
+  if (typeof res.deceasedBoolean === 'boolean' && res.deceasedBoolean && !res.deceasedDateTime) throw unprocessable('the time of death is required when deceased', 'Patient.deceasedDateTime');
+  const deceased = instantOf(res.deceasedDateTime, 'Patient.deceasedDateTime');
+  const birth = typeof res.birthDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(res.birthDate) ? res.birthDate : null;
+  return {
+    // A Patient known only by its national identifier gets that as its local number on the ward.
+    mrn: clip(mrn ?? nid!, 200)!,
+    national_id: nid === undefined ? null : clip(nid, 200),
+    family_name: clip(name?.family ?? name?.text ?? '', 200) ?? '',
+    given_names: (name?.given ?? []).slice(0, 10).map((g) => clip(g, 200)!),
+    birth_date: birth,
+    sex: (res.gender as Row['sex'] | undefined) ?? 'unknown',
+    deceased_at: deceased,
+  };
 }
 
 function stringCondition(column: 'family' | 'given', v: StringValue): Condition {
@@ -89,10 +100,11 @@ function stringCondition(column: 'family' | 'given', v: StringValue): Condition 
 }
 
 function identifierCondition(c: StoreContext, v: TokenValue): Condition {
-  if (v.system === undefined) return sql<boolean>`(mrn = ${v.code} OR national_id = ${v.code})`;
+  // The MRN and national id are columns (every patient has them, FHIR-sent or not); every other identifier is in the token index.
+  if (v.system === undefined) return sql<boolean>`(mrn = ${v.code} OR national_id = ${v.code} OR ${tokenCondition('Patient', 'identifier', v)})`;
   if (v.system === mrnSystem(c.config, c.branchCode)) return sql<boolean>`mrn = ${v.code}`;
   if (v.system === c.config.nationalIdSystem) return sql<boolean>`national_id = ${v.code}`;
-  return FALSE;
+  return tokenCondition('Patient', 'identifier', v);
 }
 
 function condition(c: StoreContext, p: SearchParam): Condition {
@@ -112,16 +124,43 @@ function condition(c: StoreContext, p: SearchParam): Condition {
   }
 }
 
+const STORED = storedAtRowVersion('Patient', 'patients').as('stored');
+type WithStored = Row & { stored: Resource | null };
+const toResource = (c: StoreContext, r: WithStored) => r.stored ?? patientToFhir(c, r);
+
 async function readMany(c: StoreContext, ids: string[]): Promise<Resource[]> {
-  const valid = ids.filter(isUuid);
+  const valid = ids.filter(isUuid).map((i) => i.toLowerCase());
   if (valid.length === 0) return [];
-  const rows = await c.trx.selectFrom('patients').select(COLUMNS).where('id', 'in', valid).execute();
-  return rows.map((r) => patientToFhir(c, r));
+  const rows = await c.trx.selectFrom('patients').select([...COLUMNS, STORED]).where('id', 'in', valid).execute();
+  return rows.map((r) => toResource(c, r));
 }
 
-/** After a patient is created, lab results that arrived first for its MRN point at it. */
+/**
+ * After a patient is created (or its MRN changes), lab results that arrived first for its MRN
+ * point at it. Each linked result is a change: a new version with a new lastUpdated, and its
+ * stored resource (if it was sent through FHIR) gains the literal subject reference.
+ */
 async function adoptWaitingResults(c: StoreContext, id: string, mrn: string): Promise<void> {
-  await c.trx.updateTable('observations').set({ patient_id: id }).where('patient_id', 'is', null).where('subject_mrn', '=', mrn).execute();
+  await sql`
+    WITH linked AS (
+      UPDATE observations SET patient_id = ${id}::uuid, version = version + 1, updated_at = now()
+       WHERE patient_id IS NULL AND subject_mrn = ${mrn}
+       RETURNING branch_id, id, version, updated_at)
+    INSERT INTO fhir_resources (branch_id, resource_type, id, version, last_updated, resource)
+    SELECT l.branch_id, 'Observation', l.id, l.version, l.updated_at,
+           jsonb_set(f.resource, '{subject}', coalesce(f.resource->'subject', '{}') || jsonb_build_object('reference', 'Patient/' || ${id}))
+             || jsonb_build_object('meta', coalesce(f.resource->'meta', '{}') || jsonb_build_object(
+                  'versionId', l.version::text,
+                  'lastUpdated', to_char(l.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+      FROM linked l
+      JOIN fhir_resources f ON f.branch_id = l.branch_id AND f.resource_type = 'Observation' AND f.id = l.id AND f.version = l.version - 1`.execute(c.trx);
+}
+
+async function store(c: StoreContext, res: Resource, row: Row): Promise<Resource> {
+  await adoptWaitingResults(c, row.id, row.mrn);
+  const stored = withMeta(res, row.id, row.version, row.updated_at);
+  await saveVersion(c, stored);
+  return stored;
 }
 
 export const patientStore: ResourceStore & { readMany: typeof readMany } = {
@@ -134,7 +173,7 @@ export const patientStore: ResourceStore & { readMany: typeof readMany } = {
     const where = and([...req.params.map((p) => condition(c, p)), afterCondition('created_at', after)]);
     const rows = await c.trx
       .selectFrom('patients')
-      .select([...COLUMNS, sortKey('created_at').as('sort_key')])
+      .select([...COLUMNS, STORED, sortKey('created_at').as('sort_key')])
       .where(where)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -142,7 +181,7 @@ export const patientStore: ResourceStore & { readMany: typeof readMany } = {
       .execute();
     const page = rows.slice(0, req.count);
     const last = page[page.length - 1];
-    return { resources: page.map((r) => patientToFhir(c, r)), next: rows.length > req.count && last ? { key: last.sort_key, id: last.id } : null };
+    return { resources: page.map((r) => toResource(c, r)), next: rows.length > req.count && last ? { key: last.sort_key, id: last.id } : null };
   },
   async count(c, req) {
     const r = await c.trx.selectFrom('patients').select((eb) => eb.fn.countAll<string>().as('n')).where(and(req.params.map((p) => condition(c, p)))).executeTakeFirstOrThrow();
@@ -153,13 +192,12 @@ export const patientStore: ResourceStore & { readMany: typeof readMany } = {
     try {
       const row = await c.trx
         .insertInto('patients')
-        .values({ ...f, branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int` })
+        .values({ ...f, id: randomUUID(), branch_id: currentBranchId() })
         .returning(COLUMNS)
         .executeTakeFirstOrThrow();
-      await adoptWaitingResults(c, row.id, row.mrn);
-      return patientToFhir(c, row);
+      return await store(c, res, row);
     } catch (e) {
-      if (isUniqueViolation(e)) throw new FhirError(409, 'duplicate', 'a patient with this MRN already exists');
+      if (isUniqueViolation(e)) throw new FhirError(409, 'duplicate', 'a patient with this MRN already exists', {}, ['Patient.identifier']);
       throw e;
     }
   },
@@ -173,12 +211,9 @@ export const patientStore: ResourceStore & { readMany: typeof readMany } = {
     if (expectedVersion !== null) q = q.where('version', '=', expectedVersion);
     try {
       const row = await q.returning(COLUMNS).executeTakeFirst();
-      if (row) {
-        await adoptWaitingResults(c, row.id, row.mrn);
-        return patientToFhir(c, row);
-      }
+      if (row) return await store(c, res, row);
     } catch (e) {
-      if (isUniqueViolation(e)) throw new FhirError(409, 'duplicate', 'a patient with this MRN already exists');
+      if (isUniqueViolation(e)) throw new FhirError(409, 'duplicate', 'a patient with this MRN already exists', {}, ['Patient.identifier']);
       throw e;
     }
     // Missing (or another branch's: RLS hides it) answers 404 before any precondition is judged.

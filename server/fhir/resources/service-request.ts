@@ -1,33 +1,36 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
-import { parseDateSpan } from '../../../contract/fhir/dates';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
 import type { ServiceRequestsTable } from '../../db/database';
 import { unprocessable } from '../errors';
 import type { SearchParam } from '../search';
+import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './project';
 import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
 import type { ResourceStore } from './store';
+import { saveVersion, tokenCondition, withMeta } from './stored';
+import { currentBranchId } from '../../db/with-branch';
+import { linkSubject, requirePatient, subjectPatientIds } from './subject';
 import { timeOrderedQueries } from './time-ordered';
-import { codeText, requirePatient, subjectPatientIds } from './subject';
 
-/* ServiceRequest <-> service_requests: referrals, imaging and procedures, SNOMED CT coded. */
+/* ServiceRequest <-> service_requests: referrals, imaging and procedures. Stored whole; the columns project it. */
 
 /** Our own category codes (referral, imaging, diagnostic, procedure, consultation). */
 export const SERVICE_CATEGORY_SYSTEM = 'urn:wardstation:service-request-category';
 
-const COLUMNS = ['id', 'patient_id', 'snomed', 'display', 'category', 'status', 'priority', 'reason', 'authored_at', 'updated_at', 'version'] as const;
+const COLUMNS = ['id', 'patient_id', 'snomed', 'code_system', 'display', 'category', 'status', 'intent', 'priority', 'reason', 'authored_at', 'updated_at', 'version'] as const;
 type Selected = Pick<Selectable<ServiceRequestsTable>, (typeof COLUMNS)[number]>;
 
+/** For rows never sent through FHIR (the seed's referrals). */
 function toFhir(r: Selected): Resource {
   const res: Resource = {
     resourceType: 'ServiceRequest',
     id: r.id,
     meta: { versionId: String(r.version), lastUpdated: r.updated_at.toISOString() },
     status: r.status,
-    // The table holds orders only; anything else is refused on create.
-    intent: 'order',
-    category: [{ coding: [{ system: SERVICE_CATEGORY_SYSTEM, code: r.category }] }],
+    intent: r.intent,
+    ...(r.category ? { category: [{ coding: [{ system: SERVICE_CATEGORY_SYSTEM, code: r.category }] }] } : {}),
     priority: r.priority,
-    code: { coding: [{ system: SYSTEMS.snomed, code: r.snomed, display: r.display }], text: r.display },
+    code: r.snomed ? { coding: [{ ...(r.code_system ? { system: r.code_system } : {}), code: r.snomed, display: r.display }], text: r.display } : { text: r.display },
     subject: { reference: `Patient/${r.patient_id}` },
     authoredOn: r.authored_at.toISOString(),
   };
@@ -45,7 +48,11 @@ function condition(p: SearchParam): Condition {
       return or(p.values.map((v) => dateCondition('authored_at', v, 'timestamptz')));
     case 'token':
       if (p.name === 'status') return or(p.values.map((v) => codeCondition('status', v, 'http://hl7.org/fhir/request-status')));
-      if (p.name === 'category') return or(p.values.map((v) => codeCondition('category', v, SERVICE_CATEGORY_SYSTEM)));
+      if (p.name === 'intent') return or(p.values.map((v) => codeCondition('intent', v, 'http://hl7.org/fhir/request-intent')));
+      // The first category is a column (seeded referrals have no stored resource); every category of a sent one is in the token index.
+      if (p.name === 'category') return or(p.values.map((v) => or([codeCondition('category', v, SERVICE_CATEGORY_SYSTEM), tokenCondition('ServiceRequest', 'category', v)])));
+      if (p.name === 'code') return or(p.values.map((v) => or([codeCondition('snomed', v, SYSTEMS.snomed), tokenCondition('ServiceRequest', 'code', v)])));
+      if (p.name === 'identifier') return or(p.values.map((v) => tokenCondition('ServiceRequest', 'identifier', v)));
       return FALSE;
     default:
       return FALSE;
@@ -54,36 +61,40 @@ function condition(p: SearchParam): Condition {
 
 export const serviceRequestStore: ResourceStore = {
   type: 'ServiceRequest',
-  ...timeOrderedQueries<Selected>({ table: 'service_requests', columns: COLUMNS, timeColumn: 'authored_at', condition, toFhir: (_c, r) => toFhir(r) }),
+  ...timeOrderedQueries<Selected>({ type: 'ServiceRequest', table: 'service_requests', columns: COLUMNS, timeColumn: 'authored_at', condition, toFhir: (_c, r) => toFhir(r) }),
   async create(c, res) {
-    if (res.intent !== 'order') throw unprocessable('ServiceRequest.intent must be order');
+    const patientId = await requirePatient(c, res.subject as Reference | undefined, 'ServiceRequest.subject');
     const code = res.code as CodeableConcept | undefined;
-    const coding = code?.coding?.find((x) => x.system === SYSTEMS.snomed);
-    const snomed = codeText(coding?.code, 'a SNOMED CT coding in ServiceRequest.code', 32);
-    if (!/^\d{6,18}$/.test(snomed)) throw unprocessable('ServiceRequest.code must carry a SNOMED CT concept id');
-    const display = codeText(coding?.display ?? code?.text ?? snomed, 'ServiceRequest code display', 500);
-    const cat = (res.category as CodeableConcept[] | undefined)?.[0];
-    const category = codeText(cat?.coding?.find((x) => x.system === SERVICE_CATEGORY_SYSTEM || x.system === undefined)?.code ?? cat?.text ?? 'referral', 'ServiceRequest.category', 40);
-    const reason = (res.reasonCode as CodeableConcept[] | undefined)?.[0]?.text ?? null;
-    if (reason !== null && reason.length > 2000) throw unprocessable('ServiceRequest.reasonCode.text is too long');
-    const authored = typeof res.authoredOn === 'string' ? parseDateSpan(res.authoredOn) : null;
-    if (res.authoredOn !== undefined && !authored) throw unprocessable('ServiceRequest.authoredOn is not a valid time');
+    checkCodings(code, 'ServiceRequest.code');
+    const primary = primaryCoding(code, SYSTEMS.snomed);
+    if (primary?.system === SYSTEMS.snomed && !/^\d{6,18}$/.test(primary.code!)) {
+      throw unprocessable('a code that claims SNOMED CT must be a SNOMED CT concept id', 'ServiceRequest.code.coding.code');
+    }
+    const cats = (res.category as CodeableConcept[] | undefined) ?? [];
+    const firstCat = cats[0] ? (primaryCoding(cats[0], SERVICE_CATEGORY_SYSTEM)?.code ?? cats[0].text ?? '') : '';
+    const reasons = ((res.reasonCode as CodeableConcept[] | undefined) ?? []).map(conceptText).filter((t): t is string => t !== null);
+    const id = randomUUID();
     const row = await c.trx
       .insertInto('service_requests')
       .values({
-        branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
-        patient_id: await requirePatient(c, res.subject as Reference | undefined, 'ServiceRequest.subject'),
-        snomed,
-        display,
-        category,
+        id,
+        branch_id: currentBranchId(),
+        patient_id: patientId,
+        snomed: primary?.code ?? '',
+        code_system: primary?.system ?? '',
+        display: clip(primary?.display ?? conceptText(code) ?? primary?.code ?? '')!,
+        category: clip(firstCat, 40)!,
         status: res.status as string,
+        intent: res.intent as string,
         priority: (res.priority as string | undefined) ?? 'routine',
-        reason,
-        authored_at: authored ? new Date(authored.start).toISOString() : sql<Date>`now()`,
+        reason: reasons.length > 0 ? clip(reasons.join('; '), 2000) : null,
+        authored_at: instantOf(res.authoredOn, 'ServiceRequest.authoredOn') ?? sql<Date>`now()`,
       })
-      .returning(COLUMNS)
+      .returning(['version', 'updated_at'])
       .executeTakeFirstOrThrow();
-    return toFhir(row);
+    const stored = withMeta(linkSubject(res, patientId), id, row.version, row.updated_at);
+    await saveVersion(c, stored);
+    return stored;
   },
   patientIds: subjectPatientIds,
 };

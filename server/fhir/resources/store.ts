@@ -9,6 +9,8 @@ export interface StoreContext {
   trx: BranchTransaction;
   config: FhirConfig;
   branchCode: string;
+  /** Patient identifier systems the caller (an API client) registered for its branch, besides the MRN. */
+  identifierSystems: readonly string[];
 }
 
 export interface SearchPage {

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { signInThrottledMessage } from '../../../contract/errors';
 import { LoginRequest, type MeResponse } from '../../../contract/auth';
 import { login } from '../../auth/login';
 import { revokeSession } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
-import { asSystemDb } from '../../db/system-db';
 import { findStationByCredential } from '../../stations/credential';
 import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { withBranch } from '../../db/with-branch';
@@ -18,13 +18,13 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     // A station signs its user in with its credential: the session is bound to that station,
     // and only for the station's own branch.
     const credential = request.headers[STATION_CREDENTIAL_HEADER];
-    const station = typeof credential === 'string' ? await findStationByCredential(asSystemDb(ctx.db), credential) : null;
+    const station = typeof credential === 'string' ? await findStationByCredential(ctx.db, credential) : null;
     if (credential !== undefined && (!station || station.branchCode !== body.branch)) {
       throw new HttpError(401, 'unauthorized', 'invalid username, password or branch');
     }
     const outcome = await login(ctx.db, ctx.policy, body, request.ip, station?.id ?? null);
     if (outcome.kind === 'rate_limited') {
-      throw new HttpError(429, 'rate_limited', 'too many sign-in attempts; try again later', {
+      throw new HttpError(429, 'rate_limited', signInThrottledMessage(outcome.retryAfterSeconds), {
         'retry-after': String(outcome.retryAfterSeconds),
       });
     }
@@ -34,7 +34,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   app.post('/api/auth/logout', async (request, reply) => {
     const session = await requireSession(ctx, request);
-    await revokeSession(asSystemDb(ctx.db), session.sessionId);
+    await revokeSession(ctx.db, session.sessionId);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     await withBranch(ctx.db, session.branch.id, actor, (trx) =>
       recordAudit(trx, actor, { action: 'auth.logout', entityType: 'user', entityId: String(session.userId) }),

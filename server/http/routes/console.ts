@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { StationList } from '../../../contract/console';
-import { asSystemDb } from '../../db/system-db';
 import { listStations } from '../../stations/repository';
 import { requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
@@ -10,6 +9,6 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/admin/stations', async (request): Promise<StationList> => {
     const session = await requireSession(ctx, request);
     requireRole(session, ['it_admin']);
-    return { stations: await listStations(asSystemDb(ctx.db), session.branch.id) };
+    return { stations: await listStations(ctx.db, session.branch.id) };
   });
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { asSystemDb } from '../../db/system-db';
 import { cursorSecretLoader, fhirConfigFromEnv, type FhirConfig } from '../../fhir/config';
 import { FhirError } from '../../fhir/errors';
 import { fhirErrorResponse, handleFhir, type FhirDeps, type FhirResponse } from '../../fhir/router';
@@ -33,7 +32,7 @@ function header(request: FastifyRequest, name: string): string | null {
 }
 
 export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config: FhirConfig = fhirConfigFromEnv()): void {
-  const deps: FhirDeps = { db: ctx.db, policy: ctx.policy, config, cursorSecret: cursorSecretLoader(asSystemDb(ctx.db)), log: ctx.log };
+  const deps: FhirDeps = { db: ctx.db, policy: ctx.policy, config, cursorSecret: cursorSecretLoader(ctx.db), log: ctx.log };
 
   void app.register(
     async (scope) => {

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { Readable } from 'node:stream';
 import { AddRingInput, ArtifactName, Channel, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
 import type { Session } from '../../auth/sessions';
-import { asSystemDb } from '../../db/system-db';
 import { addRing, changeRollout, moveRollout, publishRelease, ReleaseError, setRolloutThreshold, type ReleaseAuthority } from '../../releases/actions';
 import { storeArtifact } from '../../releases/artifacts';
 import { fleetVersions, rolloutStatus } from '../../releases/status';
@@ -40,7 +39,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   async function itAdmin(request: FastifyRequest): Promise<{ session: Session; actor: { kind: 'user'; id: string }; authority: ReleaseAuthority }> {
     const session = await requireSession(ctx, request);
     requireRole(session, ['it_admin']);
-    const sys = asSystemDb(ctx.db);
+    const sys = ctx.db;
     const [branches, group] = await Promise.all([
       sys.selectFrom('user_branch_roles').select('branch_id').where('user_id', '=', session.userId).where('role', '=', 'it_admin').execute(),
       sys.selectFrom('group_roles').select('role').where('user_id', '=', session.userId).where('role', '=', 'release_manager').executeTakeFirst(),
@@ -73,7 +72,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/releases', async (request) => {
     await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    const rows = await asSystemDb(ctx.db)
+    const rows = await ctx.db
       .selectFrom('releases')
       .select(['version', 'notes', 'release_date', 'published_at', 'published_by'])
       .where('channel', '=', channel)
@@ -94,7 +93,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/releases/rings', async (request) => {
     const { authority } = await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    const rings = await loadRings(asSystemDb(ctx.db), channel);
+    const rings = await loadRings(ctx.db, channel);
     return { rings: rings.filter((r) => r.branchId === null || authority.branchIds.includes(r.branchId)) };
   });
 
@@ -102,7 +101,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   const scoped = <T extends { scope?: string | undefined }>(input: T, session: Session): T & { scope: string } => ({ ...input, scope: input.scope ?? session.branch.code });
   const signal = async (channel: string, kind: 'release' | 'rollback', scope: string) => {
     if (ctx.databaseUrl) return; // the action's NOTIFY already carries the signal, scoped
-    const b = scope === 'group' ? undefined : await asSystemDb(ctx.db).selectFrom('branches').select('id').where('code', '=', scope).executeTakeFirst();
+    const b = scope === 'group' ? undefined : await ctx.db.selectFrom('branches').select('id').where('code', '=', scope).executeTakeFirst();
     signalAfterCommit(app, ctx, { channel, kind, ...(b ? { branchId: b.id } : {}) });
   };
 
@@ -134,13 +133,13 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/releases/rollout', async (request) => {
     const { session } = await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    const status = await rolloutStatus(asSystemDb(ctx.db), channel, session.branch.id);
+    const status = await rolloutStatus(ctx.db, channel, session.branch.id);
     if (!status) throw new HttpError(404, 'not_found', 'no rollout on this channel');
     return status;
   });
 
   app.get('/api/releases/fleet', async (request) => {
     const { authority } = await itAdmin(request);
-    return fleetVersions(asSystemDb(ctx.db), authority.branchIds);
+    return fleetVersions(ctx.db, authority.branchIds);
   });
 }

@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import { CLINICAL_ROLES } from '../../../contract/roles';
 import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import type { Session } from '../../auth/sessions';
-import { asSystemDb } from '../../db/system-db';
 import { findStationByCredential, type Station } from '../../stations/credential';
 import { bearerToken, requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
@@ -20,7 +19,7 @@ export function stationCredential(request: FastifyRequest, bearerToo = false): s
 /** Routes of the station alone (feed, health, flags, release events). */
 export async function requireStation(ctx: AppContext, request: FastifyRequest): Promise<Station> {
   const credential = stationCredential(request, true);
-  const station = credential ? await findStationByCredential(asSystemDb(ctx.db), credential) : null;
+  const station = credential ? await findStationByCredential(ctx.db, credential) : null;
   if (!station) throw new HttpError(401, 'unauthorized', 'station credential required', { 'www-authenticate': 'Bearer' });
   return station;
 }

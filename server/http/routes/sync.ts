@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { PullQuery, PushRequest, type PushResponse } from '../../../contract/sync';
+import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
 import { recordAudit } from '../../audit/record';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
 import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
+import { triageBatch } from '../push-triage';
 import { streamGuard } from '../stream-guard';
 import { requireStationUser } from './station-auth';
 import type { AppContext } from '../context';
@@ -17,10 +18,10 @@ const KEEPALIVE_MS = 15_000;
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/sync/push', async (request): Promise<PushResponse> => {
     const { station, session } = await requireStationUser(ctx, request);
-    const body = parseInput(PushRequest, request.body);
+    const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = await pushMutations(trx, station.id, session.userId, body.mutations);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',

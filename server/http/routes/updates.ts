@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { FlagList } from '../../../contract/flags';
 import { Channel, HealthReport, type ReleaseSignal, type RolloutState } from '../../../contract/releases';
 import type { Ring } from '../../releases/rings';
-import { asSystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import { listFlags } from '../../flags/flags';
 import { evaluateRollout, recordHealthReport } from '../../releases/health-gate';
@@ -49,7 +48,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     const key = `${channel}/${branchId}`;
     const hit = cache.get(key);
     if (ctx.databaseUrl && hit && Date.now() - hit.at < CACHE_MS) return hit.state;
-    const sys = asSystemDb(ctx.db);
+    const sys = ctx.db;
     const state = Promise.all([currentRollout(sys, channel, branchId), loadRings(sys, channel)]).then(([rollout, rings]) => ({ rollout, rings }));
     if (ctx.databaseUrl) {
       cache.set(key, { at: Date.now(), state });
@@ -106,7 +105,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.post('/updates/health', async (request) => {
     const station = await requireStation(ctx, request);
     const body = parseInput(HealthReport.extend({ channel: Channel.default('stable') }), request.body);
-    await recordHealthReport(asSystemDb(ctx.db), station, body);
+    await recordHealthReport(ctx.db, station, body);
     const state = await verdict(body.channel, station.branchId);
     return { recorded: true, rolloutState: state };
   });
@@ -115,7 +114,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     const station = await requireStation(ctx, request);
     const actor = { kind: 'station', id: station.id } as const;
     const [branch, flags] = await Promise.all([
-      asSystemDb(ctx.db).selectFrom('branches').select('code').where('id', '=', station.branchId).executeTakeFirstOrThrow(),
+      ctx.db.selectFrom('branches').select('code').where('id', '=', station.branchId).executeTakeFirstOrThrow(),
       withBranch(ctx.db, station.branchId, actor, (trx) => listFlags(trx)),
     ]);
     return { branch: branch.code, flags };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { NoteFailure, SoapDraft } from '../../../contract/soap';
 import { recordAudit } from '../../audit/record';
-import type { Actor, BranchTransaction } from '../../db/with-branch';
+import { currentBranchId, type Actor, type BranchTransaction } from '../../db/with-branch';
 import { reviewHash, toReviewSections } from '../review/sections';
 
 /*
@@ -32,7 +32,7 @@ const RETRYABLE: ReadonlySet<NoteFailure['kind']> = new Set(['rate_limited', 'ti
  * whose attempts are used up is marked failed instead of run again.
  */
 export async function claimJob(trx: BranchTransaction, workerId: string, leaseMs: number): Promise<ClaimedJob | null> {
-  const b = sql<number>`nullif(current_setting('app.current_branch', true), '')::int`;
+  const b = currentBranchId();
   for (;;) {
     const claimed = await sql<{ id: string; note_draft_id: string; note_version: number; attempts: number; max_attempts: number }>`
       UPDATE summarization_jobs j
@@ -88,7 +88,7 @@ export async function completeJob(trx: BranchTransaction, job: ClaimedJob, worke
   const inserted = await trx
     .insertInto('soap_drafts')
     .values({
-      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      branch_id: currentBranchId(),
       job_id: job.id,
       note_draft_id: job.noteDraftId,
       note_version: job.noteVersion,

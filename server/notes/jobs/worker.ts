@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { StructureResult } from '../../../contract/soap';
-import type { Database } from '../../db/database';
-import { asSystemDb } from '../../db/system-db';
+import type { SystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import type { Logger } from '../../log';
 import { claimJob, completeJob, failJob, releaseJob, WORKER_ACTOR, type ClaimedJob } from './queue';
@@ -15,7 +13,7 @@ import { claimJob, completeJob, failJob, releaseJob, WORKER_ACTOR, type ClaimedJ
  */
 
 export interface WorkerOptions {
-  db: Kysely<Database>;
+  db: SystemDb;
   log: Logger;
   /** Raw note -> draft or failure: structureNote around the configured provider. */
   summarize: (raw: string, signal: AbortSignal) => Promise<StructureResult>;
@@ -75,7 +73,7 @@ export function startSummarizationWorker(options: WorkerOptions, start = true): 
 
   async function runOnce(): Promise<number> {
     let done = 0;
-    const branches = await asSystemDb(options.db).selectFrom('branches').select('id').orderBy('id').execute();
+    const branches = await options.db.selectFrom('branches').select('id').orderBy('id').execute();
     for (const { id: branchId } of branches) {
       while (!stopping) {
         const job = await withBranch(options.db, branchId, WORKER_ACTOR, (trx) => claimJob(trx, id, leaseMs));

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { ReviewSections, type NoteAudit, type NoteReview, type SoapDraftView, type SummaryState } from '../../../contract/notes';
 import type { ContentHash, NoteProviderName, SoapSectionName } from '../../../contract/soap';
 import { recordAudit } from '../../audit/record';
-import type { Actor, BranchTransaction } from '../../db/with-branch';
+import { currentBranchId, type Actor, type BranchTransaction } from '../../db/with-branch';
 import { blockingCount, reviewHash, signedText } from './sections';
 
 /*
@@ -165,7 +165,7 @@ export async function changeStatement(
   await trx
     .insertInto('soap_statement_edits')
     .values({
-      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      branch_id: currentBranchId(),
       soap_draft_id: draft.id,
       section: ref.section,
       statement_index: ref.index,
@@ -221,7 +221,7 @@ export async function addAddendum(trx: BranchTransaction, actor: Actor, userId: 
   const row = await trx
     .insertInto('note_addenda')
     .values({
-      branch_id: sql<number>`nullif(current_setting('app.current_branch', true), '')::int`,
+      branch_id: currentBranchId(),
       soap_draft_id: draft.id,
       patient_id: draft.patient_id,
       text,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Transcript } from '../../../contract/transcription';
 import { recordAudit } from '../../audit/record';
-import type { Actor, BranchTransaction } from '../../db/with-branch';
+import { currentBranchId, type Actor, type BranchTransaction } from '../../db/with-branch';
 import { ReviewError } from './review';
 
 /** A UUID v7 (time-ordered), as stations name their mutations: sync_apply compares them. */
@@ -36,7 +36,7 @@ export async function appendTranscript(
   transcript: Transcript,
 ): Promise<AppendResult> {
   // The feed's lock of this branch, as sync_push takes it: mutations of a branch apply in order.
-  await sql`SELECT pg_advisory_xact_lock(7301, nullif(current_setting('app.current_branch', true), '')::int)`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(7301, ${currentBranchId()})`.execute(trx);
   const note = await trx.selectFrom('note_drafts').select(['text', 'patient_id']).where('id', '=', noteId).executeTakeFirst();
   if (!note) throw new ReviewError('not_found', 'no such note');
   const text = note.text.length > 0 ? `${note.text}\n${transcript.text}` : transcript.text;

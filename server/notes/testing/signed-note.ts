@@ -8,6 +8,7 @@ import { startSummarizationWorker } from '../jobs/worker';
 import { structureNote } from '../pipeline';
 import { createSummarizer } from '../providers';
 import { approveNote } from '../review/review';
+import type { SystemDb } from '../../db/system-db';
 
 /**
  * Test data: a raw note written and submitted, summarized by the job with the local structurer,
@@ -15,7 +16,7 @@ import { approveNote } from '../review/review';
  * (the DocumentReference id).
  */
 export async function signedNote(
-  db: { owner: Kysely<Database>; app: Kysely<Database> },
+  db: { owner: Kysely<Database>; app: SystemDb },
   branchId: number,
   patientId: string,
   physician: string,
