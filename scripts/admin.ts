@@ -1,14 +1,18 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
 import { addBranch, addWard } from '../server/admin/branches';
 import { addApiClient, enrolStation, revokeApiClient, revokeStation } from '../server/admin/credentials';
 import { addUser, disableUser, setPassword } from '../server/admin/users';
+import { checkpointKey, verifyWithCheckpoints, writeCheckpoints } from '../server/audit/checkpoint';
 import { verifyAuditChains } from '../server/audit/verify';
 import type { Database } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import { createKysely, createPool } from '../server/db/pool';
 import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } from './admin-releases';
 import { resolveDatabase } from './database-env';
+import { dataDir } from './data-dir';
 import { asSystemDb } from '../server/db/system-db';
 
 const USAGE = `npm run admin -- <command>
@@ -21,7 +25,8 @@ const USAGE = `npm run admin -- <command>
   station revoke --id <station id>                       (its credential, sessions and live streams end)
   client add --branch north --name "Central Lab" [--scopes read:*,write:Observation]
   client revoke --id <client id>
-  audit verify
+  audit checkpoint     (signs every branch's chain head into AUDIT_CHECKPOINT_FILE; run it from cron)
+  audit verify         (also against the checkpoints: deleted newest rows are found)
 ${RELEASE_USAGE}`;
 
 async function readStdin(): Promise<string> {
@@ -35,6 +40,10 @@ function need(values: Record<string, unknown>, name: string): string {
   if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required\n\n${USAGE}`);
   return v;
 }
+
+/** Outside the database, where its owner cannot rewrite them: the data folder unless configured. */
+const checkpointFile = () => process.env.AUDIT_CHECKPOINT_FILE ?? path.join(dataDir(), 'audit-checkpoints.log');
+const checkpointKeyFile = () => process.env.AUDIT_CHECKPOINT_KEY ?? path.join(dataDir(), 'audit-checkpoint.key');
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -56,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals.join(' ');
-  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify'];
+  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify', 'audit checkpoint'];
   if (![...commands, ...RELEASE_COMMANDS].includes(command)) {
     console.error(USAGE);
     return 2;
@@ -125,8 +134,18 @@ async function main(argv: string[]): Promise<number> {
         console.log(`API client ${c.id} added with scopes ${scopes.join(' ')}\nbearer token (shown once):\n${c.token}`);
         return 0;
       }
+      case 'audit checkpoint': {
+        mkdirSync(path.dirname(checkpointFile()), { recursive: true, mode: 0o700 });
+        mkdirSync(path.dirname(checkpointKeyFile()), { recursive: true, mode: 0o700 });
+        const reports = await writeCheckpoints(asSystemDb(db), checkpointFile(), checkpointKey(checkpointKeyFile()));
+        for (const r of reports) console.log(`${r.branchCode}: ${r.firstBroken ? `BROKEN at row ${r.firstBroken.seq} (not checkpointed)` : `checkpointed at row ${r.head?.seq ?? 0}`}`);
+        return reports.some((r) => r.firstBroken) ? 1 : 0;
+      }
       case 'audit verify': {
-        const reports = await verifyAuditChains(asSystemDb(db));
+        // Against the checkpoints when this host keeps them; the chains alone otherwise.
+        const reports = existsSync(checkpointKeyFile())
+          ? await verifyWithCheckpoints(asSystemDb(db), checkpointFile(), checkpointKey(checkpointKeyFile()))
+          : await verifyAuditChains(asSystemDb(db));
         let broken = 0;
         for (const r of reports) {
           if (r.firstBroken) {

@@ -8,6 +8,7 @@ import * as sync from './2026-11-25T1000-sync';
 import * as notes from './2026-11-25T4000-notes';
 import * as fhirStore from './2026-12-02T1200-fhir-store';
 import * as releaseScope from './2026-12-02T1100-release-scope';
+import * as auditAppend from './2026-12-02T1110-audit-append';
 
 /** Every server migration, in order. Registration is explicit: add new ones at the end. */
 export const serverMigrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T2000-fhir': fhir,
   '2026-11-25T3000-releases': releases,
   '2026-11-25T4000-notes': notes,
-  '2026-12-02T1200-fhir-store': fhirStore,
   '2026-12-02T1100-release-scope': releaseScope,
+  '2026-12-02T1110-audit-append': auditAppend,
+  '2026-12-02T1200-fhir-store': fhirStore,
 };

@@ -1,4 +1,5 @@
-import { currentBranchId, type Actor, type BranchTransaction } from '../db/with-branch';
+import { sql } from 'kysely';
+import type { Actor, BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
@@ -19,19 +20,11 @@ export interface AuditEvent {
  * change it records commit or roll back together. Call it last in the unit of work: the chain's
  * per-branch lock is then held only until commit.
  */
-export async function recordAudit(trx: BranchTransaction, actor: Actor, event: AuditEvent): Promise<void> {
-  await trx
-    .insertInto('audit_events')
-    .values({
-      // The transaction's own branch: an audit row can only land in the chain withBranch opened.
-      branch_id: currentBranchId(),
-      actor_kind: actor.kind,
-      actor_id: actor.id,
-      action: event.action,
-      entity_type: event.entityType ?? null,
-      entity_id: event.entityId ?? null,
-      patient_id: event.patientId ?? (event.patientIds?.length === 1 ? event.patientIds[0]! : null),
-      detail: JSON.stringify(event.patientIds ? { ...event.detail, patientIds: [...new Set(event.patientIds)].sort() } : (event.detail ?? {})),
-    })
-    .execute();
+export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): Promise<void> {
+  // audit_append (migration 2026-12-02T1110) takes the branch and the actor from the
+  // transaction's settings (withBranch set them): the app role cannot insert audit rows itself,
+  // nor name another actor. `_actor` stays in the signature for the callers' readability.
+  const patientId = event.patientId ?? (event.patientIds?.length === 1 ? event.patientIds[0]! : null);
+  const detail = event.patientIds ? { ...event.detail, patientIds: [...new Set(event.patientIds)].sort() } : (event.detail ?? {});
+  await sql`SELECT audit_append(${event.action}, ${event.entityType ?? null}, ${event.entityId ?? null}, ${patientId}::uuid, ${JSON.stringify(detail)}::jsonb)`.execute(trx);
 }
