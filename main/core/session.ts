@@ -18,6 +18,8 @@ export interface CurrentUser {
   user: SessionUser;
   branchCode: string;
   mode: 'online' | 'offline';
+  /** Offline although the server answered: it throttles this name's sign-ins from here. */
+  offlineReason?: 'server_throttled';
 }
 
 export interface Sessions {
@@ -90,7 +92,18 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
         next = { user: r.user, branchCode: r.branch.code, mode: 'online' };
       } catch (e) {
         if (e instanceof ServerError && e.status === 401) throw new StationError('unauthorized', 'invalid username, password or branch');
-        if (e instanceof ServerError && e.status === 429) throw new StationError('unauthorized', e.detail || 'too many sign-in attempts: wait a few minutes and try again; if you have forgotten your password, call IT support');
+        if (e instanceof ServerError && e.status === 429) {
+          // The server slows this name down (someone typed wrong passwords here). A user who
+          // signed in here recently still gets in with the local verifier, offline, and is told.
+          const row = localUser(username, branch);
+          if (!row || row.verified_until < now()) {
+            throw new StationError('unauthorized', e.detail || 'too many sign-in attempts: wait a few minutes and try again; if you have forgotten your password, call IT support');
+          }
+          next = { ...(await offline(username, password, branch)), offlineReason: 'server_throttled' };
+          current = next;
+          isLocked = false;
+          return next;
+        }
         if (e instanceof StationError) throw e;
         next = await offline(username, password, branch);
       }

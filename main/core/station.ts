@@ -98,7 +98,15 @@ export function createStation(options: StationOptions): Station {
 
   const status = (): StationStatus => {
     const c = sessions.current();
-    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
+    return {
+      enrolled: server() !== null,
+      user: c?.user ?? null,
+      locked: sessions.locked(),
+      mode: c?.mode ?? null,
+      ...(c?.offlineReason ? { offlineReason: c.offlineReason } : {}),
+      sync: sync.status(),
+      idleLockSeconds: options.idleLockSeconds ?? 300,
+    };
   };
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {

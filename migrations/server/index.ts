@@ -9,6 +9,7 @@ import * as notes from './2026-11-25T4000-notes';
 import * as fhirStore from './2026-12-02T1200-fhir-store';
 import * as releaseScope from './2026-12-02T1100-release-scope';
 import * as auditAppend from './2026-12-02T1110-audit-append';
+import * as loginSource from './2026-12-02T1120-login-source';
 
 /** Every server migration, in order. Registration is explicit: add new ones at the end. */
 export const serverMigrations: Record<string, Migration> = {
@@ -21,5 +22,6 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T4000-notes': notes,
   '2026-12-02T1100-release-scope': releaseScope,
   '2026-12-02T1110-audit-append': auditAppend,
+  '2026-12-02T1120-login-source': loginSource,
   '2026-12-02T1200-fhir-store': fhirStore,
 };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Role } from '../../contract/roles';
 import { hashPassword } from '../auth/password';
+import { unlockUsername } from '../auth/login';
 import { revokeSessionsOf } from '../auth/sessions';
 import { asSystemDb } from '../db/system-db';
 import { recordAudit } from '../audit/record';
@@ -82,4 +83,12 @@ export async function setPassword(db: OwnerDb, username: string, password: strin
   const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { userId: user.id });
   await auditUser(db, user.branchIds, by, 'admin.user_password_changed', user.id, { sessionsEnded });
   return { id: user.id, sessionsEnded };
+}
+
+/** Clears a name's sign-in throttling (failures stop counting); audited. */
+export async function unlockUser(db: OwnerDb, username: string, by = 'admin-cli'): Promise<{ id: number }> {
+  const user = await userByName(db, username);
+  await unlockUsername(asSystemDb(db), username);
+  await auditUser(db, user.branchIds, by, 'admin.user_unlocked', user.id, {});
+  return { id: user.id };
 }

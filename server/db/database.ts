@@ -82,6 +82,8 @@ export interface LoginAttemptsTable {
   remote: string;
   success: boolean;
   at: DefaultedTimestamp;
+  /** station:<id> or ip:<address> (migration 2026-12-02T1120); null on rows of earlier releases. */
+  source: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface PatientsTable {
