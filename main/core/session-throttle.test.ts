@@ -46,3 +46,32 @@ test('a throttled server: the recent user signs in offline, and is told why', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('five wrong passwords at a locked screen end the session', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'station-unlock-'));
+  const store = openStore(path.join(dir, 'station.db'));
+  const server = {
+    login: async () => ({
+      token: 'wss_token',
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      user: { id: 7, username: 'dr.north', displayName: 'Dr North', roles: ['physician'] },
+      branch: { id: 1, code: 'north', name: 'North' },
+    }),
+    logout: async () => {},
+  } as unknown as ServerClient;
+  try {
+    const sessions = createSessions(store, () => server);
+    await sessions.signIn('dr.north', 'the right password', 'north');
+    sessions.lock();
+    await assert.rejects(sessions.unlock('wrong 1'), /wrong password/);
+    await sessions.unlock('the right password');
+    sessions.lock();
+    for (let i = 1; i < 5; i++) await assert.rejects(sessions.unlock(`wrong ${i}`), /wrong password/);
+    await assert.rejects(sessions.unlock('wrong 5'), /session ended/);
+    await assert.rejects(sessions.unlock('the right password'), /sign in first/);
+    assert.equal(sessions.current(), null);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -44,9 +44,12 @@ interface LocalUserRow {
   verified_until: number;
 }
 
+const MAX_UNLOCK_FAILURES = 5;
+
 export function createSessions(store: Store, server: () => ServerClient | null, offlineUnlockHours = DEFAULT_OFFLINE_UNLOCK_HOURS, now = () => Date.now()): Sessions {
   let current: CurrentUser | null = null;
   let isLocked = false;
+  let unlockFailures = 0;
   const tokens = new Map<number, string>();
   const windowMs = offlineUnlockHours * 3_600_000;
 
@@ -101,6 +104,7 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
           }
           next = { ...(await offline(username, password, branch)), offlineReason: 'server_throttled' };
           current = next;
+          unlockFailures = 0;
           isLocked = false;
           return next;
         }
@@ -108,13 +112,26 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
         next = await offline(username, password, branch);
       }
       current = next;
+      unlockFailures = 0;
       isLocked = false;
       return next;
     },
     async unlock(password) {
       if (!current) throw new StationError('unauthorized', 'sign in first');
+      // Five wrong passwords at a locked screen end the session: the next person signs in afresh.
+      if (unlockFailures >= MAX_UNLOCK_FAILURES) throw new StationError('unauthorized', 'too many wrong passwords: sign in again');
       const row = store.prepare('SELECT verifier, verified_until FROM local_users WHERE user_id = ?').get(current.user.id) as LocalUserRow | undefined;
-      if (!row || !(await checkVerifier(password, row.verifier))) throw new StationError('unauthorized', 'wrong password');
+      if (!row || !(await checkVerifier(password, row.verifier))) {
+        unlockFailures++;
+        if (unlockFailures >= MAX_UNLOCK_FAILURES) {
+          tokens.delete(current.user.id);
+          current = null;
+          isLocked = false;
+          throw new StationError('unauthorized', 'too many wrong passwords: the session ended; sign in again');
+        }
+        throw new StationError('unauthorized', 'wrong password');
+      }
+      unlockFailures = 0;
       if (row.verified_until < now()) throw new StationError('offline', 'sign in again');
       isLocked = false;
       return current;

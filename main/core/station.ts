@@ -104,7 +104,8 @@ export function createStation(options: StationOptions): Station {
       locked: sessions.locked(),
       mode: c?.mode ?? null,
       ...(c?.offlineReason ? { offlineReason: c.offlineReason } : {}),
-      sync: sync.status(),
+      // A locked screen tells passers-by nothing of the last user's work: no outbox counts.
+      sync: sessions.locked() ? { ...sync.status(), pendingItems: 0, pendingBytes: 0, rejectedItems: 0 } : sync.status(),
       idleLockSeconds: options.idleLockSeconds ?? 300,
     };
   };
@@ -132,6 +133,10 @@ export function createStation(options: StationOptions): Station {
   const handlers: StationHandlers = {
     status: async () => status(),
     async enrol({ serverUrl, credential }) {
+      // Enrolment is a first-run step: not while someone is signed in (or the screen is locked
+      // over their session), and not over an existing enrolment (IT re-enrols with a new data folder).
+      if (sessions.current() || sessions.locked()) throw new StationError('unauthorized', 'sign out before enrolling this station');
+      if (getConfig(store, 'credential')) throw new StationError('bad_request', 'this station is already enrolled; IT re-enrols it with a fresh data folder');
       setConfig(store, 'server_url', serverUrl);
       setConfig(store, 'credential', credential);
       client = null;

@@ -60,8 +60,16 @@ export interface StationHostOptions {
 export async function startStationHost(handlers: StationHandlers, options: StationHostOptions = {}): Promise<StationHost> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const expected = Buffer.from(secret);
+  let port = 0;
+  // A web page in the user's browser may send requests to this loopback port (DNS rebinding, a
+  // cross-site form): only our own Host, and our own Origin when a browser sends one, are served.
+  const ours = (value: string | undefined, prefix: string) =>
+    value === `${prefix}127.0.0.1:${port}` || value === `${prefix}localhost:${port}`;
   const server = createServer((req, res) => {
     void (async () => {
+      if (!ours(req.headers.host, '') || (req.headers.origin !== undefined && !ours(req.headers.origin, 'http://'))) {
+        return fail(res, 'unauthorized', 'this host serves only its own loopback address');
+      }
       if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD') && !(req.url ?? '').startsWith('/api/')) {
         return serveStatic(options.staticDir, req, res);
       }
@@ -99,7 +107,7 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,
     secret,
