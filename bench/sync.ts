@@ -17,6 +17,7 @@ import { labResultColumns } from '../server/seed/seed';
 import { openLive } from '../server/sync/sse-client';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
+import { FEED_WRITE_MS, FEED_WRITERS, feedWriters } from './feed-writers';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
 
 /*
@@ -26,7 +27,8 @@ import { percentile, printFigures, writeResults, type Figure } from './lib';
  * (c) a change at station A seen by station B of the branch (live event, then pull) vs a raw
  *     PostgreSQL NOTIFY heard by a LISTENing client;
  * (d) a new station bootstrapping a ward of 50 patients with 20,000 lab results vs raw `pg`
- *     select of those rows plus a raw SQLite insert of them.
+ *     select of those rows plus a raw SQLite insert of them;
+ * (e) 16 writers of one branch committing in parallel vs the same inserts without the feed.
  */
 
 const PUSH_BATCH = 500;
@@ -49,13 +51,15 @@ export async function run(): Promise<Record<string, Figure>> {
     const b = localSave(dir, notes);
     const c = await liveLatency(h, dir);
     const d = await bootstrap(h, dir);
-    const figures: Record<string, Figure> = { ...a, ...b, ...c, ...d };
+    const e = await feedWriters(h);
+    const figures: Record<string, Figure> = { ...a, ...b, ...c, ...d, ...e };
     printFigures(figures);
     writeResults('sync', figures, [
-      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_MS} ms each, one branch (feed writes of a branch are serialized by design); baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
+      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_MS} ms each, one branch; baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
       `(b) ${SAVES} saves of demo notes, synchronous=NORMAL (WAL); baseline: one INSERT of the same text into a plain table`,
       `(c) ${LIVE_ROUNDS} rounds: from the start of station A's push of one draft save (the push commits durably) until station B's live event, and until B has pulled the change; baseline: raw NOTIFY -> LISTEN between two pg clients`,
       `(d) ${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator: a new station signs in and pulls the ward into SQLite; baseline: raw pg SELECT of the same rows + raw SQLite insert in one transaction`,
+      `(e) ${FEED_WRITERS} concurrent writers in one branch, ${FEED_WRITE_MS} ms each in interleaved 1 s slices: one lab result per transaction into observations (RLS + feed trigger) through withBranch; baseline: the same inserts, same path, into a copy of observations without the feed trigger or RLS; branch_lock: the feed writes with the branch advisory lock the previous feed design took`,
     ]);
     return figures;
   } finally {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
-import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, OmissionRef, SoapDraftView, StatementRef } from './notes';
+import { Flag } from './flags';
 import { ConflictText, DraftStatus } from './sync';
 
 /*
@@ -176,6 +177,11 @@ export const stationApi = {
   acceptNoteStatement: { input: StatementRef, output: SoapDraftView },
   removeNoteStatement: { input: StatementRef, output: SoapDraftView },
   approveNote: { input: ApproveInput, output: SoapDraftView },
+  /** "Not in the draft": add the left-out sentence to a section, or mark it as not needed. */
+  addNoteOmission: { input: AddOmissionInput, output: NoteReview },
+  dismissNoteOmission: { input: OmissionRef, output: NoteReview },
+  /** The physician confirms that a note naming another patient belongs to the patient on the banner. */
+  confirmNotePatient: { input: NoteRef, output: NoteReview },
   addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated },
   getNoteAudit: { input: NoteRef, output: NoteAudit },
   /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
@@ -189,6 +195,49 @@ export type StationInput<K extends StationCall> = z.infer<StationApi[K]['input']
 export type StationOutput<K extends StationCall> = z.infer<StationApi[K]['output']>;
 /** What a host implements: one async function per call. */
 export type StationHandlers = { [K in StationCall]: (input: StationInput<K>) => Promise<StationOutput<K>> };
+
+/*
+ * Station API events: what the station core tells the renderer without being asked, so that no
+ * screen polls. Declared next to the calls and derived the same way: Electron sends each on its
+ * own IPC channel and the preload exposes one subscribe function per event; main/host streams
+ * them as server-sent events (GET STATION_EVENTS_PATH, behind the same per-launch secret).
+ * A payload is a notice plus what is cheap to carry; a screen that needs more asks with a call.
+ * After (re)connecting a client cannot know what it missed: it reads `status` once.
+ */
+export const DraftsChanged = z.object({ draftIds: z.array(Uuid), patientIds: z.array(z.string()) });
+export const OutboxChanged = z.object({ pending: z.number().int(), rejected: z.number().int() });
+/** The station's update service (main/core/update): declared here for it to emit. */
+export const UpdateStatus = z.object({
+  state: z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']),
+  version: z.string().nullable(),
+  message: z.string().nullable().optional(),
+});
+/** Feature flags of the station's branch, as cached from sync (not the ward list's per-patient badges). */
+export const FeatureFlagsChanged = z.object({ flags: z.array(Flag.pick({ key: true, enabled: true, value: true })) });
+
+export const stationEvents = {
+  /** Anything in StationStatus changed (session, lock, sync state or progress). */
+  status: StationStatus,
+  /** The outbox's progress or the sync state changed (a push or pull round, a save). */
+  syncProgress: SyncStatus,
+  /** Drafts changed on this station: saved here, answered by the server, or pulled. */
+  draftsChanged: DraftsChanged,
+  /** Items entered, left or were set aside in the outbox. */
+  outboxChanged: OutboxChanged,
+  updateStatus: UpdateStatus,
+  featureFlags: FeatureFlagsChanged,
+} as const;
+
+export type StationEvents = typeof stationEvents;
+export type StationEventName = keyof StationEvents;
+export type StationEventPayload<K extends StationEventName> = z.infer<StationEvents[K]>;
+export type StationEventListener<K extends StationEventName> = (payload: StationEventPayload<K>) => void;
+/** What the station core offers hosts: subscribe to one event, get an unsubscribe back. */
+export interface StationEventSource {
+  on<K extends StationEventName>(name: K, listener: StationEventListener<K>): () => void;
+}
+/** main/host's server-sent-event stream (GET, with STATION_SECRET_HEADER). */
+export const STATION_EVENTS_PATH = '/api/events';
 
 /** Station API errors carry one of these codes (HTTP host: JSON `{"error":{"code","message"}}`). */
 export const StationErrorCode = z.enum(['bad_request', 'not_enrolled', 'unauthorized', 'locked', 'not_found', 'offline', 'conflict', 'internal']);

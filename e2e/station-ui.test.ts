@@ -33,9 +33,9 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 /**
- * An idle screen is calm: the status poll (1.5 s) and, on the composer, the draft's (1 s), and
- * nothing that loops. Counts the station API calls the page makes in 3 s (about 6 expected; the
- * bound leaves room for a late feed page, a loop makes hundreds).
+ * An idle screen is calm: nothing that loops. Counts the station API calls the page makes in 3 s
+ * (none expected since the screens follow station events instead of polling, which
+ * e2e/station-events.test.ts asserts; the bound leaves room for a late feed page, a loop makes hundreds).
  */
 async function assertCalm(page: Page, what: string) {
   const calls: string[] = [];

@@ -21,7 +21,7 @@ export async function startStation(owner: Kysely<Database>, serverUrl: string, b
   const dir = mkdtempSync(path.join(tmpdir(), 'station-ui-'));
   const { credential } = await enrolStation(owner, branch, ward, `${ward} e2e station`);
   const station = createStation({ dataDir: dir, serverUrl, credential, sync: { backoffBaseMs: 100, backoffMaxMs: 800, pullIntervalMs: 2000 }, ...extra });
-  const host = await startStationHost(station.handlers, { staticDir: await ensureUiBuilt('station') });
+  const host = await startStationHost(station.handlers, { staticDir: await ensureUiBuilt('station'), events: station.events });
   return {
     station,
     host,

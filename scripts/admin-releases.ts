@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import { FlagValue } from '../contract/flags';
 import { Platform, releaseSignatureMessage } from '../contract/releases';
 import type { Database } from '../server/db/database';
-import { setBranchFlag } from '../server/flags/flags';
+import { setFlag } from '../server/flags/flags';
+import { withBranch } from '../server/db/with-branch';
 import { addRing, changeRollout, moveRollout, publishRelease, type ReleaseAuthority } from '../server/releases/actions';
 import { digestArtifact, releasePublicKey, storeArtifact } from '../server/releases/artifacts';
 import { asSystemDb, type SystemDb } from '../server/db/system-db';
@@ -147,7 +148,10 @@ export async function runReleaseCommand(owner: Kysely<Database>, command: string
       const enabled = need('enabled');
       if (enabled !== 'true' && enabled !== 'false') throw new Error('--enabled is true or false');
       const value = typeof values.value === 'string' ? FlagValue.parse(values.value) : undefined;
-      await setBranchFlag(db, need('branch'), ACTOR, need('key'), { enabled: enabled === 'true', ...(value !== undefined ? { value } : {}) });
+      const branch = await db.selectFrom('branches').select('id').where('code', '=', need('branch')).executeTakeFirst();
+      if (!branch) throw new Error(`no branch ${values.branch}`);
+      const input = { enabled: enabled === 'true', ...(value !== undefined ? { value } : {}) };
+      await withBranch(db, branch.id, ACTOR, (trx) => setFlag(trx, branch.id, ACTOR, need('key'), input));
       return `flag ${values.key} in ${values.branch}: ${enabled}`;
     }
   }

@@ -52,7 +52,7 @@ export async function launchStation(serverUrl: string, demo: DemoStation, onExit
   }
   const station = createStation({ dataDir: path.join(demo.dir, 'data'), serverUrl, credential: demo.credential });
   const port = process.env.STATION_PORT ? Number(process.env.STATION_PORT) : 0;
-  const host = await startStationHost(station.handlers, { staticDir: stationDir, port });
+  const host = await startStationHost(station.handlers, { staticDir: stationDir, port, events: station.events });
   const url = `${host.url}/#secret=${encodeURIComponent(host.secret)}`;
   if (process.env.WARDSTATION_NO_OPEN !== '1') openInBrowser(url);
   return {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { releasePublicKey } from './releases/artifacts';
 import type { ServerConfig } from './config';
 import { assertLeastPrivilege } from './db/least-privilege';
+import { createBranchLimiter, limitBranches } from './db/branch-limiter';
 import { migrateToLatest } from './db/migrate';
 import { createPool } from './db/pool';
 import { createSystemDb } from './db/system-db';
@@ -10,6 +11,7 @@ import type { Logger } from './log';
 import { assertPortFree } from './startup';
 import { summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
+import { startNoteCpuWorker } from './notes/off-thread';
 import { structureNote } from './notes/pipeline';
 import { createSummarizer } from './notes/providers';
 
@@ -35,6 +37,8 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   }
   const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
   const db = createSystemDb(pool);
+  // No branch may hold more than half the pool: a burst in one hospital queues in that hospital.
+  limitBranches(db, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
     { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
@@ -42,9 +46,11 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
   );
-  const summarizer = createSummarizer(notesSettings.summarizer);
+  // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.
+  const cpu = startNoteCpuWorker();
+  const summarizer = createSummarizer(notesSettings.summarizer, cpu);
   // The summarization queue's worker runs in every instance; jobs are leased, so instances share them.
-  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => structureNote(raw, summarizer, signal) });
+  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => structureNote(raw, summarizer, signal, cpu) });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -58,6 +64,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
         await app.close();
         // A job in flight is handed back, not lost: another instance takes it at once.
         await worker.stop({ release: true });
+        await cpu.close();
         await db.destroy();
       })();
       return draining;

@@ -1,7 +1,12 @@
-import { LoginResponse, type LoginRequest } from '../../contract/auth';
-import { PullResponse, PushResponse, STATION_CREDENTIAL_HEADER, type Mutation } from '../../contract/sync';
+import type { LoginRequest, LoginResponse } from '../../contract/auth';
+import { serverApi, serverPath } from '../../contract/server-api';
+import { LiveEvent, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PushResponse } from '../../contract/sync';
 
-/* The station's HTTP client of the sync server. Every answer is validated with the contract. */
+/*
+ * The station's HTTP client of the sync server. Routes and answers come from the server's API
+ * declaration (contract/server-api.ts); this adds the station's transport: its credential, a
+ * timeout, one retry, and the errors the sync client tells apart.
+ */
 
 export class NetworkError extends Error {}
 export class ServerError extends Error {
@@ -62,21 +67,21 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
   };
   return {
     async login(req) {
-      return LoginResponse.parse(await call('/api/auth/login', { method: 'POST', body: JSON.stringify(req) }));
+      return serverApi.login.output.parse(await call(serverApi.login.path, { method: serverApi.login.method, body: JSON.stringify(req) }));
     },
     async logout(token) {
-      await call('/api/auth/logout', { method: 'POST' }, token);
+      await call(serverApi.logout.path, { method: serverApi.logout.method }, token);
     },
     async push(token, mutations, signal) {
-      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, signal));
+      return serverApi.syncPush.output.parse(await call(serverApi.syncPush.path, { method: serverApi.syncPush.method, body: JSON.stringify({ mutations }) }, token, signal));
     },
     async pull(token, cursor, limit, signal) {
-      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, signal));
+      return serverApi.syncPull.output.parse(await call(serverPath('syncPull', { query: { cursor, limit } }), { method: serverApi.syncPull.method }, token, signal));
     },
     async live(token, onCursor, signal) {
       let res: Response;
       try {
-        res = await fetch(`${base}/api/sync/live`, {
+        res = await fetch(`${base}${serverApi.syncLive.path}`, {
           headers: { [STATION_CREDENTIAL_HEADER]: credential, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
           signal,
         });
@@ -94,8 +99,8 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
             const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
             buf = buf.slice(i + 2);
             if (!data) continue;
-            const cursor = (JSON.parse(data.slice(6)) as { cursor?: unknown }).cursor;
-            if (typeof cursor === 'string' && /^\d+$/.test(cursor)) onCursor(cursor);
+            const event = LiveEvent.safeParse(JSON.parse(data.slice(6)));
+            if (event.success) onCursor(event.data.cursor);
           }
         }
       } catch {

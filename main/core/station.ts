@@ -5,6 +5,7 @@ import { listPatients, patientChart, patientFlags } from './cache';
 import { DraftError, getDraft, listDrafts, purgeStaleDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
+import { createEventHub, type StationEventHub } from './events';
 import { startDictationSender } from './dictation-sender';
 import { createNotesCalls } from './notes';
 import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
@@ -40,6 +41,8 @@ export interface Station {
   store: Store;
   sessions: Sessions;
   sync: SyncClient;
+  /** The station API's events (contract: stationEvents); hosts forward them to the renderer. */
+  events: StationEventHub;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export function createStation(options: StationOptions): Station {
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
     live: (t, f, s) => (server() ?? unenrolled).live(t, f, s),
   };
+  const events = createEventHub({ store, status: () => status(), userId: () => (sessions.locked() ? null : (sessions.current()?.user.id ?? null)) });
   const sync = createSyncClient({
     store,
     server: proxy,
@@ -90,6 +94,7 @@ export function createStation(options: StationOptions): Station {
       return (c && sessions.tokenFor(c.user.id)) ?? null;
     },
     onTokenRefused: (id) => sessions.dropToken(id),
+    onChange: () => events.poke(),
     ...options.sync,
   });
   if (options.autoSync !== false) sync.start();
@@ -109,6 +114,7 @@ export function createStation(options: StationOptions): Station {
       idleLockSeconds: options.idleLockSeconds ?? 300,
     };
   };
+
   const me = () => sessions.require().user.id;
   const wrap = <T>(f: () => T): T => {
     try {
@@ -130,7 +136,7 @@ export function createStation(options: StationOptions): Station {
     syncNow: () => sync.syncNow(),
   });
 
-  const handlers: StationHandlers = {
+  const calls: StationHandlers = {
     status: async () => status(),
     async enrol({ serverUrl, credential }) {
       // Enrolment is a first-run step: not while someone is signed in (or the screen is locked
@@ -204,16 +210,22 @@ export function createStation(options: StationOptions): Station {
     listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
     ...notes,
   };
-  const dictations = startDictationSender(store, sessions, notes, options.dictationRetryMs ?? 15_000);
+  // Every call may change what the events report: compare after each one, failed or not.
+  const handlers = Object.fromEntries(
+    Object.entries(calls).map(([name, fn]) => [name, (input: unknown) => (fn as (i: unknown) => Promise<unknown>)(input).finally(() => events.poke())]),
+  ) as unknown as StationHandlers;
+  const dictations = startDictationSender(store, sessions, handlers, options.dictationRetryMs ?? 15_000);
 
   return {
     handlers,
     store,
     sessions,
     sync,
+    events,
     async close() {
       clearInterval(checkpoints);
       clearInterval(purge);
+      events.close();
       await dictations.stop();
       await sync.stop();
       checkpointStore(store);

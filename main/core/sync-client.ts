@@ -15,6 +15,8 @@ export interface SyncClientOptions {
   pullToken(): string | null;
   /** The server refused this user's session: they must sign in online again. */
   onTokenRefused(userId: number): void;
+  /** Called after each step that may change the outbox, the drafts, the cache or the sync state. */
+  onChange?(): void;
   batchSize?: number;
   pullPageSize?: number;
   pullIntervalMs?: number;
@@ -47,6 +49,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
   const random = o.random ?? Math.random;
+  const changed = o.onChange ?? (() => {});
   const failLimit = o.failLimit ?? 3;
   let state: SyncState = 'offline';
   let lastSyncAt: string | null = null;
@@ -104,6 +107,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           schedule(Math.floor(random() * Math.min(max, base * 2 ** Math.min(failures, 16))));
           again = false;
         }
+        changed();
       } while (again);
       ensureLive();
     })().finally(() => {
@@ -151,6 +155,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
         }
       }
     })();
+    changed();
   }
 
   async function pushAll(signal: AbortSignal): Promise<void> {
@@ -177,6 +182,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
    */
   async function pushIsolating(token: string, batch: OutboxItem[], signal: AbortSignal): Promise<boolean> {
     countAttempt(o.store, batch.map((b) => b.id));
+    changed();
     try {
       applyResults(batch, (await o.server.push(token, batch.map(withCurrentBase), signal)).results);
       return true;
@@ -190,6 +196,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           rejectItem(o.store, it.id, e.status === 500 ? 'server_error' : e.detail ? `invalid: ${e.detail}` : 'invalid');
           if (it.draftId) applyDraftAnswer(o.store, it.draftId, undefined);
         })();
+        changed();
         return true;
       }
       const half = Math.ceil(batch.length / 2);
@@ -215,6 +222,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       if (signal.aborted) return;
       const page = await o.server.pull(token, getCursor(o.store), pageSize, signal);
       applyChanges(o.store, page.changes, page.cursor);
+      changed();
       if (!page.more) return;
     }
   }

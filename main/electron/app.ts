@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
-import { registerApiHandlers, type ApiContract, type ApiImplementation } from './bridge';
+import { forwardEvents, registerApiHandlers, type ApiContract, type ApiImplementation, type EventContract, type EventSourceOf } from './bridge';
 import { APP_ORIGIN, APP_SCHEME, STATION_CSP, isAllowedNavigation, isAllowedPermission, isOwnOrigin } from './security';
 import { HTML_CONTENT_TYPE, contentTypeOf } from '../../contract/content-types';
 
@@ -11,17 +11,19 @@ import { HTML_CONTENT_TYPE, contentTypeOf } from '../../contract/content-types';
  * local store cleanly on quit. Everything it decides is in security.ts and bridge.ts, tested.
  */
 
-export interface StationRuntime<C extends ApiContract> {
+export interface StationRuntime<C extends ApiContract, E extends EventContract = EventContract> {
   contract: C;
   implementation: ApiImplementation<C>;
+  /** The station's events, forwarded to the window on one channel each. */
+  events?: { contract: E; source: EventSourceOf<E> };
   /** Flushes and closes the local store; called once on quit. */
   close(): Promise<void>;
 }
 
-export interface ShellOptions<C extends ApiContract> {
+export interface ShellOptions<C extends ApiContract, E extends EventContract = EventContract> {
   rendererDir: string;
   preloadPath: string;
-  createRuntime(): Promise<StationRuntime<C>>;
+  createRuntime(): Promise<StationRuntime<C, E>>;
 }
 
 async function serveRenderer(rendererDir: string, request: Request): Promise<Response> {
@@ -46,7 +48,7 @@ async function serveRenderer(rendererDir: string, request: Request): Promise<Res
   }
 }
 
-export function runShell<C extends ApiContract>(options: ShellOptions<C>): void {
+export function runShell<C extends ApiContract, E extends EventContract = EventContract>(options: ShellOptions<C, E>): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
   if (!app.requestSingleInstanceLock()) {
@@ -54,7 +56,7 @@ export function runShell<C extends ApiContract>(options: ShellOptions<C>): void 
     return;
   }
   let window: BrowserWindow | null = null;
-  let runtime: StationRuntime<C> | null = null;
+  let runtime: StationRuntime<C, E> | null = null;
   let closing = false;
 
   app.on('second-instance', () => {
@@ -126,6 +128,13 @@ export function runShell<C extends ApiContract>(options: ShellOptions<C>): void 
       },
     });
     window.once('ready-to-show', () => window?.show());
+    if (runtime.events) {
+      const target = window.webContents;
+      const stop = forwardEvents(runtime.events.contract, runtime.events.source, (channel, payload) => {
+        if (!target.isDestroyed()) target.send(channel, payload);
+      });
+      window.once('closed', stop);
+    }
     await window.loadURL(`${APP_ORIGIN}/index.html`);
   });
 }

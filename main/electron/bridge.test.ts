@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { buildPreloadApi, channelOf, registerApiHandlers, type IpcHost, type IpcSender } from './bridge';
+import { buildPreloadApi, buildPreloadEvents, channelOf, eventChannelOf, forwardEvents, registerApiHandlers, type IpcHost, type IpcSender } from './bridge';
 import { APP_ORIGIN, isOwnOrigin } from './security';
 
 const contract = {
@@ -68,4 +68,37 @@ test('messages from any other origin are refused', async () => {
   for (const url of ['https://evil.example/', 'file:///etc/passwd', 'wardstation://station.evil/', null]) {
     await assert.rejects(ipc.invokeFrom(url)(channelOf('listPatients'), {}), /unknown sender/);
   }
+});
+
+const events = { outboxChanged: z.object({ pending: z.number().int() }), status: z.object({ locked: z.boolean() }) } as const;
+
+test('events: one channel and one preload subscribe function per contract event; payloads checked', () => {
+  const listeners = new Map<string, (payload: unknown) => void>();
+  const source = {
+    on(name: string, l: (payload: never) => void) {
+      listeners.set(name, l as (payload: unknown) => void);
+      return () => listeners.delete(name);
+    },
+  };
+  const sent: [string, unknown][] = [];
+  const stop = forwardEvents(events, source, (channel, payload) => sent.push([channel, payload]));
+  listeners.get('outboxChanged')!({ pending: 2 });
+  listeners.get('outboxChanged')!({ pending: 'two' });
+  listeners.get('status')!({ locked: true, extra: 'dropped by the schema' });
+  assert.deepEqual(sent, [[eventChannelOf('outboxChanged'), { pending: 2 }], [eventChannelOf('status'), { locked: true }]]);
+  stop();
+  assert.equal(listeners.size, 0);
+
+  const subscribed: string[] = [];
+  const api = buildPreloadEvents(events, (channel, l) => {
+    subscribed.push(channel);
+    l({ pending: 1 });
+    return () => {};
+  });
+  assert.deepEqual(Object.keys(api).sort(), ['outboxChanged', 'status']);
+  assert.ok(Object.isFrozen(api));
+  const got: unknown[] = [];
+  api.outboxChanged((p) => got.push(p));
+  assert.deepEqual(subscribed, [eventChannelOf('outboxChanged')]);
+  assert.deepEqual(got, [{ pending: 1 }]);
 });

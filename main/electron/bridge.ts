@@ -79,3 +79,47 @@ export function registerApiHandlers<C extends ApiContract>(
     });
   }
 }
+
+/*
+ * Events go the other way: the main process sends each on its own channel after checking the
+ * payload against the contract, and the preload exposes one subscribe function per event
+ * (returning its unsubscribe). The page never names a channel.
+ */
+export type EventContract = Record<string, z.ZodType>;
+
+export type EventClient<E extends EventContract> = {
+  [K in keyof E]: (listener: (payload: z.infer<E[K]>) => void) => () => void;
+};
+
+export const EVENT_CHANNEL_PREFIX = 'station-event:';
+
+export function eventChannelOf(name: string): string {
+  return `${EVENT_CHANNEL_PREFIX}${name}`;
+}
+
+/** What the preload hands to contextBridge for events: a frozen object of one subscribe function per event. */
+export function buildPreloadEvents<E extends EventContract>(
+  contract: E,
+  subscribe: (channel: string, listener: (payload: unknown) => void) => () => void,
+): EventClient<E> {
+  const api: Record<string, (listener: (payload: unknown) => void) => () => void> = {};
+  for (const name of Object.keys(contract)) {
+    api[name] = (listener) => subscribe(eventChannelOf(name), (payload) => listener(payload));
+  }
+  return Object.freeze(api) as EventClient<E>;
+}
+
+export interface EventSourceOf<E extends EventContract> {
+  on<K extends keyof E & string>(name: K, listener: (payload: z.infer<E[K]>) => void): () => void;
+}
+
+/** Forwards every event of the source to the window; a payload outside the contract is dropped. Returns the stop function. */
+export function forwardEvents<E extends EventContract>(contract: E, source: EventSourceOf<E>, send: (channel: string, payload: unknown) => void): () => void {
+  const stops = (Object.keys(contract) as (keyof E & string)[]).map((name) =>
+    source.on(name, (payload) => {
+      const parsed = contract[name]!.safeParse(payload);
+      if (parsed.success) send(eventChannelOf(name), parsed.data);
+    }),
+  );
+  return () => stops.forEach((stop) => stop());
+}

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app } from 'electron';
-import { stationApi, type StationHandlers } from '../../contract/station-api';
+import { stationApi, stationEvents, type StationHandlers } from '../../contract/station-api';
 import { StationError } from '../core/errors';
 import { createStation } from '../core/station';
 import { runShell } from './app';
@@ -46,6 +46,6 @@ runShell({
   async createRuntime() {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const station = createStation({ dataDir, storeKey: storeKeyFromSafeStorage(path.join(dataDir, 'store.key.safe')), ...enrolment() });
-    return { contract: stationApi, implementation: withCodes(station.handlers), close: () => station.close() };
+    return { contract: stationApi, implementation: withCodes(station.handlers), events: { contract: stationEvents, source: station.events }, close: () => station.close() };
   },
 });

@@ -1,6 +1,17 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { STATION_SECRET_HEADER, stationApi, type StationCall, type StationErrorCode, type StationHandlers } from '../../contract/station-api';
+import {
+  STATION_EVENTS_PATH,
+  STATION_SECRET_HEADER,
+  stationApi,
+  stationEvents,
+  type StationCall,
+  type StationErrorCode,
+  type StationEventName,
+  type StationEventSource,
+  type StationHandlers,
+} from '../../contract/station-api';
+import { createEventStreamParser } from '../../contract/event-stream';
 import { badTextMessage, findBadText } from '../../contract/text';
 import { StationError } from '../core/errors';
 import { serveStatic } from './static';
@@ -10,6 +21,8 @@ import { serveStatic } from './static';
  * is missing: POST /api/<call> with the JSON input; the answer is the call's JSON output.
  * A random secret made at each launch must come in a header, so another local program or web
  * page cannot drive the station. Inputs are validated with the contract's schemas.
+ * GET /api/events streams the station's events (contract: stationEvents) as server-sent events
+ * behind the same secret; a comment line every 20 s keeps idle proxies from closing it.
  */
 
 const STATUS: Record<StationErrorCode, number> = {
@@ -55,6 +68,28 @@ export interface StationHostOptions {
   secret?: string;
   /** The built station renderer (dist/station), served on GET without the secret: the page gets the secret from its URL fragment. */
   staticDir?: string;
+  /** The station core's events, streamed at STATION_EVENTS_PATH; without them the path answers 404. */
+  events?: StationEventSource;
+}
+
+const HEARTBEAT_MS = 20_000;
+
+function streamEvents(events: StationEventSource, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  // The first bytes tell the client the stream is open (it then reads the state it may have missed).
+  res.write(': open\n\n');
+  const stops = (Object.keys(stationEvents) as StationEventName[]).map((name) =>
+    events.on(name, (payload) => {
+      const parsed = stationEvents[name].safeParse(payload);
+      if (parsed.success) res.write(`event: ${name}\ndata: ${JSON.stringify(parsed.data)}\n\n`);
+    }),
+  );
+  const heartbeat = setInterval(() => res.write(': \n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
+  req.once('close', () => {
+    clearInterval(heartbeat);
+    for (const stop of stops) stop();
+  });
 }
 
 export async function startStationHost(handlers: StationHandlers, options: StationHostOptions = {}): Promise<StationHost> {
@@ -75,6 +110,10 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
       }
       const given = Buffer.from(String(req.headers[STATION_SECRET_HEADER] ?? ''));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail(res, 'unauthorized', 'missing or wrong station secret');
+      if (req.url === STATION_EVENTS_PATH && options.events) {
+        if (req.method !== 'GET') return fail(res, 'not_found', 'the event stream is read with GET');
+        return streamEvents(options.events, req, res);
+      }
       const m = /^\/api\/([A-Za-z]+)$/.exec(req.url ?? '');
       const call = m?.[1] as StationCall | undefined;
       if (req.method !== 'POST' || !call || !Object.hasOwn(stationApi, call)) return fail(res, 'not_found', 'no such call');
@@ -136,4 +175,44 @@ export function stationHostClient(url: string, secret: string): StationHandlers 
     };
   }
   return client as unknown as StationHandlers;
+}
+
+export interface StationHostEvents extends StationEventSource {
+  /** Resolves once the stream is open: events from then on arrive. */
+  opened: Promise<void>;
+  close(): void;
+}
+
+/** A Node client of the loopback host's event stream (tests, headless runs). */
+export function stationHostEvents(url: string, secret: string): StationHostEvents {
+  const listeners = new Map<StationEventName, Set<(payload: unknown) => void>>();
+  const ctl = new AbortController();
+  const opened = (async () => {
+    const r = await fetch(`${url}${STATION_EVENTS_PATH}`, { headers: { [STATION_SECRET_HEADER]: secret }, signal: ctl.signal });
+    if (!r.ok || !r.body) throw new StationError('internal', `event stream: HTTP ${r.status}`);
+    const parse = createEventStreamParser(({ name, data }) => {
+      if (!Object.hasOwn(stationEvents, name)) return;
+      const payload = stationEvents[name as StationEventName].parse(JSON.parse(data));
+      for (const l of listeners.get(name as StationEventName) ?? []) l(payload);
+    });
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        parse(value);
+      }
+    })().catch(() => {});
+  })();
+  opened.catch(() => {});
+  return {
+    opened,
+    on(name, listener) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      set.add(listener as (payload: unknown) => void);
+      return () => set.delete(listener as (payload: unknown) => void);
+    },
+    close: () => ctl.abort(),
+  };
 }

@@ -38,7 +38,7 @@ const station = createStation({
   ...(values['offline-hours'] ? { offlineUnlockHours: Number(values['offline-hours']) } : {}),
   ...(values['idle-lock'] ? { idleLockSeconds: Number(values['idle-lock']) } : {}),
 });
-const host = await startStationHost(station.handlers, { ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
+const host = await startStationHost(station.handlers, { events: station.events, ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
 console.log(JSON.stringify({ url: host.url, secret: host.secret }));
 const stop = () => {
   void host.close().then(() => station.close()).then(() => process.exit(0));

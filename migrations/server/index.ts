@@ -10,8 +10,15 @@ import * as fhirStore from './2026-12-02T1200-fhir-store';
 import * as releaseScope from './2026-12-02T1100-release-scope';
 import * as auditAppend from './2026-12-02T1110-audit-append';
 import * as loginSource from './2026-12-02T1120-login-source';
+import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
+import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 
-/** Every server migration, in order. Registration is explicit: add new ones at the end. */
+/**
+ * Every server migration, in order. Registration is explicit: add new ones at the end.
+ * The part after the date is an ordering key, not a time of day: T0100–T4000 are the first build's
+ * phases (core, clinical, audit, sync, FHIR, releases, notes), and later migrations use
+ * T<issue>00. Names are recorded in kysely_migration, so existing ones are never renamed.
+ */
 export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T0100-core': core,
   '2026-11-25T0200-clinical': clinical,
@@ -24,4 +31,6 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T1110-audit-append': auditAppend,
   '2026-12-02T1120-login-source': loginSource,
   '2026-12-02T1200-fhir-store': fhirStore,
+  '2026-12-02T1400-note-review-checks': noteReviewChecks,
+  '2026-12-02T1800-feed-by-xid': feedByXid,
 };

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { stationEventsClient } from './api';
 import { Lock } from './Lock';
 import { Outbox } from './Outbox';
 import { PatientScreen } from './Patient';
@@ -9,8 +10,8 @@ import { useIdleLock } from './idle';
 import { Ward } from './Ward';
 
 export function App() {
-  // Primitive selections: the status poll (every 1.5 s, more often changing while a sync runs)
-  // re-renders only what shows a changed value, never the whole screen under the composer.
+  // Primitive selections: a status event (frequent while a sync runs) re-renders only what
+  // shows a changed value, never the whole screen under the composer.
   const started = useStation((s) => s.status !== null);
   const enrolled = useStation((s) => s.status?.enrolled ?? false);
   const locked = useStation((s) => s.status?.locked ?? false);
@@ -18,11 +19,14 @@ export function App() {
   const idleLockSeconds = useStation((s) => s.status?.idleLockSeconds);
   const route = useStation((s) => s.route);
   const refresh = useStation((s) => s.refreshStatus);
+  const applyStatus = useStation((s) => s.applyStatus);
+  // No polling: the station says when its status changes; read it once at start and whenever
+  // the event channel reopens (what changed while it was down).
   useEffect(() => {
     void refresh();
-    const t = setInterval(() => void refresh(), 1500);
-    return () => clearInterval(t);
-  }, [refresh]);
+    const stops = [stationEventsClient.on('status', applyStatus), stationEventsClient.onOpen(() => void refresh())];
+    return () => stops.forEach((stop) => stop());
+  }, [refresh, applyStatus]);
   const signedIn = hasUser && !locked;
   useIdleLock(signedIn, idleLockSeconds ? idleLockSeconds * 1000 : undefined);
 

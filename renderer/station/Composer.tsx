@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DraftView } from '../../contract/station-api';
-import { messageOf, station } from './api';
+import { messageOf, station, stationEventsClient } from './api';
 import { Dictation } from './Dictation';
 import { registerFlush, useStation } from './store';
 
@@ -93,17 +93,20 @@ export function Composer({ patientId }: { patientId: string }) {
   }, [patientId, save]);
 
   // The saved draft changes behind the screen (its sync state; a dictation's transcript appended
-  // by the server as the next version): follow it, but never over anything typed since the
+  // by the server as the next version), or a draft of this patient appears (made elsewhere on
+  // this station): follow it when the station says so, never over anything typed since the
   // request went out.
   useEffect(() => {
-    const t = setInterval(() => {
+    const follow = () => {
       const id = latest.current.draftId;
-      if (!id || latest.current.dirty || saving.current > 0) return;
+      if (latest.current.dirty || saving.current > 0) return;
       const seen = edits.current;
-      station.getDraft({ draftId: id }).then(
+      const read = id ? station.getDraft({ draftId: id }) : station.listDrafts({ patientId }).then((r) => r.drafts.find((d) => d.status !== 'submitted') ?? null);
+      read.then(
         (d) => {
-          if (latest.current.dirty || saving.current > 0 || edits.current !== seen || d.id !== latest.current.draftId) return;
-          if (d.pending === 0 && d.text !== latest.current.text && area.current) {
+          if (!d || latest.current.dirty || saving.current > 0 || edits.current !== seen || (id ? d.id !== latest.current.draftId : latest.current.draftId)) return;
+          latest.current.draftId = d.id;
+          if ((d.pending === 0 || !id) && d.text !== latest.current.text && area.current) {
             const el = area.current;
             const [from, to] = [el.selectionStart, el.selectionEnd];
             el.value = d.text;
@@ -116,9 +119,16 @@ export function Composer({ patientId }: { patientId: string }) {
         },
         () => {},
       );
-    }, 1000);
-    return () => clearInterval(t);
-  }, []);
+    };
+    const stops = [
+      stationEventsClient.on('draftsChanged', (e) => {
+        const id = latest.current.draftId;
+        if (id ? e.draftIds.includes(id) : e.patientIds.includes(patientId)) follow();
+      }),
+      stationEventsClient.onOpen(follow),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [patientId]);
 
   const onChange = (value: string) => {
     edits.current++;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { z } from 'zod';
 import type { OutboxEntry, RejectedItem } from '../../contract/station-api';
-import { messageOf, station } from './api';
+import { messageOf, station, stationEventsClient } from './api';
 import { useStation } from './store';
 
 type Waiting = z.infer<typeof OutboxEntry>;
@@ -43,8 +43,8 @@ export function Outbox() {
   }, []);
   useEffect(() => {
     void load();
-    const t = setInterval(() => void load(), 2000);
-    return () => clearInterval(t);
+    const stops = [stationEventsClient.on('outboxChanged', () => void load()), stationEventsClient.onOpen(() => void load())];
+    return () => stops.forEach((stop) => stop());
   }, [load]);
   const retry = async () => {
     try {

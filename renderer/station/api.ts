@@ -1,4 +1,16 @@
-import { STATION_SECRET_HEADER, StationErrorCode, stationApi, type StationCall, type StationInput, type StationOutput } from '../../contract/station-api';
+import { createEventStreamParser } from '../../contract/event-stream';
+import {
+  STATION_EVENTS_PATH,
+  STATION_SECRET_HEADER,
+  StationErrorCode,
+  stationApi,
+  stationEvents,
+  type StationCall,
+  type StationEventListener,
+  type StationEventName,
+  type StationInput,
+  type StationOutput,
+} from '../../contract/station-api';
 
 /*
  * The renderer's only way to the station: the typed station API. In Electron the preload puts
@@ -9,9 +21,13 @@ import { STATION_SECRET_HEADER, StationErrorCode, stationApi, type StationCall, 
 
 export type StationClient = { [K in StationCall]: (input: StationInput<K>) => Promise<StationOutput<K>> };
 
+/** What the Electron preload puts on `window.stationEvents`: one subscribe function per event. */
+export type StationEventsBridge = { [K in StationEventName]: (listener: StationEventListener<K>) => () => void };
+
 declare global {
   interface Window {
     station?: StationClient;
+    stationEvents?: StationEventsBridge;
   }
 }
 
@@ -71,7 +87,75 @@ function electronClient(bridge: StationClient): StationClient {
   return client as unknown as StationClient;
 }
 
-export const station: StationClient = window.station ? electronClient(window.station) : httpClient(takeSecret());
+/**
+ * The station's events (contract: stationEvents), so that no screen polls. `onOpen` runs each
+ * time the channel (re)opens: a screen reads there what it may have missed while it was down.
+ */
+export interface StationEventsClient {
+  on<K extends StationEventName>(name: K, listener: StationEventListener<K>): () => void;
+  onOpen(listener: () => void): () => void;
+}
+
+function httpEvents(secret: string): StationEventsClient {
+  const listeners = new Map<StationEventName, Set<(payload: unknown) => void>>();
+  const openers = new Set<() => void>();
+  let started = false;
+  let delayMs = 500;
+  const dispatch = createEventStreamParser(({ name, data }) => {
+    if (!Object.hasOwn(stationEvents, name)) return;
+    const parsed = stationEvents[name as StationEventName].safeParse(JSON.parse(data));
+    if (parsed.success) for (const l of listeners.get(name as StationEventName) ?? []) l(parsed.data);
+  });
+  // One stream for the whole page; when it drops (the station restarted), it comes back with backoff.
+  const connect = async () => {
+    try {
+      const res = await fetch(STATION_EVENTS_PATH, { headers: { [STATION_SECRET_HEADER]: secret }, cache: 'no-store' });
+      if (res.ok && res.body) {
+        delayMs = 500;
+        for (const f of openers) f();
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          dispatch(value);
+        }
+      }
+    } catch {
+      // Unreachable or dropped: try again below.
+    }
+    setTimeout(() => void connect(), delayMs);
+    delayMs = Math.min(delayMs * 2, 10_000);
+  };
+  return {
+    on(name, listener) {
+      if (!started) {
+        started = true;
+        void connect();
+      }
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      const l = listener as (payload: unknown) => void;
+      set.add(l);
+      return () => set.delete(l);
+    },
+    onOpen(listener) {
+      openers.add(listener);
+      return () => openers.delete(listener);
+    },
+  };
+}
+
+function electronEvents(bridge: StationEventsBridge): StationEventsClient {
+  return {
+    on: (name, listener) => bridge[name](listener),
+    // IPC does not drop while the window lives: there is nothing to catch up on.
+    onOpen: () => () => {},
+  };
+}
+
+const secret = window.station ? '' : takeSecret();
+export const station: StationClient = window.station ? electronClient(window.station) : httpClient(secret);
+export const stationEventsClient: StationEventsClient = window.stationEvents ? electronEvents(window.stationEvents) : httpEvents(secret);
 
 export function messageOf(e: unknown): string {
   if (e instanceof StationCallError) {

@@ -23,6 +23,8 @@ interface StationState {
   flags: Record<string, PatientFlags>;
   query: string;
   refreshStatus(): Promise<void>;
+  /** A status from the station (a call's answer or a `status` event) becomes the screen's. */
+  applyStatus(status: StationStatus): void;
   signIn(username: string, password: string, branch: string): Promise<void>;
   unlock(password: string): Promise<void>;
   lock(): Promise<void>;
@@ -61,13 +63,15 @@ export const useStation = create<StationState>()((set, get) => {
     error: null,
     busy: false,
     ...cleared,
+    applyStatus(status) {
+      const was = get().status;
+      if (was?.user && (status.locked || !status.user)) set({ status, ...cleared });
+      // Unchanged: no new object, so no subscriber renders for nothing.
+      else if (JSON.stringify(status) !== JSON.stringify(was)) set({ status });
+    },
     async refreshStatus() {
       try {
-        const status = await station.status({});
-        const was = get().status;
-        if (was?.user && (status.locked || !status.user)) set({ status, ...cleared });
-        // Unchanged: no new object, so no subscriber renders for nothing.
-        else if (JSON.stringify(status) !== JSON.stringify(was)) set({ status });
+        get().applyStatus(await station.status({}));
       } catch (e) {
         if (e instanceof StationCallError && e.code === 'unreachable') set({ error: messageOf(e) });
       }

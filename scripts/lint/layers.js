@@ -71,8 +71,12 @@ export function violation(fromRel, toRel, importedNames = []) {
   const allowed = MAY_IMPORT[from];
   if (allowed === '*') return null;
   // Tests and scaffolding sit beside the code they exercise: inside server/ they may reach any
-  // server layer (a domain's test builds the HTTP app), but they keep the folder's outer rules.
-  const sameSide = from === to || allowed.includes(to) || (testSide && SERVER_LAYERS.has(from) && SERVER_LAYERS.has(to));
+  // server layer (a domain's test builds the HTTP app) and the server's migrations (DESIGN §2:
+  // server/ may import migrations/server), but they keep the folder's outer rules.
+  const sameSide =
+    from === to ||
+    allowed.includes(to) ||
+    (testSide && SERVER_LAYERS.has(from) && (SERVER_LAYERS.has(to) || to === 'migrations/server'));
   if (!sameSide) return `${from}/ may import only ${[from, ...allowed].join(', ')} (DESIGN §2); ${toRel} is ${to}/`;
   // Only server/db (and the owner-role tools) hold the full schema type: routes and domains get a SystemDb.
   const ownerTools = from === 'server/db' || /^server\/(admin|seed)\//.test(fromRel) || testSide;

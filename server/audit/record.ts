@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Actor, BranchTransaction } from '../db/with-branch';
+import pg from 'pg';
+import { runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
@@ -20,11 +21,36 @@ export interface AuditEvent {
  * change it records commit or roll back together. Call it last in the unit of work: the chain's
  * per-branch lock is then held only until commit.
  */
+function rowFields(event: AuditEvent): { patientId: string | null; detail: Record<string, unknown> } {
+  return {
+    patientId: event.patientId ?? (event.patientIds?.length === 1 ? event.patientIds[0]! : null),
+    detail: event.patientIds ? { ...event.detail, patientIds: [...new Set(event.patientIds)].sort() } : (event.detail ?? {}),
+  };
+}
+
 export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): Promise<void> {
   // audit_append (migration 2026-12-02T1110) takes the branch and the actor from the
   // transaction's settings (withBranch set them): the app role cannot insert audit rows itself,
   // nor name another actor. `_actor` stays in the signature for the callers' readability.
-  const patientId = event.patientId ?? (event.patientIds?.length === 1 ? event.patientIds[0]! : null);
-  const detail = event.patientIds ? { ...event.detail, patientIds: [...new Set(event.patientIds)].sort() } : (event.detail ?? {});
+  const { patientId, detail } = rowFields(event);
   await sql`SELECT audit_append(${event.action}, ${event.entityType ?? null}, ${event.entityId ?? null}, ${patientId}::uuid, ${JSON.stringify(detail)}::jsonb)`.execute(trx);
+}
+
+/**
+ * The audit row of a unit of work that only reads: appended with its COMMIT, in one message
+ * (runAtCommit), so the chain's branch lock is held for no round trip; and, when the unit of
+ * work wrote nothing else, committed without waiting for the disk. A database crash can lose
+ * the last fraction of a second of read-audit rows, never data (the sync pull makes the same
+ * trade).
+ */
+export function recordReadAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
+  const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
+  const { patientId, detail } = rowFields(event);
+  runAtCommit(
+    trx,
+    // Only if the unit of work wrote nothing so far (a read inside a FHIR transaction bundle
+    // commits its writes durably). audit_append takes the branch and actor from the transaction.
+    `SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL; ` +
+      `SELECT audit_append(${lit(event.action)}, ${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(patientId)}::uuid, ${lit(JSON.stringify(detail))}::jsonb)`,
+  );
 }

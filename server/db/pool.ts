@@ -38,6 +38,10 @@ export function createPool(options: PoolOptions): pg.Pool {
   });
   // An idle client's error (e.g. the server restarted) must not crash the process.
   pool.on('error', () => {});
+  // Nor a checked-out one's: pg-pool listens only on idle clients, and a database that dies
+  // between two statements of a transaction would otherwise throw an unhandled 'error' event.
+  // The transaction's next statement fails instead, and the broken client is not reused.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

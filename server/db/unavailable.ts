@@ -13,11 +13,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof e.code === 'string' && (NODE_CODES.has(e.code) || SQLSTATES.test(e.code))) return true;
   const m = typeof e.message === 'string' ? e.message : '';
   // node-postgres says these in words, without a code.
-  return /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(m);
+  return /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|not queryable|terminating connection/i.test(m);
 }
 
-/** A statement cut by statement_timeout (57014) or a lock wait cut by lock_timeout (55P03). */
+/** A statement cut by statement_timeout (57014), a lock wait cut by lock_timeout (55P03), a branch's queue full (branch-limiter.ts). */
 export function isDatabaseBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === '57014' || code === '55P03';
+  return code === '57014' || code === '55P03' || code === 'BRANCH_BUSY';
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { branchLimiterOf } from './branch-limiter';
 import type { Database } from './database';
 import type { SystemDb } from './system-db';
 
@@ -22,6 +23,20 @@ export function currentBranchId(): RawBuilder<number> {
 
 const ACTOR_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
+const atCommit = new WeakMap<object, string[]>();
+
+/**
+ * Sends `statement` (complete SQL text, values already quoted as literals) in the same message
+ * as this unit of work's COMMIT. For a last write that takes a lock held to commit (the audit
+ * chain's branch lock): the lock is then held for the server's own time, not also for a round
+ * trip to this process and back. It fails the unit of work like any statement.
+ */
+export function runAtCommit(trx: BranchTransaction, statement: string): void {
+  const list = atCommit.get(trx);
+  if (list) list.push(statement);
+  else atCommit.set(trx, [statement]);
+}
+
 /**
  * The one way to reach patient tables: a transaction bound to a branch before its first
  * statement. set_config(..., true) is transaction-local, so a pooled connection cannot carry
@@ -42,6 +57,12 @@ export async function withBranch<T>(
   const begin = sql.raw(
     `BEGIN; SELECT set_config('app.current_branch', '${branchId}', true), set_config('app.current_actor', '${actor.kind}:${actor.id}', true)`,
   );
+  const limiter = branchLimiterOf(db);
+  if (limiter) return limiter.run(branchId, () => unitOfWork(db, begin, fn));
+  return unitOfWork(db, begin, fn);
+}
+
+async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<unknown>, fn: (trx: BranchTransaction) => Promise<T>): Promise<T> {
   return (db as Kysely<Database>).connection().execute(async (conn) => {
     await begin.execute(conn);
     let result: T;
@@ -57,7 +78,10 @@ export async function withBranch<T>(
       // COMMIT of an aborted transaction answers ROLLBACK without an error: a unit of work that
       // swallowed a database error would be acknowledged and lost. The SELECT before it fails in
       // an aborted transaction, and a failing statement skips the rest of a simple query.
-      await sql.raw('SELECT 1; COMMIT').execute(conn);
+      // After the commit, in the same message, the change feed's live channel hears of it
+      // (server/sync/sql/feed.sql: a NOTIFY inside the transaction would serialize writers).
+      const last = (atCommit.get(conn) ?? []).map((x) => `${x}; `).join('');
+      await sql.raw(`SELECT 1; ${last}COMMIT; SELECT change_feed_announce()`).execute(conn);
     } catch (e) {
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       throw e;

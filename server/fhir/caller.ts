@@ -48,3 +48,25 @@ export async function findCaller(db: SystemDb, policy: AuthPolicy, token: string
     identifierSystems: [],
   };
 }
+
+/**
+ * API-client callers remembered for `ttlMs` (a lab system sends many requests with one token),
+ * saving a lookup per request. A revoked client is refused at most `ttlMs` later. Sessions are
+ * not cached: their idle timeout is counted per request.
+ */
+export function cachedCallers(ttlMs: number, max = 10_000): (db: SystemDb, policy: AuthPolicy, token: string) => Promise<Caller | null> {
+  const cache = new Map<string, { caller: Caller; until: number }>();
+  return async (db, policy, token) => {
+    if (ttlMs <= 0 || !token.startsWith('wsc_')) return findCaller(db, policy, token);
+    const key = hashSecret(token);
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.caller;
+    const caller = await findCaller(db, policy, token);
+    if (hit) cache.delete(key);
+    if (caller) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(key, { caller, until: Date.now() + ttlMs });
+    }
+    return caller;
+  };
+}

@@ -8,8 +8,13 @@ export interface FhirConfig {
   nationalIdSystem: string;
   /** Absolute base of links in bundles; derived from the request when unset. */
   baseUrl: string | null;
-  /** Check every outgoing resource against the schema too (cheap once compiled). */
+  /**
+   * Check resources returned by reads and searches against the schema too (what writes return is
+   * always checked). Off in production (FHIR_VALIDATE_OUTPUT=1 turns it on), on under tests.
+   */
   validateOutput: boolean;
+  /** How long an API client's token is trusted without a lookup (a revocation takes effect within it); 0: never. */
+  clientCacheMs: number;
 }
 
 export const DEFAULT_FHIR_CONFIG: FhirConfig = {
@@ -17,6 +22,7 @@ export const DEFAULT_FHIR_CONFIG: FhirConfig = {
   nationalIdSystem: 'urn:wardstation:national-id',
   baseUrl: null,
   validateOutput: true,
+  clientCacheMs: 0,
 };
 
 export function fhirConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FhirConfig {
@@ -24,7 +30,8 @@ export function fhirConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FhirCon
     mrnSystemTemplate: env.FHIR_MRN_SYSTEM ?? DEFAULT_FHIR_CONFIG.mrnSystemTemplate,
     nationalIdSystem: env.FHIR_NATIONAL_ID_SYSTEM ?? DEFAULT_FHIR_CONFIG.nationalIdSystem,
     baseUrl: env.FHIR_BASE_URL ? env.FHIR_BASE_URL.replace(/\/+$/, '') : null,
-    validateOutput: env.FHIR_VALIDATE_OUTPUT !== '0',
+    validateOutput: env.FHIR_VALIDATE_OUTPUT === '1' || (env.FHIR_VALIDATE_OUTPUT !== '0' && env.NODE_ENV === 'test'),
+    clientCacheMs: clientCacheMs(env.FHIR_CLIENT_CACHE_MS),
   };
 }
 
@@ -49,4 +56,11 @@ export function cursorSecretLoader(db: SystemDb, env: NodeJS.ProcessEnv = proces
     });
     return secret;
   };
+}
+
+function clientCacheMs(v: string | undefined): number {
+  if (v === undefined || v === '') return 5000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 60_000) throw new Error('FHIR_CLIENT_CACHE_MS must be a whole number of milliseconds from 0 to 60000');
+  return n;
 }

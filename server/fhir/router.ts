@@ -42,6 +42,8 @@ export interface FhirDeps {
   config: FhirConfig;
   cursorSecret: () => Promise<Buffer>;
   log: Logger;
+  /** The caller behind a token; findCaller unless a cache is given (cachedCallers). */
+  findCaller?: typeof findCaller;
 }
 
 type Handler = (deps: FhirDeps, caller: Caller, req: FhirRequest, params: string[]) => Promise<Outcome>;
@@ -113,7 +115,7 @@ async function dispatch(deps: FhirDeps, req: FhirRequest): Promise<Outcome> {
   }
   const params = route.path.exec(path)!.slice(1);
   if (route.public) return route.run(deps, null as unknown as Caller, req, params);
-  const caller = req.token ? await findCaller(deps.db, deps.policy, req.token) : null;
+  const caller = req.token ? await (deps.findCaller ?? findCaller)(deps.db, deps.policy, req.token) : null;
   if (!caller) throw unauthorized();
   return route.run(deps, caller, req, params);
 }

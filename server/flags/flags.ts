@@ -1,7 +1,7 @@
 import type { Flag, SetFlagInput } from '../../contract/flags';
 import { recordAudit } from '../audit/record';
-import { asSystemDb, type SystemDb } from '../db/system-db';
-import { withBranch, type Actor, type BranchTransaction } from '../db/with-branch';
+import { asSystemDb } from '../db/system-db';
+import type { Actor, BranchTransaction } from '../db/with-branch';
 import { notifyStations } from '../releases/signals';
 
 /* Feature flags of the transaction's branch (row-level security scopes them). */
@@ -17,30 +17,18 @@ export async function listFlags(trx: BranchTransaction): Promise<Flag[]> {
   }));
 }
 
-/** Sets a flag in the transaction's branch; audited in the same unit of work. */
+/**
+ * Sets a flag in the transaction's branch, audited and signalled to the stations in the same unit
+ * of work (the signal travels only if it commits). The caller owns the transaction.
+ */
 export async function setFlag(trx: BranchTransaction, branchId: number, actor: Actor, key: string, input: SetFlagInput): Promise<void> {
   const value = input.value === undefined ? null : JSON.stringify(input.value);
   const by = `${actor.kind}:${actor.id}`;
+  await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId });
   await trx
     .insertInto('feature_flags')
     .values({ branch_id: branchId, key, enabled: input.enabled, value, updated_by: by })
     .onConflict((oc) => oc.columns(['branch_id', 'key']).doUpdateSet({ enabled: input.enabled, value, updated_by: by, updated_at: new Date() }))
     .execute();
   await recordAudit(trx, actor, { action: 'flag.set', entityType: 'feature_flag', entityId: key, detail: { enabled: input.enabled } });
-}
-
-/** The admin CLI's entry: a flag of the branch named by its code, with the stations signalled. */
-export async function setBranchFlag(
-  db: SystemDb,
-  branchCode: string,
-  actor: Actor,
-  key: string,
-  input: SetFlagInput,
-): Promise<void> {
-  const branch = await db.selectFrom('branches').select('id').where('code', '=', branchCode).executeTakeFirst();
-  if (!branch) throw new Error(`no branch ${branchCode}`);
-  await withBranch(db, branch.id, actor, async (trx) => {
-    await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId: branch.id });
-    await setFlag(trx, branch.id, actor, key, input);
-  });
 }

@@ -27,3 +27,22 @@ export function requireRole(session: Session, allowed: readonly Role[]): void {
     throw new HttpError(403, 'forbidden', 'your role does not allow this');
   }
 }
+
+/**
+ * Authentication that runs in onRequest, before fastify reads the body: a route that takes a
+ * large body (audio, a push batch) must not read and parse megabytes for a caller it would refuse.
+ * The handler picks the result up with `of(request)`.
+ */
+export function authenticateBeforeBody<T>(authenticate: (request: FastifyRequest) => Promise<T>) {
+  const results = new WeakMap<FastifyRequest, T>();
+  return {
+    onRequest: async (request: FastifyRequest): Promise<void> => {
+      results.set(request, await authenticate(request));
+    },
+    of(request: FastifyRequest): T {
+      const r = results.get(request);
+      if (r === undefined) throw new Error('authenticateBeforeBody: the onRequest hook did not run');
+      return r;
+    },
+  };
+}

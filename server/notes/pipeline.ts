@@ -1,6 +1,5 @@
 import { SoapDraft, type StructureResult } from '../../contract/soap';
-import { checkEvidence, countUnsupported } from './evidence';
-import { contentHash } from './hash';
+import { IN_THREAD, type NoteCpu } from './off-thread';
 import { PROMPT_VERSION } from './prompt';
 import { NoteProviderError, type SummarizerProvider } from './providers/types';
 import { foldForMatch } from './text';
@@ -15,7 +14,14 @@ import { foldForMatch } from './text';
 // The local structurer quotes no prompt; its "prompt version" is its own version.
 const LOCAL_PROMPT_VERSION = 'local-structurer-1';
 
-export async function structureNote(raw: string, provider: SummarizerProvider, signal?: AbortSignal): Promise<StructureResult> {
+/** The longest note the summarizer takes (a draft's own ceiling, contract/sync.ts). */
+export const MAX_SUMMARIZE_CHARS = 1_000_000;
+
+/** `cpu`: where quotes are checked (server: a worker thread, off-thread.ts). */
+export async function structureNote(raw: string, provider: SummarizerProvider, signal?: AbortSignal, cpu: NoteCpu = IN_THREAD): Promise<StructureResult> {
+  if (raw.length > MAX_SUMMARIZE_CHARS) {
+    return { ok: false, error: { kind: 'refused', message: `the note is too long to summarize (over ${MAX_SUMMARIZE_CHARS.toLocaleString('en')} characters): split it into shorter notes`, attempts: 0 } };
+  }
   if (foldForMatch(raw).length === 0) return { ok: false, error: { kind: 'empty_note', message: 'the note has no text', attempts: 0 } };
   const started = performance.now();
   let answer;
@@ -26,9 +32,14 @@ export async function structureNote(raw: string, provider: SummarizerProvider, s
     return { ok: false, error: { kind: 'provider_error', message: 'the summarizer failed unexpectedly', attempts: 0 } };
   }
   const latencyMs = performance.now() - started;
-  const sections = checkEvidence(raw, answer.soap);
+  let checked;
+  try {
+    checked = await cpu.check(raw, answer.soap);
+  } catch {
+    return { ok: false, error: { kind: 'provider_error', message: 'checking the draft against the note failed', attempts: answer.attempts } };
+  }
   const draft: SoapDraft = {
-    sections,
+    sections: checked.sections,
     provenance: {
       provider: provider.name,
       model: provider.model,
@@ -39,8 +50,8 @@ export async function structureNote(raw: string, provider: SummarizerProvider, s
       attempts: answer.attempts,
       responseFormat: answer.responseFormat,
     },
-    contentHash: contentHash(sections),
-    unsupportedCount: countUnsupported(sections),
+    contentHash: checked.contentHash,
+    unsupportedCount: checked.unsupportedCount,
   };
   // The contract's own parser has the last word: what leaves here has exactly the draft's shape.
   const parsed = SoapDraft.safeParse(draft);

@@ -20,9 +20,10 @@ import { pullChanges } from './pull';
 describe('change feed under concurrent writers and pullers', () => {
   let t: TestDatabase;
   let f: TwoBranches;
-  const WRITERS = 4;
+  // Longer or wider runs (e.g. 60 s, 16 writers: bench/README) through the environment.
+  const WRITERS = Number(process.env.FEED_TEST_WRITERS ?? 4);
   const PULLERS = 3;
-  const RUN_MS = 3000;
+  const RUN_MS = Number(process.env.FEED_TEST_MS ?? 3000);
   // The feed here carries lab results only: any reader sees them all.
   const READER = { userId: 0 };
   const labs = generateDemoHospital({ patientsPerBranch: 4 }).labResults;

@@ -3,10 +3,10 @@ import type { PullResponse } from '../../contract/sync';
 import { currentBranchId, type BranchTransaction } from '../db/with-branch';
 
 /**
- * A page of the branch's change feed after `cursor`. Feed numbers are drawn in commit order
- * within a branch (an advisory lock per branch, see the migration), so `seq > cursor` never
- * skips a change that commits later. The branch is the transaction's (RLS); `branch_id = …`
- * only lets the primary key serve the range scan.
+ * A page of the branch's change feed after `cursor`. Only numbers below the feed's horizon are
+ * read (every transaction below it has ended; sql/feed.sql), so `seq > cursor` never skips a
+ * change that commits later. The branch is the transaction's (RLS); `branch_id = …` only lets
+ * the primary key serve the range scan.
  */
 export async function pullChanges(trx: BranchTransaction, cursor: string, limit: number, reader: FeedReader): Promise<PullResponse> {
   const page = await pullChangesJson(trx, cursor, limit, reader);
@@ -43,6 +43,7 @@ export async function pullChangesJson(
            CASE WHEN entity = 'patient' THEN entity_id::text ELSE data->>'patient_id' END AS patient
       FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
+       AND seq < (SELECT change_feed_horizon())
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const scanned = more ? r.rows.slice(0, limit) : r.rows;
@@ -54,12 +55,15 @@ export async function pullChangesJson(
   return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next, patientIds };
 }
 
-/** The branch's newest feed number ('0' when empty). */
-export async function feedHead(trx: BranchTransaction): Promise<string> {
-  const r = await trx
-    .selectFrom('change_feed')
-    .select(sql<string>`coalesce(max(seq), 0)::text`.as('head'))
-    .where('branch_id', '=', currentBranchId())
-    .executeTakeFirst();
-  return r?.head ?? '0';
+/**
+ * The branch's newest pullable feed number ('0' when empty), and the horizon: numbers at or
+ * above it may still be written by transactions that have not ended.
+ */
+export async function feedHead(trx: BranchTransaction): Promise<{ head: string; horizon: string }> {
+  const r = await sql<{ head: string; horizon: string }>`
+    SELECT coalesce(max(seq), 0)::text AS head, h.horizon::text AS horizon
+      FROM (SELECT change_feed_horizon() AS horizon) h
+      LEFT JOIN change_feed ON branch_id = ${currentBranchId()} AND seq < h.horizon
+     GROUP BY h.horizon`.execute(trx);
+  return r.rows[0] ?? { head: '0', horizon: '0' };
 }

@@ -1,6 +1,7 @@
 /*
- * The station's update policy (DESIGN §7), host-agnostic: main/electron wires it to
- * electron-updater, tests drive it with fakes. Check when the server signals a release and
+ * The station's update policy (DESIGN §7), host-agnostic; tests drive it with fakes. Not yet
+ * wired into a running station: the update service that will connect it to electron-updater in
+ * main/electron and to main/host is still to be written. Check when the server signals a release and
  * periodically; download in the background; install only when the station is locked, or idle
  * with no note open and nothing unsaved. A station never restarts in the middle of documentation.
  */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cachedCallers } from '../../fhir/caller';
 import { cursorSecretLoader, fhirConfigFromEnv, type FhirConfig } from '../../fhir/config';
 import { FhirError } from '../../fhir/errors';
 import { fhirErrorResponse, handleFhir, type FhirDeps, type FhirResponse } from '../../fhir/router';
@@ -32,7 +33,14 @@ function header(request: FastifyRequest, name: string): string | null {
 }
 
 export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config: FhirConfig = fhirConfigFromEnv()): void {
-  const deps: FhirDeps = { db: ctx.db, policy: ctx.policy, config, cursorSecret: cursorSecretLoader(ctx.db), log: ctx.log };
+  const deps: FhirDeps = {
+    db: ctx.db,
+    policy: ctx.policy,
+    config,
+    cursorSecret: cursorSecretLoader(ctx.db),
+    log: ctx.log,
+    findCaller: cachedCallers(config.clientCacheMs),
+  };
 
   void app.register(
     async (scope) => {

@@ -3,8 +3,6 @@ import { z } from 'zod';
 import { FlagKey, SetFlagInput, type FlagList } from '../../../contract/flags';
 import { withBranch } from '../../db/with-branch';
 import { listFlags, setFlag } from '../../flags/flags';
-import { notifyStations } from '../../releases/signals';
-import { asSystemDb } from '../../db/system-db';
 import { requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { parseInput } from '../parse';
@@ -27,10 +25,7 @@ export function registerFlagRoutes(app: FastifyInstance, ctx: AppContext): void 
     const { key } = parseInput(FlagParams, request.params);
     const input = parseInput(SetFlagInput, request.body);
     const actor = { kind: 'user', id: String(session.userId) } as const;
-    await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
-      await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId: session.branch.id });
-      await setFlag(trx, session.branch.id, actor, key, input);
-    });
+    await withBranch(ctx.db, session.branch.id, actor, (trx) => setFlag(trx, session.branch.id, actor, key, input));
     signalAfterCommit(app, ctx, { channel: 'stable', kind: 'flags', branchId: session.branch.id });
     return { ok: true };
   });

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddendumInput, ApproveInput, EditStatementInput, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, OmissionRef, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
 import { withBranch } from '../../db/with-branch';
-import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, ReviewError, type StatementChange } from '../../notes/review/review';
+import { addAddendum, approveNote, changeStatement, confirmNotePatient, getNoteReview, noteAudit, resolveOmission, ReviewError, type OmissionAction, type StatementChange } from '../../notes/review/review';
 import { appendTranscript } from '../../notes/review/transcript';
 import { transcribe } from '../../notes/transcribe';
 import { requireStationUser } from './station-auth';
-import { requireRole, requireSession } from '../authenticate';
+import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
@@ -88,6 +88,37 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     return mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => approveNote(trx, actor, session.userId, id, contentHash)));
   });
 
+  // The checks before approval: each answers the review as it now stands.
+  const OmissionParams = z.object({ id: z.string().uuid(), key: z.string() });
+  const checkRoute = (path: string, run: (trx: Parameters<Parameters<typeof withBranch>[3]>[0], actor: { kind: 'user'; id: string }, request: FastifyRequest) => Promise<void>) =>
+    app.post(path, async (request): Promise<NoteReview> => {
+      const { session, actor } = await caller(ctx, request, PHYSICIAN);
+      const { id } = parseInput(IdParams, request.params);
+      return mapReviewErrors(() =>
+        withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+          await run(trx, actor, request);
+          const review = await getNoteReview(trx, id, { userId: session.userId });
+          if (!review) throw new ReviewError('not_found', 'no such note');
+          return review;
+        }),
+      );
+    });
+  const omission = (request: FastifyRequest) => {
+    const p = parseInput(OmissionParams, request.params);
+    return parseInput(OmissionRef, { noteId: p.id, key: p.key });
+  };
+  checkRoute('/api/notes/:id/omissions/:key/add', (trx, actor, request) => {
+    const ref = omission(request);
+    const { section } = parseInput(AddOmissionInput.pick({ section: true }), request.body);
+    const change: OmissionAction = { action: 'add', section };
+    return resolveOmission(trx, actor, ref.noteId, ref.key, change);
+  });
+  checkRoute('/api/notes/:id/omissions/:key/not-needed', (trx, actor, request) => {
+    const ref = omission(request);
+    return resolveOmission(trx, actor, ref.noteId, ref.key, { action: 'dismiss' });
+  });
+  checkRoute('/api/notes/:id/confirm-patient', (trx, actor, request) => confirmNotePatient(trx, actor, parseInput(IdParams, request.params).id));
+
   app.post('/api/notes/:id/addenda', async (request, reply) => {
     const { session, actor } = await caller(ctx, request, PHYSICIAN);
     const { id } = parseInput(IdParams, request.params);
@@ -105,25 +136,33 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   /** A dictation for a draft, from an enrolled station: transcribed here, appended as the draft's next version. */
-  app.post('/api/notes/:id/transcription', { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024 }, async (request): Promise<TranscribeResult> => {
+  const dictationCaller = authenticateBeforeBody(async (request) => {
     const { station, session } = await requireStationUser(ctx, request);
-    const actor = { kind: 'user', id: String(session.userId) } as const;
-    const { id } = parseInput(IdParams, request.params);
-    const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
-    const config = ctx.transcription ?? { provider: 'none' as const };
-    if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
-    // The note must be this branch's before its audio leaves the server.
-    const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
-    if (!known) throw new HttpError(404, 'not_found', 'no such note');
-    const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
-    if (!result.ok) {
-      const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;
-      const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'unavailable';
-      throw new HttpError(status, code, result.error.message);
-    }
-    const appended = await mapReviewErrors(() =>
-      withBranch(ctx.db, station.branchId, actor, (trx) => appendTranscript(trx, actor, station, session.userId, id, body.baseVersion, result.transcript)),
-    );
-    return { noteId: id, version: appended.version, status: appended.status, appendedChars: result.transcript.text.length };
+    return { station, session, actor: { kind: 'user', id: String(session.userId) } as const };
   });
+  app.post(
+    '/api/notes/:id/transcription',
+    // Up to ~35 MB of base64 audio: the caller is checked first, and the body is streamed under this limit.
+    { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024, onRequest: dictationCaller.onRequest },
+    async (request): Promise<TranscribeResult> => {
+      const { station, session, actor } = dictationCaller.of(request);
+      const { id } = parseInput(IdParams, request.params);
+      const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
+      const config = ctx.transcription ?? { provider: 'none' as const };
+      if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
+      // The note must be this branch's before its audio leaves the server.
+      const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
+      if (!known) throw new HttpError(404, 'not_found', 'no such note');
+      const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
+      if (!result.ok) {
+        const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;
+        const code = status === 400 ? 'bad_request' : status === 413 ? 'payload_too_large' : 'unavailable';
+        throw new HttpError(status, code, result.error.message);
+      }
+      const appended = await mapReviewErrors(() =>
+        withBranch(ctx.db, station.branchId, actor, (trx) => appendTranscript(trx, actor, station, session.userId, id, body.baseVersion, result.transcript)),
+      );
+      return { noteId: id, version: appended.version, status: appended.status, appendedChars: result.transcript.text.length };
+    },
+  );
 }

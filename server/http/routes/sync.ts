@@ -9,6 +9,7 @@ import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
 import { streamGuard } from '../stream-guard';
 import { requireStationUser } from './station-auth';
+import { authenticateBeforeBody } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
@@ -16,8 +17,10 @@ import { parseInput } from '../parse';
 const KEEPALIVE_MS = 15_000;
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/api/sync/push', async (request): Promise<PushResponse> => {
-    const { station, session } = await requireStationUser(ctx, request);
+  // A batch can be megabytes of drafts: its sender is checked before the body is read.
+  const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
+  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request): Promise<PushResponse> => {
+    const { station, session } = pusher.of(request);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {

@@ -1,5 +1,6 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { SummarizerConfig } from '../config';
+import type { NoteCpu } from '../off-thread';
 import { chatProvider } from './chat';
 import { localProvider } from './local';
 import type { SummarizerProvider } from './types';
@@ -8,10 +9,10 @@ import type { SummarizerProvider } from './types';
  * One factory for every configured summarizer. The openai clients run with maxRetries 0: the
  * retry loop in retry.ts owns retries (see there why).
  */
-export function createSummarizer(config: SummarizerConfig): SummarizerProvider {
+export function createSummarizer(config: SummarizerConfig, cpu?: NoteCpu): SummarizerProvider {
   switch (config.provider) {
     case 'local':
-      return localProvider();
+      return localProvider(cpu ? (raw) => cpu.structureLocally(raw) : undefined);
     case 'openai':
       return chatProvider({
         name: 'openai',

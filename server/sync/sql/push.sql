@@ -1,0 +1,145 @@
+-- Station mutations (DESIGN §4): idempotent push and the conflict rules of note drafts.
+-- Installed by the server migrations with CREATE OR REPLACE from this file;
+-- server/sync/rules.int.test.ts checks that a migrated database runs exactly this text. Change
+-- it only together with a new migration that installs it again (migrations/server/sync-rules.ts).
+--
+-- Mutations of one draft apply one after the other under a transaction-level advisory lock of
+-- that draft (class 7302, key: hash of the draft id), so a mutation id is looked up after any
+-- concurrent push of it committed; pushes of different drafts run in parallel. Were the lock
+-- missing, the primary key of sync_mutations would still refuse a second application (that
+-- transaction fails and its retry answers duplicate).
+
+/*
+ * Applies one station mutation, once, and records its answer.
+ * A draft edit is a conflict when it was based on an older version written by another
+ * station; an older edit of the same station arriving late (its UUID v7 sorts before the
+ * last applied one) changes nothing, so duplicates and reordering converge.
+ */
+CREATE OR REPLACE FUNCTION sync_apply(p_id uuid, p_station uuid, p_user int, p_kind text, p_payload jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  b int := NULLIF(current_setting('app.current_branch', true), '')::int;
+  d note_drafts%ROWTYPE;
+  r jsonb;
+  v_text text := p_payload->>'text';
+  v_base int := (p_payload->>'baseVersion')::int;
+  v_draft uuid := (p_payload->>'draftId')::uuid;
+  v_patient uuid := (p_payload->>'patientId')::uuid;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7302, hashtext(v_draft::text));
+  SELECT result INTO r FROM sync_mutations WHERE branch_id = b AND id = p_id;
+  IF FOUND THEN
+    RETURN jsonb_build_object('status', 'duplicate', 'first', r);
+  END IF;
+  SELECT * INTO d FROM note_drafts WHERE branch_id = b AND id = v_draft FOR UPDATE;
+  IF NOT FOUND AND p_kind = 'draft.save' THEN
+    IF EXISTS (SELECT 1 FROM patients WHERE branch_id = b AND id = v_patient) THEN
+      INSERT INTO note_drafts (branch_id, id, patient_id, author_user_id, text, last_station_id, last_mutation_id)
+        VALUES (b, v_draft, v_patient, p_user, v_text, p_station, p_id) RETURNING * INTO d;
+      r := jsonb_build_object('status', 'applied');
+    ELSE
+      r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_patient');
+    END IF;
+  ELSIF NOT FOUND THEN
+    r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_draft');
+  ELSIF d.author_user_id <> p_user THEN
+    r := jsonb_build_object('status', 'rejected', 'reason', 'not_author');
+  ELSIF v_patient IS NOT NULL AND d.patient_id <> v_patient THEN
+    r := jsonb_build_object('status', 'rejected', 'reason', 'patient_mismatch');
+  ELSIF d.status = 'submitted' THEN
+    r := jsonb_build_object('status', CASE WHEN p_kind = 'draft.submit' THEN 'applied' ELSE 'rejected' END, 'reason', 'submitted');
+  ELSIF p_kind = 'draft.save' AND d.last_station_id = p_station AND d.last_mutation_id > p_id THEN
+    r := jsonb_build_object('status', 'applied', 'superseded', true);
+  ELSIF d.status = 'conflict' AND p_kind <> 'draft.resolve' THEN
+    r := jsonb_build_object('status', 'conflict');
+  ELSIF p_kind = 'draft.save' AND (d.version = v_base OR d.last_station_id = p_station OR d.text = v_text) THEN
+    UPDATE note_drafts SET text = v_text, version = version + 1, last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
+     WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+    r := jsonb_build_object('status', 'applied');
+  ELSIF p_kind = 'draft.save' THEN
+    UPDATE note_drafts SET status = 'conflict', version = version + 1, last_station_id = p_station, last_mutation_id = p_id, updated_at = now(),
+           conflict_texts = jsonb_build_array(
+             jsonb_build_object('text', d.text, 'stationId', d.last_station_id, 'version', d.version),
+             jsonb_build_object('text', v_text, 'stationId', p_station, 'version', v_base))
+     WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+    r := jsonb_build_object('status', 'conflict');
+  ELSIF d.version <> v_base THEN
+    -- resolve or submit of a version the author did not see: show the current state again
+    r := jsonb_build_object('status', 'conflict');
+  ELSIF p_kind = 'draft.resolve' THEN
+    UPDATE note_drafts SET text = v_text, status = 'draft', conflict_texts = NULL, version = version + 1,
+           last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
+     WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+    r := jsonb_build_object('status', 'applied');
+  ELSIF p_kind = 'draft.submit' THEN
+    UPDATE note_drafts SET status = 'submitted', submitted_at = now(), version = version + 1,
+           last_station_id = p_station, last_mutation_id = p_id, updated_at = now()
+     WHERE branch_id = b AND id = v_draft RETURNING * INTO d;
+    r := jsonb_build_object('status', 'applied');
+  ELSE
+    r := jsonb_build_object('status', 'rejected', 'reason', 'unknown_kind');
+  END IF;
+  IF d.id IS NOT NULL AND d.author_user_id = p_user THEN
+    -- The station has its own text; the server's is sent back only when they disagree.
+    r := r || jsonb_build_object('draft', jsonb_build_object('id', d.id, 'patientId', d.patient_id,
+           'version', d.version, 'status', d.status, 'conflictTexts', d.conflict_texts)
+           || CASE WHEN d.status = 'conflict' THEN jsonb_build_object('text', d.text) ELSE '{}' END);
+  END IF;
+  INSERT INTO sync_mutations (branch_id, id, station_id, user_id, kind, result) VALUES (b, p_id, p_station, p_user, p_kind, r);
+  RETURN r;
+END $$;
+
+/*
+ * A batch in order. The locks of all its drafts are taken first, in one fixed order (two
+ * batches sharing drafts cannot deadlock). First saves of drafts the server has not seen (each
+ * draft once in the batch, id not applied before, patient known) are then applied as one set:
+ * they cannot interact with anything else in the batch. Everything else goes through sync_apply
+ * one by one.
+ */
+CREATE OR REPLACE FUNCTION sync_push(p_station uuid, p_user int, p_batch jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  b int := NULLIF(current_setting('app.current_branch', true), '')::int;
+  it record;
+  fast jsonb;
+  res jsonb[] := '{}';
+BEGIN
+  PERFORM pg_advisory_xact_lock(7302, k) FROM (
+    SELECT DISTINCT hashtext((e.v->'payload'->>'draftId')::uuid::text) AS k
+      FROM jsonb_array_elements(p_batch) AS e(v) WHERE e.v->'payload'->>'draftId' IS NOT NULL
+     ORDER BY 1) drafts;
+  WITH batch AS (
+    SELECT e.i, (e.v->>'id')::uuid AS id, e.v->>'kind' AS kind, e.v->'payload'->>'text' AS text,
+           (e.v->'payload'->>'draftId')::uuid AS draft, (e.v->'payload'->>'patientId')::uuid AS patient,
+           count(*) OVER (PARTITION BY e.v->'payload'->>'draftId') AS uses
+      FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS e(v, i)
+  ), fresh AS (
+    -- Plain uuid equalities (leakproof): under RLS they stay index lookups.
+    SELECT m.* FROM batch m
+      JOIN patients pt ON pt.branch_id = b AND pt.id = m.patient
+      LEFT JOIN sync_mutations s ON s.branch_id = b AND s.id = m.id
+      LEFT JOIN note_drafts d ON d.branch_id = b AND d.id = m.draft
+     WHERE m.kind = 'draft.save' AND m.uses = 1 AND s.id IS NULL AND d.id IS NULL
+  ), ins AS (
+    INSERT INTO note_drafts (branch_id, id, patient_id, author_user_id, text, last_station_id, last_mutation_id)
+    SELECT b, draft, patient, p_user, text, p_station, id FROM fresh ORDER BY i
+    RETURNING id, patient_id, version, status, last_mutation_id
+  ), rec AS (
+    INSERT INTO sync_mutations (branch_id, id, station_id, user_id, kind, result)
+    SELECT b, last_mutation_id, p_station, p_user, 'draft.save',
+           jsonb_build_object('status', 'applied', 'draft', jsonb_build_object('id', id, 'patientId', patient_id,
+             'version', version, 'status', status, 'conflictTexts', NULL))
+      FROM ins
+    RETURNING id, result
+  )
+  SELECT coalesce(jsonb_object_agg(id::text, result), '{}') INTO fast FROM rec;
+  -- An array variable grows in place (a jsonb one would be copied at every step).
+  FOR it IN SELECT e.v FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS e(v, i) ORDER BY e.i LOOP
+    IF fast ? (it.v->>'id') THEN
+      res := array_append(res, fast->(it.v->>'id'));
+    ELSE
+      res := array_append(res, sync_apply((it.v->>'id')::uuid, p_station, p_user, it.v->>'kind', it.v->'payload'));
+    END IF;
+  END LOOP;
+  RETURN to_jsonb(res);
+END $$;
