@@ -25,6 +25,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       VALUES (b, kind, NULLIF(substr(who, length(kind) + 2), ''), p_action, p_entity_type, p_entity_id, p_patient_id, coalesce(p_detail, '{}'::jsonb));
     END $$`.execute(db);
   await sql`REVOKE ALL ON FUNCTION audit_append(text, text, text, uuid, jsonb) FROM PUBLIC`.execute(db);
+  // The summarization trigger (migration 2026-11-25T4000) appends its own audit row directly: it
+  // now runs as its owner, so the app role's writes that fire it still record it.
+  await sql`ALTER FUNCTION summarization_enqueue() SECURITY DEFINER`.execute(db);
+  await sql`ALTER FUNCTION summarization_enqueue() SET search_path = public, pg_temp`.execute(db);
   await sql`
     DO $$ BEGIN
       EXECUTE format('GRANT EXECUTE ON FUNCTION audit_append(text, text, text, uuid, jsonb) TO %I', current_database() || '_app');
