@@ -1,4 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { addWard } from '../server/admin/branches';
@@ -9,6 +12,7 @@ import { buildServer } from '../server/http/app';
 import { silentLogger } from '../server/log';
 import { stationBucket } from '../server/releases/rings';
 import { TEST_PASSWORD, twoBranches } from '../server/testing/fixtures';
+import { releaseKeyPair, signedRelease } from '../server/testing/release-signing';
 import { createTestDatabase } from '../server/testing/test-db';
 import { realStationFleet } from './fleet-stations';
 import { printFigures, writeResults, type Figure } from './lib';
@@ -41,19 +45,19 @@ interface Station {
   pilot: boolean;
 }
 
-const sha512 = (s: string) => createHash('sha512').update(s).digest('base64');
-const releaseBody = (version: string) => ({
-  channel: CHANNEL,
-  version,
-  notes: `bench ${version}`,
-  files: [{ platform: 'linux', url: `files/WardStation-${version}.deb`, sha512: sha512(version), size: 1 }],
-});
+const keys = releaseKeyPair();
 
 /** The simulated fleet (plain HTTP clients): the raw baseline beside the real stations' figures. */
 async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; notes: string[] }> {
   const t = await createTestDatabase();
   const f = await twoBranches(t.owner, 1);
   await addWard(t.owner, 'north', { code: 'n-pilot', name: 'Pilot ward' });
+  const store = mkdtempSync(path.join(tmpdir(), 'ws-bench-artifacts-'));
+  const releaseBody = (version: string) =>
+    signedRelease(store, keys.privateKey, CHANNEL, version, [{ platform: 'linux', name: `WardStation-${version}.deb`, content: version }], `bench ${version}`);
+  // IT acts group-wide (both branches' stations take part): the group release manager role.
+  const itAdmin = await t.owner.selectFrom('users').select('id').where('username', '=', 'it.admin').executeTakeFirstOrThrow();
+  await t.owner.insertInto('group_roles').values({ user_id: itAdmin.id, role: 'release_manager' }).execute();
   const pilotWard = (await t.owner.selectFrom('wards').select('id').where('code', '=', 'n-pilot').executeTakeFirstOrThrow()).id;
 
   // Stations enrolled in bulk (the admin CLI enrols one at a time, audited; not the point here).
@@ -71,7 +75,7 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
   const instances: { app: FastifyInstance; url: string; close: () => Promise<void> }[] = [];
   for (let i = 0; i < 2; i++) {
     const db = createSystemDb(createPool({ connectionString: t.appUrl, max: 8 }));
-    const { app } = await buildServer({ db, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 10_000 }, log: silentLogger, databaseUrl: t.appUrl });
+    const { app } = await buildServer({ db, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 10_000 }, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: store, releasePublicKey: keys.publicKey });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const a = app.server.address();
     instances.push({ app, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, close: async () => { await app.close(); await db.destroy(); } });
@@ -161,11 +165,11 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
     for (let i = 0; i < list.length; i += 64) await Promise.all(list.slice(i, i + 64).map(report));
   };
 
-  for (const v of ['1.0.0', '1.1.0', '1.2.0']) await it('POST', '/api/releases', releaseBody(v));
+  for (const v of ['1.0.0', '1.1.0', '1.2.0']) await it('POST', '/api/releases', await releaseBody(v));
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'pilot', position: 1, kind: 'wards', branch: 'north', wardCodes: ['n-pilot'] });
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'north-25', position: 2, kind: 'percent', branch: 'north', percent: 25 });
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'everyone', position: 3, kind: 'everyone' });
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.0.0', ring: 'everyone' });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.0.0', ring: 'everyone', scope: 'group' });
   await until(() => online.every((s) => s.version === '1.0.0' && s.offeredAt.has('1.0.0')));
   mark(`baseline 1.0.0 on all ${online.length} online stations`);
   await healthTick();
@@ -176,9 +180,9 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
   const status = async () => (await it('GET', `/api/releases/rollout?channel=${CHANNEL}`)).json;
   for (const ring of ['pilot', 'north-25', 'everyone']) {
     const start = performance.now();
-    const moved = await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.1.0', ring });
+    const moved = await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.1.0', ring, scope: 'group' });
     if (moved.status !== 200) throw new Error(`move to ${ring}: ${moved.status} ${JSON.stringify(moved.json)}`);
-    if (ring === 'pilot') await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.1.0', maxErrorRatio: 2, minErrorRate: 2, minStations: 5 });
+    if (ring === 'pilot') await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.1.0', scope: 'group', maxErrorRatio: 2, minErrorRate: 2, minStations: 5 });
     // The online stations this ring and those before it hold, by the server's own ring rule.
     const expected = online.filter((s) => inRing(s, ring));
     await until(() => expected.every((s) => s.version === '1.1.0'));
@@ -191,8 +195,8 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
   mark(`1.1.0 healthy after 3 rings (error rate ${good.health.candidate.errorRate.toFixed(2)}/station-hour)`);
 
   // The faulty release: pilot ring, then its error reports halt it.
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'pilot' });
-  await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.2.0', maxErrorRatio: 2, minErrorRate: 2, minStations: 5 });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'pilot', scope: 'group' });
+  await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.2.0', scope: 'group', maxErrorRatio: 2, minErrorRate: 2, minStations: 5 });
   await until(() => online.filter((s) => s.version === '1.2.0').length >= PILOT_WARD_STATIONS - 2);
   mark(`1.2.0 at ring pilot: ${online.filter((s) => s.version === '1.2.0').length} online stations`);
   let ticks = 0;
@@ -208,7 +212,7 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
   }
   if (!halted) throw new Error('the faulty release was not halted');
   mark(`1.2.0 halted by its health after ${ticks} report round(s): ${halted.haltReason}`);
-  const refused = await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'north-25' });
+  const refused = await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'north-25', scope: 'group' });
   mark(`moving the halted rollout on: ${refused.status} ${refused.json?.error?.code ?? ''}`);
 
   // Raw baseline: every online station reads the feed at once, no command and no signal involved.
@@ -220,7 +224,7 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
   const onFaulty = online.filter((s) => s.version === '1.2.0');
   for (const s of online) s.offeredAt.delete('1.1.0');
   const rollbackStart = performance.now();
-  await it('POST', '/api/releases/rollout/rollback', { channel: CHANNEL, version: '1.2.0' });
+  await it('POST', '/api/releases/rollout/rollback', { channel: CHANNEL, version: '1.2.0', scope: 'group' });
   await until(() => online.every((s) => s.offeredAt.has('1.1.0')), 60_000);
   const lastOffered = Math.max(...online.map((s) => s.offeredAt.get('1.1.0')!)) - rollbackStart;
   mark(`rollback: all ${online.length} online stations offered 1.1.0 (${onFaulty.length} of them downgrade from 1.2.0)`);
@@ -230,6 +234,7 @@ async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; note
   agent.destroy();
   for (const i of instances) await i.close();
   await t.close();
+  rmSync(store, { recursive: true, force: true });
 
   const figures: Record<string, Figure> = {
     stations: { value: stations.length, unit: 'stations (two branches)' },

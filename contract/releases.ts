@@ -12,14 +12,22 @@ export const Version = z.string().regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/);
 export const Platform = z.enum(['win', 'linux', 'mac']);
 export type Platform = z.infer<typeof Platform>;
 
+const Sha512 = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 sha512');
+const Signature = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 Ed25519 signature');
+/** An artifact's name in the server's artifact store: a plain file name, nothing to resolve. */
+export const ArtifactName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/, 'a plain file name (letters, digits, . _ -)');
+
+/** A release file as the server stores and the feed offers it: always from its own artifact store. */
 export const ReleaseFile = z.object({
   platform: Platform,
-  /** Absolute (artifact store) or relative to the feed folder, e.g. files/WardStation-1.2.0.AppImage. */
-  url: z.string().min(1).max(500).regex(/^(https?:\/\/|files\/)[^\s]+$/),
-  sha512: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 sha512'),
+  /** Relative to the feed folder: files/<artifact name>. Never an address an administrator typed. */
+  url: z.string().regex(/^files\/[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/),
+  /** Computed by the server from the stored artifact. */
+  sha512: Sha512,
   size: z.number().int().positive(),
-  /** Ed25519 signature (base64) of releaseSignatureMessage(version, file name, sha512); the station refuses a file without a valid one. */
-  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 Ed25519 signature').optional(),
+  /** Ed25519 over releaseSignatureMessage(version, file name, sha512), base64. Files published before
+   * signing existed carry none; the station refuses a file without a valid one. */
+  signature: Signature.optional(),
 });
 export type ReleaseFile = z.infer<typeof ReleaseFile>;
 
@@ -36,7 +44,8 @@ export const PublishReleaseInput = z.object({
   channel: Channel,
   version: Version,
   notes: z.string().max(20000).default(''),
-  files: z.array(ReleaseFile).min(1).max(20),
+  /** Artifacts already in the server's store, each with the release manager's signature. */
+  files: z.array(z.strictObject({ platform: Platform, name: ArtifactName, signature: Signature })).min(1).max(20),
   releaseDate: z.iso.datetime().optional(),
 });
 export type PublishReleaseInput = z.input<typeof PublishReleaseInput>;
@@ -57,7 +66,12 @@ export const AddRingInput = z.object({
 });
 export type AddRingInput = z.input<typeof AddRingInput>;
 
-export const RolloutTarget = z.object({ channel: Channel, version: Version });
+/**
+ * Where a rollout acts: one branch (its code) or 'group' (every branch; needs the group release
+ * manager role). The console sends the signed-in branch when it names none.
+ */
+export const RolloutScope = z.union([z.literal('group'), z.string().regex(/^[a-z0-9][a-z0-9-]*$/)]);
+export const RolloutTarget = z.object({ channel: Channel, version: Version, scope: RolloutScope.optional() });
 export const MoveRolloutInput = RolloutTarget.extend({ ring: z.string().min(1).max(32) });
 export const RolloutThresholdInput = RolloutTarget.extend({
   /** Halt when the new version's error rate exceeds the old one's times this ratio… */
@@ -110,6 +124,8 @@ export type RolloutEvent = z.infer<typeof RolloutEvent>;
 
 export const RolloutStatus = z.object({
   channel: Channel,
+  /** The branch code the rollout reaches, or 'group'. */
+  scope: z.string().optional(),
   version: z.string(),
   baselineVersion: z.string().nullable(),
   state: RolloutState,
@@ -130,7 +146,12 @@ export const FleetVersions = z.object({
 export type FleetVersions = z.infer<typeof FleetVersions>;
 
 /** Server-sent event to online stations: check the feed now. */
-export const ReleaseSignal = z.object({ channel: Channel, kind: z.enum(['release', 'rollback', 'flags']) });
+export const ReleaseSignal = z.object({
+  channel: Channel,
+  kind: z.enum(['release', 'rollback', 'flags']),
+  /** The one branch whose stations it concerns; absent: every branch (a group-wide rollout). */
+  branchId: z.number().int().optional(),
+});
 export type ReleaseSignal = z.infer<typeof ReleaseSignal>;
 
 /* What a station sends with its sync requests (push and pull): its version, and now and then its health. */

@@ -59,6 +59,8 @@ export const StationStatus = z.object({
   locked: z.boolean(),
   /** How the current user got in: through the server, or with the local verifier. */
   mode: z.enum(['online', 'offline']).nullable(),
+  /** Why the user is signed in offline although the server answered (e.g. it throttles sign-ins). */
+  offlineReason: z.enum(['server_throttled']).optional(),
   sync: SyncStatus,
   /** IT's idle time before the screen locks itself (seconds). */
   idleLockSeconds: z.number().int().positive().optional(),

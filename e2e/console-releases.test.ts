@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { enrolStation } from '../server/admin/credentials';
 import { addRing, moveRollout, publishRelease } from '../server/releases/actions';
 import { DEMO_PASSWORD } from '../server/seed/seed';
+import { releaseKeyPair, signedRelease } from '../server/testing/release-signing';
 import { accessibilityProblems } from './axe';
 import { chromiumAvailable, launchChromium } from './browser';
 import { startSeededServer, type RunningTestServer } from './server';
@@ -16,10 +17,10 @@ import { asSystemDb } from '../server/db/system-db';
 const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const admin = { kind: 'admin' as const, id: 'e2e' };
 
-function file(version: string) {
-  const sha512 = createHash('sha512').update(version).digest('base64');
-  return [{ platform: 'linux' as const, url: `files/WardStation-${version}.AppImage`, sha512, size: 1000 }];
-}
+// The setup acts as the admin CLI does: over every branch, and group-wide when it says so.
+const authority = { branchIds: [] as number[], group: true };
+const keys = releaseKeyPair();
+const store = mkdtempSync(path.join(tmpdir(), 'ws-e2e-artifacts-'));
 
 async function text(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).textContent()) ?? '';
@@ -35,19 +36,24 @@ describe('IT console releases in Chromium', { skip: chromiumAvailable() ? false 
     await enrolStation(server.owner, 'south', 's-med', 'South station 1');
     await server.owner.updateTable('stations').set({ app_version: '1.4.0' }).execute();
     await server.owner.updateTable('stations').set({ app_version: '1.5.0' }).where('id', '=', pilot.id).execute();
-    for (const version of ['1.4.0', '1.5.0']) await publishRelease(asSystemDb(server.owner), admin, { channel: 'stable', version, files: file(version) });
-    await addRing(asSystemDb(server.owner), admin, { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [pilot.id] });
-    await addRing(asSystemDb(server.owner), admin, { channel: 'stable', name: 'north-all', position: 2, kind: 'everyone', branch: 'north' });
-    await addRing(asSystemDb(server.owner), admin, { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
-    // 1.4.0 went everywhere; 1.5.0 starts at the pilot ring with 1.4.0 as the version to fall back to.
-    await moveRollout(asSystemDb(server.owner), admin, { channel: 'stable', version: '1.4.0', ring: 'everyone' });
-    await moveRollout(asSystemDb(server.owner), admin, { channel: 'stable', version: '1.5.0', ring: 'pilot' });
+    authority.branchIds = (await server.owner.selectFrom('branches').select('id').execute()).map((b) => b.id);
+    for (const version of ['1.4.0', '1.5.0']) {
+      const body = await signedRelease(store, keys.privateKey, 'stable', version, [{ platform: 'linux', name: `WardStation-${version}.AppImage`, content: `appimage ${version}` }]);
+      await publishRelease(asSystemDb(server.owner), admin, authority, body, { dir: store, publicKey: keys.publicKey });
+    }
+    await addRing(asSystemDb(server.owner), admin, authority, { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [pilot.id] });
+    await addRing(asSystemDb(server.owner), admin, authority, { channel: 'stable', name: 'north-all', position: 2, kind: 'everyone', branch: 'north' });
+    await addRing(asSystemDb(server.owner), admin, authority, { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
+    // 1.4.0 went everywhere; 1.5.0 starts at north's pilot ring with 1.4.0 as the version to fall back to.
+    await moveRollout(asSystemDb(server.owner), admin, authority, { channel: 'stable', version: '1.4.0', ring: 'everyone', scope: 'group' });
+    await moveRollout(asSystemDb(server.owner), admin, authority, { channel: 'stable', version: '1.5.0', ring: 'pilot', scope: 'north' });
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
     await browser?.close();
     await server?.close();
+    rmSync(store, { recursive: true, force: true });
   });
 
   test('an IT administrator watches a rollout, moves it a ring, sees a halt and rolls it back', async () => {

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { withBranch } from '../server/db/with-branch';
 import { createTestDatabase, type TestDatabase } from '../server/testing/test-db';
 
 /** The admin CLI as an operator runs it: a child process against a real PostgreSQL. */
-function admin(t: TestDatabase, args: string[], input?: string) {
+function admin(t: TestDatabase, args: string[], input?: string, extraEnv: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
     input,
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: t.appUrl, DATABASE_OWNER_URL: t.ownerUrl },
+    env: { ...process.env, DATABASE_URL: t.appUrl, DATABASE_OWNER_URL: t.ownerUrl, ...extraEnv },
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -44,6 +47,50 @@ describe('admin CLI', () => {
     assert.deepEqual(systems.identifier_systems, ['urn:oid:1.2.36.146.595.217.0.1', 'https://partner.example/mrn']);
     assert.equal(admin(t, ['client', 'add', '--branch', 'north', '--name', 'Y', '--identifier-system', 'not a uri']).code, 1);
     assert.equal(admin(t, ['nonsense']).code, 2);
+  });
+
+  test('user password, user disable, station revoke, client revoke: each audited, secrets only on stdin', async () => {
+    assert.equal(admin(t, ['user', 'password', '--username', 'dr.north']).code, 1, 'no password on the command line');
+    const pw = admin(t, ['user', 'password', '--username', 'dr.north', '--password-stdin'], 'another-long-password\n');
+    assert.equal(pw.code, 0, pw.out);
+    assert.equal(admin(t, ['user', 'password', '--username', 'dr.north', '--password-stdin'], 'short\n').code, 1);
+    const station = await t.owner.selectFrom('stations').select('id').executeTakeFirstOrThrow();
+    const client = await t.owner.selectFrom('api_clients').select('id').executeTakeFirstOrThrow();
+    for (const args of [['user', 'disable', '--username', 'dr.north'], ['station', 'revoke', '--id', station.id], ['client', 'revoke', '--id', String(client.id)]]) {
+      const r = admin(t, args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.out}`);
+    }
+    const bad = admin(t, ['station', 'revoke', '--id', 'not-a-station']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /not a station id/);
+    const branch = await t.owner.selectFrom('branches').select('id').where('code', '=', 'north').executeTakeFirstOrThrow();
+    const actions = (await withBranch(t.owner, branch.id, { kind: 'admin', id: 't' }, (trx) => trx.selectFrom('audit_events').select('action').execute())).map((r) => r.action);
+    for (const a of ['admin.user_password_changed', 'admin.user_disabled', 'admin.station_revoked', 'admin.client_revoked']) assert.ok(actions.includes(a), a);
+    assert.ok((await t.owner.selectFrom('users').select('disabled_at').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).disabled_at);
+  });
+
+  test('audit checkpoint, then verify: a deleted newest row is found', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ws-audit-cli-'));
+    const env = { AUDIT_CHECKPOINT_FILE: path.join(dir, 'checkpoints.log'), AUDIT_CHECKPOINT_KEY: path.join(dir, 'checkpoint.key') };
+    try {
+      const cp = admin(t, ['audit', 'checkpoint'], undefined, env);
+      assert.equal(cp.code, 0, cp.out);
+      assert.match(cp.out, /north: checkpointed at row \d+/);
+      assert.equal(admin(t, ['audit', 'verify'], undefined, env).code, 0);
+      const branch = await t.owner.selectFrom('branches').select('id').where('code', '=', 'north').executeTakeFirstOrThrow();
+      await withBranch(t.owner, branch.id, { kind: 'admin', id: 't' }, async (trx) => {
+        await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update`.execute(trx);
+        await sql`DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events WHERE branch_id = ${branch.id}) AND branch_id = ${branch.id}`.execute(trx);
+        await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update`.execute(trx);
+      });
+      const bad = admin(t, ['audit', 'verify'], undefined, env);
+      assert.equal(bad.code, 1, bad.out);
+      assert.match(bad.out, /north: BROKEN at row \d+: rows \d+\.\.\d+ are missing/);
+      // Record the deletion as the new truth for the test below (it tampers on its own).
+      await withBranch(t.owner, branch.id, { kind: 'admin', id: 't' }, (trx) => sql`SELECT audit_append('test.after_delete', null, null, null, '{}'::jsonb)`.execute(trx));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('audit verify: 0 when intact; 1 and the first broken row when tampered', async () => {

@@ -1,23 +1,33 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
 import { addBranch, addWard } from '../server/admin/branches';
-import { addApiClient, enrolStation } from '../server/admin/credentials';
-import { addUser } from '../server/admin/users';
+import { addApiClient, enrolStation, revokeApiClient, revokeStation } from '../server/admin/credentials';
+import { addUser, disableUser, setPassword, unlockUser } from '../server/admin/users';
+import { checkpointKey, verifyWithCheckpoints, writeCheckpoints } from '../server/audit/checkpoint';
 import { verifyAuditChains } from '../server/audit/verify';
 import type { Database } from '../server/db/database';
 import { migrateToLatest } from '../server/db/migrate';
 import { createKysely, createPool } from '../server/db/pool';
 import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } from './admin-releases';
 import { resolveDatabase } from './database-env';
+import { dataDir } from './data-dir';
 import { asSystemDb } from '../server/db/system-db';
 
 const USAGE = `npm run admin -- <command>
   branch add --code north --name "North Hospital"
   ward add --branch north --code n-med --name "Internal Medicine" [--beds 24]
   user add --username dr.north --display-name "Dr. A. North" --role physician --branch north --password-stdin
+  user password --username dr.north --password-stdin     (ends every session of the user)
+  user disable --username dr.north                       (ends every session of the user)
+  user unlock --username dr.north                        (clears the name's sign-in throttling)
   station enrol --branch north --ward n-med [--name "Ward 3 station 1"]
+  station revoke --id <station id>                       (its credential, sessions and live streams end)
   client add --branch north --name "Central Lab" [--scopes read:*,write:Observation] [--identifier-system urn:oid:1.2.3 …]
-  audit verify
+  client revoke --id <client id>
+  audit checkpoint     (signs every branch's chain head into AUDIT_CHECKPOINT_FILE; run it from cron)
+  audit verify         (also against the checkpoints: deleted newest rows are found)
 ${RELEASE_USAGE}`;
 
 async function readStdin(): Promise<string> {
@@ -31,6 +41,10 @@ function need(values: Record<string, unknown>, name: string): string {
   if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required\n\n${USAGE}`);
   return v;
 }
+
+/** Outside the database, where its owner cannot rewrite them: the data folder unless configured. */
+const checkpointFile = () => process.env.AUDIT_CHECKPOINT_FILE ?? path.join(dataDir(), 'audit-checkpoints.log');
+const checkpointKeyFile = () => process.env.AUDIT_CHECKPOINT_KEY ?? path.join(dataDir(), 'audit-checkpoint.key');
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -48,11 +62,13 @@ async function main(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       scopes: { type: 'string' },
       'identifier-system': { type: 'string', multiple: true },
+      id: { type: 'string' },
       ...RELEASE_OPTIONS,
     },
   });
   const command = positionals.join(' ');
-  if (![...['branch add', 'ward add', 'user add', 'station enrol', 'client add', 'audit verify'], ...RELEASE_COMMANDS].includes(command)) {
+  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'user unlock', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify', 'audit checkpoint'];
+  if (![...commands, ...RELEASE_COMMANDS].includes(command)) {
     console.error(USAGE);
     return 2;
   }
@@ -88,6 +104,32 @@ async function main(argv: string[]): Promise<number> {
         console.log(u.created ? `user ${values.username} added (id ${u.id})` : `user ${values.username} exists: role ${role} in ${values.branch} granted`);
         return 0;
       }
+      case 'user password': {
+        if (!values['password-stdin']) throw new Error('give the new password on standard input with --password-stdin (never on the command line)');
+        const r = await setPassword(db, need(values, 'username'), await readStdin());
+        console.log(`password of ${values.username} changed; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'user disable': {
+        const r = await disableUser(db, need(values, 'username'));
+        console.log(`user ${values.username} disabled; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'user unlock': {
+        await unlockUser(db, need(values, 'username'));
+        console.log(`sign-in of ${values.username} unlocked on every station`);
+        return 0;
+      }
+      case 'station revoke': {
+        const r = await revokeStation(db, need(values, 'id'));
+        console.log(`station ${values.id} revoked; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'client revoke': {
+        await revokeApiClient(db, Number(need(values, 'id')));
+        console.log(`API client ${values.id} revoked`);
+        return 0;
+      }
       case 'station enrol': {
         const s = await enrolStation(db, need(values, 'branch'), need(values, 'ward'), values.name ?? `${values.ward} station`);
         console.log(`station ${s.id} enrolled\ncredential (shown once; store it in the station's configuration):\n${s.credential}`);
@@ -101,8 +143,18 @@ async function main(argv: string[]): Promise<number> {
         console.log(`API client ${c.id} added with scopes ${scopes.join(' ')}${matched}\nbearer token (shown once):\n${c.token}`);
         return 0;
       }
+      case 'audit checkpoint': {
+        mkdirSync(path.dirname(checkpointFile()), { recursive: true, mode: 0o700 });
+        mkdirSync(path.dirname(checkpointKeyFile()), { recursive: true, mode: 0o700 });
+        const reports = await writeCheckpoints(asSystemDb(db), checkpointFile(), checkpointKey(checkpointKeyFile()));
+        for (const r of reports) console.log(`${r.branchCode}: ${r.firstBroken ? `BROKEN at row ${r.firstBroken.seq} (not checkpointed)` : `checkpointed at row ${r.head?.seq ?? 0}`}`);
+        return reports.some((r) => r.firstBroken) ? 1 : 0;
+      }
       case 'audit verify': {
-        const reports = await verifyAuditChains(asSystemDb(db));
+        // Against the checkpoints when this host keeps them; the chains alone otherwise.
+        const reports = existsSync(checkpointKeyFile())
+          ? await verifyWithCheckpoints(asSystemDb(db), checkpointFile(), checkpointKey(checkpointKeyFile()))
+          : await verifyAuditChains(asSystemDb(db));
         let broken = 0;
         for (const r of reports) {
           if (r.firstBroken) {

@@ -12,6 +12,8 @@ export interface ServerConfig {
   consoleDir: string;
   /** UPDATE_FILES_DIR: release files the update feed serves itself. */
   updateFilesDir: string | null;
+  /** WARDSTATION_RELEASE_PUBLIC_KEY: path of the release public key (PEM) publishing checks against. */
+  releasePublicKeyFile: string | null;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -34,6 +36,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     trustProxy: env.TRUST_PROXY === '1',
     consoleDir: env.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
     updateFilesDir: env.UPDATE_FILES_DIR || null,
+    releasePublicKeyFile: env.WARDSTATION_RELEASE_PUBLIC_KEY || null,
     policy: {
       ...DEFAULT_AUTH_POLICY,
       sessionTtlMs: intFromEnv(env, 'SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000) * 60000,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { releasePublicKey } from './releases/artifacts';
 import type { ServerConfig } from './config';
 import { assertLeastPrivilege } from './db/least-privilege';
 import { createBranchLimiter, limitBranches } from './db/branch-limiter';
@@ -39,7 +41,9 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   limitBranches(db, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
   await assertLeastPrivilege(db);
   const { app, health } = await buildServer(
-    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}) },
+    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
+      ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
+    },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
   );
   // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.

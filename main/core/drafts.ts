@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cleanClinicalText } from '../../contract/text';
 import { sanitizeDraftText, type ConflictText, type DraftStatus, type Mutation, type ServerDraft } from '../../contract/sync';
 import type { DraftView } from '../../contract/station-api';
-import { stmt, type Store } from './store';
+import { seal, stmt, unseal, type Store } from './store';
 import { enqueue } from './outbox';
 
 /*
@@ -22,13 +22,13 @@ interface DraftRow {
   updated_at: number;
 }
 
-function toView(r: DraftRow): DraftView {
+function toView(db: Store, r: DraftRow): DraftView {
   return {
     id: r.id,
     patientId: r.patient_id,
-    text: r.text,
+    text: unseal(db, r.text),
     status: r.status,
-    conflictTexts: r.conflict_texts ? (JSON.parse(r.conflict_texts) as ConflictText[]) : null,
+    conflictTexts: r.conflict_texts ? (JSON.parse(unseal(db, r.conflict_texts)) as ConflictText[]) : null,
     serverVersion: r.server_version,
     pending: r.pending,
     updatedAt: new Date(r.updated_at).toISOString(),
@@ -48,14 +48,14 @@ function row(db: Store, userId: number, id: string): DraftRow | undefined {
 export function getDraft(db: Store, userId: number, id: string): DraftView {
   const r = row(db, userId, id);
   if (!r) throw new DraftError('not_found', 'no such draft');
-  return toView(r);
+  return toView(db, r);
 }
 
 export function listDrafts(db: Store, userId: number, patientId?: string): DraftView[] {
   const rows = patientId
     ? stmt(db, 'SELECT * FROM drafts WHERE user_id = ? AND patient_id = ? ORDER BY updated_at DESC').all(userId, patientId)
     : stmt(db, 'SELECT * FROM drafts WHERE user_id = ? ORDER BY updated_at DESC').all(userId);
-  return (rows as DraftRow[]).map(toView);
+  return (rows as DraftRow[]).map((r) => toView(db, r));
 }
 
 /**
@@ -76,12 +76,12 @@ export function saveDraft(db: Store, userId: number, input: { draftId?: string |
     }
     const base = existing?.server_version ?? 0;
     if (existing) {
-      stmt(db, 'UPDATE drafts SET text = ?, pending = pending + 1, updated_at = ? WHERE id = ?').run(text, now, id);
+      stmt(db, 'UPDATE drafts SET text = ?, pending = pending + 1, updated_at = ? WHERE id = ?').run(seal(db, text), now, id);
     } else {
-      stmt(db, 'INSERT INTO drafts (id, user_id, patient_id, text, pending, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)').run(id, userId, input.patientId, text, now, now);
+      stmt(db, 'INSERT INTO drafts (id, user_id, patient_id, text, pending, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)').run(id, userId, input.patientId, seal(db, text), now, now);
     }
     enqueue(db, userId, id, { kind: 'draft.save', payload: { draftId: id, patientId: input.patientId, text, baseVersion: base } }, now);
-    return { ...toView(row(db, userId, id)!), ...cleaned };
+    return { ...toView(db, row(db, userId, id)!), ...cleaned };
   })();
 }
 
@@ -92,9 +92,9 @@ export function resolveConflict(db: Store, userId: number, draftId: string, text
     if (!d) throw new DraftError('not_found', 'no such draft');
     if (d.status !== 'conflict') throw new DraftError('bad_request', 'the draft is not in conflict');
     const clean = sanitizeDraftText(text);
-    stmt(db, "UPDATE drafts SET text = ?, status = 'draft', conflict_texts = NULL, pending = pending + 1, updated_at = ? WHERE id = ?").run(clean, now, draftId);
+    stmt(db, "UPDATE drafts SET text = ?, status = 'draft', conflict_texts = NULL, pending = pending + 1, updated_at = ? WHERE id = ?").run(seal(db, clean), now, draftId);
     enqueue(db, userId, draftId, { kind: 'draft.resolve', payload: { draftId, text: clean, baseVersion: Math.max(1, d.server_version) } }, now);
-    return toView(row(db, userId, draftId)!);
+    return toView(db, row(db, userId, draftId)!);
   })();
 }
 
@@ -105,7 +105,7 @@ export function submitDraft(db: Store, userId: number, draftId: string, now = Da
     if (d.status === 'conflict') throw new DraftError('conflict', 'resolve the conflict first');
     stmt(db, "UPDATE drafts SET status = 'submitted', pending = pending + 1, updated_at = ? WHERE id = ?").run(now, draftId);
     enqueue(db, userId, draftId, { kind: 'draft.submit', payload: { draftId, baseVersion: Math.max(1, d.server_version) } }, now);
-    return toView(row(db, userId, draftId)!);
+    return toView(db, row(db, userId, draftId)!);
   })();
 }
 
@@ -116,7 +116,7 @@ export function applyDraftAnswer(db: Store, draftId: string, server: ServerDraft
   if (server.status === 'conflict') {
     // Both texts are kept; the local text stays as typed until the author chooses.
     stmt(db, "UPDATE drafts SET status = 'conflict', conflict_texts = ?, server_version = ?, updated_at = ? WHERE id = ?").run(
-      JSON.stringify(server.conflictTexts ?? []),
+      seal(db, JSON.stringify(server.conflictTexts ?? [])),
       server.version,
       now,
       draftId,
@@ -135,14 +135,14 @@ export function applyFeedDraft(db: Store, data: Record<string, unknown>): void {
   const id = String(data.id);
   const version = Number(data.version);
   const local = stmt(db, 'SELECT pending, server_version FROM drafts WHERE id = ?').get(id) as { pending: number; server_version: number } | undefined;
-  const conflict = data.conflict_texts ? JSON.stringify(data.conflict_texts) : null;
+  const conflict = data.conflict_texts ? seal(db, JSON.stringify(data.conflict_texts)) : null;
   const at = Date.parse(String(data.updated_at)) || Date.now();
   if (!local) {
     stmt(db, 'INSERT INTO drafts (id, user_id, patient_id, text, server_version, status, conflict_texts, pending, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)').run(
       id,
       Number(data.author_user_id),
       String(data.patient_id),
-      String(data.text),
+      seal(db, String(data.text)),
       version,
       String(data.status),
       conflict,
@@ -151,7 +151,7 @@ export function applyFeedDraft(db: Store, data: Record<string, unknown>): void {
     );
   } else if (local.pending === 0 && version > local.server_version) {
     stmt(db, 'UPDATE drafts SET text = ?, server_version = ?, status = ?, conflict_texts = ?, updated_at = ? WHERE id = ?').run(
-      String(data.text),
+      seal(db, String(data.text)),
       version,
       String(data.status),
       conflict,
@@ -164,3 +164,17 @@ export function applyFeedDraft(db: Store, data: Record<string, unknown>): void {
 }
 
 export type DraftMutation = Omit<Extract<Mutation, { kind: 'draft.save' }>, 'id'> | Omit<Extract<Mutation, { kind: 'draft.resolve' }>, 'id'> | Omit<Extract<Mutation, { kind: 'draft.submit' }>, 'id'>;
+
+/**
+ * Removes the drafts of users who have not signed in here within IT's offline window (their
+ * offline sign-in has expired). Only drafts the server already holds: an unsynced edit stays
+ * until it is pushed.
+ */
+export function purgeStaleDrafts(db: Store, now = Date.now()): number {
+  return stmt(
+    db,
+    `DELETE FROM drafts WHERE pending = 0
+       AND NOT EXISTS (SELECT 1 FROM local_users u WHERE u.user_id = drafts.user_id AND u.verified_until > ?)
+       AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.draft_id = drafts.id AND o.state = 'pending')`,
+  ).run(now).changes;
+}

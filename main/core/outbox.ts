@@ -1,5 +1,5 @@
 import type { Mutation } from '../../contract/sync';
-import { stmt, type Store } from './store';
+import { seal, stmt, unseal, type Store } from './store';
 import { uuid7 } from './uuid7';
 
 /* The outbox: mutations in the order they were made, each with its UUID v7, until the server answers. */
@@ -21,7 +21,7 @@ export function enqueue(db: Store, userId: number, draftId: string | null, m: Om
   // set back: the server ignores a same-station edit whose id sorts before the last applied one.
   stmt(db, "INSERT INTO sync_state (key, value) VALUES ('last_mutation_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(id);
   const body = JSON.stringify({ ...m, id });
-  stmt(db, 'INSERT INTO outbox (id, user_id, draft_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, userId, draftId, m.kind, body, now);
+  stmt(db, 'INSERT INTO outbox (id, user_id, draft_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, userId, draftId, m.kind, seal(db, body), now);
   return id;
 }
 
@@ -29,7 +29,10 @@ export function pendingItems(db: Store, limit: number): OutboxItem[] {
   const rows = db
     .prepare("SELECT seq, id, user_id, draft_id, body, attempts FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?")
     .all(limit) as { seq: number; id: string; user_id: number; draft_id: string | null; body: string; attempts: number }[];
-  return rows.map((r) => ({ seq: r.seq, id: r.id, userId: r.user_id, draftId: r.draft_id, mutation: JSON.parse(r.body) as Mutation, bytes: r.body.length, attempts: r.attempts }));
+  return rows.map((r) => {
+    const body = unseal(db, r.body);
+    return { seq: r.seq, id: r.id, userId: r.user_id, draftId: r.draft_id, mutation: JSON.parse(body) as Mutation, bytes: body.length, attempts: r.attempts };
+  });
 }
 
 export function removeItem(db: Store, id: string): void {

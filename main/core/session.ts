@@ -18,6 +18,8 @@ export interface CurrentUser {
   user: SessionUser;
   branchCode: string;
   mode: 'online' | 'offline';
+  /** Offline although the server answered: it throttles this name's sign-ins from here. */
+  offlineReason?: 'server_throttled';
 }
 
 export interface Sessions {
@@ -44,9 +46,12 @@ interface LocalUserRow {
   verified_until: number;
 }
 
+const MAX_UNLOCK_FAILURES = 5;
+
 export function createSessions(store: Store, server: () => ServerClient | null, offlineUnlockHours = DEFAULT_OFFLINE_UNLOCK_HOURS, now = () => Date.now()): Sessions {
   let current: CurrentUser | null = null;
   let isLocked = false;
+  let unlockFailures = 0;
   const tokens = new Map<number, string>();
   const windowMs = offlineUnlockHours * 3_600_000;
 
@@ -93,18 +98,43 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
         next = { user: r.user, branchCode: r.branch.code, mode: 'online' };
       } catch (e) {
         if (e instanceof ServerError && e.status === 401) throw new StationError('unauthorized', 'invalid username, password or branch');
-        if (e instanceof ServerError && e.status === 429) throw new StationError('unauthorized', e.detail || 'too many sign-in attempts: wait a few minutes and try again; if you have forgotten your password, call IT support');
+        if (e instanceof ServerError && e.status === 429) {
+          // The server slows this name down (someone typed wrong passwords here). A user who
+          // signed in here recently still gets in with the local verifier, offline, and is told.
+          const row = localUser(username, branch);
+          if (!row || row.verified_until < now()) {
+            throw new StationError('unauthorized', e.detail || 'too many sign-in attempts: wait a few minutes and try again; if you have forgotten your password, call IT support');
+          }
+          next = { ...(await offline(username, password, branch)), offlineReason: 'server_throttled' };
+          current = next;
+          unlockFailures = 0;
+          isLocked = false;
+          return next;
+        }
         if (e instanceof StationError) throw e;
         next = await offline(username, password, branch);
       }
       current = next;
+      unlockFailures = 0;
       isLocked = false;
       return next;
     },
     async unlock(password) {
       if (!current) throw new StationError('unauthorized', 'sign in first');
+      // Five wrong passwords at a locked screen end the session: the next person signs in afresh.
+      if (unlockFailures >= MAX_UNLOCK_FAILURES) throw new StationError('unauthorized', 'too many wrong passwords: sign in again');
       const row = store.prepare('SELECT verifier, verified_until FROM local_users WHERE user_id = ?').get(current.user.id) as LocalUserRow | undefined;
-      if (!row || !(await checkVerifier(password, row.verifier))) throw new StationError('unauthorized', 'wrong password');
+      if (!row || !(await checkVerifier(password, row.verifier))) {
+        unlockFailures++;
+        if (unlockFailures >= MAX_UNLOCK_FAILURES) {
+          tokens.delete(current.user.id);
+          current = null;
+          isLocked = false;
+          throw new StationError('unauthorized', 'too many wrong passwords: the session ended; sign in again');
+        }
+        throw new StationError('unauthorized', 'wrong password');
+      }
+      unlockFailures = 0;
       if (row.verified_until < now()) throw new StationError('offline', 'sign in again');
       isLocked = false;
       return current;

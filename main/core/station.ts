@@ -5,7 +5,7 @@ import { refreshStationInfo, storedStationInfo } from './station-info';
 import { listWard, lookAlikesOf, myPatientIds, setMyPatient } from './ward';
 import type { StationCall, StationHandlers, StationStatus } from '../../contract/station-api';
 import { patientChart } from './cache';
-import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
+import { DraftError, getDraft, listDrafts, purgeStaleDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
 import { createEventHub, type StationEventHub } from './events';
@@ -21,6 +21,7 @@ import { createSyncClient, type SyncClient, type SyncClientOptions } from './syn
 import type { UpdatePolicyOptions } from './update/policy';
 import { createUpdateService, type UpdaterFactory, type UpdateService } from './update/service';
 import { loadPublicKey } from './update/signature';
+import { keyFromFile } from './seal';
 import { observeUuid7 } from './uuid7';
 
 export interface StationOptions extends StoreOptions {
@@ -81,8 +82,13 @@ function releasePublicKey(options: StationOptions) {
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
 export function createStation(options: StationOptions): Station {
-  mkdirSync(options.dataDir, { recursive: true });
-  const store = openStore(path.join(options.dataDir, 'station.db'), options);
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // The store key: the shell's (Electron: safeStorage), else main/host's key file (0600).
+  const storeKey = options.storeKey ?? keyFromFile(path.join(options.dataDir, 'store.key'));
+  const store = openStore(path.join(options.dataDir, 'station.db'), { ...options, storeKey });
+  purgeStaleDrafts(store);
+  const purge = setInterval(() => purgeStaleDrafts(store), 3600_000);
+  purge.unref();
   const last = store.prepare("SELECT value FROM sync_state WHERE key = 'last_mutation_id'").pluck().get() as string | undefined;
   if (last) observeUuid7(last);
   if (options.serverUrl && options.credential) {
@@ -200,7 +206,9 @@ export function createStation(options: StationOptions): Station {
       user: c?.user ?? null,
       locked: sessions.locked(),
       mode: c?.mode ?? null,
-      sync: sync.status(),
+      ...(c?.offlineReason ? { offlineReason: c.offlineReason } : {}),
+      // A locked screen tells passers-by nothing of the last user's work: no outbox counts.
+      sync: sessions.locked() ? { ...sync.status(), pendingItems: 0, pendingBytes: 0, rejectedItems: 0 } : sync.status(),
       idleLockSeconds: options.idleLockSeconds ?? 300,
       station: storedStationInfo(store),
       lockedUser: holder ? { displayName: holder.user.displayName, username: holder.user.username } : null,
@@ -233,6 +241,10 @@ export function createStation(options: StationOptions): Station {
   const calls: StationHandlers = {
     status: async () => status(),
     async enrol({ serverUrl, credential }) {
+      // Enrolment is a first-run step: not while someone is signed in (or the screen is locked
+      // over their session), and not over an existing enrolment (IT re-enrols with a new data folder).
+      if (sessions.current() || sessions.locked()) throw new StationError('unauthorized', 'sign out before enrolling this station');
+      if (getConfig(store, 'credential')) throw new StationError('bad_request', 'this station is already enrolled; IT re-enrols it with a fresh data folder');
       setConfig(store, 'server_url', serverUrl);
       setConfig(store, 'credential', credential);
       client = null;
@@ -355,6 +367,7 @@ export function createStation(options: StationOptions): Station {
     async close() {
       update?.stop();
       clearInterval(checkpoints);
+      clearInterval(purge);
       events.close();
       await dictations.stop();
       await sync.stop();

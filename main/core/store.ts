@@ -1,5 +1,7 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { stationMigrations } from '../../migrations/station/index';
+import { createSealer, type Sealer } from './seal';
 
 export type Store = Database.Database;
 
@@ -9,11 +11,37 @@ export interface StoreOptions {
    * a power cut may lose the last moments. 'FULL' fsyncs every commit and survives that too.
    */
   synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * The store key (32 bytes) that seals draft text, conflict texts, the outbox and the credential
+   * (main/core/seal.ts). createStation always gives one; a store opened without (unit tests of
+   * single modules) keeps those columns in clear.
+   */
+  storeKey?: Buffer;
+}
+
+const sealers = new WeakMap<Database.Database, Sealer>();
+
+/** Seals a sensitive value for this store (identity when the store was opened without a key). */
+export function seal(db: Store, plain: string): string {
+  return sealers.get(db)?.seal(plain) ?? plain;
+}
+
+export function unseal(db: Store, stored: string): string {
+  return sealers.get(db)?.open(stored) ?? stored;
+}
+
+/** The database, its WAL and shared-memory files: readable by the station's user only. */
+function restrictFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 /** Opens (creating if needed) the station's SQLite store in WAL mode and migrates it. */
 export function openStore(file: string, options: StoreOptions = {}): Store {
+  // Created 0600 before SQLite opens it; SQLite gives the WAL and -shm files the database's mode.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  restrictFiles(file);
   const db = new Database(file);
+  if (options.storeKey) sealers.set(db, createSealer(options.storeKey));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
@@ -22,6 +50,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   // threshold: a keystroke save then never pays for copying the WAL back.
   db.pragma('wal_autocheckpoint = 0');
   migrateStore(db);
+  restrictFiles(file);
   return db;
 }
 
@@ -46,12 +75,17 @@ export function migrateStore(db: Store): string[] {
   return applied;
 }
 
+/** Config values that are secrets: sealed at rest. */
+const SEALED_CONFIG = new Set(['credential']);
+
 export function getConfig(db: Store, key: string): string | null {
-  return (db.prepare('SELECT value FROM station_config WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  const v = (db.prepare('SELECT value FROM station_config WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  return v !== null && SEALED_CONFIG.has(key) ? unseal(db, v) : v;
 }
 
 export function setConfig(db: Store, key: string, value: string): void {
-  db.prepare('INSERT INTO station_config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  const stored = SEALED_CONFIG.has(key) ? seal(db, value) : value;
+  db.prepare('INSERT INTO station_config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, stored);
 }
 
 const statements = new WeakMap<Store, Map<string, Database.Statement>>();

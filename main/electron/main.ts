@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { app } from 'electron';
 import { stationApi, stationEvents, type StationHandlers } from '../../contract/station-api';
@@ -6,6 +6,7 @@ import { StationError } from '../core/errors';
 import { createStation } from '../core/station';
 import { runShell } from './app';
 import { createElectronUpdater } from './updater';
+import { storeKeyFromSafeStorage } from './store-key';
 
 /*
  * The Electron entry (bundled by scripts/build-electron.ts into out/electron/main.cjs). The
@@ -50,7 +51,15 @@ runShell({
   rendererDir,
   preloadPath: path.join(here, 'preload.cjs'),
   async createRuntime() {
-    const station = createStation({ dataDir, ...enrolment(), ...shippedReleaseKey(), packageVersion: app.getVersion(), updater: createElectronUpdater });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const station = createStation({
+      dataDir,
+      storeKey: storeKeyFromSafeStorage(path.join(dataDir, 'store.key.safe')),
+      ...enrolment(),
+      ...shippedReleaseKey(),
+      packageVersion: app.getVersion(),
+      updater: createElectronUpdater,
+    });
     // Crashes of the renderer and of the core count in the station's health reports.
     app.on('render-process-gone', () => station.health.crash());
     process.on('uncaughtException', (e) => {

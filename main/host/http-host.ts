@@ -125,8 +125,16 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
   const expected = Buffer.from(secret);
   const cookieKey = options.cookieKey ?? randomBytes(32);
   let cookieName = 'wardstation';
+  let port = 0;
+  // A web page in the user's browser may send requests to this loopback port (DNS rebinding, a
+  // cross-site form): only our own Host, and our own Origin when a browser sends one, are served.
+  const ours = (value: string | undefined, prefix: string) =>
+    value === `${prefix}127.0.0.1:${port}` || value === `${prefix}localhost:${port}`;
   const server = createServer((req, res) => {
     void (async () => {
+      if (!ours(req.headers.host, '') || (req.headers.origin !== undefined && !ours(req.headers.origin, 'http://'))) {
+        return fail(res, 'unauthorized', 'this host serves only its own loopback address');
+      }
       if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD') && !(req.url ?? '').startsWith('/api/')) {
         return serveStatic(options.staticDir, req, res);
       }
@@ -177,7 +185,7 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   // Cookies of 127.0.0.1 are shared by every port: the name keeps two stations' pages apart.
   cookieName = `wardstation_${port}`;
   return {

@@ -7,7 +7,9 @@ import { startStationHost } from './http-host';
 import { createNodeUpdater } from './node-updater';
 
 /*
- * A headless station: `tsx main/host/main.ts --data <folder> [--server <url> --credential <wsk_…>]`.
+ * A headless station: `tsx main/host/main.ts --data <folder> [--server <url> --credential-file <file>]`
+ * (or the credential in WARDSTATION_STATION_CREDENTIAL): never on the command line, where every
+ * user of the machine can read it in the process list.
  * Prints the loopback URL and the per-launch secret on stdout. With --static, also serves the
  * built station renderer (open <url>/#secret=<secret>).
  */
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     server: { type: 'string' },
     credential: { type: 'string' },
+    'credential-file': { type: 'string' },
     port: { type: 'string' },
     'offline-hours': { type: 'string' },
     'idle-lock': { type: 'string' },
@@ -23,10 +26,14 @@ const { values } = parseArgs({
   },
 });
 if (!values.data) {
-  console.error('usage: main/host/main.ts --data <folder> [--server <url> --credential <secret>] [--port <n>] [--offline-hours <h>] [--idle-lock <seconds>] [--static <dist/station>]');
+  console.error('usage: main/host/main.ts --data <folder> [--server <url> --credential-file <file>] [--port <n>] [--offline-hours <h>] [--idle-lock <seconds>] [--static <dist/station>]');
   process.exit(2);
 }
-const credential = values.credential ?? process.env.WARDSTATION_STATION_CREDENTIAL;
+if (values.credential !== undefined) {
+  console.error('error: the station credential is not taken on the command line: give --credential-file <file> or WARDSTATION_STATION_CREDENTIAL');
+  process.exit(2);
+}
+const credential = values['credential-file'] ? readFileSync(values['credential-file'], 'utf8').trim() : process.env.WARDSTATION_STATION_CREDENTIAL;
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
 // The release public key shipped with the station, unless WARDSTATION_RELEASE_PUBLIC_KEY names another.
 const shippedKey = fileURLToPath(new URL('../core/update/release-public-key.pem', import.meta.url));

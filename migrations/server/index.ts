@@ -7,6 +7,9 @@ import * as releases from './2026-11-25T3000-releases';
 import * as sync from './2026-11-25T1000-sync';
 import * as notes from './2026-11-25T4000-notes';
 import * as fhirStore from './2026-12-02T1200-fhir-store';
+import * as releaseScope from './2026-12-02T1100-release-scope';
+import * as auditAppend from './2026-12-02T1110-audit-append';
+import * as loginSource from './2026-12-02T1120-login-source';
 import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
 import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 
@@ -24,6 +27,9 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T2000-fhir': fhir,
   '2026-11-25T3000-releases': releases,
   '2026-11-25T4000-notes': notes,
+  '2026-12-02T1100-release-scope': releaseScope,
+  '2026-12-02T1110-audit-append': auditAppend,
+  '2026-12-02T1120-login-source': loginSource,
   '2026-12-02T1200-fhir-store': fhirStore,
   '2026-12-02T1400-note-review-checks': noteReviewChecks,
   '2026-12-02T1800-feed-by-xid': feedByXid,

@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
+import { revokeSessionsOf } from '../auth/sessions';
 import { hashSecret, newSecret } from '../auth/tokens';
+import { asSystemDb } from '../db/system-db';
 import { recordAudit } from '../audit/record';
 import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
@@ -54,4 +57,30 @@ export async function addApiClient(
     recordAudit(trx, actor, { action: 'admin.client_added', entityType: 'api_client', entityId: String(row.id), detail: { scopes, identifierSystems } }),
   );
   return { id: row.id, token };
+}
+
+/** Revokes a station: its credential stops working, its sessions end and its live streams close. */
+export async function revokeStation(db: OwnerDb, stationId: string, by = 'admin-cli'): Promise<{ sessionsEnded: number }> {
+  if (!/^[0-9a-f-]{36}$/i.test(stationId)) throw new Error(`${stationId} is not a station id (a UUID, as \`station enrol\` printed it)`);
+  const station = await db.selectFrom('stations').select(['id', 'branch_id']).where('id', '=', stationId).executeTakeFirst();
+  if (!station) throw new Error(`no station ${stationId}`);
+  await db.updateTable('stations').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', station.id).execute();
+  const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { stationId: station.id });
+  const actor = { kind: 'admin', id: by } as const;
+  await withBranch(db, station.branch_id, actor, (trx) =>
+    recordAudit(trx, actor, { action: 'admin.station_revoked', entityType: 'station', entityId: station.id, detail: { sessionsEnded } }),
+  );
+  return { sessionsEnded };
+}
+
+/** Revokes an API client: its bearer token is refused from the next request on. */
+export async function revokeApiClient(db: OwnerDb, clientId: number, by = 'admin-cli'): Promise<void> {
+  if (!Number.isInteger(clientId) || clientId <= 0) throw new Error('give the API client id (a number, as `client add` printed it)');
+  const client = await db.selectFrom('api_clients').select(['id', 'branch_id']).where('id', '=', clientId).executeTakeFirst();
+  if (!client) throw new Error(`no API client ${clientId}`);
+  await db.updateTable('api_clients').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', client.id).execute();
+  const actor = { kind: 'admin', id: by } as const;
+  await withBranch(db, client.branch_id, actor, (trx) =>
+    recordAudit(trx, actor, { action: 'admin.client_revoked', entityType: 'api_client', entityId: String(client.id) }),
+  );
 }

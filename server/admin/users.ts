@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import type { Role } from '../../contract/roles';
 import { hashPassword } from '../auth/password';
+import { unlockUsername } from '../auth/login';
+import { revokeSessionsOf } from '../auth/sessions';
+import { asSystemDb } from '../db/system-db';
 import { recordAudit } from '../audit/record';
 import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
@@ -48,4 +51,44 @@ export async function addUser(db: OwnerDb, u: NewUser, by = 'admin-cli'): Promis
     );
   }
   return { id, created: !existing };
+}
+
+async function userByName(db: OwnerDb, username: string): Promise<{ id: number; branchIds: number[] }> {
+  const user = await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
+  if (!user) throw new Error(`no user ${username}`);
+  const branches = await db.selectFrom('user_branch_roles').select('branch_id').distinct().where('user_id', '=', user.id).execute();
+  return { id: user.id, branchIds: branches.map((b) => b.branch_id) };
+}
+
+/** Audited in every branch where the user holds a role. */
+async function auditUser(db: OwnerDb, branchIds: number[], by: string, action: string, userId: number, detail: Record<string, number>): Promise<void> {
+  const actor = { kind: 'admin', id: by } as const;
+  for (const b of branchIds) await withBranch(db, b, actor, (trx) => recordAudit(trx, actor, { action, entityType: 'user', entityId: String(userId), detail }));
+}
+
+/** Disables a user: no sign-in, and every session ends (their live streams close within seconds). */
+export async function disableUser(db: OwnerDb, username: string, by = 'admin-cli'): Promise<{ id: number; sessionsEnded: number }> {
+  const user = await userByName(db, username);
+  await db.updateTable('users').set({ disabled_at: sql<Date>`coalesce(disabled_at, now())` }).where('id', '=', user.id).execute();
+  const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { userId: user.id });
+  await auditUser(db, user.branchIds, by, 'admin.user_disabled', user.id, { sessionsEnded });
+  return { id: user.id, sessionsEnded };
+}
+
+/** Sets a new password; every session of the user ends, on every station. */
+export async function setPassword(db: OwnerDb, username: string, password: string, by = 'admin-cli'): Promise<{ id: number; sessionsEnded: number }> {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
+  const user = await userByName(db, username);
+  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
+  const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { userId: user.id });
+  await auditUser(db, user.branchIds, by, 'admin.user_password_changed', user.id, { sessionsEnded });
+  return { id: user.id, sessionsEnded };
+}
+
+/** Clears a name's sign-in throttling (failures stop counting); audited. */
+export async function unlockUser(db: OwnerDb, username: string, by = 'admin-cli'): Promise<{ id: number }> {
+  const user = await userByName(db, username);
+  await unlockUsername(asSystemDb(db), username);
+  await auditUser(db, user.branchIds, by, 'admin.user_unlocked', user.id, {});
+  return { id: user.id };
 }

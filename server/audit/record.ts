@@ -1,11 +1,17 @@
+import { sql } from 'kysely';
 import pg from 'pg';
-import { currentBranchId, runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
+import { runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
   entityType?: string;
   entityId?: string;
   patientId?: string;
+  /**
+   * Every patient a read returned (search, _include, pull, notes): kept in the hashed detail as
+   * `patientIds`, so "who looked at this patient" finds the row. One id also fills patient_id.
+   */
+  patientIds?: readonly string[];
   /** Never patient data beyond ids: names, notes and values stay out of the audit detail. */
   detail?: Record<string, string | number | boolean | null | readonly string[]>;
 }
@@ -15,21 +21,19 @@ export interface AuditEvent {
  * change it records commit or roll back together. Call it last in the unit of work: the chain's
  * per-branch lock is then held only until commit.
  */
-export async function recordAudit(trx: BranchTransaction, actor: Actor, event: AuditEvent): Promise<void> {
-  await trx
-    .insertInto('audit_events')
-    .values({
-      // The transaction's own branch: an audit row can only land in the chain withBranch opened.
-      branch_id: currentBranchId(),
-      actor_kind: actor.kind,
-      actor_id: actor.id,
-      action: event.action,
-      entity_type: event.entityType ?? null,
-      entity_id: event.entityId ?? null,
-      patient_id: event.patientId ?? null,
-      detail: JSON.stringify(event.detail ?? {}),
-    })
-    .execute();
+function rowFields(event: AuditEvent): { patientId: string | null; detail: Record<string, unknown> } {
+  return {
+    patientId: event.patientId ?? (event.patientIds?.length === 1 ? event.patientIds[0]! : null),
+    detail: event.patientIds ? { ...event.detail, patientIds: [...new Set(event.patientIds)].sort() } : (event.detail ?? {}),
+  };
+}
+
+export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): Promise<void> {
+  // audit_append (migration 2026-12-02T1110) takes the branch and the actor from the
+  // transaction's settings (withBranch set them): the app role cannot insert audit rows itself,
+  // nor name another actor. `_actor` stays in the signature for the callers' readability.
+  const { patientId, detail } = rowFields(event);
+  await sql`SELECT audit_append(${event.action}, ${event.entityType ?? null}, ${event.entityId ?? null}, ${patientId}::uuid, ${JSON.stringify(detail)}::jsonb)`.execute(trx);
 }
 
 /**
@@ -39,15 +43,14 @@ export async function recordAudit(trx: BranchTransaction, actor: Actor, event: A
  * the last fraction of a second of read-audit rows, never data (the sync pull makes the same
  * trade).
  */
-export function recordReadAudit(trx: BranchTransaction, actor: Actor, event: AuditEvent): void {
+export function recordReadAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
   const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
+  const { patientId, detail } = rowFields(event);
   runAtCommit(
     trx,
     // Only if the unit of work wrote nothing so far (a read inside a FHIR transaction bundle
-    // commits its writes durably).
+    // commits its writes durably). audit_append takes the branch and actor from the transaction.
     `SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL; ` +
-      `INSERT INTO audit_events (branch_id, actor_kind, actor_id, action, entity_type, entity_id, patient_id, detail) VALUES (` +
-      `nullif(current_setting('app.current_branch', true), '')::int, ${lit(actor.kind)}, ${lit(actor.id)}, ${lit(event.action)}, ` +
-      `${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(event.patientId)}::uuid, ${lit(JSON.stringify(event.detail ?? {}))}::jsonb)`,
+      `SELECT audit_append(${lit(event.action)}, ${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(patientId)}::uuid, ${lit(JSON.stringify(detail))}::jsonb)`,
   );
 }

@@ -15,7 +15,10 @@ export type LoginOutcome =
 /**
  * Sign-in. A wrong password, an unknown user and a branch the user does not belong to get the
  * same answer and cost the same time, so the answer reveals nothing. Failures are counted per
- * typed username (known or not) and per remote address.
+ * typed username (known or not) AND source (the station it came through, else the address):
+ * past the free failures, each further attempt from that source waits twice as long as the one
+ * before (up to the failure window). Another station is not slowed by them; only a flood at
+ * one name from many sources slows that name everywhere. A success or `admin user unlock` resets.
  */
 export async function login(
   db: SystemDb,
@@ -27,7 +30,8 @@ export async function login(
   const sys = asSystemDb(db);
   const username = req.username.trim();
 
-  const limited = await checkRateLimit(db, policy, username, remote);
+  const source = stationId ? `station:${stationId}` : `ip:${remote}`;
+  const limited = await checkRateLimit(db, policy, username, remote, source);
   if (limited) return limited;
 
   const branch = await sys.selectFrom('branches').select(['id', 'code', 'name']).where('code', '=', req.branch).executeTakeFirst();
@@ -52,11 +56,11 @@ export async function login(
   const passwordOk = await verifyPassword(req.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
   const ok = Boolean(user && branch && roles.length > 0 && passwordOk);
 
-  await sys.insertInto('login_attempts').values({ username: username.toLowerCase(), remote, success: ok }).execute();
+  await sys.insertInto('login_attempts').values({ username: username.toLowerCase(), remote, success: ok, source }).execute();
 
   if (!ok || !user || !branch) {
     if (branch) {
-      const failures = await recentFailures(db, policy, username);
+      const { n: failures } = await recentFailures(db, policy, username, source);
       await withBranch(db, branch.id, { kind: 'system', id: 'auth' }, async (trx) => {
         await recordAudit(trx, { kind: 'system', id: 'auth' }, {
           action: 'auth.login_failed',
@@ -69,7 +73,7 @@ export async function login(
             action: 'auth.lockout',
             entityType: 'user',
             ...(user ? { entityId: String(user.id) } : {}),
-            detail: { username: username.slice(0, 128), minutes: policy.failureWindowMs / 60000 },
+            detail: { username: username.slice(0, 128), source, throttled: true },
           });
         }
       });
@@ -93,26 +97,46 @@ export async function login(
   };
 }
 
-async function recentFailures(db: SystemDb, policy: AuthPolicy, username: string): Promise<number> {
-  // Failures since the later of the window's start and the last success.
-  const r = await sql<{ n: string }>`
-    SELECT count(*)::text AS n FROM login_attempts
-     WHERE lower(username) = ${username.toLowerCase()} AND NOT success
+/** Failures at a name (from one source, or from all when null) since the window's start and the name's last success or unlock. */
+async function recentFailures(db: SystemDb, policy: AuthPolicy, username: string, source: string | null): Promise<{ n: number; last: Date | null }> {
+  const name = username.toLowerCase();
+  const r = await sql<{ n: string; last: Date | null }>`
+    SELECT count(*)::text AS n, max(at) AS last FROM login_attempts
+     WHERE lower(username) = ${name} AND NOT success
+       AND (${source}::text IS NULL OR source = ${source})
        AND at > greatest(now() - make_interval(secs => ${policy.failureWindowMs / 1000}),
                          coalesce((SELECT max(at) FROM login_attempts
-                                    WHERE lower(username) = ${username.toLowerCase()} AND success), '-infinity'))`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
+                                    WHERE lower(username) = ${name} AND success
+                                      -- a source's count resets on its own success (or IT's unlock),
+                                      -- not when the user signs in elsewhere
+                                      AND (${source}::text IS NULL OR source = ${source} OR source = 'admin-unlock')), '-infinity'))`.execute(db);
+  return { n: Number(r.rows[0]?.n ?? 0), last: r.rows[0]?.last ?? null };
 }
+
+/** Seconds still to wait after `n` failures, the last at `last`: 1, 2, 4 … s past the free ones, capped at the window. */
+function waitSeconds(policy: AuthPolicy, free: number, n: number, last: Date | null): number {
+  if (n < free || !last) return 0;
+  const delayMs = Math.min(1000 * 2 ** (n - free), policy.failureWindowMs);
+  return Math.max(0, Math.ceil((last.getTime() + delayMs - Date.now()) / 1000));
+}
+
+/** How many failures at one name from all sources together before every source slows down. */
+const ALL_SOURCES_FACTOR = 10;
 
 async function checkRateLimit(
   db: SystemDb,
   policy: AuthPolicy,
   username: string,
   remote: string,
+  source: string,
 ): Promise<LoginOutcome | null> {
-  if ((await recentFailures(db, policy, username)) >= policy.maxFailuresPerUsername) {
-    return { kind: 'rate_limited', retryAfterSeconds: Math.ceil(policy.failureWindowMs / 1000) };
-  }
+  const mine = await recentFailures(db, policy, username, source);
+  const all = await recentFailures(db, policy, username, null);
+  const wait = Math.max(
+    waitSeconds(policy, policy.maxFailuresPerUsername, mine.n, mine.last),
+    waitSeconds(policy, policy.maxFailuresPerUsername * ALL_SOURCES_FACTOR, all.n, all.last),
+  );
+  if (wait > 0) return { kind: 'rate_limited', retryAfterSeconds: wait };
   const r = await sql<{ n: string }>`
     SELECT count(*)::text AS n FROM login_attempts
      WHERE remote = ${remote} AND at > now() - interval '1 minute'`.execute(db);
@@ -120,4 +144,9 @@ async function checkRateLimit(
     return { kind: 'rate_limited', retryAfterSeconds: 60 };
   }
   return null;
+}
+
+/** IT's unlock: the name's failures stop counting (recorded as a success of source admin-unlock). */
+export async function unlockUsername(db: SystemDb, username: string): Promise<void> {
+  await db.insertInto('login_attempts').values({ username: username.trim().toLowerCase(), remote: 'admin-unlock', success: true, source: 'admin-unlock' }).execute();
 }

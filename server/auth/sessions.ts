@@ -13,6 +13,8 @@ export interface Session {
   branch: { id: number; code: string; name: string };
   roles: Role[];
   expiresAt: Date;
+  /** The station the session was opened at; it is valid only with that station's credential. */
+  stationId: string | null;
 }
 
 export async function createSession(
@@ -31,14 +33,20 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-/** The session behind a bearer token, or null if unknown, expired, idle too long, revoked or disabled. */
-export async function findSession(db: SystemDb, policy: AuthPolicy, token: string): Promise<Session | null> {
+/**
+ * The session behind a bearer token, or null if unknown, expired, idle too long, revoked or
+ * disabled. A session opened at a station holds only together with that station's credential
+ * (`stationCredential`), and ends when the station is revoked.
+ */
+export async function findSession(db: SystemDb, policy: AuthPolicy, token: string, stationCredential: string | null = null): Promise<Session | null> {
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('branches as b', 'b.id', 's.branch_id')
+    .leftJoin('stations as st', 'st.id', 's.station_id')
     .select([
       's.id',
+      's.station_id',
       's.user_id',
       's.expires_at',
       's.last_seen_at',
@@ -53,6 +61,12 @@ export async function findSession(db: SystemDb, policy: AuthPolicy, token: strin
     .where('u.disabled_at', 'is', null)
     .where('s.expires_at', '>', sql<Date>`now()`)
     .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(secs => ${policy.idleTimeoutMs / 1000})`)
+    .where((eb) =>
+      eb.or([
+        eb('s.station_id', 'is', null),
+        eb.and([eb('st.revoked_at', 'is', null), eb('st.credential_hash', '=', stationCredential ? hashSecret(stationCredential) : '')]),
+      ]),
+    )
     .executeTakeFirst();
   if (!row) return null;
   const roles = await db
@@ -76,9 +90,24 @@ export async function findSession(db: SystemDb, policy: AuthPolicy, token: strin
     branch: { id: row.branch_id, code: row.branch_code, name: row.branch_name },
     roles: roles.map((r) => r.role),
     expiresAt: row.expires_at,
+    stationId: row.station_id,
   };
 }
 
 export async function revokeSession(db: SystemDb, sessionId: string): Promise<void> {
   await db.updateTable('sessions').set({ revoked_at: sql<Date>`now()` }).where('id', '=', sessionId).execute();
+}
+
+/**
+ * Ends sessions: a user's (password change, disable) or a station's (revocation). Their live
+ * streams close at the stream guard's next check (server/http/stream-guard.ts).
+ */
+export async function revokeSessionsOf(db: SystemDb, who: { userId: number } | { stationId: string }): Promise<number> {
+  const r = await db
+    .updateTable('sessions')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('revoked_at', 'is', null)
+    .where((eb) => ('userId' in who ? eb('user_id', '=', who.userId) : eb('station_id', '=', who.stationId)))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

@@ -83,6 +83,8 @@ export interface LoginAttemptsTable {
   remote: string;
   success: boolean;
   at: DefaultedTimestamp;
+  /** station:<id> or ip:<address> (migration 2026-12-02T1120); null on rows of earlier releases. */
+  source: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface PatientsTable {
@@ -285,6 +287,15 @@ export interface RolloutsTable {
   halt_reason: string | null;
   started_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** The branch the rollout reaches; null: group-wide (migration 2026-12-02T1100). */
+  scope_branch_id: ColumnType<number | null, number | null | undefined, never>;
+}
+
+/** Roles above the branches, held explicitly (migration 2026-12-02T1100-release-scope). */
+export interface GroupRolesTable {
+  user_id: number;
+  role: 'release_manager';
+  granted_at: DefaultedTimestamp;
 }
 
 export interface RolloutEventsTable {
@@ -444,6 +455,7 @@ export interface Database {
   release_rings: ReleaseRingsTable;
   rollouts: RolloutsTable;
   rollout_events: RolloutEventsTable;
+  group_roles: GroupRolesTable;
   station_health_reports: StationHealthReportsTable;
   feature_flags: FeatureFlagsTable;
   note_drafts: NoteDraftsTable;

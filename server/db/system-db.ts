@@ -21,6 +21,7 @@ export type SystemTables = Pick<
   | 'rollouts'
   | 'rollout_events'
   | 'station_health_reports'
+  | 'group_roles'
 >;
 
 /**

@@ -24,7 +24,7 @@ export async function listFlags(trx: BranchTransaction): Promise<Flag[]> {
 export async function setFlag(trx: BranchTransaction, branchId: number, actor: Actor, key: string, input: SetFlagInput): Promise<void> {
   const value = input.value === undefined ? null : JSON.stringify(input.value);
   const by = `${actor.kind}:${actor.id}`;
-  await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags' });
+  await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId });
   await trx
     .insertInto('feature_flags')
     .values({ branch_id: branchId, key, enabled: input.enabled, value, updated_by: by })

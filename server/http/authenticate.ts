@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../../contract/roles';
+import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
 import { findSession, type Session } from '../auth/sessions';
 import type { AppContext } from './context';
 import { HttpError } from './errors';
@@ -13,7 +14,10 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export async function requireSession(ctx: AppContext, request: FastifyRequest): Promise<Session> {
   const token = bearerToken(request);
-  const session = token ? await findSession(ctx.db, ctx.policy, token) : null;
+  // A station's session travels with the station's credential: without it (or with another
+  // station's), the token alone is worth nothing.
+  const credential = request.headers[STATION_CREDENTIAL_HEADER];
+  const session = token ? await findSession(ctx.db, ctx.policy, token, typeof credential === 'string' ? credential : null) : null;
   if (!session) throw new HttpError(401, 'unauthorized', 'sign in required', { 'www-authenticate': 'Bearer' });
   return session;
 }

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { SystemDb } from '../db/system-db';
 import type { AuthPolicy } from '../auth/policy';
 import type { Logger } from '../log';
@@ -13,6 +14,10 @@ export interface AppContext {
   databaseUrl?: string;
   /** Where the update feed serves release files from (/updates/<channel>/files/<name>); unset: artifacts live elsewhere. */
   updateFilesDir?: string;
+  /** The release public key (Ed25519) every published artifact's signature must verify with. */
+  releasePublicKey?: KeyObject;
+  /** How often open live streams re-check their session and station (default 2000 ms). */
+  streamCheckMs?: number;
   /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
   transcription?: TranscriptionConfig;
 }

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { LoginResponse } from '../../contract/auth';
 import { FlagList } from '../../contract/flags';
 import { RolloutStatus, type PublishReleaseInput } from '../../contract/releases';
+import { releaseKeyPair, signedRelease } from '../testing/release-signing';
 import { enrolStation } from '../admin/credentials';
 import { DEFAULT_AUTH_POLICY } from '../auth/policy';
 import { withBranch } from '../db/with-branch';
@@ -20,15 +21,7 @@ import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../testing/fixture
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 
 const sha512 = (s: string) => createHash('sha512').update(s).digest('base64');
-const release = (version: string): PublishReleaseInput => ({
-  channel: 'stable',
-  version,
-  notes: `WardStation ${version}`,
-  files: [
-    { platform: 'linux', url: `files/WardStation-${version}.deb`, sha512: sha512(`linux ${version}`), size: Buffer.byteLength(`linux ${version}`) },
-    { platform: 'win', url: `https://artifacts.example/WardStation-Setup-${version}.exe`, sha512: sha512(`win ${version}`), size: 2000 },
-  ],
-});
+const keys = releaseKeyPair();
 
 describe('releases: rings, the electron-updater feed, health halts, rollback, flags', () => {
   let t: TestDatabase;
@@ -46,7 +39,19 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
     files = mkdtempSync(path.join(tmpdir(), 'ws-release-files-'));
     for (const v of ['1.0.0', '1.1.0']) writeFileSync(path.join(files, `WardStation-${v}.deb`), `linux ${v}`);
     writeFileSync(path.join(files, 'WardStation-9.9.9.deb'), 'tampered');
-    app = (await buildServer({ db: t.app, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1000 }, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: files })).app;
+    // it.admin administers both branches and holds the group release manager role: group-wide rollouts.
+    const it = await t.owner.selectFrom('users').select('id').where('username', '=', 'it.admin').executeTakeFirstOrThrow();
+    await t.owner.insertInto('group_roles').values({ user_id: it.id, role: 'release_manager' }).execute();
+    app = (
+      await buildServer({
+        db: t.app,
+        policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1000 },
+        log: silentLogger,
+        databaseUrl: t.appUrl,
+        updateFilesDir: files,
+        releasePublicKey: keys.publicKey,
+      })
+    ).app;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -57,6 +62,12 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
     await t.close();
     rmSync(files, { recursive: true, force: true });
   });
+
+  const release = (version: string): Promise<PublishReleaseInput> =>
+    signedRelease(files, keys.privateKey, 'stable', version, [
+      { platform: 'linux', name: `WardStation-${version}.deb`, content: `linux ${version}` },
+      { platform: 'win', name: `WardStation-Setup-${version}.exe`, content: `win ${version}` },
+    ], `WardStation ${version}`);
 
   async function login(username: string, branch: string): Promise<string> {
     const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: TEST_PASSWORD, branch } });
@@ -83,7 +94,7 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
 
   test('only IT administrators manage releases; stations need their credential for the feed', async () => {
     const nurse = await login('nurse.north', 'north');
-    assert.equal((await api('POST', '/api/releases', release('0.9.0'), nurse)).statusCode, 403);
+    assert.equal((await api('POST', '/api/releases', await release('0.9.0'), nurse)).statusCode, 403);
     assert.equal((await api('GET', '/api/releases/fleet', undefined, 'nonsense')).statusCode, 401);
     const noCredential = await app.inject({ method: 'GET', url: '/updates/stable/latest-linux.yml' });
     assert.equal(noCredential.statusCode, 401);
@@ -92,14 +103,14 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
   });
 
   test('a baseline for everyone, then a pilot ring: electron-updater is offered the new version only in the ring', async () => {
-    await ok('POST', '/api/releases', release('1.0.0'));
-    await ok('POST', '/api/releases', release('1.1.0'));
-    assert.equal((await api('POST', '/api/releases', release('1.1.0'))).statusCode, 409);
+    await ok('POST', '/api/releases', await release('1.0.0'));
+    await ok('POST', '/api/releases', await release('1.1.0'));
+    assert.equal((await api('POST', '/api/releases', await release('1.1.0'))).statusCode, 409);
     await ok('POST', '/api/releases/rings', { channel: 'stable', name: 'pilot', position: 1, kind: 'stations', stationIds: [stations[0]!.id] });
     await ok('POST', '/api/releases/rings', { channel: 'stable', name: 'north-half', position: 2, kind: 'percent', branch: 'north', percent: 50 });
     await ok('POST', '/api/releases/rings', { channel: 'stable', name: 'everyone', position: 3, kind: 'everyone' });
-    await ok('POST', '/api/releases/rollout/move', { channel: 'stable', version: '1.0.0', ring: 'everyone' });
-    await ok('POST', '/api/releases/rollout/move', { channel: 'stable', version: '1.1.0', ring: 'pilot' });
+    await ok('POST', '/api/releases/rollout/move', { channel: 'stable', version: '1.0.0', ring: 'everyone', scope: 'group' });
+    await ok('POST', '/api/releases/rollout/move', { channel: 'stable', version: '1.1.0', ring: 'pilot', scope: 'group' });
 
     const inRing = await offered(0, '1.0.0');
     assert.deepEqual([inRing.available, inRing.version], [true, '1.1.0']);
@@ -134,7 +145,7 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
   });
 
   test('health reports past the threshold halt the rollout by themselves; the console sees why', async () => {
-    await ok('PUT', '/api/releases/rollout/threshold', { channel: 'stable', version: '1.1.0', maxErrorRatio: 2, minErrorRate: 1, minStations: 1 });
+    await ok('PUT', '/api/releases/rollout/threshold', { channel: 'stable', version: '1.1.0', scope: 'group', maxErrorRatio: 2, minErrorRate: 1, minStations: 1 });
     const report = (s: number, version: string, errors: number) =>
       app.inject({
         method: 'POST',
@@ -155,9 +166,10 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
     assert.match(status.haltReason!, /exceeds/);
     assert.deepEqual(status.timeline.map((e) => e.kind), ['started', 'moved', 'threshold_set', 'halted']);
     assert.equal(status.rings.find((r) => r.name === 'pilot')!.stations, 1);
-    assert.equal(status.rings.find((r) => r.name === 'everyone')!.stations, 6);
+    // Counted over the signed-in branch's stations only (north: five of the six).
+    assert.equal(status.rings.find((r) => r.name === 'everyone')!.stations, 5);
     // A halted rollout does not move on until IT resumes it.
-    assert.equal((await api('POST', '/api/releases/rollout/move', { channel: 'stable', version: '1.1.0', ring: 'north-half' })).statusCode, 409);
+    assert.equal((await api('POST', '/api/releases/rollout/move', { channel: 'stable', version: '1.1.0', ring: 'north-half', scope: 'group' })).statusCode, 409);
     const fleet = await ok('GET', '/api/releases/fleet');
     assert.ok(fleet.branches.find((b: { branch: string }) => b.branch === 'north').versions.some((v: { version: string }) => v.version === '1.1.0'));
   });
@@ -177,7 +189,7 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
       events.push(text);
     })();
     await new Promise((r) => setTimeout(r, 200)); // the LISTEN connection is up by now
-    await ok('POST', '/api/releases/rollout/rollback', { channel: 'stable', version: '1.1.0' });
+    await ok('POST', '/api/releases/rollout/rollback', { channel: 'stable', version: '1.1.0', scope: 'group' });
     await got;
     await reader.cancel();
     assert.match(events[0]!, /"kind":"rollback"/);
@@ -186,7 +198,7 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
     assert.deepEqual([downgrade.available, downgrade.version], [true, '1.0.0']);
     const withoutDowngrade = await offered(0, '1.1.0', false);
     assert.equal(withoutDowngrade.available, false, 'without allowDowngrade electron-updater would keep the bad version');
-    assert.equal((await api('POST', '/api/releases/rollout/resume', { channel: 'stable', version: '1.1.0' })).statusCode, 409);
+    assert.equal((await api('POST', '/api/releases/rollout/resume', { channel: 'stable', version: '1.1.0', scope: 'group' })).statusCode, 409);
   });
 
   test('every IT action is audited in each branch it affects', async () => {

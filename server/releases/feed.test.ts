@@ -37,7 +37,7 @@ test('the YAML is what electron-updater\'s own parser reads back, quotes and not
 
 test('offers: reached rings get the candidate, others the baseline, everyone the baseline after rollback', () => {
   const rings = [ring({ position: 1, kind: 'stations', stationIds: ['a'] }), ring({ position: 2, kind: 'wards', branchId: 1, wardIds: [11] }), ring({ position: 3, kind: 'everyone' })];
-  const rollout = (ringPosition: number, state: Rollout['state'] = 'active'): Rollout => ({ id: 1, channel: 'stable', release: rel(2, '1.1.0'), baseline: rel(1, '1.0.0'), ringPosition, state });
+  const rollout = (ringPosition: number, state: Rollout['state'] = 'active'): Rollout => ({ id: 1, channel: 'stable', release: rel(2, '1.1.0'), baseline: rel(1, '1.0.0'), ringPosition, state, scopeBranchId: null });
   assert.equal(offerFor(rollout(1), rings, station('a'))!.version, '1.1.0');
   assert.equal(offerFor(rollout(1), rings, station('b', 1, 11))!.version, '1.0.0');
   assert.equal(offerFor(rollout(2), rings, station('b', 1, 11))!.version, '1.1.0');

@@ -6,12 +6,15 @@ import { reachedBy, type Ring, type StationIdentity } from './rings';
  * (the generic provider's latest.yml / latest-linux.yml / latest-mac.yml). Pure functions.
  */
 
+/** A file as stored: rows published before signing (or before the artifact store) may lack a signature. */
+export type StoredReleaseFile = Omit<ReleaseFile, 'url' | 'signature'> & { url: string; signature?: string };
+
 export interface Release {
   id: number;
   channel: string;
   version: string;
   notes: string;
-  files: ReleaseFile[];
+  files: StoredReleaseFile[];
   releaseDate: Date;
 }
 
@@ -22,6 +25,8 @@ export interface Rollout {
   baseline: Release | null;
   ringPosition: number;
   state: RolloutState;
+  /** The one branch this rollout reaches; null: the whole group. */
+  scopeBranchId: number | null;
 }
 
 /**
@@ -31,6 +36,8 @@ export interface Rollout {
  */
 export function offerFor(rollout: Rollout | null, rings: readonly Ring[], station: StationIdentity): Release | null {
   if (!rollout) return null;
+  // Defence in depth: the feed only ever loads the station's own branch's or group rollouts.
+  if (rollout.scopeBranchId !== null && rollout.scopeBranchId !== station.branchId) return null;
   if (rollout.state === 'rolled_back') return rollout.baseline;
   if (reachedBy(rings, rollout.ringPosition, station)) return rollout.release;
   return rollout.baseline;
@@ -45,7 +52,11 @@ export const FEED_FILES: Record<string, Platform> = {
 /** A YAML scalar: JSON's double-quoted strings are valid YAML and need no escaping rules of ours. */
 const y = (v: string | number) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
 
-/** electron-updater's UpdateInfo as YAML (files[{url, sha512, size}], path, sha512, releaseDate). */
+/**
+ * electron-updater's UpdateInfo as YAML (files[{url, sha512, size, signature}], path, sha512,
+ * releaseDate). The signature is the release manager's Ed25519 signature (contract/releases.ts
+ * releaseSignatureMessage): the station refuses a file whose signature does not verify.
+ */
 export function updateInfoYaml(release: Release, platform: Platform): string | null {
   const files = release.files.filter((f) => f.platform === platform);
   const first = files[0];
@@ -53,6 +64,7 @@ export function updateInfoYaml(release: Release, platform: Platform): string | n
   const lines = [`version: ${y(release.version)}`, 'files:'];
   for (const f of files) {
     lines.push(`  - url: ${y(f.url)}`, `    sha512: ${y(f.sha512)}`, `    size: ${y(f.size)}`);
+    // Files published before signing existed carry none: the station then refuses them.
     if (f.signature) lines.push(`    signature: ${y(f.signature)}`);
   }
   lines.push(`path: ${y(first.url)}`, `sha512: ${y(first.sha512)}`, `releaseDate: ${y(release.releaseDate.toISOString())}`);

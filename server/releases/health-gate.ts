@@ -57,6 +57,7 @@ export async function rolloutHealth(q: SystemDb, rollout: RolloutRecord, rings: 
     .execute();
   const byVersion = new Map<string, HealthSample[]>(versions.map((v) => [v, []]));
   for (const r of rows) {
+    if (rollout.scopeBranchId !== null && r.branch_id !== rollout.scopeBranchId) continue;
     if (!reachedBy(rings, rollout.ringPosition, { id: r.station_id, branchId: r.branch_id, wardId: r.ward_id })) continue;
     byVersion.get(r.version)?.push({ stationId: r.station_id, uptimeSeconds: Number(r.uptime), incidents: Number(r.incidents) });
   }
@@ -66,10 +67,13 @@ export async function rolloutHealth(q: SystemDb, rollout: RolloutRecord, rings: 
   };
 }
 
-/** Halts the channel's active rollout when its health passes the threshold. Returns the rollout's state. */
-export async function evaluateRollout(db: SystemDb, channel: string): Promise<RolloutState | null> {
+/**
+ * Halts the rollout a branch's stations follow on a channel when its health passes the
+ * threshold. Returns the rollout's state.
+ */
+export async function evaluateRollout(db: SystemDb, channel: string, branchId: number): Promise<RolloutState | null> {
   const sys = asSystemDb(db);
-  const rollout = await currentRollout(sys, channel);
+  const rollout = await currentRollout(sys, channel, branchId);
   if (!rollout) return null;
   if (rollout.state !== 'active') return rollout.state;
   const rings = await loadRings(sys, channel);
@@ -77,7 +81,7 @@ export async function evaluateRollout(db: SystemDb, channel: string): Promise<Ro
   const reason = haltReason(health.candidate, health.baseline, rollout);
   if (!reason) return rollout.state;
   const actor = { kind: 'system', id: 'health-gate' } as const;
-  const [first, ...rest] = await allBranchIds(sys);
+  const [first, ...rest] = rollout.scopeBranchId === null ? await allBranchIds(sys) : [rollout.scopeBranchId];
   if (first === undefined) return rollout.state;
   const event = { action: 'release.rollout_halted', entityType: 'release', entityId: `${channel}/${rollout.release.version}`, detail: { reason } };
   const halted = await withBranch(db, first, actor, async (trx) => {
@@ -92,10 +96,10 @@ export async function evaluateRollout(db: SystemDb, channel: string): Promise<Ro
       .executeTakeFirst();
     if (!r) return false;
     await addRolloutEvent(q, rollout.id, 'halted', { reason, candidate: health.candidate, baseline: health.baseline });
-    await notifyStations(q, { channel, kind: 'release' });
+    await notifyStations(q, { channel, kind: 'release', ...(rollout.scopeBranchId !== null ? { branchId: rollout.scopeBranchId } : {}) });
     await recordAudit(trx, actor, event);
     return true;
   });
   if (halted) for (const b of rest) await withBranch(db, b, actor, (trx) => recordAudit(trx, actor, event));
-  return halted ? 'halted' : (await currentRollout(sys, channel))?.state ?? null;
+  return halted ? 'halted' : (await currentRollout(sys, channel, branchId))?.state ?? null;
 }

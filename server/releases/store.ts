@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { ReleaseFile, RolloutEvent, RolloutState } from '../../contract/releases';
+import type { RolloutEvent, RolloutState } from '../../contract/releases';
 import type { SystemDb } from '../db/system-db';
-import type { Release, Rollout } from './feed';
+import type { Release, Rollout, StoredReleaseFile } from './feed';
 import type { Ring } from './rings';
 
 /* Reads of the release tables, and the one place rows become domain objects. */
@@ -9,7 +9,7 @@ import type { Ring } from './rings';
 type ReleaseRow = { id: number; channel: string; version: string; notes: string; files: unknown; release_date: Date };
 
 export function rowToRelease(r: ReleaseRow): Release {
-  return { id: r.id, channel: r.channel, version: r.version, notes: r.notes, files: r.files as ReleaseFile[], releaseDate: r.release_date };
+  return { id: r.id, channel: r.channel, version: r.version, notes: r.notes, files: r.files as StoredReleaseFile[], releaseDate: r.release_date };
 }
 
 export async function findRelease(q: SystemDb, channel: string, version: string): Promise<Release | null> {
@@ -48,6 +48,7 @@ const ROLLOUT_COLUMNS = [
   'min_stations',
   'halt_reason',
   'started_at',
+  'scope_branch_id',
 ] as const;
 
 type RolloutRow = {
@@ -62,6 +63,7 @@ type RolloutRow = {
   min_stations: number;
   halt_reason: string | null;
   started_at: Date;
+  scope_branch_id: number | null;
 };
 
 async function toRollout(q: SystemDb, r: RolloutRow): Promise<RolloutRecord> {
@@ -79,17 +81,46 @@ async function toRollout(q: SystemDb, r: RolloutRow): Promise<RolloutRecord> {
     minStations: r.min_stations,
     haltReason: r.halt_reason,
     startedAt: r.started_at,
+    scopeBranchId: r.scope_branch_id,
   };
 }
 
-/** The channel's newest rollout: the one the feed answers from. */
-export async function currentRollout(q: SystemDb, channel: string): Promise<RolloutRecord | null> {
-  const r = await q.selectFrom('rollouts').select(ROLLOUT_COLUMNS).where('channel', '=', channel).orderBy('id', 'desc').limit(1).executeTakeFirst();
+/**
+ * The rollout a branch's stations follow on a channel: the newest of the branch's own rollouts
+ * and the group-wide ones. Another branch's rollout never decides what this branch is offered.
+ */
+export async function currentRollout(q: SystemDb, channel: string, branchId: number): Promise<RolloutRecord | null> {
+  const r = await q
+    .selectFrom('rollouts')
+    .select(ROLLOUT_COLUMNS)
+    .where('channel', '=', channel)
+    .where((eb) => eb.or([eb('scope_branch_id', 'is', null), eb('scope_branch_id', '=', branchId)]))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return r ? toRollout(q, r) : null;
 }
 
-export async function rolloutOfRelease(q: SystemDb, releaseId: number): Promise<RolloutRecord | null> {
-  const r = await q.selectFrom('rollouts').select(ROLLOUT_COLUMNS).where('release_id', '=', releaseId).executeTakeFirst();
+/** The newest rollout of exactly this scope (a branch, or null: group-wide). */
+export async function scopedRollout(q: SystemDb, channel: string, scopeBranchId: number | null): Promise<RolloutRecord | null> {
+  const r = await q
+    .selectFrom('rollouts')
+    .select(ROLLOUT_COLUMNS)
+    .where('channel', '=', channel)
+    .where('scope_branch_id', scopeBranchId === null ? 'is' : '=', scopeBranchId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? toRollout(q, r) : null;
+}
+
+export async function rolloutOfRelease(q: SystemDb, releaseId: number, scopeBranchId: number | null): Promise<RolloutRecord | null> {
+  const r = await q
+    .selectFrom('rollouts')
+    .select(ROLLOUT_COLUMNS)
+    .where('release_id', '=', releaseId)
+    .where('scope_branch_id', scopeBranchId === null ? 'is' : '=', scopeBranchId)
+    .executeTakeFirst();
   return r ? toRollout(q, r) : null;
 }
 

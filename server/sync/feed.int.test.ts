@@ -24,6 +24,8 @@ describe('change feed under concurrent writers and pullers', () => {
   const WRITERS = Number(process.env.FEED_TEST_WRITERS ?? 4);
   const PULLERS = 3;
   const RUN_MS = Number(process.env.FEED_TEST_MS ?? 3000);
+  // The feed here carries lab results only: any reader sees them all.
+  const READER = { userId: 0 };
   const labs = generateDemoHospital({ patientsPerBranch: 4 }).labResults;
 
   before(async () => {
@@ -38,7 +40,7 @@ describe('change feed under concurrent writers and pullers', () => {
   test('every committed change reaches every puller exactly once, in order', async (ctx) => {
     const branch = f.north.id;
     const actor = { kind: 'system', id: 'feed-test' } as const;
-    const startCursor = await withBranch(t.app, branch, actor, async (trx) => (await pullChanges(trx, '0', 100000)).cursor);
+    const startCursor = await withBranch(t.app, branch, actor, async (trx) => (await pullChanges(trx, '0', 100000, READER)).cursor);
     const committed = new Set<string>();
     let stop = false;
     let n = 0;
@@ -81,7 +83,7 @@ describe('change feed under concurrent writers and pullers', () => {
       const naiveSeen = new Set<string>();
       const drain = async () => {
         for (;;) {
-          const page = await withBranch(t.app, branch, actor, (trx) => pullChanges(trx, cursor, 200));
+          const page = await withBranch(t.app, branch, actor, (trx) => pullChanges(trx, cursor, 200, READER));
           for (const c of page.changes) {
             assert.ok(BigInt(c.seq) > BigInt(cursor), 'cursor only moves forward');
             seen.push(c.id);

@@ -8,9 +8,17 @@ import { currentBranchId, type BranchTransaction } from '../db/with-branch';
  * change that commits later. The branch is the transaction's (RLS); `branch_id = …` only lets
  * the primary key serve the range scan.
  */
-export async function pullChanges(trx: BranchTransaction, cursor: string, limit: number): Promise<PullResponse> {
-  const page = await pullChangesJson(trx, cursor, limit);
+export async function pullChanges(trx: BranchTransaction, cursor: string, limit: number, reader: FeedReader): Promise<PullResponse> {
+  const page = await pullChangesJson(trx, cursor, limit, reader);
   return JSON.parse(page.json) as PullResponse;
+}
+
+/**
+ * Who pulls (a clinician of the branch). A note draft is private to its author until submitted;
+ * then the branch's clinicians receive it (physicians review it), without conflict texts.
+ */
+export interface FeedReader {
+  userId: number;
 }
 
 /**
@@ -18,18 +26,33 @@ export async function pullChanges(trx: BranchTransaction, cursor: string, limit:
  * A ward's bootstrap is tens of thousands of rows; parsing and re-serializing each in Node
  * would dominate it.
  */
-export async function pullChangesJson(trx: BranchTransaction, cursor: string, limit: number): Promise<{ json: string; count: number; cursor: string; more: boolean }> {
-  const r = await sql<{ seq: string; entity: string; id: string; data: string }>`
-    SELECT seq::text AS seq, entity, entity_id::text AS id, data::text AS data FROM change_feed
+export async function pullChangesJson(
+  trx: BranchTransaction,
+  cursor: string,
+  limit: number,
+  reader: FeedReader,
+): Promise<{ json: string; count: number; cursor: string; more: boolean; patientIds: string[] }> {
+  // The privacy of drafts is decided here, in the database: a row the reader may not see leaves
+  // it as its sequence number only (so the cursor moves past it), never with its data.
+  const r = await sql<{ seq: string; entity: string; id: string; data: string | null; patient: string | null }>`
+    SELECT seq::text AS seq, entity, entity_id::text AS id,
+           CASE WHEN entity <> 'note_draft' THEN data::text
+                WHEN (data->>'author_user_id')::int = ${reader.userId}::int THEN data::text
+                WHEN data->>'status' = 'submitted' THEN (data - 'conflict_texts')::text
+           END AS data,
+           CASE WHEN entity = 'patient' THEN entity_id::text ELSE data->>'patient_id' END AS patient
+      FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
        AND seq < (SELECT change_feed_horizon())
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
-  const rows = more ? r.rows.slice(0, limit) : r.rows;
+  const scanned = more ? r.rows.slice(0, limit) : r.rows;
+  const rows = scanned.filter((x) => x.data !== null);
   // seq, entity and id are digits, a fixed word and a uuid: nothing to escape; data is JSON text.
   const parts = rows.map((x) => `{"seq":"${x.seq}","entity":"${x.entity}","id":"${x.id}","data":${x.data}}`);
-  const next = rows.at(-1)?.seq ?? cursor;
-  return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next, more };
+  const next = scanned.at(-1)?.seq ?? cursor;
+  const patientIds = [...new Set(rows.flatMap((x) => (x.patient ? [x.patient] : [])))];
+  return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next, more, patientIds };
 }
 
 /**

@@ -32,7 +32,15 @@ export async function pushMutations(
   const drafts = new Map(
     mutations.map((m, i) => [m.id, hasNul[i] ? ({ id: m.id, status: 'rejected', reason: 'invalid' } as MutationResult) : ({ id: m.id, ...stripNulls(results[next++] ?? {}) } as MutationResult)]),
   );
-  return all.map((m) => clinical.get(m.id) ?? drafts.get(m.id)!);
+  const answers = all.map((m) => clinical.get(m.id) ?? drafts.get(m.id)!);
+  // A replayed id answers its first answer only to the user who sent it first: another user's
+  // replay learns nothing of that user's draft (decided by the stored mutation's user, in the database).
+  const duplicates = answers.filter((a) => a.status === 'duplicate').map((a) => a.id);
+  if (duplicates.length === 0) return answers;
+  const foreign = new Set(
+    (await trx.selectFrom('sync_mutations').select('id').where('id', 'in', duplicates).where('user_id', '<>', userId).execute()).map((x) => x.id),
+  );
+  return answers.map((a) => (foreign.has(a.id) ? { id: a.id, status: 'rejected', reason: 'forbidden' } : a));
 }
 
 /** jsonb answers carry no undefined; optional fields of the contract must be absent, not null. */

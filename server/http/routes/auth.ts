@@ -4,7 +4,7 @@ import { LoginRequest, type MeResponse } from '../../../contract/auth';
 import { login } from '../../auth/login';
 import { revokeSession } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
-import { findStation } from '../../sync/stations';
+import { findStationByCredential } from '../../stations/credential';
 import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { withBranch } from '../../db/with-branch';
 import { requireSession } from '../authenticate';
@@ -18,7 +18,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     // A station signs its user in with its credential: the session is bound to that station,
     // and only for the station's own branch.
     const credential = request.headers[STATION_CREDENTIAL_HEADER];
-    const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
+    const station = typeof credential === 'string' ? await findStationByCredential(ctx.db, credential) : null;
     if (credential !== undefined && (!station || station.branchCode !== body.branch)) {
       throw new HttpError(401, 'unauthorized', 'invalid username, password or branch');
     }

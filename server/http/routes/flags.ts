@@ -26,7 +26,7 @@ export function registerFlagRoutes(app: FastifyInstance, ctx: AppContext): void 
     const input = parseInput(SetFlagInput, request.body);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     await withBranch(ctx.db, session.branch.id, actor, (trx) => setFlag(trx, session.branch.id, actor, key, input));
-    signalAfterCommit(app, ctx, { channel: 'stable', kind: 'flags' });
+    signalAfterCommit(app, ctx, { channel: 'stable', kind: 'flags', branchId: session.branch.id });
     return { ok: true };
   });
 }

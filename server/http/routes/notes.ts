@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, OmissionRef, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
-import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
@@ -10,7 +9,7 @@ import { withBranch } from '../../db/with-branch';
 import { addAddendum, approveNote, changeStatement, confirmNotePatient, getNoteReview, noteAudit, resolveOmission, ReviewError, type OmissionAction, type StatementChange } from '../../notes/review/review';
 import { appendTranscript } from '../../notes/review/transcript';
 import { transcribe } from '../../notes/transcribe';
-import { findStation } from '../../sync/stations';
+import { requireStationUser } from './station-auth';
 import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
 import { maySign, noteAuthor } from '../../notes/review/signer';
 import type { BranchTransaction } from '../../db/with-branch';
@@ -70,7 +69,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const review = await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
-      const r = await getNoteReview(trx, id);
+      const r = await getNoteReview(trx, id, { userId: session.userId });
       if (r) await recordAudit(trx, actor, { action: 'note.read', entityType: 'note_draft', entityId: id, patientId: r.patientId });
       return r;
     });
@@ -120,7 +119,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
         withBranch(ctx.db, session.branch.id, actor, async (trx) => {
           await requireSigner(trx, session, id);
           await run(trx, actor, request);
-          const review = await getNoteReview(trx, id);
+          const review = await getNoteReview(trx, id, { userId: session.userId });
           if (!review) throw new ReviewError('not_found', 'no such note');
           return review;
         }),
@@ -158,19 +157,15 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.get('/api/notes/:id/audit', async (request): Promise<NoteAudit> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
-    const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id));
+    const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id, { userId: session.userId }));
     if (!audit) throw new HttpError(404, 'not_found', 'no such note');
     return audit;
   });
 
   /** A dictation for a draft, from an enrolled station: transcribed here, appended as the draft's next version. */
   const dictationCaller = authenticateBeforeBody(async (request) => {
-    const credential = request.headers[STATION_CREDENTIAL_HEADER];
-    const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
-    if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
-    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
-    if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
-    return { station, session, actor };
+    const { station, session } = await requireStationUser(ctx, request);
+    return { station, session, actor: { kind: 'user', id: String(session.userId) } as const };
   });
   app.post(
     '/api/notes/:id/transcription',

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddRingInput, Channel, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
+import { Readable } from 'node:stream';
+import { AddRingInput, ArtifactName, Channel, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
 import type { Session } from '../../auth/sessions';
-import { addRing, changeRollout, moveRollout, publishRelease, ReleaseError, setRolloutThreshold } from '../../releases/actions';
+import { addRing, changeRollout, moveRollout, publishRelease, ReleaseError, setRolloutThreshold, type ReleaseAuthority } from '../../releases/actions';
+import { storeArtifact } from '../../releases/artifacts';
 import { fleetVersions, rolloutStatus } from '../../releases/status';
 import { loadRings } from '../../releases/store';
 import { requireRole, requireSession } from '../authenticate';
@@ -19,7 +21,9 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof ReleaseError) throw new HttpError(e.kind === 'not_found' ? 404 : e.kind === 'conflict' ? 409 : 400, e.kind, e.message);
+    if (e instanceof ReleaseError) {
+      throw new HttpError(e.kind === 'not_found' ? 404 : e.kind === 'conflict' ? 409 : e.kind === 'forbidden' ? 403 : 400, e.kind, e.message);
+    }
     // Two consoles publishing the same version or ring at once: the unique constraint decides.
     if ((e as { code?: string }).code === '23505') throw new HttpError(409, 'conflict', 'this already exists');
     throw e;
@@ -28,17 +32,41 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 
 /* The IT console's JSON API for releases, rings, rollouts and the fleet: it_admin only. */
 export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): void {
-  async function itAdmin(request: FastifyRequest): Promise<{ session: Session; actor: { kind: 'user'; id: string } }> {
+  /**
+   * The signed-in IT administrator and what they may act on: the branches where they hold
+   * it_admin, and the group release manager role only when held explicitly.
+   */
+  async function itAdmin(request: FastifyRequest): Promise<{ session: Session; actor: { kind: 'user'; id: string }; authority: ReleaseAuthority }> {
     const session = await requireSession(ctx, request);
     requireRole(session, ['it_admin']);
-    return { session, actor: { kind: 'user', id: String(session.userId) } };
+    const sys = ctx.db;
+    const [branches, group] = await Promise.all([
+      sys.selectFrom('user_branch_roles').select('branch_id').where('user_id', '=', session.userId).where('role', '=', 'it_admin').execute(),
+      sys.selectFrom('group_roles').select('role').where('user_id', '=', session.userId).where('role', '=', 'release_manager').executeTakeFirst(),
+    ]);
+    return { session, actor: { kind: 'user', id: String(session.userId) }, authority: { branchIds: branches.map((b) => b.branch_id), group: group !== undefined } };
   }
+  const artifactStore = () => ({ dir: ctx.updateFilesDir ?? null, publicKey: ctx.releasePublicKey ?? null });
 
   app.post('/api/releases', async (request, reply) => {
-    const { actor } = await itAdmin(request);
+    const { actor, authority } = await itAdmin(request);
     const input = parseInput(PublishReleaseInput, request.body);
-    const r = await mapped(() => publishRelease(ctx.db, actor, input));
+    const r = await mapped(() => publishRelease(ctx.db, actor, authority, input, artifactStore()));
     return reply.status(201).send(r);
+  });
+
+  // Uploads an artifact into the server's own store; the server hashes it at publish.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+    scope.put('/api/releases/artifacts/:name', { bodyLimit: 2 * 1024 ** 3 }, async (request, reply) => {
+      await itAdmin(request);
+      const { name } = parseInput(z.object({ name: ArtifactName }), request.params);
+      const dir = ctx.updateFilesDir;
+      if (!dir) throw new HttpError(409, 'conflict', 'this server has no artifact store (set UPDATE_FILES_DIR)');
+      if (!(request.body instanceof Readable)) throw new HttpError(415, 'bad_request', 'send the artifact as application/octet-stream');
+      const stored = await storeArtifact(dir, name, request.body);
+      return reply.status(201).send({ name, ...stored });
+    });
   });
 
   app.get('/api/releases', async (request) => {
@@ -57,51 +85,61 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   app.post('/api/releases/rings', async (request, reply) => {
-    const { actor } = await itAdmin(request);
+    const { actor, authority } = await itAdmin(request);
     const input = parseInput(AddRingInput, request.body);
-    return reply.status(201).send(await mapped(() => addRing(ctx.db, actor, input)));
+    return reply.status(201).send(await mapped(() => addRing(ctx.db, actor, authority, input)));
   });
 
   app.get('/api/releases/rings', async (request) => {
-    await itAdmin(request);
+    const { authority } = await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    return { rings: await loadRings(ctx.db, channel) };
+    const rings = await loadRings(ctx.db, channel);
+    return { rings: rings.filter((r) => r.branchId === null || authority.branchIds.includes(r.branchId)) };
   });
 
+  // A rollout action without a scope acts in the signed-in branch; 'group' must be asked for.
+  const scoped = <T extends { scope?: string | undefined }>(input: T, session: Session): T & { scope: string } => ({ ...input, scope: input.scope ?? session.branch.code });
+  const signal = async (channel: string, kind: 'release' | 'rollback', scope: string) => {
+    if (ctx.databaseUrl) return; // the action's NOTIFY already carries the signal, scoped
+    const b = scope === 'group' ? undefined : await ctx.db.selectFrom('branches').select('id').where('code', '=', scope).executeTakeFirst();
+    signalAfterCommit(app, ctx, { channel, kind, ...(b ? { branchId: b.id } : {}) });
+  };
+
   app.post('/api/releases/rollout/move', async (request) => {
-    const { actor } = await itAdmin(request);
-    const input = parseInput(MoveRolloutInput, request.body);
-    const r = await mapped(() => moveRollout(ctx.db, actor, input));
-    signalAfterCommit(app, ctx, { channel: input.channel, kind: 'release' });
+    const { actor, authority, session } = await itAdmin(request);
+    const input = scoped(parseInput(MoveRolloutInput, request.body), session);
+    const r = await mapped(() => moveRollout(ctx.db, actor, authority, input));
+    await signal(input.channel, 'release', input.scope);
     return r;
   });
 
   app.post('/api/releases/rollout/:action', async (request) => {
-    const { actor } = await itAdmin(request);
+    const { actor, authority, session } = await itAdmin(request);
     const { action } = parseInput(Action, request.params);
-    const input = parseInput(RolloutTarget, request.body);
-    const r = await mapped(() => changeRollout(ctx.db, actor, action, input));
-    if (action !== 'pause') signalAfterCommit(app, ctx, { channel: input.channel, kind: action === 'rollback' ? 'rollback' : 'release' });
+    const input = scoped(parseInput(RolloutTarget, request.body), session);
+    const r = await mapped(() => changeRollout(ctx.db, actor, authority, action, input));
+    if (action !== 'pause') await signal(input.channel, action === 'rollback' ? 'rollback' : 'release', input.scope);
     return r;
   });
 
   app.put('/api/releases/rollout/threshold', async (request) => {
-    const { actor } = await itAdmin(request);
-    const input = parseInput(RolloutThresholdInput, request.body);
-    await mapped(() => setRolloutThreshold(ctx.db, actor, input));
+    const { actor, authority, session } = await itAdmin(request);
+    const input = scoped(parseInput(RolloutThresholdInput, request.body), session);
+    await mapped(() => setRolloutThreshold(ctx.db, actor, authority, input));
     return { ok: true };
   });
 
+  // What the signed-in branch's stations follow, counted over that branch only.
   app.get('/api/releases/rollout', async (request) => {
-    await itAdmin(request);
+    const { session } = await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
-    const status = await rolloutStatus(ctx.db, channel);
+    const status = await rolloutStatus(ctx.db, channel, session.branch.id);
     if (!status) throw new HttpError(404, 'not_found', 'no rollout on this channel');
     return status;
   });
 
   app.get('/api/releases/fleet', async (request) => {
-    await itAdmin(request);
-    return fleetVersions(ctx.db);
+    const { authority } = await itAdmin(request);
+    return fleetVersions(ctx.db, authority.branchIds);
   });
 }

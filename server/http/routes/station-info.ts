@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import type { StationInfo } from '../../../contract/ward';
 import { asSystemDb } from '../../db/system-db';
 import { stationInfo } from '../../stations/repository';
-import { findStation } from '../../sync/stations';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
+import { requireStation } from './station-auth';
 
 /**
  * GET /api/station/info: the enrolled station's branch and ward, asked with its credential
@@ -14,9 +13,7 @@ import { HttpError } from '../errors';
  */
 export function registerStationInfoRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/station/info', async (request): Promise<StationInfo> => {
-    const credential = request.headers[STATION_CREDENTIAL_HEADER];
-    const station = typeof credential === 'string' ? await findStation(asSystemDb(ctx.db), credential) : null;
-    if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
+    const station = await requireStation(ctx, request);
     const info = await stationInfo(asSystemDb(ctx.db), station);
     if (!info) throw new HttpError(404, 'not_found', 'the station has no ward');
     return info;

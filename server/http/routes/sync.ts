@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CLINICAL_ROLES } from '../../../contract/roles';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
-import { PullQuery, PushEnvelope, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
-import type { Session } from '../../auth/sessions';
+import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
 import { recordAudit } from '../../audit/record';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
@@ -10,32 +8,20 @@ import { pullChangesJson } from '../../sync/pull';
 import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
-import { findStation, type Station } from '../../sync/stations';
+import type { Station } from '../../stations/credential';
 import { listFlags } from '../../flags/flags';
 import { recordHealthReport } from '../../releases/health-gate';
 import { recordContact } from '../../releases/presence';
 import { healthVerdicts } from './health-verdicts';
 import { releaseSignalHub } from './release-signals';
-import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
+import { streamGuard } from '../stream-guard';
+import { requireStationUser } from './station-auth';
+import { authenticateBeforeBody } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
-
-/**
- * A station's user: the enrolled station's credential plus the signed-in user's session, both
- * of one branch. The branch of every unit of work is the station's, never the request's.
- */
-async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: Station; session: Session }> {
-  const credential = request.headers[STATION_CREDENTIAL_HEADER];
-  const station = typeof credential === 'string' ? await findStation(ctx.db, credential) : null;
-  if (!station) throw new HttpError(401, 'unauthorized', 'station credential required');
-  const session = await requireSession(ctx, request);
-  if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
-  requireRole(session, CLINICAL_ROLES);
-  return { station, session };
-}
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
   const verdict = healthVerdicts(app, ctx);
@@ -63,7 +49,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     if (!report) return recordContact(sys, station.id, version);
     await recordHealthReport(sys, station, report);
     reply.header(HEALTH_RECORDED_HEADER, '1');
-    verdict(report.channel).catch((e: unknown) => ctx.log.warn('health verdict failed', { error: e instanceof Error ? e.name : 'unknown' }));
+    verdict(report.channel, station.branchId).catch((e: unknown) => ctx.log.warn('health verdict failed', { error: e instanceof Error ? e.name : 'unknown' }));
   }
 
   // A batch can be megabytes of drafts: its sender is checked before the body is read.
@@ -95,7 +81,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     const query = parseInput(PullQuery, request.query);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const p = await pullChangesJson(trx, query.cursor, query.limit);
+      const p = await pullChangesJson(trx, query.cursor, query.limit, { userId: session.userId });
       // The branch's feature flags come with the last page: a station caches them for offline use.
       const flags = p.more ? null : JSON.stringify(await listFlags(trx));
       if (flags) p.json = `${p.json.slice(0, -1)},"flags":${flags}}`;
@@ -109,6 +95,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
           entityType: 'station',
           entityId: station.id,
           detail: { count: p.count, from: query.cursor, to: p.cursor },
+          // Who looked at which patient: every patient the page carried data of.
+          patientIds: p.patientIds,
         });
       }
       return p;
@@ -117,6 +105,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   const hub: FeedHub | null = ctx.databaseUrl ? createFeedHub(ctx.db, ctx.databaseUrl) : null;
+  const guard = streamGuard(app, ctx);
   const streams = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
     for (const s of streams) s.raw.end();
@@ -133,7 +122,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
    * stream per station carries both.
    */
   app.get('/api/sync/live', async (request, reply) => {
-    const { station } = await requireStationUser(ctx, request);
+    const { station, session } = await requireStationUser(ctx, request);
     if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
     reply.hijack();
     const res = reply.raw;
@@ -151,12 +140,19 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
       last = cursor;
       res.write(`data: ${JSON.stringify({ cursor })}\n\n`);
     });
-    const unsubscribeSignals = signals.subscribe((s: ReleaseSignal) => res.write(`event: release\ndata: ${JSON.stringify(s)}\n\n`));
+    const unsubscribeSignals = signals.subscribe((s: ReleaseSignal) => {
+      // A station hears its own branch's and the group's signals, never another branch's.
+      if (s.branchId !== undefined && s.branchId !== station.branchId) return;
+      res.write(`event: release\ndata: ${JSON.stringify(s)}\n\n`);
+    });
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    // Logout, a password change, a disabled user or a revoked station ends the stream.
+    const unwatch = guard.watch({ sessionId: session.sessionId, stationId: station.id }, () => res.end());
     const done = () => {
       clearInterval(keepalive);
       unsubscribe();
       unsubscribeSignals();
+      unwatch();
       streams.delete(reply);
     };
     request.raw.on('close', done);

@@ -17,6 +17,7 @@ import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 import { healthVerdicts } from './health-verdicts';
 import { releaseSignalHub } from './release-signals';
+import { streamGuard } from '../stream-guard';
 import { requireStation } from './station-auth';
 
 const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
@@ -37,19 +38,22 @@ interface ChannelState {
  */
 export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): void {
   const hub = releaseSignalHub(app, ctx);
+  const guard = streamGuard(app, ctx);
 
-  // The channel's rollout and rings, shared by every station's feed read. Cached only where this
-  // instance LISTENs: every change NOTIFYs, and a signal empties the cache before stations hear it.
+  // The rollout a branch follows on a channel and the rings, shared by that branch's stations'
+  // feed reads. Cached only where this instance LISTENs: every change NOTIFYs, and a signal
+  // empties the cache before stations hear it.
   const cache = new Map<string, { at: number; state: Promise<ChannelState> }>();
   hub.subscribe(() => cache.clear());
-  const channelState = (channel: string): Promise<ChannelState> => {
-    const hit = cache.get(channel);
+  const channelState = (channel: string, branchId: number): Promise<ChannelState> => {
+    const key = `${channel}/${branchId}`;
+    const hit = cache.get(key);
     if (ctx.databaseUrl && hit && Date.now() - hit.at < CACHE_MS) return hit.state;
     const sys = ctx.db;
-    const state = Promise.all([currentRollout(sys, channel), loadRings(sys, channel)]).then(([rollout, rings]) => ({ rollout, rings }));
+    const state = Promise.all([currentRollout(sys, channel, branchId), loadRings(sys, channel)]).then(([rollout, rings]) => ({ rollout, rings }));
     if (ctx.databaseUrl) {
-      cache.set(channel, { at: Date.now(), state });
-      state.catch(() => cache.delete(channel));
+      cache.set(key, { at: Date.now(), state });
+      state.catch(() => cache.delete(key));
     }
     return state;
   };
@@ -59,7 +63,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.get('/updates/:channel/:file', async (request, reply) => {
     const { channel, file } = parseInput(FeedParams, request.params);
     const station = await requireStation(ctx, request);
-    const { rollout, rings } = await channelState(channel);
+    const { rollout, rings } = await channelState(channel, station.branchId);
     const release = offerFor(rollout, rings, station);
     const body = release ? updateInfoYaml(release, FEED_FILES[file]!) : null;
     if (!body) throw new HttpError(404, 'not_found', 'no release for this station on this channel');
@@ -81,7 +85,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     const station = await requireStation(ctx, request);
     const body = parseInput(HealthReport.extend({ channel: Channel.default('stable') }), request.body);
     await recordHealthReport(ctx.db, station, body);
-    const state = await verdict(body.channel);
+    const state = await verdict(body.channel, station.branchId);
     return { recorded: true, rolloutState: state };
   });
 
@@ -99,20 +103,25 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
   const streams = new Set<ServerResponse>();
   app.get('/updates/events', async (request, reply) => {
     const { channel } = parseInput(EventsQuery, request.query);
-    await requireStation(ctx, request);
+    const station = await requireStation(ctx, request);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 1000\n: connected\n\n');
     const send = (s: ReleaseSignal) => {
+      // A station hears its own branch's and the group's signals, never another branch's.
+      if (s.branchId !== undefined && s.branchId !== station.branchId) return;
       if (!channel || s.channel === channel || s.kind === 'flags') res.write(`event: ${s.kind}\ndata: ${JSON.stringify(s)}\n\n`);
     };
     const unsubscribe = hub.subscribe(send);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    // A revoked station's stream ends within seconds.
+    const unwatch = guard.watch({ stationId: station.id }, () => res.end());
     streams.add(res);
     res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unwatch();
       streams.delete(res);
     });
   });

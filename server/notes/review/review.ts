@@ -106,8 +106,26 @@ async function displayNames(trx: BranchTransaction, ids: number[]): Promise<Map<
   return new Map(rows.map((r) => [r.id, r.display_name]));
 }
 
-export async function getNoteReview(trx: BranchTransaction, noteId: string): Promise<NoteReview | null> {
-  const note = await trx.selectFrom('note_drafts').select(['id', 'patient_id', 'text', 'version', 'status']).where('id', '=', noteId).executeTakeFirst();
+/**
+ * Who reads a note (a clinician of the branch: the routes check the role). A note is private to
+ * its author until submitted; then the branch's clinicians read it (physicians review it).
+ * Decided in the query, so a note another user may not see reads as not found.
+ */
+export interface NoteReader {
+  userId: number;
+}
+
+function visibleNote(trx: BranchTransaction, noteId: string, reader: NoteReader) {
+  return trx
+    .selectFrom('note_drafts')
+    .where('id', '=', noteId)
+    .where((eb) =>
+      eb.or([eb('author_user_id', '=', reader.userId), eb('status', '=', 'submitted')]),
+    );
+}
+
+export async function getNoteReview(trx: BranchTransaction, noteId: string, reader: NoteReader): Promise<NoteReview | null> {
+  const note = await visibleNote(trx, noteId, reader).select(['id', 'patient_id', 'text', 'version', 'status']).executeTakeFirst();
   if (!note) return null;
   const draft = await latestDraft(trx, noteId);
   const job = await trx
@@ -299,8 +317,8 @@ export async function addAddendum(trx: BranchTransaction, actor: Actor, userId: 
 }
 
 /** The note's audit events in chain order: the raw note, its AI drafts, every review step. */
-export async function noteAudit(trx: BranchTransaction, noteId: string): Promise<NoteAudit | null> {
-  const exists = await trx.selectFrom('note_drafts').select('id').where('id', '=', noteId).executeTakeFirst();
+export async function noteAudit(trx: BranchTransaction, noteId: string, reader: NoteReader): Promise<NoteAudit | null> {
+  const exists = await visibleNote(trx, noteId, reader).select('id').executeTakeFirst();
   if (!exists) return null;
   const draftIds = (await trx.selectFrom('soap_drafts').select('id').where('note_draft_id', '=', noteId).execute()).map((d) => d.id);
   const rows = await trx

@@ -1,6 +1,11 @@
 import { hashSecret } from '../auth/tokens';
 import type { SystemDb } from '../db/system-db';
 
+/*
+ * The one station credential lookup (sync, releases, notes, sign-in and the station routes all
+ * authenticate a station here). Only the credential's SHA-256 is stored and compared.
+ */
+
 export interface Station {
   id: string;
   branchId: number;
@@ -8,8 +13,11 @@ export interface Station {
   branchCode: string;
 }
 
-/** The enrolled, unrevoked station behind a credential (only its SHA-256 is stored). */
-export async function findStation(db: SystemDb, credential: string): Promise<Station | null> {
+const CREDENTIAL = /^wsk_[A-Za-z0-9_-]{20,100}$/;
+
+/** The enrolled, unrevoked station behind a credential, or null. */
+export async function findStationByCredential(db: SystemDb, credential: string): Promise<Station | null> {
+  if (!CREDENTIAL.test(credential)) return null;
   const row = await db
     .selectFrom('stations as s')
     .innerJoin('branches as b', 'b.id', 's.branch_id')
