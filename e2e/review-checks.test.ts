@@ -68,7 +68,6 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
     await page.getByLabel('Username').waitFor({ timeout: 60_000 });
     await page.getByLabel('Username').fill('dr.north');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByLabel('Branch code').fill('north');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('ward-row').first().waitFor({ timeout: 15_000 });
   }

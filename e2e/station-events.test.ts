@@ -87,7 +87,6 @@ describe('station events in Chromium', { skip: chromiumAvailable() ? false : 'sk
     await page.goto(north.pageUrl);
     await page.getByLabel('Username').fill('dr.north');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByLabel('Branch code').fill('north');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('ward-row').first().waitFor({ timeout: 15_000 });
     patients = (await api.listPatients({})).patients;
