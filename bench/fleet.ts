@@ -10,6 +10,7 @@ import { silentLogger } from '../server/log';
 import { stationBucket } from '../server/releases/rings';
 import { TEST_PASSWORD, twoBranches } from '../server/testing/fixtures';
 import { createTestDatabase } from '../server/testing/test-db';
+import { realStationFleet } from './fleet-stations';
 import { printFigures, writeResults, type Figure } from './lib';
 import { createSystemDb } from '../server/db/system-db';
 
@@ -48,7 +49,8 @@ const releaseBody = (version: string) => ({
   files: [{ platform: 'linux', url: `files/WardStation-${version}.deb`, sha512: sha512(version), size: 1 }],
 });
 
-export async function run(): Promise<Record<string, Figure>> {
+/** The simulated fleet (plain HTTP clients): the raw baseline beside the real stations' figures. */
+async function simulatedFleet(): Promise<{ figures: Record<string, Figure>; notes: string[] }> {
   const t = await createTestDatabase();
   const f = await twoBranches(t.owner, 1);
   await addWard(t.owner, 'north', { code: 'n-pilot', name: 'Pilot ward' });
@@ -243,11 +245,30 @@ export async function run(): Promise<Record<string, Figure>> {
   console.log('\n  server timeline of the faulty rollout:');
   for (const e of serverTimeline) console.log(`    ${e.at}  ${e.kind}  ${JSON.stringify(e.detail).slice(0, 160)}`);
   console.log('');
+  return {
+    figures,
+    notes: [
+      `timeline (client side): ${JSON.stringify(timeline)}`,
+      `faulty rollout's server timeline: ${JSON.stringify(serverTimeline.map((e) => ({ at: e.at, kind: e.kind })))}`,
+      `${stations.length - online.length} stations offline for the run; they get the previous version at their next periodic check`,
+    ],
+  };
+}
+
+export async function run(): Promise<Record<string, Figure>> {
+  console.log('  simulated stations (raw baseline):');
+  const sim = await simulatedFleet();
+  console.log('  real station cores:');
+  const real = await realStationFleet();
+  const figures: Record<string, Figure> = {
+    ...real.figures,
+    realRollbackVsSimulated: {
+      value: real.figures.realRollbackToLastDownloaded!.value / sim.figures.rollbackToLastStationOffered!.value,
+      unit: 'x the simulated fleet\'s rollback (bare HTTP clients, same run)',
+    },
+    ...sim.figures,
+  };
   printFigures(figures);
-  writeResults('fleet', figures, [
-    `timeline (client side): ${JSON.stringify(timeline)}`,
-    `faulty rollout's server timeline: ${JSON.stringify(serverTimeline.map((e) => ({ at: e.at, kind: e.kind })))}`,
-    `${stations.length - online.length} stations offline for the run; they get the previous version at their next periodic check`,
-  ]);
+  writeResults('fleet', figures, [...real.notes, 'simulated fleet (the raw baseline, bare HTTP clients reading the feed):', ...sim.notes]);
   return figures;
 }

@@ -7,10 +7,12 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   data: () => import('./data'),
   fhir: () => import('./fhir'),
   notes: () => import('./notes'),
+  'notes-accuracy': () => import('./notes-accuracy'),
   fleet: () => import('./fleet'),
   bluegreen: () => import('./bluegreen'),
   sync: () => import('./sync'),
   ui: () => import('./ui'),
+  fairness: () => import('./fairness'),
 };
 
 const names = process.argv.slice(2);
@@ -21,12 +23,14 @@ for (const n of selected) {
     process.exit(2);
   }
 }
-const pg = await scratchPostgres();
-process.env.WARDSTATION_TEST_ADMIN_URL = pg.adminUrl;
+// Benchmarks that read no database start none.
+const WITHOUT_DB = new Set(['notes-accuracy']);
+const pg = selected.every((n) => WITHOUT_DB.has(n)) ? null : await scratchPostgres();
+if (pg) process.env.WARDSTATION_TEST_ADMIN_URL = pg.adminUrl;
 let failed = false;
 try {
   for (const n of selected) {
-    console.log(`bench ${n}${pg.embedded ? ' (embedded PostgreSQL)' : ''}`);
+    console.log(`bench ${n}${pg?.embedded ? ' (embedded PostgreSQL)' : ''}`);
     try {
       await (await BENCHMARKS[n]!()).run();
     } catch (e) {
@@ -35,6 +39,6 @@ try {
     }
   }
 } finally {
-  await pg.stop();
+  await pg?.stop();
 }
 process.exit(failed ? 1 : 0);

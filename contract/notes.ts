@@ -59,6 +59,11 @@ export const NoteReview = z.object({
   failure: z.object({ kind: z.string(), message: z.string() }).nullable(),
   draft: SoapDraftView.nullable(),
   addenda: z.array(Addendum),
+  /** A physician's progress note, or a nurse's nursing note that its author signs (servers before it send none). */
+  kind: z.enum(['progress', 'nursing']).optional(),
+  authorUserId: z.number().int().optional(),
+  /** The checks before approval (servers before they were added send none). */
+  checks: z.lazy(() => ReviewChecks).nullable().optional(),
 });
 export type NoteReview = z.infer<typeof NoteReview>;
 
@@ -96,3 +101,41 @@ export const TranscribeInput = z.object({
 export type TranscribeInput = z.infer<typeof TranscribeInput>;
 export const TranscribeResult = z.object({ noteId: Uuid, version: z.number().int(), status: z.string(), appendedChars: z.number().int() });
 export type TranscribeResult = z.infer<typeof TranscribeResult>;
+
+/** Why a sentence of the raw note counts as clinical content for the omission check. */
+export const OmissionReason = z.enum(['dose', 'drug', 'negation', 'diagnosis', 'allergy']);
+export type OmissionReason = z.infer<typeof OmissionReason>;
+
+/** A sentence of the raw note with clinical content that no statement's evidence covers ("Not in the draft"). */
+export const Omission = z.object({
+  key: z.string().regex(/^[0-9a-f]{16}$/),
+  text: z.string(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  reasons: z.array(OmissionReason),
+  /** The physician marked it as not needed in the note. */
+  dismissed: z.boolean(),
+});
+export type Omission = z.infer<typeof Omission>;
+
+/** A sign that the raw note is about another patient: what the note says, and why it is suspicious. */
+export const PatientWarning = z.object({
+  kind: z.enum(['mrn', 'national_id', 'name', 'birth_date']),
+  found: z.string(),
+  message: z.string(),
+});
+export type PatientWarning = z.infer<typeof PatientWarning>;
+
+/** The checks before approval; each open item blocks "Approve and sign" (the server enforces it). */
+export const ReviewChecks = z.object({
+  omissions: z.array(Omission),
+  patientWarnings: z.array(PatientWarning),
+  /** The physician confirmed that the note belongs to the patient on the banner. */
+  patientConfirmed: z.boolean(),
+});
+export type ReviewChecks = z.infer<typeof ReviewChecks>;
+
+export const OmissionRef = z.object({ noteId: Uuid, key: z.string().regex(/^[0-9a-f]{16}$/) });
+export type OmissionRef = z.infer<typeof OmissionRef>;
+export const AddOmissionInput = OmissionRef.extend({ section: SoapSectionName });
+export type AddOmissionInput = z.infer<typeof AddOmissionInput>;

@@ -18,8 +18,19 @@ export const ReleaseFile = z.object({
   url: z.string().min(1).max(500).regex(/^(https?:\/\/|files\/)[^\s]+$/),
   sha512: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 sha512'),
   size: z.number().int().positive(),
+  /** Ed25519 signature (base64) of releaseSignatureMessage(version, file name, sha512); the station refuses a file without a valid one. */
+  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'base64 Ed25519 signature').optional(),
 });
 export type ReleaseFile = z.infer<typeof ReleaseFile>;
+
+/**
+ * The bytes a release artifact's Ed25519 signature covers (one format for server and station):
+ * `wardstation-release-v1\n<version>\n<file name>\n<sha512 base64>`. The file name is the url's
+ * last path segment, so the signature does not depend on where the feed is served from.
+ */
+export function releaseSignatureMessage(version: string, fileName: string, sha512: string): string {
+  return `wardstation-release-v1\n${version}\n${fileName}\n${sha512}`;
+}
 
 export const PublishReleaseInput = z.object({
   channel: Channel,
@@ -121,6 +132,14 @@ export type FleetVersions = z.infer<typeof FleetVersions>;
 /** Server-sent event to online stations: check the feed now. */
 export const ReleaseSignal = z.object({ channel: Channel, kind: z.enum(['release', 'rollback', 'flags']) });
 export type ReleaseSignal = z.infer<typeof ReleaseSignal>;
+
+/* What a station sends with its sync requests (push and pull): its version, and now and then its health. */
+export const STATION_VERSION_HEADER = 'x-station-version';
+/** JSON of StationHealthHeader; the server answers HEALTH_RECORDED_HEADER when it kept the report. */
+export const STATION_HEALTH_HEADER = 'x-station-health';
+export const HEALTH_RECORDED_HEADER = 'x-station-health-recorded';
+export const StationHealthHeader = HealthReport.extend({ channel: Channel.default('stable') });
+export type StationHealthHeader = z.infer<typeof StationHealthHeader>;
 
 /* Answers of the console's release actions (the routes in server/http/routes/releases.ts). */
 export const MoveRolloutResult = z.object({ rolloutId: z.number().int(), position: z.number().int() });

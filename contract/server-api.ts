@@ -3,15 +3,16 @@ import { LoginRequest, LoginResponse, MeResponse } from './auth';
 import { StationList } from './console';
 import { ApiErrorBody, type ErrorCode } from './errors';
 import { FlagKey, FlagList, SetFlagInput } from './flags';
+import { LiveEvent, PullQuery, PullResponse, PushRequest, PushResponse } from './sync';
 import { AddRingInput, Channel, ChangeRolloutResult, FleetVersions, MoveRolloutInput, MoveRolloutResult, PublishReleaseInput, RolloutStatus, RolloutTarget, RolloutThresholdInput, ThresholdResult } from './releases';
 
 /*
  * The server's HTTP API, declared once like the station API: method, path, the schemas of what
  * goes in (path parameters, query, body) and comes out, and the error codes a caller must handle.
  * Clients are derived from it (createServerApiClient); server/http/server-api.test.ts checks that
- * the server registers every declared route. So far it covers sign-in and the IT console's calls
- * (fleet, releases, rollouts, feature flags); the station's sync, notes and update routes and FHIR
- * are still declared only in their route files.
+ * the server registers every declared route. So far it covers sign-in, the IT console's calls
+ * (fleet, releases, rollouts, feature flags) and the station's sync; the notes, patients and
+ * update routes and FHIR are still declared only in their route files.
  */
 
 const NoContent = z.undefined();
@@ -27,8 +28,13 @@ interface RouteSpec {
   output: z.ZodType;
   /** Success status when not 200. */
   status?: 201 | 204;
-  /** Who may call: nobody signed in, or a user session (bearer token) with one of these roles. */
-  auth: 'none' | { roles: readonly ('physician' | 'nurse' | 'it_admin')[] | 'any' };
+  /**
+   * Who may call: nobody signed in; a user session (bearer token) with one of these roles; or
+   * 'station-user': an enrolled station's credential (STATION_CREDENTIAL_HEADER) and its user's session.
+   */
+  auth: 'none' | 'station-user' | { roles: readonly ('physician' | 'nurse' | 'it_admin')[] | 'any' };
+  /** 'event-stream': server-sent events whose `data` lines match `output`, not one JSON answer. */
+  stream?: 'event-stream';
   errors: readonly ErrorCode[];
 }
 
@@ -56,6 +62,10 @@ export const serverApi = {
   setRolloutThreshold: { method: 'PUT', path: '/api/releases/rollout/threshold', body: RolloutThresholdInput, output: ThresholdResult, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   rolloutStatus: { method: 'GET', path: '/api/releases/rollout', query: ChannelQuery, output: RolloutStatus, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   fleetVersions: { method: 'GET', path: '/api/releases/fleet', output: FleetVersions, auth: itAdmin, errors: adminErrors },
+  // The station's sync (contract/sync.ts).
+  syncPush: { method: 'POST', path: '/api/sync/push', body: PushRequest, output: PushResponse, auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'payload_too_large', 'unavailable'] },
+  syncPull: { method: 'GET', path: '/api/sync/pull', query: PullQuery, output: PullResponse, auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'unavailable'] },
+  syncLive: { method: 'GET', path: '/api/sync/live', output: LiveEvent, stream: 'event-stream', auth: 'station-user', errors: ['unauthorized', 'forbidden'] },
   listFlags: { method: 'GET', path: '/api/flags', output: FlagList, auth: itAdmin, errors: adminErrors },
   setFlag: { method: 'PUT', path: '/api/flags/:key', params: z.object({ key: FlagKey }), body: SetFlagInput, output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: adminErrors },
 } as const satisfies Record<string, RouteSpec>;
@@ -66,7 +76,9 @@ type In<S, K extends 'params' | 'query' | 'body'> = S extends { [P in K]: z.ZodT
 /** What a call takes: the route's path parameters, query and body, each only when declared, and the session token. */
 export type ServerCallInput<K extends ServerRoute> = In<ServerApi[K], 'params'> & In<ServerApi[K], 'query'> & In<ServerApi[K], 'body'> & { token?: string };
 export type ServerCallOutput<K extends ServerRoute> = z.infer<ServerApi[K]['output']>;
-export type ServerApiClient = { [K in ServerRoute]: (input: ServerCallInput<K>) => Promise<ServerCallOutput<K>> };
+type JsonRoute = { [K in ServerRoute]: ServerApi[K] extends { stream: string } ? never : K }[ServerRoute];
+/** One function per JSON route; an event stream is read by its own client (e.g. the station's sync client). */
+export type ServerApiClient = { [K in JsonRoute]: (input: ServerCallInput<K>) => Promise<ServerCallOutput<K>> };
 
 /** A refused call: the HTTP status and the error body's code and message. */
 export class ServerApiError extends Error {
@@ -99,6 +111,7 @@ export function createServerApiClient(fetchLike: FetchLike, baseUrl = ''): Serve
   const client: Record<string, (input: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; token?: string }) => Promise<unknown>> = {};
   for (const route of Object.keys(serverApi) as ServerRoute[]) {
     const spec: RouteSpec = serverApi[route];
+    if (spec.stream) continue;
     client[route] = async (input) => {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (input.body !== undefined) headers['content-type'] = 'application/json';

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
-import { AddendumInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, SoapDraftView, StatementRef } from './notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, OmissionRef, SoapDraftView, StatementRef } from './notes';
 import { Flag } from './flags';
 import { ConflictText, DraftStatus } from './sync';
+import { StationInfo, WardInfo } from './ward';
+import { AllergyInput, AllergyView } from './allergy';
+import { VitalsFields, VitalsInput } from './vitals';
 
 /*
  * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
@@ -27,6 +30,29 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
+/** The station's update service (main/core/update): what runs, what the feed offers, what is downloaded. */
+export const UpdateState = z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']);
+export const UpdateStatus = z.object({
+  currentVersion: z.string(),
+  /** What the feed offers this station, when it differs from the running version. */
+  offeredVersion: z.string().nullable(),
+  /** Downloaded and verified (signature and sha512), waiting to be installed. */
+  downloadedVersion: z.string().nullable(),
+  state: UpdateState,
+  /** With a downloaded version: what the install waits for (the station to be locked or idle; in main/host, an installer). */
+  waitingFor: z.enum(['lock', 'installer']).nullable().optional(),
+  lastCheckedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
+/** The branch's feature flags as the station last received them with sync (cached for offline use). */
+export const StationFlags = z.object({
+  flags: z.record(z.string(), z.object({ enabled: z.boolean(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })),
+  receivedAt: z.string().nullable(),
+});
+export type StationFlags = z.infer<typeof StationFlags>;
+
 export const StationStatus = z.object({
   enrolled: z.boolean(),
   user: SessionUser.nullable(),
@@ -36,11 +62,19 @@ export const StationStatus = z.object({
   sync: SyncStatus,
   /** IT's idle time before the screen locks itself (seconds). */
   idleLockSeconds: z.number().int().positive().optional(),
+  /** The enrolled station's branch and ward, once the server has told it (kept for offline starts). */
+  station: StationInfo.nullable().optional(),
+  /** While locked: whose session it is (the lock screen names them; nothing of their patients). */
+  lockedUser: z.object({ displayName: z.string(), username: z.string() }).nullable().optional(),
+  /** The update line and the flags ride on the status the renderer already follows. */
+  update: UpdateStatus.optional(),
+  flags: StationFlags.shape.flags.optional(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 
 export const EnrolInput = z.object({ serverUrl: z.string().url(), credential: z.string().min(10).max(200) });
-export const SignInInput = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024), branch: BranchCode });
+/** `branch` may be left out at an enrolled station that knows its branch. */
+export const SignInInput = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024), branch: BranchCode.optional() });
 export const UnlockInput = z.object({ password: z.string().min(1).max(1024) });
 
 export const CachedPatient = z.object({
@@ -53,13 +87,46 @@ export const CachedPatient = z.object({
   sex: z.string(),
   bed: z.string().nullable(),
   wardId: z.number().int().nullable(),
+  /** Start of the current admission. */
+  admittedAt: z.string().nullable().optional(),
 });
 export type CachedPatient = z.infer<typeof CachedPatient>;
-export const PatientSearch = z.object({ q: z.string().max(200).optional(), limit: z.number().int().min(1).max(500).optional() });
-/** Ward-list flags per patient: lab results of the last 48 hours, and the user's notes awaiting review. */
-export const PatientFlags = z.object({ newResults: z.number().int(), awaitingReview: z.number().int() });
+/**
+ * A ward list or a search. `scope`: 'ward' (default) lists one ward (`wardId`, default the
+ * station's own), 'mine' the user's picked patients, 'all' the branch. A search `q` (folded as
+ * the server folds it; family and given names, MRN prefix, national id) looks across the branch.
+ */
+export const PatientSearch = z.object({
+  q: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+  scope: z.enum(['ward', 'mine', 'all']).optional(),
+  wardId: z.number().int().optional(),
+});
+/** Another patient of the same ward a clinician could confuse with this one, and why. */
+export const LookAlike = z.object({ patientId: Uuid, name: z.string(), bed: z.string().nullable(), reasons: z.array(z.enum(['same-name', 'similar-name', 'same-birth-date'])) });
+export type LookAlike = z.infer<typeof LookAlike>;
+/** A set of vital signs with its NEWS2 score; `pending` while it waits in this station's outbox. */
+export const VitalsSet = VitalsFields.and(
+  z.object({
+    pending: z.boolean(),
+    news2: z.object({ total: z.number().int(), band: z.enum(['low', 'low-medium', 'medium', 'high']), parts: z.record(z.string(), z.number().int()) }),
+  }),
+);
+export type VitalsSet = z.infer<typeof VitalsSet>;
+/** Ward-list flags per patient: lab results of the last 48 hours, the notes awaiting review the user can act on, the latest NEWS2. */
+export const PatientFlags = z.object({
+  newResults: z.number().int(),
+  awaitingReview: z.number().int(),
+  news2: z.object({ total: z.number().int(), band: z.enum(['low', 'low-medium', 'medium', 'high']), takenAt: z.string() }).optional(),
+});
 export type PatientFlags = z.infer<typeof PatientFlags>;
-export const CachedPatientList = z.object({ patients: z.array(CachedPatient), flags: z.record(z.string(), PatientFlags).optional() });
+export const CachedPatientList = z.object({
+  patients: z.array(CachedPatient),
+  flags: z.record(z.string(), PatientFlags).optional(),
+  lookAlikes: z.record(z.string(), z.array(LookAlike)).optional(),
+  /** Ids of the listed patients that are the user's ("my patients"). */
+  mine: z.array(Uuid).optional(),
+});
 
 /** A physician-approved note as the station caches it (readable offline), with its addenda. */
 export const SignedNote = z.object({
@@ -68,6 +135,8 @@ export const SignedNote = z.object({
   approvedBy: z.number().int(),
   /** The approver's name when they have signed in at this station (the feed carries only the id). */
   approvedByName: z.string().nullable().optional(),
+  /** The approver's roles at this branch, when known here ("physician", "nurse"). */
+  approvedByRoles: z.array(z.string()).optional(),
   text: z.string(),
   addenda: z.array(z.object({ text: z.string(), authorUserId: z.number().int(), createdAt: z.string() })),
 });
@@ -82,6 +151,13 @@ export const PatientChart = z.object({
   referrals: z.array(Row),
   /** Newest first; absent from a station core older than this field. */
   signedNotes: z.array(SignedNote).optional(),
+  ward: WardInfo.nullable().optional(),
+  lookAlikes: z.array(LookAlike).optional(),
+  mine: z.boolean().optional(),
+  /** Absent or empty: "Allergies not recorded". */
+  allergies: z.array(AllergyView).optional(),
+  /** Vital-sign sets, newest first. */
+  vitals: z.array(VitalsSet).optional(),
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
@@ -95,6 +171,8 @@ export const DraftView = z.object({
   /** Local changes not yet acknowledged by the server. */
   pending: z.number().int(),
   updatedAt: z.string(),
+  /** On a save: what the station changed in the text to store it (contract/text.ts), to be shown. */
+  cleaned: z.object({ replaced: z.number().int(), bidiRemoved: z.number().int() }).optional(),
 });
 export type DraftView = z.infer<typeof DraftView>;
 
@@ -155,6 +233,10 @@ export const stationApi = {
   signOut: { input: Empty, output: StationStatus },
   listPatients: { input: PatientSearch, output: CachedPatientList },
   getPatientChart: { input: z.object({ patientId: Uuid }), output: PatientChart },
+  setMyPatient: { input: z.object({ patientId: Uuid, mine: z.boolean() }), output: Ok },
+  /** Physicians and nurses; saved here and sent through the outbox (offline too). */
+  recordAllergy: { input: AllergyInput, output: AllergyView },
+  recordVitals: { input: VitalsInput, output: VitalsSet },
   listDrafts: { input: DraftQuery, output: DraftList },
   getDraft: { input: DraftRef, output: DraftView },
   // `cleaned`: clinical text the station core makes storable (contract/text.ts cleanClinicalText)
@@ -175,11 +257,18 @@ export const stationApi = {
   acceptNoteStatement: { input: StatementRef, output: SoapDraftView },
   removeNoteStatement: { input: StatementRef, output: SoapDraftView },
   approveNote: { input: ApproveInput, output: SoapDraftView },
+  /** "Not in the draft": add the left-out sentence to a section, or mark it as not needed. */
+  addNoteOmission: { input: AddOmissionInput, output: NoteReview },
+  dismissNoteOmission: { input: OmissionRef, output: NoteReview },
+  /** The physician confirms that a note naming another patient belongs to the patient on the banner. */
+  confirmNotePatient: { input: NoteRef, output: NoteReview },
   addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated },
   getNoteAudit: { input: NoteRef, output: NoteAudit },
   /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
   dictate: { input: DictateInput, output: DictationStatus },
   sendDictations: { input: Empty, output: DictationStatus },
+  updateStatus: { input: Empty, output: UpdateStatus },
+  getFlags: { input: Empty, output: StationFlags },
 } as const;
 
 export type StationApi = typeof stationApi;
@@ -199,12 +288,6 @@ export type StationHandlers = { [K in StationCall]: (input: StationInput<K>) => 
  */
 export const DraftsChanged = z.object({ draftIds: z.array(Uuid), patientIds: z.array(z.string()) });
 export const OutboxChanged = z.object({ pending: z.number().int(), rejected: z.number().int() });
-/** The station's update service (main/core/update): declared here for it to emit. */
-export const UpdateStatus = z.object({
-  state: z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']),
-  version: z.string().nullable(),
-  message: z.string().nullable().optional(),
-});
 /** Feature flags of the station's branch, as cached from sync (not the ward list's per-patient badges). */
 export const FeatureFlagsChanged = z.object({ flags: z.array(Flag.pick({ key: true, enabled: true, value: true })) });
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { Flag } from './flags';
 import { CLEAN_TEXT_ISSUE, cleanClinicalText, isCleanText } from './text';
+import { AllergyEntry } from './allergy';
+import { VitalsEntry } from './vitals';
 
 /*
  * The sync protocol between a station and the server (DESIGN §4). A mutation carries a
@@ -29,7 +32,10 @@ export const DraftSubmit = z.object({
   id: MutationId,
   payload: z.object({ draftId: Uuid, baseVersion: Version.min(1) }),
 });
-export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit]);
+/** Clinical records made at the station (offline first), applied once each like the drafts. */
+export const AllergyRecord = z.object({ kind: z.literal('allergy.record'), id: MutationId, payload: AllergyEntry });
+export const VitalsRecord = z.object({ kind: z.literal('vitals.record'), id: MutationId, payload: VitalsEntry });
+export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit, AllergyRecord, VitalsRecord]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationKind = Mutation['kind'];
 
@@ -106,7 +112,8 @@ const RowData = z.custom<Record<string, unknown>>((v) => typeof v === 'object' &
  */
 export const Change = z.object({ seq: Cursor, entity: z.string().regex(/^[a-z][a-z_]{0,39}$/), id: Uuid, data: RowData });
 export type Change = z.infer<typeof Change>;
-export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean() });
+/** `flags`: the branch's feature flags, on the last page of a pull (a station caches them for offline use). */
+export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean(), flags: z.array(Flag).optional() });
 export type PullResponse = z.infer<typeof PullResponse>;
 
 /** The live channel (server-sent events) carries only the branch's newest cursor. */

@@ -54,7 +54,6 @@ describe('station app in Electron', { skip }, () => {
     assert.equal(await page.evaluate(() => typeof (window as unknown as { station?: { signIn?: unknown } }).station?.signIn), 'function');
     await page.getByLabel('Username').fill('dr.north');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByLabel('Branch code').fill('north');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('ward-row').first().waitFor({ timeout: 20_000 });
     const mrns = await page.getByTestId('ward-row').locator('td:nth-child(4)').allTextContents();

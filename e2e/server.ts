@@ -28,12 +28,20 @@ export interface TestServerOptions {
   summarizer?: SummarizerConfig;
   /** Speech-to-text for dictations (a loopback OpenAI-protocol server in tests). */
   transcription?: TranscriptionConfig;
+  /** LISTEN/NOTIFY on: the sync live channel and release/flag signals reach stations at once. */
+  live?: boolean;
 }
 
 async function listen(db: TestDatabase, port: number, options: TestServerOptions) {
   const consoleDir = await ensureUiBuilt('console');
   const { app } = await buildServer(
-    { db: db.app, policy: DEFAULT_AUTH_POLICY, log: silentLogger, ...(options.transcription ? { transcription: options.transcription } : {}) },
+    {
+      db: db.app,
+      policy: DEFAULT_AUTH_POLICY,
+      log: silentLogger,
+      ...(options.transcription ? { transcription: options.transcription } : {}),
+      ...(options.live ? { databaseUrl: db.appUrl } : {}),
+    },
     { consoleDir },
   );
   await app.listen({ host: '127.0.0.1', port });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createStation } from '../main/core/station';
+import { loadCookieKey } from '../main/host/cookie-key';
 import { startStationHost } from '../main/host/http-host';
 import { ensureUiBuilt } from './build-ui';
 import { buildElectron, electronBinary } from './build-electron';
@@ -52,7 +53,7 @@ export async function launchStation(serverUrl: string, demo: DemoStation, onExit
   }
   const station = createStation({ dataDir: path.join(demo.dir, 'data'), serverUrl, credential: demo.credential });
   const port = process.env.STATION_PORT ? Number(process.env.STATION_PORT) : 0;
-  const host = await startStationHost(station.handlers, { staticDir: stationDir, port, events: station.events });
+  const host = await startStationHost(station.handlers, { staticDir: stationDir, port, events: station.events, cookieKey: loadCookieKey(path.join(demo.dir, 'data')) });
   const url = `${host.url}/#secret=${encodeURIComponent(host.secret)}`;
   if (process.env.WARDSTATION_NO_OPEN !== '1') openInBrowser(url);
   return {

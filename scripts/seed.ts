@@ -22,6 +22,7 @@ try {
   await migrateToLatest(env.ownerUrl, env.appUrl || null);
   const report = await seedDemo(db, {
     patientsPerBranch,
+    referenceInstant: new Date().toISOString(),
     ...(values.labs ? { labsPerPatient: Number(values.labs) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     onProgress: progressBar('seeding'),

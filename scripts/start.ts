@@ -30,7 +30,7 @@ try {
   const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start', statementTimeoutMs: 0 }));
   let demo: DemoStation;
   try {
-    const report = await seedDemo(owner, { onProgress: progressBar('seeding the demo hospital') });
+    const report = await seedDemo(owner, { referenceInstant: new Date().toISOString(), onProgress: progressBar('seeding the demo hospital') });
     if (report.seeded) console.log(`seeded a demo hospital: ${report.patients} patients in ${report.branches} branches`);
     demo = await ensureDemoStation(owner, dataDir());
   } finally {

@@ -96,6 +96,13 @@ export interface DemoHospitalOptions {
   /** Regular results per patient; default a random 5–40. Edge-case extras (duplicates,
    *  corrections, the scenario results) come on top. 0 disables labs entirely. */
   labsPerPatient?: number | undefined;
+  /**
+   * Anchor the hospital at this instant (the seeding day) instead of REFERENCE_INSTANT: every
+   * stay, result, order and referral moves by the same whole number of minutes, so admissions
+   * are this week and results of the last hours are new. Birth dates stay (a 29 February birth
+   * stays one). Same seed and same anchor, same hospital.
+   */
+  referenceInstant?: string | undefined;
 }
 
 export const DEFAULT_SEED = 20261101;
@@ -550,6 +557,9 @@ interface LabCtx {
   branchCode: string;
   patientKey: string | null;
   mrn: string;
+  /** For results that depend on the patient (eGFR). */
+  birthDate?: string;
+  sex?: DemoSex;
 }
 
 /** Takes ISO strings so a panel formats its shared draw/report times once, not per analyte. */
@@ -617,21 +627,79 @@ function correctionOf(ctx: LabCtx, original: DemoLabResult, t: LabTest, newValue
   return fixed;
 }
 
+/** CKD-EPI 2021 (race-free) eGFR in mL/min/1.73 m² from serum creatinine (mg/dL), age and sex. */
+export function ckdEpi2021(creatinineMgDl: number, age: number, female: boolean): number {
+  const k = female ? 0.7 : 0.9;
+  const a = female ? -0.241 : -0.302;
+  const r = creatinineMgDl / k;
+  return 142 * Math.min(r, 1) ** a * Math.max(r, 1) ** -1.2 * 0.9938 ** age * (female ? 1.012 : 1);
+}
+
+/** Haematocrit (%) goes with haemoglobin (g/dL): about three times it. */
+export const HCT_PER_HB = 2.95;
+
+/**
+ * A patient's physiology over time: each test starts from a value of its own (mostly in range)
+ * and drifts by at most a few per cent of its span per day, so a series changes as patients do
+ * (creatinine does not go 5.5 → 1.0 → 5.2 in 36 hours). Derived tests follow their source:
+ * haematocrit from haemoglobin, eGFR from creatinine, age and sex.
+ */
+interface Physiology {
+  last: Map<string, { value: number; ms: number }>;
+  ageAt(ms: number): number;
+  female: boolean;
+}
+
+function drift(rng: Rng, phys: Physiology, t: LabTest, ms: number): number {
+  const prev = phys.last.get(t.code);
+  let x: number;
+  if (!prev) x = sampleValue(rng, t);
+  else {
+    const days = Math.min(Math.abs(ms - prev.ms) / DAY_MS, 9);
+    const step = (t.typicalHigh - t.typicalLow) * 0.04 * Math.sqrt(Math.max(days, 0.05));
+    x = prev.value + (rng.next() + rng.next() + rng.next() - 1.5) * 2 * step;
+  }
+  x = roundTo(Math.min(Math.max(x, t.typicalLow), t.typicalHigh), t.decimals);
+  phys.last.set(t.code, { value: x, ms });
+  return x;
+}
+
+function coherentValue(rng: Rng, phys: Physiology, t: LabTest, ms: number, panel: ReadonlyMap<string, number>): number {
+  if (t.code === '4544-3') {
+    const hb = panel.get('718-7');
+    if (hb !== undefined) return roundTo(Math.min(Math.max(hb * HCT_PER_HB + rng.float(-1.5, 1.5), 12), 65), t.decimals);
+  }
+  if (t.code === '98979-8') {
+    const cr = panel.get('2160-0');
+    if (cr !== undefined) return roundTo(ckdEpi2021(cr, phys.ageAt(ms), phys.female), t.decimals);
+  }
+  return drift(rng, phys, t, ms);
+}
+
 function regularLabs(ctx: LabCtx, timeline: Timeline, count: number, inIcu: boolean): DemoLabResult[] {
   const { rng } = ctx;
   const panelWeights: [string, number][] = [
     ['cbc', 20], ['bmp', 22], ['lft', 8], ['coag', 8], ['inflammation', 10], ['cardiac', 6],
     ['bloodGas', inIcu ? 12 : 1], ['poc', 12], ['single', 10],
   ];
-  const drawn: DemoLabResult[] = [];
-  while (drawn.length < count) {
+  // Draws first, then their values in time order, so that each series is a trajectory.
+  const draws: { panel: string; codes: readonly string[]; effectiveMs: number }[] = [];
+  for (let n = 0; n < count; ) {
     const panel = rng.weighted(panelWeights);
     const codes = panel === 'single' ? [rng.pick(SINGLE_TESTS)] : (PANELS[panel] ?? []);
-    const effectiveMs = pickWindowTime(rng, timeline.windows);
+    draws.push({ panel, codes, effectiveMs: pickWindowTime(rng, timeline.windows) });
+    n += codes.length;
+  }
+  draws.sort((a, b) => a.effectiveMs - b.effectiveMs);
+  const birthMs = ctx.birthDate ? Date.parse(`${ctx.birthDate}T00:00:00Z`) : REFERENCE_MS - 60 * YEAR_MS;
+  const phys: Physiology = { last: new Map(), ageAt: (ms) => Math.max(18, Math.floor((ms - birthMs) / YEAR_MS)), female: ctx.sex === 'female' };
+  const drawn: DemoLabResult[] = [];
+  for (const { panel, codes, effectiveMs } of draws) {
     const turnaround = TURNAROUND_MIN[codes.length === 1 ? (codes[0] ?? panel) : panel] ?? TURNAROUND_MIN[panel] ?? [30, 120];
     const { issuedMs, capped } = reportTime(rng, effectiveMs, turnaround);
     const effectiveAt = toIso(effectiveMs);
     const issuedAt = toIso(issuedMs);
+    const values = new Map<string, number>();
     for (const code of codes) {
       if (drawn.length >= count) break;
       const t = test(code);
@@ -639,6 +707,10 @@ function regularLabs(ctx: LabCtx, timeline: Timeline, count: number, inIcu: bool
       const spec: ResultSpec = { status };
       // A culture not yet finished can only say what it has not grown so far.
       if (capped && code === '600-7') Object.assign(spec, { valueString: 'No growth to date', interpretation: null });
+      else if (t.answers.length === 0) {
+        spec.value = coherentValue(rng, phys, t, effectiveMs, values);
+        values.set(code, spec.value);
+      }
       drawn.push(makeResult(ctx, t, effectiveAt, issuedAt, spec));
     }
   }
@@ -864,7 +936,7 @@ export function generateDemoHospital(options: DemoHospitalOptions = {}): DemoHos
       patients.push(patient);
       if (labsEnabled) {
         const rng = root.fork(`labs/${branch.code}/${g.index}`);
-        const lctx: LabCtx = { rng, branchCode: branch.code, patientKey: patient.key, mrn: patient.mrn };
+        const lctx: LabCtx = { rng, branchCode: branch.code, patientKey: patient.key, mrn: patient.mrn, birthDate: patient.birthDate, sex: patient.sex };
         const results = regularLabs(lctx, timeline, labsOption ?? rng.int(5, 40), timeline.current?.wardCode === ctx.icu);
         LAB_SCENARIOS.forEach((scenario, s) => {
           if (s % n === g.index) results.push(...scenarioLabs(lctx, scenario, timeline));
@@ -884,5 +956,28 @@ export function generateDemoHospital(options: DemoHospitalOptions = {}): DemoHos
     }
   });
 
-  return { branches, users: buildUsers(), patients, labResults, medications, referrals };
+  const hospital = { branches, users: buildUsers(), patients, labResults, medications, referrals };
+  return options.referenceInstant === undefined ? hospital : anchorAt(hospital, options.referenceInstant);
+}
+
+/** The hospital moved in time so that REFERENCE_INSTANT falls on `instant` (floored to the minute). */
+function anchorAt(h: DemoHospital, instant: string): DemoHospital {
+  const at = Date.parse(instant);
+  if (Number.isNaN(at)) throw new RangeError(`referenceInstant must be an ISO-8601 instant, got ${JSON.stringify(instant)}`);
+  if (at < REFERENCE_MS) throw new RangeError(`referenceInstant must not be before ${REFERENCE_INSTANT} (birth dates would follow stays)`);
+  const delta = floorMinute(at) - REFERENCE_MS;
+  const shift = (iso: string): string => toIso(Date.parse(iso) + delta);
+  const shiftOrNull = (iso: string | null): string | null => (iso === null ? null : shift(iso));
+  return {
+    ...h,
+    patients: h.patients.map((p) => ({
+      ...p,
+      admittedAt: shiftOrNull(p.admittedAt),
+      deceasedAt: shiftOrNull(p.deceasedAt),
+      movements: p.movements.map((m) => ({ ...m, fromAt: shift(m.fromAt), toAt: shiftOrNull(m.toAt) })),
+    })),
+    labResults: h.labResults.map((r) => ({ ...r, effectiveAt: shift(r.effectiveAt), issuedAt: shift(r.issuedAt) })),
+    medications: h.medications.map((m) => ({ ...m, authoredAt: shift(m.authoredAt) })),
+    referrals: h.referrals.map((r) => ({ ...r, authoredAt: shift(r.authoredAt) })),
+  };
 }

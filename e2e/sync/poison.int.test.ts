@@ -18,7 +18,7 @@ import { startSyncHarness, type StationCreds, type SyncHarness } from '../../ser
 const LONE = '\uD83D'; // the first half of 😀, as a truncated paste leaves it
 
 /** A server in front of the real one that, like the old server, fails any push holding `marker` with a 500. */
-async function failingFront(target: string, marker: string): Promise<{ url: string; pushes: number; close(): Promise<void> }> {
+async function failingFront(target: string, marker: string, hangPulls = false): Promise<{ url: string; pushes: number; close(): Promise<void> }> {
   const state = { url: '', pushes: 0, close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,6 +26,7 @@ async function failingFront(target: string, marker: string): Promise<{ url: stri
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.url === '/api/sync/push') state.pushes++;
+      if (hangPulls && req.url?.startsWith('/api/sync/pull')) return; // never answers, like a server stuck mid-bootstrap
       if (req.url === '/api/sync/push' && body.includes(marker)) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal","message":"internal error"}}');
         return;
@@ -39,7 +40,11 @@ async function failingFront(target: string, marker: string): Promise<{ url: stri
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   state.url = `http://127.0.0.1:${port}`;
-  state.close = () => new Promise<void>((r) => server.close(() => r()));
+  state.close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
   return state;
 }
 
@@ -147,6 +152,22 @@ describe('sync: a poison item holds up nothing but itself', () => {
       assert.equal(st.state, 'online');
     } finally {
       await front.close();
+    }
+  });
+
+  test('a station shuts down within 5 s while its sync round waits on the server', async () => {
+    const front = await failingFront(h.url, 'never-present', true);
+    try {
+      const s = createStation({ dataDir: path.join(dir, 'shutdown'), serverUrl: front.url, credential: h.north1.credential, autoSync: false });
+      await s.handlers.signIn({ username: 'dr.north', password: TEST_PASSWORD, branch: 'north' });
+      const round = s.handlers.syncNow({});
+      await new Promise((r) => setTimeout(r, 500)); // the round is now waiting on its pull
+      const t0 = Date.now();
+      await s.close();
+      assert.ok(Date.now() - t0 < 5000, `closed in ${Date.now() - t0} ms`);
+      await round.catch(() => {});
+    } finally {
+      await front.close().catch(() => {});
     }
   });
 });

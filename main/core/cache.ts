@@ -1,5 +1,6 @@
 import type { Change } from '../../contract/sync';
-import type { CachedPatient, PatientChart, SignedNote } from '../../contract/station-api';
+import type { CachedPatient, PatientChart, PatientFlags, SignedNote } from '../../contract/station-api';
+import { matchesSearch } from '../../contract/search';
 import type { Store } from './store';
 import { applyFeedDraft } from './drafts';
 
@@ -41,16 +42,19 @@ function toPatient(data: Record<string, unknown>): CachedPatient {
     sex: String(data.sex),
     bed: (data.bed as string | null) ?? null,
     wardId: (data.ward_id as number | null) ?? null,
+    admittedAt: data.admitted_at ? iso(data.admitted_at) : null,
   };
 }
 
-/** Patients by family name prefix (case-insensitive), or all; Unicode-aware in JavaScript. */
+/** Every cached patient of the branch, in no particular order. */
+export function allPatients(db: Store): CachedPatient[] {
+  return (db.prepare("SELECT data FROM cache WHERE entity = 'patient'").pluck().all() as string[]).map((r) => toPatient(JSON.parse(r) as Record<string, unknown>));
+}
+
+/** Patients matching a search (folded as the server folds it: names, MRN prefix, national id), or all. */
 export function listPatients(db: Store, q: string | undefined, limit = 100): CachedPatient[] {
-  const rows = db.prepare("SELECT data FROM cache WHERE entity = 'patient'").pluck().all() as string[];
-  const needle = q?.trim().toLocaleLowerCase() ?? '';
-  return rows
-    .map((r) => toPatient(JSON.parse(r) as Record<string, unknown>))
-    .filter((p) => !needle || p.familyName.toLocaleLowerCase().startsWith(needle) || p.mrn.toLocaleLowerCase() === needle)
+  return allPatients(db)
+    .filter((p) => !q?.trim() || matchesSearch(p, q))
     .sort((a, b) => a.familyName.localeCompare(b.familyName))
     .slice(0, limit);
 }
@@ -67,29 +71,30 @@ export function patientChart(db: Store, patientId: string): PatientChart | null 
     observations: rows('observation'),
     medications: rows('medication_request'),
     referrals: rows('service_request'),
-    signedNotes: signedNotes(rows('soap_draft'), rows('note_addendum'), (id) => knownName(db, id)),
+    signedNotes: signedNotes(rows('soap_draft'), rows('note_addendum'), (id) => knownUser(db, id)),
   };
 }
 
 const iso = (v: unknown) => new Date(String(v)).toISOString();
 
-/** A user's display name, as this station knows it from their sign-in here; null otherwise. */
-function knownName(db: Store, userId: number): string | null {
+/** A user's display name and roles, as this station knows them from their sign-in here; null otherwise. */
+function knownUser(db: Store, userId: number): { name: string; roles: string[] } | null {
   const profile = db.prepare('SELECT profile FROM local_users WHERE user_id = ?').pluck().get(userId) as string | undefined;
   if (!profile) return null;
-  const name = (JSON.parse(profile) as { displayName?: unknown }).displayName;
-  return typeof name === 'string' ? name : null;
+  const p = JSON.parse(profile) as { displayName?: unknown; roles?: unknown };
+  return typeof p.displayName === 'string' ? { name: p.displayName, roles: Array.isArray(p.roles) ? p.roles.map(String) : [] } : null;
 }
 
 /** The approved SOAP drafts among the cached ones, newest first, each with its addenda in order. */
-function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, unknown>[], nameOf: (userId: number) => string | null): SignedNote[] {
+function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, unknown>[], userOf: (userId: number) => { name: string; roles: string[] } | null): SignedNote[] {
   return drafts
     .filter((d) => d.status === 'approved' && typeof d.approved_text === 'string')
     .map((d) => ({
       noteId: String(d.note_draft_id),
       approvedAt: iso(d.approved_at),
       approvedBy: Number(d.approved_by),
-      approvedByName: nameOf(Number(d.approved_by)),
+      approvedByName: userOf(Number(d.approved_by))?.name ?? null,
+      approvedByRoles: userOf(Number(d.approved_by))?.roles ?? [],
       text: String(d.approved_text),
       addenda: addenda
         .filter((a) => a.soap_draft_id === d.id)
@@ -101,13 +106,28 @@ function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, 
 
 export const NEW_RESULT_WINDOW_MS = 48 * 3600 * 1000;
 
-/** Per patient: results whose time is within the window, and the user's submitted notes not yet signed (awaiting review). */
-export function patientFlags(db: Store, userId: number, patientIds: readonly string[], now = Date.now()): Record<string, { newResults: number; awaitingReview: number }> {
-  const flags: Record<string, { newResults: number; awaitingReview: number }> = {};
+/**
+ * Per patient: results whose time is within the window, and the notes awaiting review that the
+ * signed-in user can act on: a physician, every submitted progress note (a note whose author is
+ * not known here as a nurse); anyone, their own submitted notes (a nurse signs her nursing note).
+ */
+export function patientFlags(
+  db: Store,
+  userId: number,
+  patientIds: readonly string[],
+  now = Date.now(),
+  roles: readonly string[] = [],
+): Record<string, PatientFlags> {
+  const flags: Record<string, PatientFlags> = {};
   const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
+  const physician = roles.includes('physician') ? 1 : 0;
   const review = db
     .prepare(
-      `SELECT count(*) FROM drafts d WHERE d.user_id = ? AND d.patient_id = ? AND d.status = 'submitted'
+      `SELECT count(*) FROM drafts d WHERE d.patient_id = ? AND d.status = 'submitted'
+         AND (d.user_id = ? OR (? = 1 AND NOT EXISTS (
+               SELECT 1 FROM local_users u WHERE u.user_id = d.user_id
+                  AND EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'nurse')
+                  AND NOT EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'physician'))))
          AND NOT EXISTS (SELECT 1 FROM cache c WHERE c.entity = 'soap_draft' AND c.patient_id = d.patient_id
                            AND json_extract(c.data, '$.note_draft_id') = d.id AND json_extract(c.data, '$.status') = 'approved')`,
     )
@@ -115,10 +135,13 @@ export function patientFlags(db: Store, userId: number, patientIds: readonly str
   for (const id of patientIds) {
     let newResults = 0;
     for (const d of obs.all(id) as string[]) {
-      const at = Date.parse(String((JSON.parse(d) as Record<string, unknown>).effective_at ?? ''));
+      const o = JSON.parse(d) as Record<string, unknown>;
+      // Lab results only: vital signs have their own flag (NEWS2).
+      if (Array.isArray(o.category) && o.category.includes('vital-signs')) continue;
+      const at = Date.parse(String(o.effective_at ?? ''));
       if (at > now - NEW_RESULT_WINDOW_MS && at <= now + 60_000) newResults++;
     }
-    flags[id] = { newResults, awaitingReview: review.get(userId, id) as number };
+    flags[id] = { newResults, awaitingReview: review.get(id, userId, physician) as number };
   }
   return flags;
 }

@@ -96,4 +96,12 @@ describe('station store: drafts and outbox', () => {
     assert.deepEqual([...ids].sort(), ids);
     for (const id of ids) assert.match(id, UUID_V7);
   });
+
+  test('direction overrides are removed and broken characters replaced, and the save says so', () => {
+    const d = saveDraft(db, 7, { patientId: randomUUID(), text: 'Allergy: \u202Enillicinep\u202C none\u0000 \uD83D' });
+    assert.equal(d.text, 'Allergy: nillicinep none\uFFFD \uFFFD');
+    assert.deepEqual(d.cleaned, { replaced: 2, bidiRemoved: 2 });
+    assert.equal(saveDraft(db, 7, { draftId: d.id, patientId: d.patientId, text: 'ordinary text' }).cleaned, undefined);
+    assert.equal((JSON.parse(JSON.stringify(pendingItems(db, 1000).at(-2)!.mutation)) as { payload: { text: string } }).payload.text, d.text);
+  });
 });

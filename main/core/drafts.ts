@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cleanClinicalText } from '../../contract/text';
 import { sanitizeDraftText, type ConflictText, type DraftStatus, type Mutation, type ServerDraft } from '../../contract/sync';
 import type { DraftView } from '../../contract/station-api';
 import { stmt, type Store } from './store';
@@ -62,7 +63,8 @@ export function listDrafts(db: Store, userId: number, patientId?: string): Draft
  * the text is on disk and will be pushed. Nothing here waits on the network.
  */
 export function saveDraft(db: Store, userId: number, input: { draftId?: string | undefined; patientId: string; text: string }, now = Date.now()): DraftView {
-  const text = sanitizeDraftText(input.text);
+  const { text, replaced, bidiRemoved } = cleanClinicalText(input.text);
+  const cleaned = replaced || bidiRemoved ? { cleaned: { replaced, bidiRemoved } } : {};
   const id = input.draftId ?? randomUUID();
   return db.transaction(() => {
     const existing = row(db, userId, id);
@@ -79,7 +81,7 @@ export function saveDraft(db: Store, userId: number, input: { draftId?: string |
       stmt(db, 'INSERT INTO drafts (id, user_id, patient_id, text, pending, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)').run(id, userId, input.patientId, text, now, now);
     }
     enqueue(db, userId, id, { kind: 'draft.save', payload: { draftId: id, patientId: input.patientId, text, baseVersion: base } }, now);
-    return toView(row(db, userId, id)!);
+    return { ...toView(row(db, userId, id)!), ...cleaned };
   })();
 }
 

@@ -18,7 +18,7 @@ import type { Store } from './store';
 
 type NotesCalls = Pick<
   StationHandlers,
-  'getNoteReview' | 'editNoteStatement' | 'acceptNoteStatement' | 'removeNoteStatement' | 'approveNote' | 'addNoteAddendum' | 'getNoteAudit' | 'dictate' | 'sendDictations'
+  'getNoteReview' | 'editNoteStatement' | 'acceptNoteStatement' | 'removeNoteStatement' | 'approveNote' | 'addNoteOmission' | 'dismissNoteOmission' | 'confirmNotePatient' | 'addNoteAddendum' | 'getNoteAudit' | 'dictate' | 'sendDictations'
 >;
 
 export interface NotesDeps {
@@ -125,6 +125,9 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
     acceptNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'accept')),
     removeNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'remove')),
     approveNote: ({ noteId, contentHash }) => call(SoapDraftView, 'POST', `${note(noteId)}/approve`, { contentHash }),
+    addNoteOmission: ({ noteId, key, section }) => call(NoteReview, 'POST', `${note(noteId)}/omissions/${key}/add`, { section }),
+    dismissNoteOmission: ({ noteId, key }) => call(NoteReview, 'POST', `${note(noteId)}/omissions/${key}/not-needed`),
+    confirmNotePatient: ({ noteId }) => call(NoteReview, 'POST', `${note(noteId)}/confirm-patient`),
     addNoteAddendum: ({ noteId, text }) => call(NoteAddendumCreated, 'POST', `${note(noteId)}/addenda`, { text }),
     getNoteAudit: ({ noteId }) => call(NoteAudit, 'GET', `${note(noteId)}/audit`),
     async dictate({ draftId, mime, audioBase64 }) {

@@ -1,7 +1,14 @@
-import { LoginResponse, type LoginRequest } from '../../contract/auth';
-import { PullResponse, PushResponse, STATION_CREDENTIAL_HEADER, type Mutation } from '../../contract/sync';
+import type { LoginRequest, LoginResponse } from '../../contract/auth';
+import { serverApi, serverPath } from '../../contract/server-api';
+import { LiveEvent, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PushResponse } from '../../contract/sync';
+import { HEALTH_RECORDED_HEADER, ReleaseSignal, STATION_HEALTH_HEADER, STATION_VERSION_HEADER } from '../../contract/releases';
+import type { Health } from './health';
 
-/* The station's HTTP client of the sync server. Every answer is validated with the contract. */
+/*
+ * The station's HTTP client of the sync server. Routes and answers come from the server's API
+ * declaration (contract/server-api.ts); this adds the station's transport: its credential, a
+ * timeout, one retry, and the errors the sync client tells apart.
+ */
 
 export class NetworkError extends Error {}
 export class ServerError extends Error {
@@ -21,13 +28,18 @@ export interface ServerClient {
   /** `signal` ends the call early (the station is shutting down). */
   push(token: string, mutations: Mutation[], signal?: AbortSignal): Promise<PushResponse>;
   pull(token: string, cursor: string, limit: number, signal?: AbortSignal): Promise<PullResponse>;
-  /** Server-sent events: calls onCursor per event until the signal aborts or the stream ends. */
-  live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Server-sent events: calls onCursor per feed event, onSignal per release signal (a release,
+   * rollback or flag change), until the abort signal fires or the stream ends.
+   */
+  live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal, onSignal?: (s: ReleaseSignal) => void): Promise<void>;
 }
 
-export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000): ServerClient {
+export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000, health?: Health): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const call = async (path: string, init: RequestInit, token?: string, signal?: AbortSignal): Promise<unknown> => {
+  /** `sync`: a push or pull, which carries the station's version and, when due, its health report. */
+  const call = async (path: string, init: RequestInit, token?: string, signal?: AbortSignal, sync = false): Promise<unknown> => {
+    const report = sync ? (health?.take() ?? null) : null;
     const attempt = () =>
       fetch(`${base}${path}`, {
         ...init,
@@ -35,6 +47,8 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
           [STATION_CREDENTIAL_HEADER]: credential,
           ...(init.body ? { 'content-type': 'application/json' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(sync && health ? { [STATION_VERSION_HEADER]: health.version } : {}),
+          ...(report ? { [STATION_HEALTH_HEADER]: JSON.stringify(report) } : {}),
         },
         signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
@@ -44,8 +58,10 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
       // call is safe to repeat: push is idempotent by mutation id).
       res = await attempt().catch(attempt);
     } catch {
+      if (report) health?.settle(report, false);
       throw new NetworkError('server unreachable');
     }
+    if (report) health?.settle(report, res.headers.get(HEALTH_RECORDED_HEADER) === '1');
     let body: unknown = null;
     try {
       body = res.status === 204 ? null : await res.json();
@@ -62,21 +78,21 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
   };
   return {
     async login(req) {
-      return LoginResponse.parse(await call('/api/auth/login', { method: 'POST', body: JSON.stringify(req) }));
+      return serverApi.login.output.parse(await call(serverApi.login.path, { method: serverApi.login.method, body: JSON.stringify(req) }));
     },
     async logout(token) {
-      await call('/api/auth/logout', { method: 'POST' }, token);
+      await call(serverApi.logout.path, { method: serverApi.logout.method }, token);
     },
     async push(token, mutations, signal) {
-      return PushResponse.parse(await call('/api/sync/push', { method: 'POST', body: JSON.stringify({ mutations }) }, token, signal));
+      return serverApi.syncPush.output.parse(await call(serverApi.syncPush.path, { method: serverApi.syncPush.method, body: JSON.stringify({ mutations }) }, token, signal, true));
     },
     async pull(token, cursor, limit, signal) {
-      return PullResponse.parse(await call(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, { method: 'GET' }, token, signal));
+      return serverApi.syncPull.output.parse(await call(serverPath('syncPull', { query: { cursor, limit } }), { method: serverApi.syncPull.method }, token, signal, true));
     },
-    async live(token, onCursor, signal) {
+    async live(token, onCursor, signal, onSignal) {
       let res: Response;
       try {
-        res = await fetch(`${base}/api/sync/live`, {
+        res = await fetch(`${base}${serverApi.syncLive.path}`, {
           headers: { [STATION_CREDENTIAL_HEADER]: credential, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
           signal,
         });
@@ -94,8 +110,11 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
             const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
             buf = buf.slice(i + 2);
             if (!data) continue;
-            const cursor = (JSON.parse(data.slice(6)) as { cursor?: unknown }).cursor;
-            if (typeof cursor === 'string' && /^\d+$/.test(cursor)) onCursor(cursor);
+            const raw = JSON.parse(data.slice(6)) as unknown;
+            const event = LiveEvent.safeParse(raw);
+            if (event.success) onCursor(event.data.cursor);
+            const release = ReleaseSignal.safeParse(raw);
+            if (release.success) onSignal?.(release.data);
           }
         }
       } catch {

@@ -22,6 +22,8 @@ export interface CurrentUser {
 
 export interface Sessions {
   current(): CurrentUser | null;
+  /** Whose session it is, locked or not (the lock screen names them). */
+  holder(): CurrentUser | null;
   locked(): boolean;
   /** The current, unlocked user, or a StationError. */
   require(): CurrentUser;
@@ -65,6 +67,7 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
 
   return {
     current: () => (isLocked ? null : current),
+    holder: () => current,
     locked: () => isLocked,
     require() {
       if (!current) throw new StationError('unauthorized', 'sign in first');

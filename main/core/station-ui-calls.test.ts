@@ -55,6 +55,17 @@ describe('station store: outbox view, dictations and ward flags', () => {
     submitDraft(db, 1, d.id);
     assert.deepEqual(patientFlags(db, 1, [patient, other], now), { [patient]: { newResults: 1, awaitingReview: 1 }, [other]: { newResults: 0, awaitingReview: 0 } });
     assert.equal(patientFlags(db, 2, [patient], now)[patient]!.awaitingReview, 0);
+    // A physician acts on any progress note; a nursing note (its author known here as a nurse) is its author's alone.
+    assert.equal(patientFlags(db, 2, [patient], now, ['physician'])[patient]!.awaitingReview, 1);
+    db.prepare('INSERT INTO local_users (user_id, username, branch_code, profile, verifier, token_box, verified_until, updated_at) VALUES (1, ?, ?, ?, ?, NULL, 0, 0)').run(
+      'nurse.one',
+      'north',
+      JSON.stringify({ id: 1, username: 'nurse.one', displayName: 'Nurse One', roles: ['nurse'] }),
+      'x',
+    );
+    assert.equal(patientFlags(db, 2, [patient], now, ['physician'])[patient]!.awaitingReview, 0);
+    assert.equal(patientFlags(db, 1, [patient], now, ['nurse'])[patient]!.awaitingReview, 1);
+    db.prepare('DELETE FROM local_users WHERE user_id = 1').run();
     // Its AI draft arrives (still awaiting review), then is approved: the flag goes.
     const soap = (status: string, seq: string) => ({
       seq,
@@ -71,7 +82,7 @@ describe('station store: outbox view, dictations and ward flags', () => {
     applyChanges(db, [{ seq: '4', entity: 'note_addendum', id: randomUUID(), data: { soap_draft_id: soapId, patient_id: patient, text: 'Seen again at 14:00.', author_user_id: 1, created_at: '2026-11-25T14:00:00+00:00' } }], '4');
     assert.equal(patientFlags(db, 1, [patient], now)[patient]!.awaitingReview, 0);
     assert.deepEqual(patientChart(db, patient)!.signedNotes, [
-      { noteId: d.id, approvedAt: '2026-11-25T12:01:00.000Z', approvedBy: 1, approvedByName: null, text: 'Plan:\n- rest', addenda: [{ text: 'Seen again at 14:00.', authorUserId: 1, createdAt: '2026-11-25T14:00:00.000Z' }] },
+      { noteId: d.id, approvedAt: '2026-11-25T12:01:00.000Z', approvedBy: 1, approvedByName: null, approvedByRoles: [], text: 'Plan:\n- rest', addenda: [{ text: 'Seen again at 14:00.', authorUserId: 1, createdAt: '2026-11-25T14:00:00.000Z' }] },
     ]);
   });
 });

@@ -1,18 +1,26 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { StationHandlers, StationStatus } from '../../contract/station-api';
-import { listPatients, patientChart, patientFlags } from './cache';
+import { patientAllergies, patientVitals, recordAllergy, recordVitals } from './clinical';
+import { refreshStationInfo, storedStationInfo } from './station-info';
+import { listWard, lookAlikesOf, myPatientIds, setMyPatient } from './ward';
+import type { StationCall, StationHandlers, StationStatus } from '../../contract/station-api';
+import { patientChart } from './cache';
 import { DraftError, getDraft, listDrafts, resolveConflict, saveDraft, submitDraft } from './drafts';
 import { StationError } from './errors';
 import { listDictations, saveDictation } from './dictations';
 import { createEventHub, type StationEventHub } from './events';
 import { startDictationSender } from './dictation-sender';
 import { createNotesCalls } from './notes';
-import { dismissRejected, pendingForUser, rejectedItems } from './outbox';
+import { readFlags, saveFlags } from './flags';
+import { createHealth, type Health } from './health';
+import { dismissRejected, pendingForUser, progress, rejectedItems } from './outbox';
 import { createServerClient, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
 import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
+import type { UpdatePolicyOptions } from './update/policy';
+import { createUpdateService, type UpdaterFactory, type UpdateService } from './update/service';
+import { loadPublicKey } from './update/signature';
 import { observeUuid7 } from './uuid7';
 
 export interface StationOptions extends StoreOptions {
@@ -33,6 +41,21 @@ export interface StationOptions extends StoreOptions {
    * (doubling while the server cannot take them, up to 5 minutes); default 15 s. 0: never.
    */
   dictationRetryMs?: number;
+  /** The version this station runs and reports: explicit, else WARDSTATION_APP_VERSION, else the package's. */
+  appVersion?: string;
+  packageVersion?: string;
+  /** The release channel the station follows; default stable. */
+  channel?: string;
+  /** electron-updater as this host runs it (Electron's autoUpdater, or the Node app adapter); none: no updates. */
+  updater?: UpdaterFactory;
+  /** The release public key (PEM); default: the file named by WARDSTATION_RELEASE_PUBLIC_KEY. */
+  releasePublicKey?: string;
+  /** An installer where the host has none (the fleet benchmark and tests play it). */
+  installer?: (version: string, files: string[]) => void;
+  updatePolicy?: Partial<UpdatePolicyOptions>;
+  /** Health report cadence (see main/core/health.ts). */
+  healthReportEveryMs?: number;
+  healthIncidentGapMs?: number;
 }
 
 export interface Station {
@@ -40,9 +63,20 @@ export interface Station {
   store: Store;
   sessions: Sessions;
   sync: SyncClient;
+  health: Health;
+  update: UpdateService | null;
   /** The station API's events (contract: stationEvents); hosts forward them to the renderer. */
   events: StationEventHub;
   close(): Promise<void>;
+}
+
+/** Calls a renderer makes on its own (polls): they do not count as someone using the station. */
+const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
+
+function releasePublicKey(options: StationOptions) {
+  const file = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+  const pem = options.releasePublicKey ?? (file ? readFileSync(file, 'utf8') : null);
+  return pem ? loadPublicKey(pem) : null;
 }
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
@@ -55,12 +89,19 @@ export function createStation(options: StationOptions): Station {
     setConfig(store, 'server_url', options.serverUrl);
     setConfig(store, 'credential', options.credential);
   }
+  const appVersion = options.appVersion ?? process.env.WARDSTATION_APP_VERSION ?? options.packageVersion ?? '0.0.0';
+  const channel = options.channel ?? 'stable';
+  const health = createHealth(store, appVersion, {
+    channel,
+    ...(options.healthReportEveryMs !== undefined ? { reportEveryMs: options.healthReportEveryMs } : {}),
+    ...(options.healthIncidentGapMs !== undefined ? { incidentGapMs: options.healthIncidentGapMs } : {}),
+  });
   let client: ServerClient | null = null;
   const server = (): ServerClient | null => {
     const url = getConfig(store, 'server_url');
     const credential = getConfig(store, 'credential');
     if (!url || !credential) return null;
-    client ??= createServerClient(url, credential);
+    client ??= createServerClient(url, credential, undefined, health);
     return client;
   };
   const sessions = createSessions(store, server, options.offlineUnlockHours ?? DEFAULT_OFFLINE_UNLOCK_HOURS);
@@ -76,7 +117,7 @@ export function createStation(options: StationOptions): Station {
     logout: (t) => (server() ?? unenrolled).logout(t),
     push: (t, m, s) => (server() ?? unenrolled).push(t, m, s),
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
-    live: (t, f, s) => (server() ?? unenrolled).live(t, f, s),
+    live: (t, f, s, r) => (server() ?? unenrolled).live(t, f, s, r),
   };
   const events = createEventHub({ store, status: () => status(), userId: () => (sessions.locked() ? null : (sessions.current()?.user.id ?? null)) });
   const sync = createSyncClient({
@@ -88,16 +129,84 @@ export function createStation(options: StationOptions): Station {
       return (c && sessions.tokenFor(c.user.id)) ?? null;
     },
     onTokenRefused: (id) => sessions.dropToken(id),
+    onRoundFailed: () => health.syncFailure(),
+    onOnline: () => void update?.checkNow(),
+    onReleaseSignal: (signal) => update?.onSignal(signal),
+    onFlags: (flags) => {
+      const before = JSON.stringify(readFlags(store).flags);
+      saveFlags(store, flags);
+      if (JSON.stringify(readFlags(store).flags) !== before) events.emit('featureFlags', { flags: flags.map((f) => ({ key: f.key, enabled: f.enabled, value: f.value })) });
+    },
     onChange: () => events.poke(),
     ...options.sync,
   });
-  if (options.autoSync !== false) sync.start();
+  const refreshInfo = async () => {
+    const url = getConfig(store, 'server_url');
+    const credential = getConfig(store, 'credential');
+    return url && credential ? refreshStationInfo(store, url, credential) : null;
+  };
+  void refreshInfo();
+
+  // Activity as the install gate reads it (policy.ts): the last call someone made, the last draft edit.
+  let lastUse = Date.now();
+  let lastDraftEdit = 0;
+  const idleBeforeInstallMs = options.updatePolicy?.idleBeforeInstallMs ?? 10 * 60_000;
+  let lastUpdateEvent = '';
+  const update: UpdateService | null = options.updater
+    ? createUpdateService({
+        factory: options.updater,
+        currentVersion: appVersion,
+        channel,
+        publicKey: releasePublicKey(options),
+        cacheDir: options.dataDir,
+        server: () => {
+          const url = getConfig(store, 'server_url');
+          const credential = getConfig(store, 'credential');
+          return url && credential ? { url, credential } : null;
+        },
+        activity: () => ({
+          locked: sessions.locked() || sessions.current() === null,
+          idleMs: Date.now() - lastUse,
+          // A note edited within the idle window is still open; what the outbox still has to send is
+          // the user's work in flight. Both hold an unlocked station's install back.
+          noteOpen: Date.now() - lastDraftEdit < idleBeforeInstallMs || progress(store).pendingItems > 0,
+          // Everything the station holds is in its store, which an install keeps (additive migrations).
+          unsavedChanges: false,
+        }),
+        health,
+        ...(options.installer ? { installer: options.installer } : {}),
+        ...(options.updatePolicy ? { policy: options.updatePolicy } : {}),
+        onChange: () => {
+          const now = JSON.stringify(update?.status() ?? null);
+          if (now === lastUpdateEvent || !update) return;
+          lastUpdateEvent = now;
+          events.emit('updateStatus', update.status());
+          events.poke();
+        },
+      })
+    : null;
+  if (options.autoSync !== false) {
+    sync.start();
+    update?.start();
+  }
   const checkpoints = setInterval(() => checkpointStore(store), 5000);
   checkpoints.unref();
 
   const status = (): StationStatus => {
     const c = sessions.current();
-    return { enrolled: server() !== null, user: c?.user ?? null, locked: sessions.locked(), mode: c?.mode ?? null, sync: sync.status(), idleLockSeconds: options.idleLockSeconds ?? 300 };
+    const holder = sessions.locked() ? sessions.holder() : null;
+    return {
+      enrolled: server() !== null,
+      user: c?.user ?? null,
+      locked: sessions.locked(),
+      mode: c?.mode ?? null,
+      sync: sync.status(),
+      idleLockSeconds: options.idleLockSeconds ?? 300,
+      station: storedStationInfo(store),
+      lockedUser: holder ? { displayName: holder.user.displayName, username: holder.user.username } : null,
+      ...(update ? { update: update.status() } : {}),
+      flags: readFlags(store).flags,
+    };
   };
 
   const me = () => sessions.require().user.id;
@@ -127,10 +236,15 @@ export function createStation(options: StationOptions): Station {
       setConfig(store, 'server_url', serverUrl);
       setConfig(store, 'credential', credential);
       client = null;
+      await refreshInfo();
       return { ok: true };
     },
     async signIn({ username, password, branch }) {
-      await sessions.signIn(username, password, branch);
+      // An enrolled station knows its branch: the user is not asked for it.
+      const code = branch ?? storedStationInfo(store)?.branch.code ?? (await refreshInfo())?.branch.code;
+      if (!code) throw new StationError('bad_request', 'This station has not reached its server yet: enter the branch code, or ask IT to check the network.');
+      await sessions.signIn(username, password, code);
+      void refreshInfo();
       sync.kick();
       return status();
     },
@@ -140,6 +254,7 @@ export function createStation(options: StationOptions): Station {
     },
     async lock() {
       sessions.lock();
+      update?.activityChanged();
       return status();
     },
     async signOut() {
@@ -148,16 +263,28 @@ export function createStation(options: StationOptions): Station {
       await sessions.signOut();
       return status();
     },
-    async listPatients({ q, limit }) {
-      const user = me();
-      const patients = listPatients(store, q, limit ?? 100);
-      return { patients, flags: patientFlags(store, user, patients.map((p) => p.id)) };
-    },
+    listPatients: async (input) => listWard(store, sessions.require().user, input, storedStationInfo(store)?.ward.id ?? null),
     async getPatientChart({ patientId }) {
-      me();
+      const user = me();
       const chart = patientChart(store, patientId);
-      if (!chart) throw new StationError('not_found', 'no such patient on this station');
-      return chart;
+      if (!chart) throw new StationError('not_found', 'This patient is not on this station. Go back to the ward list and search again.');
+      const ward = storedStationInfo(store)?.wards.find((w) => w.id === chart.patient.wardId) ?? null;
+      const allergies = patientAllergies(store, patientId);
+      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}), vitals: patientVitals(store, patientId) };
+    },
+    async recordAllergy(input) {
+      const a = recordAllergy(store, me(), input);
+      sync.kick();
+      return a;
+    },
+    async recordVitals(input) {
+      const v = recordVitals(store, me(), input);
+      sync.kick();
+      return v;
+    },
+    async setMyPatient({ patientId, mine }) {
+      setMyPatient(store, me(), patientId, mine);
+      return { ok: true };
     },
     listDrafts: async ({ patientId }) => ({ drafts: listDrafts(store, me(), patientId) }),
     getDraft: async ({ draftId }) => wrap(() => getDraft(store, me(), draftId)),
@@ -190,7 +317,27 @@ export function createStation(options: StationOptions): Station {
     saveDictation: async (input) => saveDictation(store, me(), input),
     listDictations: async ({ patientId }) => ({ dictations: listDictations(store, me(), patientId) }),
     ...notes,
+    updateStatus: async () =>
+      update?.status() ?? { currentVersion: appVersion, offeredVersion: null, downloadedVersion: null, state: 'idle', waitingFor: null, lastCheckedAt: null, error: null },
+    getFlags: async () => readFlags(store),
   };
+  // Someone using the station (not the renderer's polls) delays an unlocked install; an
+  // unexpected failure of a call is an error the health report counts.
+  for (const call of Object.keys(calls) as StationCall[]) {
+    const inner = calls[call] as (input: unknown) => Promise<unknown>;
+    const passive = PASSIVE_CALLS.has(call);
+    const edits = call === 'saveDraft' || call === 'resolveConflict';
+    (calls as Record<string, (input: unknown) => Promise<unknown>>)[call] = async (input) => {
+      if (!passive) lastUse = Date.now();
+      if (edits) lastDraftEdit = Date.now();
+      try {
+        return await inner(input);
+      } catch (e) {
+        if (!(e instanceof StationError)) health.error();
+        throw e;
+      }
+    };
+  }
   // Every call may change what the events report: compare after each one, failed or not.
   const handlers = Object.fromEntries(
     Object.entries(calls).map(([name, fn]) => [name, (input: unknown) => (fn as (i: unknown) => Promise<unknown>)(input).finally(() => events.poke())]),
@@ -202,8 +349,11 @@ export function createStation(options: StationOptions): Station {
     store,
     sessions,
     sync,
+    health,
+    update,
     events,
     async close() {
+      update?.stop();
       clearInterval(checkpoints);
       events.close();
       await dictations.stop();

@@ -1,4 +1,6 @@
 import type { SyncState, SyncStatus } from '../../contract/station-api';
+import type { Flag } from '../../contract/flags';
+import type { ReleaseSignal } from '../../contract/releases';
 import type { Mutation, MutationResult } from '../../contract/sync';
 import { applyChanges, getCursor } from './cache';
 import { applyDraftAnswer } from './drafts';
@@ -25,6 +27,14 @@ export interface SyncClientOptions {
   /** Internal errors on one batch before it is halved to find the item at fault. */
   failLimit?: number;
   random?: () => number;
+  /** A round failed (the server unreachable or answering errors): the health report counts it. */
+  onRoundFailed?(): void;
+  /** The station is online again after being offline, degraded or just started, or its live channel came back. */
+  onOnline?(): void;
+  /** A release or rollback was signalled on the live channel (flag changes start a round here). */
+  onReleaseSignal?(signal: ReleaseSignal): void;
+  /** The branch's feature flags, with the last page of a pull. */
+  onFlags?(flags: Flag[]): void;
 }
 
 export interface SyncClient {
@@ -95,6 +105,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           await pullAll(signal);
           if (signal.aborted) return;
           if (pushFailure) throw pushFailure;
+          if (state !== 'online') o.onOnline?.();
           state = 'online';
           failures = 0;
           lastSyncAt = new Date().toISOString();
@@ -103,6 +114,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           if (signal.aborted) return;
           state = e instanceof NetworkError ? 'offline' : 'degraded';
           failures++;
+          o.onRoundFailed?.();
           // Full jitter: a ward's stations coming back together do not retry in step.
           schedule(Math.floor(random() * Math.min(max, base * 2 ** Math.min(failures, 16))));
           again = false;
@@ -222,6 +234,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       if (signal.aborted) return;
       const page = await o.server.pull(token, getCursor(o.store), pageSize, signal);
       applyChanges(o.store, page.changes, page.cursor);
+      if (page.flags) o.onFlags?.(page.flags);
       changed();
       if (!page.more) return;
     }
@@ -237,9 +250,18 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     const ctl = new AbortController();
     live = ctl;
     o.server
-      .live(token, (cursor) => {
-        if (BigInt(cursor) > BigInt(getCursor(o.store))) void round();
-      }, ctl.signal)
+      .live(
+        token,
+        (cursor) => {
+          if (BigInt(cursor) > BigInt(getCursor(o.store))) void round();
+        },
+        ctl.signal,
+        (signal) => {
+          // Flags come down with a pull; releases and rollbacks are the update service's.
+          if (signal.kind === 'flags') void round();
+          else o.onReleaseSignal?.(signal);
+        },
+      )
       .catch(() => {})
       .finally(() => {
         if (ctl.signal.aborted || !started) return;
@@ -249,7 +271,8 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           liveRetry = setTimeout(() => {
             liveRetry = null;
             ensureLive();
-            void round();
+            // Signals sent while the stream was down are lost: whoever listens checks again.
+            void round().then(() => o.onOnline?.());
           }, Math.floor(500 + random() * 2000));
         }
       });

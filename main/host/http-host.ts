@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   STATION_EVENTS_PATH,
@@ -21,6 +21,13 @@ import { serveStatic } from './static';
  * is missing: POST /api/<call> with the JSON input; the answer is the call's JSON output.
  * A random secret made at each launch must come in a header, so another local program or web
  * page cannot drive the station. Inputs are validated with the contract's schemas.
+ *
+ * A browser page exchanges the secret once (POST /api/session) for an HttpOnly, SameSite=Strict
+ * cookie of this host and port: a reload, which loses the secret from memory, still reaches the
+ * station, and the secret never sits in the address bar or the history. The cookie is an HMAC
+ * under a key that can outlive the launch (`cookieKey`), so a tab left open across a restart of
+ * the station comes back to its sign-in or lock screen.
+ *
  * GET /api/events streams the station's events (contract: stationEvents) as server-sent events
  * behind the same secret; a comment line every 20 s keeps idle proxies from closing it.
  */
@@ -68,8 +75,29 @@ export interface StationHostOptions {
   secret?: string;
   /** The built station renderer (dist/station), served on GET without the secret: the page gets the secret from its URL fragment. */
   staticDir?: string;
+  /** Key of the page cookie (32 bytes); random per launch unless given (see loadCookieKey). */
+  cookieKey?: Buffer;
   /** The station core's events, streamed at STATION_EVENTS_PATH; without them the path answers 404. */
   events?: StationEventSource;
+}
+
+const SESSION_ROUTE = '/api/session';
+
+function cookieValue(key: Buffer, nonce: string): string {
+  return `${nonce}.${createHmac('sha256', key).update(nonce).digest('base64url')}`;
+}
+
+function cookieValid(req: IncomingMessage, name: string, key: Buffer): boolean {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [k, v] = part.trim().split('=', 2);
+    if (k !== name || !v) continue;
+    const nonce = v.split('.')[0] ?? '';
+    const expected = Buffer.from(cookieValue(key, nonce));
+    const given = Buffer.from(v);
+    if (nonce.length >= 16 && given.length === expected.length && timingSafeEqual(given, expected)) return true;
+  }
+  return false;
 }
 
 const HEARTBEAT_MS = 20_000;
@@ -95,13 +123,24 @@ function streamEvents(events: StationEventSource, req: IncomingMessage, res: Ser
 export async function startStationHost(handlers: StationHandlers, options: StationHostOptions = {}): Promise<StationHost> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const expected = Buffer.from(secret);
+  const cookieKey = options.cookieKey ?? randomBytes(32);
+  let cookieName = 'wardstation';
   const server = createServer((req, res) => {
     void (async () => {
       if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD') && !(req.url ?? '').startsWith('/api/')) {
         return serveStatic(options.staticDir, req, res);
       }
       const given = Buffer.from(String(req.headers[STATION_SECRET_HEADER] ?? ''));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail(res, 'unauthorized', 'missing or wrong station secret');
+      const bySecret = given.length === expected.length && timingSafeEqual(given, expected);
+      if (req.method === 'POST' && req.url === SESSION_ROUTE) {
+        if (!bySecret) return fail(res, 'unauthorized', 'This page is from an earlier start of the station. Close it and open the station again.');
+        const value = cookieValue(cookieKey, randomBytes(18).toString('base64url'));
+        res.writeHead(204, { 'set-cookie': `${cookieName}=${value}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
+        return res.end();
+      }
+      if (!bySecret && !cookieValid(req, cookieName, cookieKey)) {
+        return fail(res, 'unauthorized', 'This page is from an earlier start of the station. Close it and open the station again.');
+      }
       if (req.url === STATION_EVENTS_PATH && options.events) {
         if (req.method !== 'GET') return fail(res, 'not_found', 'the event stream is read with GET');
         return streamEvents(options.events, req, res);
@@ -139,6 +178,8 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  // Cookies of 127.0.0.1 are shared by every port: the name keeps two stations' pages apart.
+  cookieName = `wardstation_${port}`;
   return {
     url: `http://127.0.0.1:${port}`,
     secret,

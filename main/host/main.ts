@@ -1,6 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createStation } from '../core/station';
+import { loadCookieKey } from './cookie-key';
 import { startStationHost } from './http-host';
+import { createNodeUpdater } from './node-updater';
 
 /*
  * A headless station: `tsx main/host/main.ts --data <folder> [--server <url> --credential <wsk_…>]`.
@@ -23,17 +27,30 @@ if (!values.data) {
   process.exit(2);
 }
 const credential = values.credential ?? process.env.WARDSTATION_STATION_CREDENTIAL;
+const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
+// The release public key shipped with the station, unless WARDSTATION_RELEASE_PUBLIC_KEY names another.
+const shippedKey = fileURLToPath(new URL('../core/update/release-public-key.pem', import.meta.url));
 const station = createStation({
+  packageVersion: (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version,
+  updater: createNodeUpdater,
+  ...(!process.env.WARDSTATION_RELEASE_PUBLIC_KEY && existsSync(shippedKey) ? { releasePublicKey: readFileSync(shippedKey, 'utf8') } : {}),
   dataDir: values.data,
   ...(values.server ? { serverUrl: values.server } : {}),
   ...(credential ? { credential } : {}),
   ...(values['offline-hours'] ? { offlineUnlockHours: Number(values['offline-hours']) } : {}),
   ...(values['idle-lock'] ? { idleLockSeconds: Number(values['idle-lock']) } : {}),
 });
-const host = await startStationHost(station.handlers, { events: station.events, ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
+const host = await startStationHost(station.handlers, { cookieKey: loadCookieKey(values.data), events: station.events, ...(values.port ? { port: Number(values.port) } : {}), ...(values.static ? { staticDir: values.static } : {}) });
 console.log(JSON.stringify({ url: host.url, secret: host.secret }));
 const stop = () => {
   void host.close().then(() => station.close()).then(() => process.exit(0));
 };
+// An uncaught error in the core is a crash: counted in the store (reported with the next sync), then the process ends.
+process.on('uncaughtException', (e) => {
+  station.health.crash();
+  console.error(`station core crashed: ${e.name}`);
+  process.exit(70);
+});
+process.on('unhandledRejection', () => station.health.error());
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -7,6 +7,7 @@ import * as releases from './2026-11-25T3000-releases';
 import * as sync from './2026-11-25T1000-sync';
 import * as notes from './2026-11-25T4000-notes';
 import * as fhirStore from './2026-12-02T1200-fhir-store';
+import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
 import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 
 /**
@@ -24,5 +25,6 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-11-25T3000-releases': releases,
   '2026-11-25T4000-notes': notes,
   '2026-12-02T1200-fhir-store': fhirStore,
+  '2026-12-02T1400-note-review-checks': noteReviewChecks,
   '2026-12-02T1800-feed-by-xid': feedByXid,
 };

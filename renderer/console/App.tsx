@@ -1,4 +1,5 @@
 import { useRef, type KeyboardEvent } from 'react';
+import { Flags } from './Flags';
 import { Fleet } from './Fleet';
 import { Releases } from './Releases';
 import { SignIn } from './SignIn';
@@ -7,9 +8,10 @@ import { useConsole, type ConsoleView } from './store';
 const VIEWS: { id: ConsoleView; label: string }[] = [
   { id: 'stations', label: 'Stations' },
   { id: 'releases', label: 'Releases' },
+  { id: 'flags', label: 'Feature flags' },
 ];
 
-/** The signed-in console: a header, two tabs (arrow keys move between them), the chosen view. */
+/** The signed-in console: a header, three tabs (arrow keys move between them), the chosen view. */
 function Shell() {
   const { session, view, setView, signOut } = useConsole();
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
@@ -56,7 +58,7 @@ function Shell() {
         ))}
       </nav>
       <main id={`panel-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`}>
-        {view === 'stations' ? <Fleet /> : <Releases />}
+        {view === 'stations' ? <Fleet /> : view === 'releases' ? <Releases /> : <Flags />}
       </main>
     </div>
   );

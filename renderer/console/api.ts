@@ -21,4 +21,6 @@ export const consoleApi = {
   moveRollout: (token: string, body: ServerCallInput<'moveRollout'>['body']) => server.moveRollout({ token, body }),
   changeRollout: (token: string, action: 'pause' | 'resume' | 'rollback', body: ServerCallInput<'changeRollout'>['body']) => server.changeRollout({ token, params: { action }, body }),
   setThreshold: (token: string, body: ServerCallInput<'setRolloutThreshold'>['body']) => server.setRolloutThreshold({ token, body }),
+  flags: (token: string) => server.listFlags({ token }),
+  setFlag: (token: string, key: string, enabled: boolean) => server.setFlag({ token, params: { key }, body: { enabled } }),
 };

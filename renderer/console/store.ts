@@ -7,7 +7,7 @@ import { ApiError, consoleApi } from './api';
  * The console's state. The session token lives only in memory: a reload or a closed tab signs
  * the administrator out, and nothing is left in the browser's storage.
  */
-export type ConsoleView = 'stations' | 'releases';
+export type ConsoleView = 'stations' | 'releases' | 'flags';
 
 interface ConsoleState {
   view: ConsoleView;

@@ -19,6 +19,7 @@ export function App() {
   const idleLockSeconds = useStation((s) => s.status?.idleLockSeconds);
   const route = useStation((s) => s.route);
   const refresh = useStation((s) => s.refreshStatus);
+  const startError = useStation((s) => (s.status === null ? s.error : null));
   const applyStatus = useStation((s) => s.applyStatus);
   // No polling: the station says when its status changes; read it once at start and whenever
   // the event channel reopens (what changed while it was down).
@@ -30,7 +31,20 @@ export function App() {
   const signedIn = hasUser && !locked;
   useIdleLock(signedIn, idleLockSeconds ? idleLockSeconds * 1000 : undefined);
 
-  if (!started) return <main className="center" aria-busy="true">Starting the station…</main>;
+  if (!started) {
+    return startError ? (
+      <main className="center">
+        <h1>The station cannot be reached</h1>
+        <p role="alert" className="error" data-testid="start-error">
+          {startError}
+        </p>
+      </main>
+    ) : (
+      <main className="center" aria-busy="true">
+        Starting the station…
+      </main>
+    );
+  }
   if (!enrolled) {
     return (
       <main className="center">

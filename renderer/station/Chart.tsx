@@ -1,100 +1,171 @@
+import { useState } from 'react';
+import { allergyLine } from '../../contract/allergy';
+import { findLabTest } from '../../contract/clinical/loinc';
 import type { PatientChart } from '../../contract/station-api';
-import { trendSeries } from '../../contract/clinical/trend-series';
+import { trendSeries, type TrendSeries } from '../../contract/clinical/trend-series';
+import { AllergyForm } from './AllergyForm';
+import { cumulativeGrid } from './cumulative';
 import { LabTrend } from './LabTrend';
+import { SignedDocument, signedWhen } from './SignedDocument';
 
+/*
+ * The chart at a glance, laid out for 1366×768: on the left the cumulative lab table and a
+ * compact grid of trends; on the right allergies, medications, referrals and signed notes, so
+ * none of them sits below every trend.
+ */
+
+type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const when = (v: unknown) => {
-  const d = new Date(str(v));
-  return Number.isNaN(d.getTime()) ? str(v) : d.toISOString().slice(0, 16).replace('T', ' ');
+const colTime = (t: string) => {
+  const d = new Date(`${t}:00Z`);
+  return Number.isNaN(d.getTime()) ? t : d.toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 };
+const FLAG_WORDS: Record<string, string> = { H: 'high', L: 'low', HH: 'critically high', LL: 'critically low', A: 'abnormal' };
+
+/** Series by code (a panel's components, such as blood pressure, as their own), most measured first. */
+function byLoinc(observations: Row[]): TrendSeries[] {
+  const out = [...trendSeries(observations).values()].map((g) => ({ ...g, display: findLabTest(g.code)?.shortName ?? g.display }));
+  // Most measured first: a test with a real trajectory says more than a single value.
+  return out.sort((a, b) => b.points.length - a.points.length || a.display.localeCompare(b.display));
+}
+
+function LabTable({ observations }: { observations: Row[] }) {
+  const grid = cumulativeGrid(observations);
+  if (grid.rows.length === 0) return <p className="muted">No lab results.</p>;
+  return (
+    <div className="cumulative-wrap">
+      <table data-testid="lab-table" className="cumulative">
+        <thead>
+          <tr>
+            <th scope="col">Test</th>
+            {grid.times.map((t) => (
+              <th scope="col" key={t} className="num">
+                {colTime(t)}
+              </th>
+            ))}
+            <th scope="col">Unit</th>
+            <th scope="col">Ref.</th>
+          </tr>
+        </thead>
+        <tbody>
+          {grid.rows.map((r) => (
+            <tr key={r.loinc}>
+              <th scope="row" title={`${r.display} (LOINC ${r.loinc})`}>
+                {r.short}
+              </th>
+              {r.cells.map((c, i) =>
+                c ? (
+                  <td key={i} className={`num lab-${c.flag.toLowerCase() || 'n'}`} title={c.title}>
+                    {c.text}
+                    {c.flag && <abbr title={FLAG_WORDS[c.flag] ?? c.flag}> {c.flag}</abbr>}
+                    {c.status === 'corrected' || c.status === 'amended' ? <span className="muted small"> corr.</span> : c.status === 'preliminary' ? <span className="muted small"> prelim.</span> : null}
+                  </td>
+                ) : (
+                  <td key={i} />
+                ),
+              )}
+              <td className="muted small">{r.unit}</td>
+              <td className="muted small">{r.reference}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const TREND_LIMIT = 8;
+
+const isVital = (o: Row) => Array.isArray(o.category) && (o.category as unknown[]).includes('vital-signs');
 
 export function Chart({ chart }: { chart: PatientChart }) {
-  const labs = [...chart.observations].sort((a, b) => str(b.effective_at).localeCompare(str(a.effective_at)));
-  // A panel's components (blood pressure: systolic and diastolic) trend as series of their own.
-  const trends = [...trendSeries(chart.observations)].filter(([, g]) => g.points.length > 0);
+  const [allTrends, setAllTrends] = useState(false);
+  // Vital signs have their own tab (with NEWS2); this is the lab chart.
+  const labs = chart.observations.filter((o) => !isVital(o));
+  const trends = byLoinc(labs).filter((g) => g.points.length > 1);
+  const shown = allTrends ? trends : trends.slice(0, TREND_LIMIT);
+  const allergies = allergyLine(chart.allergies);
   return (
     <div className="chart">
-      <section aria-labelledby="labs-title">
-        <h2 id="labs-title">Lab results</h2>
-        {labs.length === 0 ? (
-          <p className="muted">No lab results.</p>
-        ) : (
-          <table data-testid="lab-table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Test</th>
-                <th scope="col">LOINC</th>
-                <th scope="col">Value</th>
-                <th scope="col">Reference</th>
-                <th scope="col">Flag</th>
-              </tr>
-            </thead>
-            <tbody>
-              {labs.map((o) => (
-                <tr key={str(o.id)}>
-                  <td>{when(o.effective_at)}</td>
-                  <td>{str(o.display)}</td>
-                  <td>{str(o.loinc)}</td>
-                  <td>
-                    {str(o.comparator)}
-                    {str(o.value_num ?? o.value_text)} {str(o.unit)}
-                  </td>
-                  <td>{o.ref_low != null || o.ref_high != null ? `${str(o.ref_low)}–${str(o.ref_high)}` : ''}</td>
-                  <td>{str(o.interpretation)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <section aria-labelledby="trends-title">
-        <h2 id="trends-title">Trends</h2>
-        <div className="trends">
-          {trends.map(([code, g]) => (
-            <LabTrend key={code} title={`${g.display} (${code})`} unit={g.unit} points={g.points} />
-          ))}
-        </div>
-      </section>
-      <section aria-labelledby="meds-title">
-        <h2 id="meds-title">Medications</h2>
-        <ul>
-          {chart.medications.map((m) => (
-            <li key={str(m.id)}>
-              <strong>{str(m.display)}</strong> — {str(m.dosage_text)} <span className="muted">({str(m.status)})</span>
-            </li>
-          ))}
-          {chart.medications.length === 0 && <li className="muted">No medications.</li>}
-        </ul>
-      </section>
-      <section aria-labelledby="refs-title">
-        <h2 id="refs-title">Referrals</h2>
-        <ul>
-          {chart.referrals.map((r) => (
-            <li key={str(r.id)}>
-              <strong>{str(r.display)}</strong> <span className="muted">({str(r.status)}, {str(r.priority)})</span> {str(r.reason)}
-            </li>
-          ))}
-          {chart.referrals.length === 0 && <li className="muted">No referrals.</li>}
-        </ul>
-      </section>
-      <section aria-labelledby="signed-title" className="signed-notes">
-        <h2 id="signed-title">Signed notes</h2>
-        {(chart.signedNotes ?? []).map((n) => (
-          <article key={n.noteId} data-testid="chart-signed-note">
-            <h3 className="small">
-              Signed {n.approvedAt.slice(0, 16).replace('T', ' ')} by {n.approvedByName ?? `user ${n.approvedBy}`}
-            </h3>
-            <pre className="signed-text">{n.text}</pre>
-            {n.addenda.map((a, i) => (
-              <p key={i} className="small">
-                <span className="muted">Addendum {a.createdAt.slice(0, 16).replace('T', ' ')}:</span> {a.text}
-              </p>
+      <div className="chart-main">
+        <section aria-labelledby="labs-title">
+          <h2 id="labs-title">Lab results</h2>
+          <LabTable observations={labs} />
+        </section>
+        <section aria-labelledby="trends-title">
+          <h2 id="trends-title">Trends</h2>
+          {trends.length === 0 && <p className="muted">No test has been measured twice yet.</p>}
+          <div className="trends">
+            {shown.map((g) => (
+              <LabTrend key={g.code} title={g.display} unit={g.unit} points={g.points} />
             ))}
-          </article>
-        ))}
-        {(chart.signedNotes ?? []).length === 0 && <p className="muted">No signed notes on this station yet.</p>}
-      </section>
+          </div>
+          {trends.length > TREND_LIMIT && (
+            <button type="button" className="link" onClick={() => setAllTrends(!allTrends)}>
+              {allTrends ? 'Show fewer trends' : `Show all ${trends.length} trends`}
+            </button>
+          )}
+        </section>
+      </div>
+      <aside className="chart-side" aria-label="Allergies, medications, referrals and notes">
+        <section aria-labelledby="allergies-title">
+          <h2 id="allergies-title">Allergies</h2>
+          {allergies.kind === 'not-recorded' && <p className="warn">Allergies not recorded.</p>}
+          {allergies.kind === 'none-known' && <p>No known allergies.</p>}
+          {allergies.kind === 'list' && (
+            <ul>
+              {allergies.items.map((a) => (
+                <li key={a.id}>
+                  <strong>{a.substance}</strong>
+                  {a.reaction ? ` — ${a.reaction}` : ''}
+                  {a.criticality === 'high' ? <span className="flag crit"> high risk</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+          <AllergyForm patientId={chart.patient.id} />
+        </section>
+        <section aria-labelledby="meds-title">
+          <h2 id="meds-title">Medications</h2>
+          <ul className="compact">
+            {chart.medications.map((m) => (
+              <li key={str(m.id)}>
+                <strong>{str(m.display)}</strong> — {str(m.dosage_text)} <span className="muted">({str(m.status)})</span>
+              </li>
+            ))}
+            {chart.medications.length === 0 && <li className="muted">No medications.</li>}
+          </ul>
+        </section>
+        <section aria-labelledby="refs-title">
+          <h2 id="refs-title">Referrals</h2>
+          <ul className="compact">
+            {chart.referrals.map((r) => (
+              <li key={str(r.id)}>
+                <strong>{str(r.display)}</strong> <span className="muted">({str(r.status)}, {str(r.priority)})</span> {str(r.reason)}
+              </li>
+            ))}
+            {chart.referrals.length === 0 && <li className="muted">No referrals.</li>}
+          </ul>
+        </section>
+        <section aria-labelledby="signed-title" className="signed-notes">
+          <h2 id="signed-title">Signed notes</h2>
+          {(chart.signedNotes ?? []).map((n) => (
+            <article key={n.noteId} data-testid="chart-signed-note">
+              <h3 className="small">
+                Signed by {n.approvedByName ?? `user ${n.approvedBy}`}
+                {n.approvedByRoles && n.approvedByRoles.length > 0 ? `, ${n.approvedByRoles.join(', ')}` : ''} · {signedWhen(n.approvedAt)}
+              </h3>
+              <SignedDocument text={n.text} headingLevel={4} />
+              {n.addenda.map((a, i) => (
+                <p key={i} className="small">
+                  <span className="muted">Addendum {signedWhen(a.createdAt)}:</span> {a.text}
+                </p>
+              ))}
+            </article>
+          ))}
+          {(chart.signedNotes ?? []).length === 0 && <p className="muted">No signed notes on this station yet.</p>}
+        </section>
+      </aside>
     </div>
   );
 }

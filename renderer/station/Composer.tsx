@@ -27,6 +27,10 @@ const stateOf = (d: DraftView): SaveState =>
  */
 export function Composer({ patientId }: { patientId: string }) {
   const go = useStation((s) => s.go);
+  // A nurse (not a physician) writes a nursing note, which she signs herself.
+  const nursing = useStation((s) => Boolean(s.status?.user?.roles.includes('nurse') && !s.status.user.roles.includes('physician')));
+  // IT may switch dictation off for the branch (feature flag, delivered with sync): the button goes.
+  const dictationOn = useStation((s) => s.status?.flags?.['dictation.enabled']?.enabled !== false);
   // The textarea is uncontrolled: a keystroke is painted by the browser, with no React render in
   // between (the keypress-latency goal is one frame while a sync runs). `hasText` drives buttons.
   const area = useRef<HTMLTextAreaElement>(null);
@@ -34,6 +38,7 @@ export function Composer({ patientId }: { patientId: string }) {
   const [draft, setDraft] = useState<DraftView | null>(null);
   const [state, setState] = useState<SaveState>('empty');
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const latest = useRef({ text: '', dirty: false, draftId: undefined as string | undefined });
   const chain = useRef<Promise<void>>(Promise.resolve());
@@ -55,6 +60,7 @@ export function Composer({ patientId }: { patientId: string }) {
         latest.current.draftId = d.id;
         setDraft(d);
         setError(null);
+        setNotice(d.cleaned ? cleanedNotice(d.cleaned) : null);
         if (!latest.current.dirty) setState(stateOf(d));
       } catch (e) {
         latest.current.dirty = true;
@@ -178,7 +184,7 @@ export function Composer({ patientId }: { patientId: string }) {
   return (
     <section aria-labelledby="note-title" className="composer">
       <div className="row">
-        <h2 id="note-title">Progress note</h2>
+        <h2 id="note-title">{nursing ? 'Nursing note' : 'Progress note'}</h2>
         <output className={`savestate ${state}`} data-testid="save-state" aria-live="polite">
           {LABEL[state]}
         </output>
@@ -197,6 +203,11 @@ export function Composer({ patientId }: { patientId: string }) {
         rows={12}
         spellCheck={false}
       />
+      {notice && (
+        <p role="status" className="muted" data-testid="draft-cleaned">
+          {notice}
+        </p>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -216,7 +227,7 @@ export function Composer({ patientId }: { patientId: string }) {
         </div>
       )}
       <div className="row">
-        {!submitted && <Dictation patientId={patientId} ensureDraft={ensureDraft} />}
+        {!submitted && dictationOn && <Dictation patientId={patientId} ensureDraft={ensureDraft} />}
         {submitted && draft ? (
           <span className="row">
             <button type="button" className="primary" onClick={() => go({ name: 'patient', patientId, tab: 'review', noteId: draft.id })}>
@@ -234,4 +245,12 @@ export function Composer({ patientId }: { patientId: string }) {
       </div>
     </section>
   );
+}
+
+/** What the station changed in the saved text, in words (contract/text.ts cleanClinicalText). */
+function cleanedNotice(c: { replaced: number; bidiRemoved: number }): string {
+  const parts: string[] = [];
+  if (c.bidiRemoved) parts.push(`${c.bidiRemoved} text-direction control character${c.bidiRemoved === 1 ? ' was' : 's were'} removed`);
+  if (c.replaced) parts.push(`${c.replaced} broken character${c.replaced === 1 ? ' was' : 's were'} replaced with \uFFFD`);
+  return `Saved, with a change: ${parts.join(' and ')}.`;
 }

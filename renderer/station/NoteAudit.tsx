@@ -12,21 +12,27 @@ const ACTIONS: Record<string, string> = {
   'note.statement_remove': 'Statement removed',
   'note.approved': 'Approved and signed',
   'note.addendum': 'Addendum added',
+  'note.omission_added': 'Sentence left out of the draft added',
+  'note.omission_not_needed': 'Sentence left out of the draft marked not needed',
+  'note.patient_confirmed': 'Confirmed the note belongs to this patient',
   'note.read': 'Opened',
 };
 
 type AuditEvent = NoteAudit['events'][number];
 
+// The built-in structurer is no AI model: the trail says so (its drafts record provider 'local').
+const byStructurer = (e: AuditEvent): boolean => e.detail.provider === 'local';
+
 function who(e: AuditEvent): string {
   if (e.actorName) return e.actorName;
-  if (e.actor === 'system:summarizer') return 'AI drafting service';
+  if (e.actor === 'system:summarizer') return byStructurer(e) ? 'Structurer (no AI model)' : 'AI drafting service';
   if (e.actor.startsWith('system:')) return 'Ward Workstation server';
   if (e.actor.startsWith('station:')) return 'Ward station';
   return e.actor;
 }
 
 function what(e: AuditEvent): string {
-  const label = ACTIONS[e.action] ?? e.action;
+  const label = e.action === 'note.ai_draft_generated' && byStructurer(e) ? 'Structured draft generated (no AI model)' : (ACTIONS[e.action] ?? e.action);
   const section = typeof e.detail.section === 'string' ? e.detail.section : null;
   const index = typeof e.detail.index === 'number' ? e.detail.index + 1 : null;
   return section && index ? `${label} (${section} ${index})` : label;

@@ -2,22 +2,34 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { PatientChart } from '../../contract/station-api';
 import { messageOf, station } from './api';
 import { Chart } from './Chart';
+import { Vitals } from './Vitals';
 import { Composer } from './Composer';
+import { allergyLine } from '../../contract/allergy';
+import { ageInYears, SEX_WORDS } from '../../contract/ward';
 import { displayName } from './names';
+import { lookAlikeText } from './ward-format';
 import { Review } from './Review';
 import { useStation, type PatientTab } from './store';
 
-export function PatientBanner({ patient }: { patient: PatientChart['patient'] }) {
+/*
+ * Who the patient is, on every patient screen: name, age and sex, birth date, MRN, national id,
+ * ward and bed, allergies and code status; and a look-alike on the same ward, in words.
+ */
+export function PatientBanner({ chart }: { chart: PatientChart }) {
+  const patient = chart.patient;
   // Keyboard and screen-reader users land on the banner when a patient opens: they hear whose chart it is.
   const el = useRef<HTMLElement>(null);
   useEffect(() => {
     el.current?.focus();
   }, [patient.id]);
+  const age = ageInYears(patient.birthDate, new Date());
+  const alike = chart.lookAlikes ?? [];
   return (
     <section ref={el} tabIndex={-1} className="banner" aria-label="Patient" data-testid="patient-banner">
-      <strong className="pname">
-        {displayName(patient)}
-      </strong>
+      <strong className="pname">{displayName(patient)}</strong>
+      <span>
+        {age === null ? 'age unknown' : `${age} y`}, {SEX_WORDS[patient.sex] ?? patient.sex}
+      </span>
       <span>
         <span className="muted">Born</span> {patient.birthDate ?? 'unknown'}
       </span>
@@ -28,10 +40,28 @@ export function PatientBanner({ patient }: { patient: PatientChart['patient'] })
         <span className="muted">National ID</span> {patient.nationalId ?? 'none'}
       </span>
       <span>
-        <span className="muted">Bed</span> {patient.bed ?? '—'}
+        <span className="muted">Ward</span> {chart.ward?.name ?? (patient.wardId === null ? 'not admitted' : '—')} <span className="muted">Bed</span> {patient.bed ?? '—'}
       </span>
+      <span className="allergies" data-testid="banner-allergies">
+        <span className="muted">Allergies</span> <AllergyLine chart={chart} />
+      </span>
+      <span data-testid="banner-code-status">
+        <span className="muted">Code status</span> not recorded
+      </span>
+      {alike.length > 0 && (
+        <p className="banner-alert" role="note" data-testid="banner-lookalike">
+          Look-alike on this ward: {lookAlikeText(alike)}. Check the MRN and birth date.
+        </p>
+      )}
     </section>
   );
+}
+
+function AllergyLine({ chart }: { chart: PatientChart }) {
+  const line = allergyLine(chart.allergies);
+  if (line.kind === 'not-recorded') return <span className="warn">not recorded</span>;
+  if (line.kind === 'none-known') return <span>none known</span>;
+  return <strong className="allergy-list">{line.items.map((a) => a.substance + (a.reaction ? ` (${a.reaction})` : '')).join('; ')}</strong>;
 }
 
 export function usePatientChart(patientId: string, follow: boolean): { chart: PatientChart | null; error: string | null } {
@@ -40,6 +70,7 @@ export function usePatientChart(patientId: string, follow: boolean): { chart: Pa
   // New data from the feed (a result, a signed note) moves the cursor: read the chart again while
   // it is on screen (not under the composer, where a keystroke must not wait for a chart render).
   const cursor = useStation((s) => (follow ? s.status?.sync.cursor : null));
+  const localVersion = useStation((s) => s.localVersion);
   useEffect(() => {
     setChart(null);
   }, [patientId]);
@@ -52,12 +83,13 @@ export function usePatientChart(patientId: string, follow: boolean): { chart: Pa
     return () => {
       live = false;
     };
-  }, [patientId, cursor]);
+  }, [patientId, cursor, localVersion]);
   return { chart, error };
 }
 
 const TABS: { tab: PatientTab; label: string }[] = [
   { tab: 'chart', label: 'Chart' },
+  { tab: 'vitals', label: 'Vitals' },
   { tab: 'note', label: 'Note' },
   { tab: 'review', label: 'SOAP review' },
 ];
@@ -75,12 +107,12 @@ function onTabKey(e: KeyboardEvent, current: PatientTab, open: (tab: PatientTab)
 
 export function PatientScreen({ patientId, tab, noteId }: { patientId: string; tab: PatientTab; noteId?: string | undefined }) {
   const go = useStation((s) => s.go);
-  const { chart, error } = usePatientChart(patientId, tab === 'chart');
+  const { chart, error } = usePatientChart(patientId, tab === 'chart' || tab === 'vitals');
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!chart) return <p aria-busy="true">Loading the chart…</p>;
   return (
     <div className="patient">
-      <PatientBanner patient={chart.patient} />
+      <PatientBanner chart={chart} />
       {/* The tabs pattern of WAI-ARIA: one tab stop, arrows (and Home/End) move between tabs. */}
       <div role="tablist" aria-label="Patient screens" className="tabs" onKeyDown={(e) => onTabKey(e, tab, (next) => go({ name: 'patient', patientId, tab: next }))}>
         {TABS.map((t) => (
@@ -100,6 +132,7 @@ export function PatientScreen({ patientId, tab, noteId }: { patientId: string; t
       </div>
       <div role="tabpanel" id="patient-panel" aria-labelledby={`tab-${tab}`}>
         {tab === 'chart' && <Chart chart={chart} />}
+        {tab === 'vitals' && <Vitals chart={chart} />}
         {tab === 'note' && <Composer key={patientId} patientId={patientId} />}
         {tab === 'review' && <Review key={patientId} patientId={patientId} noteId={noteId} />}
       </div>

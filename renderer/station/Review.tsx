@@ -126,7 +126,11 @@ const STATE_TEXT: Record<NoteReview['state'], string> = {
 function ReviewState({ review }: { review: NoteReview }) {
   return (
     <p role="status" aria-live="polite" className={`notice ${review.state}`} data-testid="review-state" aria-busy={review.state === 'waiting'}>
-      {STATE_TEXT[review.state]}
+      {review.state === 'ready' && review.kind === 'nursing'
+        ? 'Draft of a nursing note, ready for review: it is not part of the record until the nurse who wrote it signs it.'
+        : review.state === 'ready' && review.draft?.provider === 'local'
+          ? 'Structured draft ready for review (made without an AI model): it is not part of the record until a physician approves it.'
+          : STATE_TEXT[review.state]}
       {review.failure && <span> {review.failure.message}</span>}
     </p>
   );

@@ -5,12 +5,14 @@ export function SignIn({ title = 'Sign in to the ward station' }: { title?: stri
   const signIn = useStation((s) => s.signIn);
   const busy = useStation((s) => s.busy);
   const error = useStation((s) => s.error);
+  // An enrolled station that knows its branch does not ask for it: one way less to fail.
+  const known = useStation((s) => s.status?.station ?? null);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [branch, setBranch] = useState('north');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void signIn(username, password, branch).then(() => setPassword(''));
+    void signIn(username, password, known ? undefined : branch).then(() => setPassword(''));
   };
   return (
     <main className="center">
@@ -24,10 +26,16 @@ export function SignIn({ title = 'Sign in to the ward station' }: { title?: stri
           Password
           <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
-        <label>
-          Branch code
-          <input value={branch} onChange={(e) => setBranch(e.target.value.trim().toLowerCase())} required />
-        </label>
+        {known ? (
+          <p className="muted" data-testid="station-place">
+            {known.branch.name} · {known.ward.name}
+          </p>
+        ) : (
+          <label>
+            Branch code
+            <input value={branch} onChange={(e) => setBranch(e.target.value.trim().toLowerCase())} required />
+          </label>
+        )}
         {error && (
           <p role="alert" className="error">
             {error}

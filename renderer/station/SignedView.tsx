@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { NoteReview } from '../../contract/notes';
 import { messageOf, station } from './api';
+import { SignedDocument, signedWhen } from './SignedDocument';
 import { useStation } from './store';
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -10,6 +11,8 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   const draft = review.draft!;
   const user = useStation((s) => s.status?.user);
   const physician = user?.roles.includes('physician') ?? false;
+  // Addenda: physicians on a progress note; the author on a nursing note (the server checks too).
+  const mayAdd = review.kind === 'nursing' ? review.authorUserId === user?.id : physician;
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -32,10 +35,10 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   return (
     <section aria-labelledby="signed-note-title" className="signed" data-testid="signed-note">
       <h3 id="signed-note-title">
-        Signed by {signer} on {draft.approvedAt ? when(draft.approvedAt) : '—'}
+        Signed by {signer} on {draft.approvedAt ? signedWhen(draft.approvedAt) : '—'}
       </h3>
-      <pre className="signed-text">{draft.signedText}</pre>
-      <p className="muted small">Content hash {draft.approvedHash}</p>
+      {/* The content hash stays in the audit trail, not on a clinician's screen. */}
+      <SignedDocument text={draft.signedText ?? ''} />
       <h4>Addenda ({review.addenda.length})</h4>
       <ol>
         {review.addenda.map((a) => (
@@ -47,7 +50,7 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
           </li>
         ))}
       </ol>
-      {physician && (
+      {mayAdd && (
         <div className="addendum-form">
           <label>
             Addendum

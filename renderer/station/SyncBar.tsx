@@ -7,6 +7,9 @@ const kb = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} kB`);
 export function SyncBar() {
   const sync = useStation((s) => s.status?.sync);
   const go = useStation((s) => s.go);
+  const update = useStation((s) => s.status?.update);
+  // The update line is a feature IT can switch off per branch (flag updates.notice).
+  const notice = useStation((s) => s.status?.flags?.['updates.notice']?.enabled !== false);
   const peak = useRef(0);
   const pending = sync?.pendingItems ?? 0;
   useEffect(() => {
@@ -20,6 +23,12 @@ export function SyncBar() {
       {offline && (
         <p className="offline" data-testid="offline-banner">
           {sync.state === 'offline' ? 'Offline' : 'Connection unstable'}: your work is saved on this station and will sync when the server is back.
+        </p>
+      )}
+      {notice && update?.state === 'ready' && update.downloadedVersion && (
+        // Calm, never a dialog: the install waits for the station to be locked or idle.
+        <p className="update-ready" data-testid="update-ready">
+          Update ready: installs when this station is locked.
         </p>
       )}
       <div className="progress">

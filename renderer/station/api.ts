@@ -47,19 +47,33 @@ function takeSecret(): string {
   return secret;
 }
 
+/**
+ * Trades the launch secret, once, for the host's HttpOnly page cookie: after a reload (which
+ * has no secret) the cookie still reaches the station. Without a secret the cookie is all there is.
+ */
+function exchangeSecret(secret: string): Promise<void> {
+  if (!secret) return Promise.resolve();
+  return fetch('/api/session', { method: 'POST', headers: { [STATION_SECRET_HEADER]: secret } }).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
 function httpClient(secret: string): StationClient {
   const client = {} as Record<string, (input: unknown) => Promise<unknown>>;
+  const ready = exchangeSecret(secret);
   for (const call of Object.keys(stationApi) as StationCall[]) {
     client[call] = async (input) => {
       let res: Response;
+      await ready;
       try {
         res = await fetch(`/api/${call}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [STATION_SECRET_HEADER]: secret },
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        throw new StationCallError('unreachable', 'the station service is not running');
+        throw new StationCallError('unreachable', 'The station service is not running. Start the station again from its shortcut.');
       }
       const body = (await res.json().catch(() => null)) as { error?: { code: StationErrorCode; message: string } } | null;
       if (!res.ok) throw new StationCallError(body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
@@ -157,9 +171,18 @@ const secret = window.station ? '' : takeSecret();
 export const station: StationClient = window.station ? electronClient(window.station) : httpClient(secret);
 export const stationEventsClient: StationEventsClient = window.stationEvents ? electronEvents(window.stationEvents) : httpEvents(secret);
 
+/** Station errors in words a clinician can act on. */
 export function messageOf(e: unknown): string {
   if (e instanceof StationCallError) {
-    if (e.code === 'unauthorized') return e.message.includes('password') || e.message.includes('invalid') ? 'Sign-in failed: check the username, password and branch.' : e.message;
+    if (e.code === 'unauthorized') {
+      if (e.message.includes('wrong password')) return 'Wrong password. Try again, or use Switch user.';
+      if (e.message.includes('password') || e.message.includes('invalid')) return 'Sign-in failed: check your username and password.';
+      if (e.message.includes('too many')) return 'Too many sign-in attempts. Wait 15 minutes, or ask a colleague to sign in.';
+      return e.message;
+    }
+    if (e.code === 'offline') return e.message.includes('expired') ? 'The server cannot be reached, and your offline sign-in has expired. Sign in again when the network is back.' : `The server cannot be reached: ${e.message}`;
+    if (e.code === 'locked') return 'The station is locked. Unlock it with your password.';
+    if (e.code === 'internal') return 'Something went wrong in the station. Try again; if it keeps happening, call IT.';
     return e.message;
   }
   return e instanceof Error ? e.message : 'Something went wrong.';

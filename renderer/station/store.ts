@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CachedPatient, PatientFlags, StationStatus } from '../../contract/station-api';
+import type { CachedPatient, LookAlike, PatientFlags, StationStatus } from '../../contract/station-api';
 import { messageOf, station, StationCallError } from './api';
 
 /*
@@ -12,7 +12,7 @@ export type Route =
   /** `noteId` picks the note on the review tab (default: the user's newest submitted note). */
   | { name: 'patient'; patientId: string; tab: PatientTab; noteId?: string }
   | { name: 'outbox' };
-export type PatientTab = 'chart' | 'note' | 'review';
+export type PatientTab = 'chart' | 'vitals' | 'note' | 'review';
 
 interface StationState {
   status: StationStatus | null;
@@ -21,17 +21,29 @@ interface StationState {
   route: Route;
   patients: CachedPatient[];
   flags: Record<string, PatientFlags>;
+  lookAlikes: Record<string, LookAlike[]>;
+  mine: string[];
   query: string;
+  /** Which list: one ward (the station's own unless `wardId` picks another), my patients, or every ward. */
+  scope: ListScope;
+  wardId: number | null;
   refreshStatus(): Promise<void>;
   /** A status from the station (a call's answer or a `status` event) becomes the screen's. */
   applyStatus(status: StationStatus): void;
-  signIn(username: string, password: string, branch: string): Promise<void>;
+  /** `branch` is left out at an enrolled station that knows its branch. */
+  signIn(username: string, password: string, branch?: string): Promise<void>;
   unlock(password: string): Promise<void>;
   lock(): Promise<void>;
   signOut(): Promise<void>;
   go(route: Route): void;
   search(q: string): Promise<void>;
+  showList(scope: ListScope, wardId?: number | null): Promise<void>;
+  /** Bumped when this station records something (vitals, an allergy): charts on screen read again. */
+  localVersion: number;
+  bump(): void;
+  toggleMine(patientId: string, mine: boolean): Promise<void>;
 }
+export type ListScope = 'ward' | 'mine' | 'all';
 
 /* Screens with unsaved input (the composer) register a flush, awaited before the screen empties. */
 const flushers = new Set<() => Promise<void>>();
@@ -43,7 +55,16 @@ async function flushAll(): Promise<void> {
   await Promise.all([...flushers].map((f) => f().catch(() => {})));
 }
 
-const cleared = { patients: [] as CachedPatient[], flags: {} as Record<string, PatientFlags>, query: '', route: { name: 'ward' } as Route };
+const cleared = {
+  patients: [] as CachedPatient[],
+  flags: {} as Record<string, PatientFlags>,
+  lookAlikes: {} as Record<string, LookAlike[]>,
+  mine: [] as string[],
+  query: '',
+  scope: 'ward' as ListScope,
+  wardId: null as number | null,
+  route: { name: 'ward' } as Route,
+};
 
 export const useStation = create<StationState>()((set, get) => {
   const enter = async (f: () => Promise<StationStatus>) => {
@@ -73,10 +94,11 @@ export const useStation = create<StationState>()((set, get) => {
       try {
         get().applyStatus(await station.status({}));
       } catch (e) {
-        if (e instanceof StationCallError && e.code === 'unreachable') set({ error: messageOf(e) });
+        // Unreachable, or a page of an earlier start of the station: say so in words (the start screen shows it).
+        if (e instanceof StationCallError && (e.code === 'unreachable' || e.code === 'unauthorized')) set({ error: messageOf(e) });
       }
     },
-    signIn: (username, password, branch) => enter(() => station.signIn({ username, password, branch })),
+    signIn: (username, password, branch) => enter(() => station.signIn({ username, password, ...(branch ? { branch } : {}) })),
     async unlock(password) {
       set({ busy: true, error: null });
       try {
@@ -103,11 +125,29 @@ export const useStation = create<StationState>()((set, get) => {
     go(route) {
       set({ route });
     },
+    localVersion: 0,
+    bump() {
+      set({ localVersion: get().localVersion + 1 });
+    },
     async search(q) {
       set({ query: q });
+      const { scope, wardId } = get();
       try {
-        const r = await station.listPatients({ q, limit: 200 });
-        if (get().query === q) set({ patients: r.patients, flags: r.flags ?? {} });
+        const r = await station.listPatients({ q, limit: 200, scope, ...(wardId !== null ? { wardId } : {}) });
+        const now = get();
+        if (now.query === q && now.scope === scope && now.wardId === wardId) set({ patients: r.patients, flags: r.flags ?? {}, lookAlikes: r.lookAlikes ?? {}, mine: r.mine ?? [] });
+      } catch (e) {
+        set({ error: messageOf(e) });
+      }
+    },
+    async showList(scope, wardId = get().wardId) {
+      set({ scope, wardId });
+      await get().search(get().query);
+    },
+    async toggleMine(patientId, mine) {
+      try {
+        await station.setMyPatient({ patientId, mine });
+        await get().search(get().query);
       } catch (e) {
         set({ error: messageOf(e) });
       }

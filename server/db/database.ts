@@ -392,6 +392,8 @@ export interface SoapDraftsTable {
   approved_at: Timestamp | null;
   approved_hash: string | null;
   approved_text: string | null;
+  /** The physician's answers to the pre-approval checks (omissions marked not needed, patient confirmed). */
+  review_checks: ColumnType<unknown, string | undefined, string>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -14,6 +14,7 @@ import { registerReleaseRoutes } from './routes/releases';
 import { registerUpdateRoutes } from './routes/updates';
 import { registerSyncRoutes } from './routes/sync';
 import { registerNoteRoutes } from './routes/notes';
+import { registerStationInfoRoutes } from './routes/station-info';
 
 export interface ServerOptions {
   bodyLimitBytes?: number;
@@ -74,6 +75,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerFlagRoutes(app, ctx);
   registerSyncRoutes(app, ctx);
   registerNoteRoutes(app, ctx);
+  registerStationInfoRoutes(app, ctx);
 
   await app.ready();
   return { app, health, routes };

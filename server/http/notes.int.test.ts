@@ -76,12 +76,12 @@ describe('notes review and approval', () => {
   }
 
   /** Types and submits a note at the north station, then lets the job run. */
-  async function summarizedNote(text = NOTE): Promise<string> {
+  async function summarizedNote(text = NOTE, author: 'dr' | 'nurse' = 'dr'): Promise<string> {
     const id = randomUUID();
-    await h.push(h.north1, tokens.dr!, [draftSave(id, h.f.north.patientIds[0]!, text, 0)]);
+    await h.push(h.north1, tokens[author]!, [draftSave(id, h.f.north.patientIds[0]!, text, 0)]);
     const waiting = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json);
     assert.equal(waiting.state, 'not_submitted');
-    await h.push(h.north1, tokens.dr!, [{ kind: 'draft.submit', id: testUuid7(), payload: { draftId: id, baseVersion: 1 } }]);
+    await h.push(h.north1, tokens[author]!, [{ kind: 'draft.submit', id: testUuid7(), payload: { draftId: id, baseVersion: 1 } }]);
     assert.equal(NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json).state, 'waiting', 'waiting for the AI draft');
     await worker.runOnce();
     return id;
@@ -184,6 +184,31 @@ describe('notes review and approval', () => {
     assert.equal((await fetch(`${h.url}/api/notes/${id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contentHash: hash }) })).status, 401);
     const row = await withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.selectFrom('soap_drafts').select(['status', 'approved_by']).where('note_draft_id', '=', id).executeTakeFirstOrThrow());
     assert.deepEqual(row, { status: 'ready', approved_by: null }, 'nothing approved');
+    handler = () => chatReply(WITH_UNSUPPORTED);
+  });
+
+  test("a nurse's note is a nursing note: the nurse who wrote it reviews and signs it under the same evidence rules; physicians read it", async () => {
+    handler = () => chatReply(WITH_UNSUPPORTED);
+    const id = await summarizedNote(NOTE, 'nurse');
+    const review = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.nurse!)).json);
+    assert.equal(review.kind, 'nursing');
+    const draft = review.draft!;
+    assert.equal(draft.blockingCount, 1);
+    // The evidence rule holds for nurses too: an unsupported statement blocks the signature.
+    assert.equal((await call('POST', `/api/notes/${id}/approve`, tokens.nurse!, { contentHash: draft.contentHash })).status, 409);
+    // A physician may read the nursing note, not change or sign it.
+    assert.equal((await call('POST', `/api/notes/${id}/statements/assessment/0/accept`, tokens.dr!)).status, 403);
+    const accepted = SoapDraftView.parse((await call('POST', `/api/notes/${id}/statements/assessment/0/accept`, tokens.nurse!)).json);
+    assert.equal((await call('POST', `/api/notes/${id}/approve`, tokens.dr!, { contentHash: accepted.contentHash })).status, 403);
+    const signed = SoapDraftView.parse((await call('POST', `/api/notes/${id}/approve`, tokens.nurse!, { contentHash: accepted.contentHash })).json);
+    assert.equal(signed.status, 'approved');
+    const row = await withBranch(h.t.owner, h.f.north.id, admin, (trx) =>
+      trx.selectFrom('soap_drafts as s').innerJoin('users as u', 'u.id', 's.approved_by').select(['s.status', 'u.username']).where('s.note_draft_id', '=', id).executeTakeFirstOrThrow(),
+    );
+    assert.deepEqual(row, { status: 'approved', username: 'nurse.north' });
+    const physicianView = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json);
+    assert.equal(physicianView.state, 'approved');
+    // A physician's progress note still needs a physician: the nurse gets 403 there (test above).
     handler = () => chatReply(WITH_UNSUPPORTED);
   });
 

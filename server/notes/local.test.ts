@@ -104,7 +104,7 @@ describe('local structurer', () => {
     assert.deepEqual(texts('Cr 1.4 mg/dL. K 5.1 mmol/L.'), ['Cr 1.4 mg/dL.', 'K 5.1 mmol/L.']);
     assert.deepEqual(texts('Plan:\n- IV fluids\n- repeat U&E'), ['IV fluids', 'repeat U&E']);
     assert.deepEqual(texts('P: 1) continue ceftriaxone 2) chase cultures'), ['continue ceftriaxone', 'chase cultures']);
-    assert.deepEqual(texts('Hold ramipril; rpt U&E in 6 h'), ['Hold ramipril;', 'rpt U&E in 6 h']);
+    assert.deepEqual(texts('Hold ramipril; rpt U&E in 6 h'), ['Hold ramipril', 'rpt U&E in 6 h'], 'no trailing semicolon in the statement');
     assert.deepEqual(texts('E. coli grew in blood cultures. Temp. 38,2 °C.'), ['E. coli grew in blood cultures.', 'Temp. 38,2 °C.']);
   });
 
@@ -115,6 +115,74 @@ describe('local structurer', () => {
       sections('Complains of cough for 3 days. BP 150/90, HR 101. Likely community-acquired pneumonia. Start amoxicillin 1 g PO TDS.'),
       ['s', 'o', 'a', 'p'],
     );
-    assert.deepEqual(sections('Impression:\nAKI\nSepsis\n\nCough settled.'), ['a', 'a', 's'], 'a heading governs its block, a blank line ends it');
+    assert.deepEqual(sections('Impression:\nAKI\nSepsis\n\nCough settled.'), ['a', 'a', 'a'], 'a section heading governs every block up to the next heading');
+    assert.deepEqual(sections('Obs: T 37.9, HR 104\nFeels tired, poor appetite for a week'), ['o', 's'], 'a ward label governs its own line');
+  });
+
+  it('keeps clinical labels in the statement, and the quote verbatim', () => {
+    const raw = 'Allergies: penicillin (anaphylaxis).\nFHx: father had a stroke at 61.\nMeds: bisoprolol 2.5 mg daily;\nStopped: naproxen,\nPlan: repeat ECG tomorrow.';
+    const spans = structureSpans(raw);
+    assert.deepEqual(
+      spans.map((s) => s.text),
+      ['Allergies: penicillin (anaphylaxis).', 'FHx: father had a stroke at 61.', 'Meds: bisoprolol 2.5 mg daily', 'Stopped: naproxen', 'repeat ECG tomorrow.'],
+      'labels kept ("Plan:" only names the section), no trailing ";" or ","',
+    );
+    assert.equal(spans[0]!.section, 'subjective');
+    assert.equal(spans[2]!.quote, 'Meds: bisoprolol 2.5 mg daily;', 'the quote stays verbatim');
+    assertRestructuresAndDropsNothing(raw);
+    // A label standing over a list is carried into each item.
+    const list = structureSpans('ALLERGIES:\n1. Sulfa drugs (rash).\n2. Latex.\n\nSOCIAL HISTORY: Retired welder.');
+    assert.deepEqual(list.map((s) => s.text), ['ALLERGIES: Sulfa drugs (rash).', 'ALLERGIES: Latex.', 'SOCIAL HISTORY: Retired welder.']);
+    assert.ok(list.every((s) => s.section === 'subjective'));
+  });
+
+  it('unwraps hard-wrapped prose and keeps numbered items whole', () => {
+    const wrapped = [
+      'HISTORY OF PRESENT ILLNESS: This 58-year-old teacher describes three weeks of',
+      'worsening exertional breathlessness, now after a single flight of stairs, with',
+      'two pillows at night and swollen ankles by the evening.',
+      '',
+      'PLAN:',
+      '1. Furosemide 40 mg by mouth each morning, with a weight diary; call if the',
+      'weight rises by more than 2 kg in three days.',
+      '2. Echocardiogram and BNP. Review in clinic in 2 weeks.',
+    ].join('\n');
+    const spans = structureSpans(wrapped);
+    assert.equal(spans.length, 3, 'one wrapped sentence, two numbered items');
+    assert.match(spans[0]!.text, /^HISTORY OF PRESENT ILLNESS: This 58-year-old .* by the evening\.$/);
+    assert.equal(spans[0]!.section, 'subjective');
+    assert.equal(spans[1]!.text, 'Furosemide 40 mg by mouth each morning, with a weight diary; call if the weight rises by more than 2 kg in three days.');
+    assert.equal(spans[2]!.text, 'Echocardiogram and BNP. Review in clinic in 2 weeks.', 'no dangling list number');
+    assert.ok(spans.slice(1).every((s) => s.section === 'plan'));
+    assertRestructuresAndDropsNothing(wrapped);
+  });
+
+  it('decodes a note without its SOAP headings as a sequence', () => {
+    const raw = [
+      'CHIEF COMPLAINT: Cough and fever for four days.',
+      '',
+      'PHYSICAL EXAMINATION:',
+      'LUNGS: Crackles at the right base.',
+      'VITAL SIGNS: Temperature 38.6, pulse 104.',
+      '',
+      'Right lower lobe pneumonia, likely community acquired.',
+      '',
+      'We will start amoxicillin 1 g three times daily and see her again in 48 hours.',
+    ].join('\n');
+    assert.deepEqual(structureSpans(raw).map((s) => s.section[0]), ['s', 'o', 'o', 'a', 'p']);
+    // Under a review of systems, a body system is history; under an examination, a finding.
+    const ros = structureSpans('REVIEW OF SYSTEMS:\nHEENT: No headaches.\n\nPHYSICAL EXAMINATION:\nHEENT: Pupils equal.');
+    assert.deepEqual(ros.map((s) => s.section[0]), ['s', 'o']);
+  });
+});
+
+describe('local structurer: headings in the other languages of our wards', () => {
+  it('reads the new history and plan headings in German, Spanish, French and Arabic', () => {
+    const sections = (raw: string) => structureSpans(raw).map((s) => s.section[0]);
+    assert.deepEqual(sections('Allergien: Penicillin.\nEntlassmedikation: Ramipril 5 mg.'), ['s', 'p']);
+    assert.deepEqual(sections('Alergias: ninguna conocida.\nSeguimiento: control en 2 semanas.'), ['s', 'p']);
+    assert.deepEqual(sections('Antécédents familiaux: diabète.\nSuivi: consultation dans 1 mois.'), ['s', 'p']);
+    assert.deepEqual(sections('الحساسية: البنسلين.\nالمتابعة: بعد أسبوعين.'), ['s', 'p']);
+    assert.equal(structureSpans('Allergien: Penicillin.')[0]!.text, 'Allergien: Penicillin.', 'the label stays in the statement');
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Patient } from '../../contract/patient';
+import { foldSearch } from '../../contract/search';
 import type { BranchTransaction } from '../db/with-branch';
 
 /*
@@ -61,7 +62,8 @@ function basePatientQuery(trx: BranchTransaction) {
 }
 
 /**
- * Search by family-name prefix (folded as search_key() folds it: "nguyen" finds "Nguyễn"), MRN
+ * Search by family-name prefix (the term folded by the contract's foldSearch, the column by the
+ * SQL search_key(), which fold alike: "nguyen" finds "Nguyễn"), MRN
  * or national identifier; an empty query lists the branch. The prefix is a range on the folded
  * column with leakproof operators, so the index still serves it under row-level security.
  */
@@ -69,11 +71,12 @@ export async function findPatients(trx: BranchTransaction, q: string | undefined
   let query = basePatientQuery(trx);
   const term = q?.trim();
   if (term) {
+    const folded = foldSearch(term);
     query = query.where((eb) =>
       eb.or([
         eb.and([
-          eb(sql<string>`p.family_search`, sql`~>=~`, sql<string>`search_key(${term})`),
-          eb(sql<string>`p.family_search`, sql`~<~`, sql<string>`(search_key(${term}) || chr(1114111))`),
+          eb(sql<string>`p.family_search`, sql`~>=~`, sql<string>`${folded}::text`),
+          eb(sql<string>`p.family_search`, sql`~<~`, sql<string>`(${folded}::text || chr(1114111))`),
         ]),
         eb('p.mrn', '=', term),
         eb('p.national_id', '=', term),

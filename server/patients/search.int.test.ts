@@ -3,15 +3,16 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { generateDemoHospital, type DemoPatient } from '../../contract/demo/hospital';
 import { PatientQuery } from '../../contract/patient';
+import { foldSearch } from '../../contract/search';
+import { EDGE_CASE_NAMES } from '../../contract/demo/names';
+import { sql } from 'kysely';
 import { withBranch } from '../db/with-branch';
 import { seedDemo } from '../seed/seed';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { findPatients } from './repository';
 
-/** The search's specification, in JS: the oracle the database must agree with. */
-function fold(s: string): string {
-  return s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replaceAll('ς', 'σ');
-}
+/** The search's specification, in JS: the oracle the database must agree with (the contract's folding, shared with the station). */
+const fold = foldSearch;
 function matches(p: DemoPatient, q: string): boolean {
   const term = q.trim();
   if (!term) return true;
@@ -79,5 +80,15 @@ describe('patient search (property-based, over the demo hospital)', () => {
       { numRuns: 150, seed: 7 },
     );
     assert.equal(PatientQuery.safeParse({ q: 'a\u0000b' }).success, false);
+  });
+
+  test("the station's folding (contract/search.ts) and the database's search_key() agree on every hard name and on random text", async () => {
+    const names = [...EDGE_CASE_NAMES.flatMap((n) => [n.familyName, ...n.givenNames]), ...hospital.patients.map((p) => p.familyName), 'ΟΔΥΣΣΕΥΣ', 'Ｎｇｕｙｅｎ', 'İstanbul', 'Straße'];
+    const check = async (text: string) => {
+      const r = await sql<{ k: string }>`SELECT search_key(${text}) AS k`.execute(t.owner);
+      assert.equal(r.rows[0]?.k, foldSearch(text), JSON.stringify(text));
+    };
+    for (const n of names) await check(n);
+    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 20 }).filter((s) => !s.includes('\u0000')), check), { numRuns: 200, seed: 11 });
   });
 });

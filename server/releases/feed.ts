@@ -51,7 +51,10 @@ export function updateInfoYaml(release: Release, platform: Platform): string | n
   const first = files[0];
   if (!first) return null;
   const lines = [`version: ${y(release.version)}`, 'files:'];
-  for (const f of files) lines.push(`  - url: ${y(f.url)}`, `    sha512: ${y(f.sha512)}`, `    size: ${y(f.size)}`);
+  for (const f of files) {
+    lines.push(`  - url: ${y(f.url)}`, `    sha512: ${y(f.sha512)}`, `    size: ${y(f.size)}`);
+    if (f.signature) lines.push(`    signature: ${y(f.signature)}`);
+  }
   lines.push(`path: ${y(first.url)}`, `sha512: ${y(first.sha512)}`, `releaseDate: ${y(release.releaseDate.toISOString())}`);
   if (release.notes) lines.push(`releaseNotes: ${y(release.notes)}`);
   return `${lines.join('\n')}\n`;

@@ -12,6 +12,8 @@ export interface SeedOptions {
   labsPerPatient?: number;
   seed?: number;
   onProgress?: (done: number, total: number, stage: string) => void;
+  /** Anchor the demo at this instant (the product's seed passes now; tests keep the fixed reference). */
+  referenceInstant?: string;
 }
 
 export interface SeedReport {
@@ -33,6 +35,7 @@ export async function seedDemo(owner: OwnerDb, options: SeedOptions = {}): Promi
     seed: options.seed,
     patientsPerBranch: options.patientsPerBranch,
     labsPerPatient: options.labsPerPatient,
+    referenceInstant: options.referenceInstant,
   });
   const labs = latestLabVersions(hospital.labResults);
   const total = hospital.patients.length + labs.length + hospital.medications.length + hospital.referrals.length;

@@ -1,4 +1,5 @@
 import type { StationSummary } from '../../contract/console';
+import type { StationInfo } from '../../contract/ward';
 import type { SystemDb } from '../db/system-db';
 
 /** Stations of one branch. Not patient data (no RLS): the branch filter here is the scoping. */
@@ -20,4 +21,12 @@ export async function listStations(db: SystemDb, branchId: number): Promise<Stat
     lastSeenAt: r.last_seen_at ? r.last_seen_at.toISOString() : null,
     revoked: r.revoked_at !== null,
   }));
+}
+
+/** What an enrolled station needs before anyone signs in: its branch, its ward and the branch's wards. */
+export async function stationInfo(db: SystemDb, station: { branchId: number; wardId: number }): Promise<StationInfo | null> {
+  const branch = await db.selectFrom('branches').select(['code', 'name']).where('id', '=', station.branchId).executeTakeFirst();
+  const wards = await db.selectFrom('wards').select(['id', 'code', 'name']).where('branch_id', '=', station.branchId).orderBy('code').execute();
+  const ward = wards.find((w) => w.id === station.wardId);
+  return branch && ward ? { branch, ward, wards } : null;
 }

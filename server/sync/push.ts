@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Mutation, MutationResult } from '../../contract/sync';
 import type { BranchTransaction } from '../db/with-branch';
+import { applyClinical, isClinicalMutation } from '../clinical/apply';
 
 /**
  * Applies a batch in order, each mutation once, in the caller's transaction: one round trip
@@ -11,8 +12,14 @@ export async function pushMutations(
   trx: BranchTransaction,
   stationId: string,
   userId: number,
-  mutations: readonly Mutation[],
+  all: readonly Mutation[],
+  branchCode = '',
 ): Promise<MutationResult[]> {
+  // Clinical records (allergies, vitals) go through the FHIR store in Node, after the drafts:
+  // neither depends on the other, and each keeps its own order.
+  const mutations = all.filter((m) => !isClinicalMutation(m));
+  const clinical = new Map<string, MutationResult>();
+  for (const m of all) if (isClinicalMutation(m)) clinical.set(m.id, await applyClinical(trx, { id: stationId, branchCode }, userId, m));
   // jsonb refuses U+0000 for the whole document: such a mutation alone is rejected, not the batch.
   const hasNul = mutations.map((m) => 'text' in m.payload && m.payload.text.includes('\u0000'));
   const valid = mutations.filter((_, i) => !hasNul[i]).map((m) => JSON.stringify({ id: m.id, kind: m.kind, payload: m.payload }));
@@ -22,11 +29,10 @@ export async function pushMutations(
     : { rows: [] };
   const results = r.rows[0]?.results ?? [];
   let next = 0;
-  return mutations.map((m, i) =>
-    hasNul[i]
-      ? { id: m.id, status: 'rejected', reason: 'invalid' }
-      : ({ id: m.id, ...stripNulls(results[next++] ?? {}) } as MutationResult),
+  const drafts = new Map(
+    mutations.map((m, i) => [m.id, hasNul[i] ? ({ id: m.id, status: 'rejected', reason: 'invalid' } as MutationResult) : ({ id: m.id, ...stripNulls(results[next++] ?? {}) } as MutationResult)]),
   );
+  return all.map((m) => clinical.get(m.id) ?? drafts.get(m.id)!);
 }
 
 /** jsonb answers carry no undefined; optional fields of the contract must be absent, not null. */

@@ -114,3 +114,26 @@ test('periodic checks run without a signal; a check that finds nothing clears a 
   assert.equal(t.count(), 0);
   assert.equal(h.log.filter((l) => l === 'check').length, 2);
 });
+
+test('without an installer (main/host) a ready update stays ready, and a rollback after it still downloads', async () => {
+  let offer = '1.1.0';
+  const h = fakeHost(() => offer);
+  h.host.install = (v) => {
+    h.log.push(`no installer for ${v}`);
+    return false;
+  };
+  h.set({ locked: true, unsavedChanges: false });
+  const policy = createUpdatePolicy(h.host, OPTIONS, manualTimers().timers);
+  const first = policy.onServerSignal();
+  await settle();
+  h.finishDownload();
+  await first;
+  assert.equal(policy.phase, 'ready');
+  offer = '1.0.0';
+  const second = policy.onServerSignal();
+  await settle();
+  h.finishDownload();
+  await second;
+  assert.equal(policy.readyVersion, '1.0.0');
+  assert.deepEqual(h.log, ['check', 'download 1.1.0', 'no installer for 1.1.0', 'check', 'download 1.0.0', 'no installer for 1.0.0']);
+});

@@ -24,8 +24,11 @@ export interface UpdateHost {
   /** Asks the feed; the offered version, or null when there is nothing to install. */
   check(): Promise<string | null>;
   download(version: string): Promise<void>;
-  /** Quits and installs the downloaded version (electron-updater's quitAndInstall). */
-  install(version: string): void;
+  /**
+   * Quits and installs the downloaded version (electron-updater's quitAndInstall). False: no
+   * installer here (main/host): the download stays ready and later checks go on as before.
+   */
+  install(version: string): boolean | void;
   activity(): StationActivity;
 }
 
@@ -80,7 +83,7 @@ export function createUpdatePolicy(host: UpdateHost, options: UpdatePolicyOption
     if (phase !== 'ready' || readyVersion === null) return;
     if (!safeToInstall(host.activity(), options)) return;
     phase = 'installing';
-    host.install(readyVersion);
+    if (host.install(readyVersion) === false) phase = 'ready';
   };
 
   const check = async (): Promise<void> => {

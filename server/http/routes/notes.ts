@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddendumInput, ApproveInput, EditStatementInput, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, OmissionRef, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
 import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
 import { withBranch } from '../../db/with-branch';
-import { addAddendum, approveNote, changeStatement, getNoteReview, noteAudit, ReviewError, type StatementChange } from '../../notes/review/review';
+import { addAddendum, approveNote, changeStatement, confirmNotePatient, getNoteReview, noteAudit, resolveOmission, ReviewError, type OmissionAction, type StatementChange } from '../../notes/review/review';
 import { appendTranscript } from '../../notes/review/transcript';
 import { transcribe } from '../../notes/transcribe';
 import { findStation } from '../../sync/stations';
 import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
+import { maySign, noteAuthor } from '../../notes/review/signer';
+import type { BranchTransaction } from '../../db/with-branch';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
@@ -19,10 +21,10 @@ import { parseInput } from '../parse';
 /*
  * Review and approval of SOAP drafts. Every route authenticates and checks the role first; the
  * unit of work runs in the session's branch, so another branch's note is simply not found.
- * Reading: physicians and nurses. Changing a draft, approving, addenda: physicians only.
+ * Reading: physicians and nurses. Changing a draft, approving, addenda: physicians for a
+ * progress note; for a nursing note, the nurse who wrote it (see notes/review/signer.ts).
  */
 
-const PHYSICIAN: readonly Role[] = ['physician'];
 const IdParams = z.object({ id: z.string().uuid() });
 const StatementParams = z.object({ id: z.string().uuid(), section: z.string(), index: z.coerce.number().int().min(0) });
 
@@ -48,6 +50,15 @@ async function mapReviewErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Inside the unit of work: the note must exist in the branch (else 404) and the caller may sign it (else 403). */
+async function requireSigner(trx: BranchTransaction, session: Session, noteId: string): Promise<void> {
+  const author = await noteAuthor(trx, noteId);
+  if (!author) throw new HttpError(404, 'not_found', 'no such note');
+  if (!maySign(author, session.userId, session.roles)) {
+    throw new HttpError(403, 'forbidden', author.kind === 'nursing' ? 'only the nurse who wrote this nursing note can change or sign it' : 'only a physician can change or sign a progress note');
+  }
+}
+
 async function caller(ctx: AppContext, request: FastifyRequest, roles: readonly Role[]): Promise<{ session: Session; actor: { kind: 'user'; id: string } }> {
   const session = await requireSession(ctx, request);
   requireRole(session, roles);
@@ -69,11 +80,16 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   const statementRoute = (path: string, change: (body: unknown) => StatementChange) =>
     app.post(path, async (request): Promise<SoapDraftView> => {
-      const { session, actor } = await caller(ctx, request, PHYSICIAN);
+      const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
       const p = parseInput(StatementParams, request.params);
       const ref = parseInput(StatementRef, { noteId: p.id, section: p.section, index: p.index });
       const c = change(request.body);
-      return mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => changeStatement(trx, actor, session.userId, ref, c)));
+      return mapReviewErrors(() =>
+        withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+          await requireSigner(trx, session, ref.noteId);
+          return changeStatement(trx, actor, session.userId, ref, c);
+        }),
+      );
     });
   statementRoute('/api/notes/:id/statements/:section/:index/edit', (body) => {
     const { text } = parseInput(EditStatementInput.pick({ text: true }), body);
@@ -83,17 +99,59 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   statementRoute('/api/notes/:id/statements/:section/:index/remove', () => ({ action: 'remove' }));
 
   app.post('/api/notes/:id/approve', async (request): Promise<SoapDraftView> => {
-    const { session, actor } = await caller(ctx, request, PHYSICIAN);
+    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const { contentHash } = parseInput(ApproveInput.pick({ contentHash: true }), request.body);
-    return mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => approveNote(trx, actor, session.userId, id, contentHash)));
+    return mapReviewErrors(() =>
+      withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+        await requireSigner(trx, session, id);
+        return approveNote(trx, actor, session.userId, id, contentHash);
+      }),
+    );
   });
 
+  // The checks before approval: each answers the review as it now stands.
+  const OmissionParams = z.object({ id: z.string().uuid(), key: z.string() });
+  const checkRoute = (path: string, run: (trx: Parameters<Parameters<typeof withBranch>[3]>[0], actor: { kind: 'user'; id: string }, request: FastifyRequest) => Promise<void>) =>
+    app.post(path, async (request): Promise<NoteReview> => {
+      const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
+      const { id } = parseInput(IdParams, request.params);
+      return mapReviewErrors(() =>
+        withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+          await requireSigner(trx, session, id);
+          await run(trx, actor, request);
+          const review = await getNoteReview(trx, id);
+          if (!review) throw new ReviewError('not_found', 'no such note');
+          return review;
+        }),
+      );
+    });
+  const omission = (request: FastifyRequest) => {
+    const p = parseInput(OmissionParams, request.params);
+    return parseInput(OmissionRef, { noteId: p.id, key: p.key });
+  };
+  checkRoute('/api/notes/:id/omissions/:key/add', (trx, actor, request) => {
+    const ref = omission(request);
+    const { section } = parseInput(AddOmissionInput.pick({ section: true }), request.body);
+    const change: OmissionAction = { action: 'add', section };
+    return resolveOmission(trx, actor, ref.noteId, ref.key, change);
+  });
+  checkRoute('/api/notes/:id/omissions/:key/not-needed', (trx, actor, request) => {
+    const ref = omission(request);
+    return resolveOmission(trx, actor, ref.noteId, ref.key, { action: 'dismiss' });
+  });
+  checkRoute('/api/notes/:id/confirm-patient', (trx, actor, request) => confirmNotePatient(trx, actor, parseInput(IdParams, request.params).id));
+
   app.post('/api/notes/:id/addenda', async (request, reply) => {
-    const { session, actor } = await caller(ctx, request, PHYSICIAN);
+    const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const { text } = parseInput(AddendumInput.pick({ text: true }), request.body);
-    const added = await mapReviewErrors(() => withBranch(ctx.db, session.branch.id, actor, (trx) => addAddendum(trx, actor, session.userId, id, text)));
+    const added = await mapReviewErrors(() =>
+      withBranch(ctx.db, session.branch.id, actor, async (trx) => {
+        await requireSigner(trx, session, id);
+        return addAddendum(trx, actor, session.userId, id, text);
+      }),
+    );
     return reply.status(201).send(added);
   });
 

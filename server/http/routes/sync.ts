@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CLINICAL_ROLES } from '../../../contract/roles';
+import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, STATION_CREDENTIAL_HEADER, type PushResponse } from '../../../contract/sync';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
@@ -10,6 +11,11 @@ import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
 import { findStation, type Station } from '../../sync/stations';
+import { listFlags } from '../../flags/flags';
+import { recordHealthReport } from '../../releases/health-gate';
+import { recordContact } from '../../releases/presence';
+import { healthVerdicts } from './health-verdicts';
+import { releaseSignalHub } from './release-signals';
 import { authenticateBeforeBody, requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -32,14 +38,43 @@ async function requireStationUser(ctx: AppContext, request: FastifyRequest): Pro
 }
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const verdict = healthVerdicts(app, ctx);
+
+  /**
+   * Presence and health ride on sync traffic: every push and pull updates the station's last
+   * contact and version; a health report in its header is recorded with the release health gate
+   * (a faulty version's reports halt its rollout). A malformed report is ignored, never a reason
+   * to refuse the sync itself; the answer's header tells the station whether it was kept.
+   */
+  async function heardFrom(station: Station, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const sys = ctx.db;
+    const rawVersion = request.headers[STATION_VERSION_HEADER];
+    const version = typeof rawVersion === 'string' && Version.safeParse(rawVersion).success ? rawVersion : null;
+    const rawHealth = request.headers[STATION_HEALTH_HEADER];
+    let report: StationHealthHeader | null = null;
+    if (typeof rawHealth === 'string' && rawHealth.length <= 2000) {
+      try {
+        const parsed = StationHealthHeader.safeParse(JSON.parse(rawHealth));
+        if (parsed.success) report = parsed.data;
+      } catch {
+        // not JSON: ignored like any other malformed report
+      }
+    }
+    if (!report) return recordContact(sys, station.id, version);
+    await recordHealthReport(sys, station, report);
+    reply.header(HEALTH_RECORDED_HEADER, '1');
+    verdict(report.channel).catch((e: unknown) => ctx.log.warn('health verdict failed', { error: e instanceof Error ? e.name : 'unknown' }));
+  }
+
   // A batch can be megabytes of drafts: its sender is checked before the body is read.
   const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
-  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request): Promise<PushResponse> => {
+  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request, reply): Promise<PushResponse> => {
     const { station, session } = pusher.of(request);
+    await heardFrom(station, request, reply);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply) : []);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',
@@ -55,10 +90,15 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
   /** The answer is a PullResponse; its JSON is assembled in the database (pullChangesJson). */
   app.get('/api/sync/pull', async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
+    // Before the query is read: a station whose pulls the server refuses still reports its health.
+    await heardFrom(station, request, reply);
     const query = parseInput(PullQuery, request.query);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
       const p = await pullChangesJson(trx, query.cursor, query.limit);
+      // The branch's feature flags come with the last page: a station caches them for offline use.
+      const flags = p.more ? null : JSON.stringify(await listFlags(trx));
+      if (flags) p.json = `${p.json.slice(0, -1)},"flags":${flags}}`;
       if (p.count > 0) {
         // This unit of work writes only its read-audit row: it may commit without waiting for
         // the disk. A database crash can lose the last fraction of a second of read-audit rows,
@@ -85,7 +125,13 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     await hub?.close();
   });
 
-  /** Server-sent events: `data: {"cursor":"…"}` whenever the station's branch feed moves. */
+  const signals = releaseSignalHub(app, ctx);
+
+  /**
+   * Server-sent events: `data: {"cursor":"…"}` whenever the station's branch feed moves, and
+   * `event: release` with `data: {"channel","kind"}` for a release, rollback or flag change: one
+   * stream per station carries both.
+   */
   app.get('/api/sync/live', async (request, reply) => {
     const { station } = await requireStationUser(ctx, request);
     if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
@@ -105,10 +151,12 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
       last = cursor;
       res.write(`data: ${JSON.stringify({ cursor })}\n\n`);
     });
+    const unsubscribeSignals = signals.subscribe((s: ReleaseSignal) => res.write(`event: release\ndata: ${JSON.stringify(s)}\n\n`));
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     const done = () => {
       clearInterval(keepalive);
       unsubscribe();
+      unsubscribeSignals();
       streams.delete(reply);
     };
     request.raw.on('close', done);

@@ -5,16 +5,17 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FlagList } from '../../../contract/flags';
-import { Channel, HealthReport, type ReleaseSignal, type RolloutState } from '../../../contract/releases';
+import { Channel, HealthReport, type ReleaseSignal } from '../../../contract/releases';
 import type { Ring } from '../../releases/rings';
 import { withBranch } from '../../db/with-branch';
 import { listFlags } from '../../flags/flags';
-import { evaluateRollout, recordHealthReport } from '../../releases/health-gate';
+import { recordHealthReport } from '../../releases/health-gate';
 import { FEED_FILES, offerFor, updateInfoYaml } from '../../releases/feed';
 import { currentRollout, loadRings } from '../../releases/store';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
+import { healthVerdicts } from './health-verdicts';
 import { releaseSignalHub } from './release-signals';
 import { requireStation } from './station-auth';
 
@@ -53,28 +54,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     return state;
   };
 
-  // Health verdicts: one evaluation at a time per channel and instance. Reports arriving while one
-  // runs share the next one, which starts after it and so sees their rows: a fleet reporting at
-  // once costs a few comparisons, not one per report, and no report's verdict misses its data.
-  const running = new Map<string, Promise<RolloutState | null>>();
-  const queued = new Map<string, Promise<RolloutState | null>>();
-  const verdict = (channel: string): Promise<RolloutState | null> => {
-    const next = queued.get(channel);
-    if (next) return next;
-    const current = running.get(channel);
-    const start = (): Promise<RolloutState | null> => {
-      queued.delete(channel);
-      const p = evaluateRollout(ctx.db, channel).finally(() => {
-        if (running.get(channel) === p) running.delete(channel);
-      });
-      running.set(channel, p);
-      return p;
-    };
-    if (!current) return start();
-    const p = current.catch(() => null).then(start);
-    queued.set(channel, p);
-    return p;
-  };
+  const verdict = healthVerdicts(app, ctx);
 
   app.get('/updates/:channel/:file', async (request, reply) => {
     const { channel, file } = parseInput(FeedParams, request.params);

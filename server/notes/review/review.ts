@@ -1,9 +1,13 @@
 import { sql } from 'kysely';
-import { ReviewSections, type NoteAudit, type NoteReview, type SoapDraftView, type SummaryState } from '../../../contract/notes';
+import { z } from 'zod';
+import { ReviewSections, type NoteAudit, type NoteReview, type ReviewChecks, type SoapDraftView, type SummaryState } from '../../../contract/notes';
 import type { ContentHash, NoteProviderName, SoapSectionName } from '../../../contract/soap';
 import { recordAudit } from '../../audit/record';
 import { currentBranchId, type Actor, type BranchTransaction } from '../../db/with-branch';
+import { findOmissions } from './omissions';
 import { blockingCount, reviewHash, signedText } from './sections';
+import { noteAuthor } from './signer';
+import { patientWarnings } from './wrong-patient';
 
 /*
  * Review and approval of SOAP drafts. Plain functions on the caller's branch transaction; the
@@ -36,6 +40,30 @@ interface DraftRow {
   approved_at: Date | null;
   approved_hash: string | null;
   approved_text: string | null;
+  review_checks: unknown;
+}
+
+/** The physician's stored answers to the checks before approval. */
+const StoredChecks = z.object({ dismissed: z.array(z.string()).default([]), patientConfirmed: z.boolean().default(false) });
+type StoredChecks = z.infer<typeof StoredChecks>;
+const storedChecks = (row: DraftRow): StoredChecks => StoredChecks.parse(row.review_checks ?? {});
+
+/** The checks of a draft against its raw note: what it leaves out, and signs of another patient. */
+async function reviewChecks(trx: BranchTransaction, row: DraftRow, raw: string): Promise<ReviewChecks> {
+  const stored = storedChecks(row);
+  return {
+    omissions: findOmissions(raw, ReviewSections.parse(row.sections), new Set(stored.dismissed)),
+    patientWarnings: await patientWarnings(trx, raw, row.patient_id),
+    patientConfirmed: stored.patientConfirmed,
+  };
+}
+
+/** Why the checks still hold approval back, or null. */
+function checksBlock(checks: ReviewChecks): string | null {
+  const open = checks.omissions.filter((o) => !o.dismissed).length;
+  if (open > 0) return `${open} sentence(s) of the note are not in the draft: add each, or mark it as not needed`;
+  if (checks.patientWarnings.length > 0 && !checks.patientConfirmed) return 'the note may be about another patient: confirm that it belongs to this patient first';
+  return null;
 }
 
 function toView(row: DraftRow): SoapDraftView {
@@ -62,7 +90,7 @@ function toView(row: DraftRow): SoapDraftView {
 async function latestDraft(trx: BranchTransaction, noteId: string, lock = false): Promise<DraftRow | undefined> {
   let q = trx
     .selectFrom('soap_drafts')
-    .select(['id', 'note_version', 'patient_id', 'sections', 'provider', 'model', 'prompt_version', 'content_hash', 'status', 'approved_by', 'approved_at', 'approved_hash', 'approved_text'])
+    .select(['id', 'note_version', 'patient_id', 'sections', 'provider', 'model', 'prompt_version', 'content_hash', 'status', 'approved_by', 'approved_at', 'approved_hash', 'approved_text', 'review_checks'])
     .select((eb) => eb.selectFrom('users').select('display_name').whereRef('users.id', '=', 'soap_drafts.approved_by').as('approved_by_name'))
     .where('note_draft_id', '=', noteId)
     .orderBy('note_version', 'desc')
@@ -98,7 +126,9 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string): Pro
     ? await trx.selectFrom('note_addenda').select(['id', 'text', 'author_user_id', 'created_at']).where('soap_draft_id', '=', draft.id).orderBy('created_at').execute()
     : [];
   const names = await displayNames(trx, addenda.map((a) => a.author_user_id));
+  const author = await noteAuthor(trx, noteId);
   return {
+    ...(author ? { kind: author.kind, authorUserId: author.authorUserId } : {}),
     noteId: note.id,
     patientId: note.patient_id,
     rawText: note.text,
@@ -107,6 +137,7 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string): Pro
     state,
     failure: state === 'failed' ? { kind: job?.last_error_kind ?? 'provider_error', message: job?.last_error ?? 'summarization failed' } : null,
     draft: draft ? toView(draft) : null,
+    checks: draft && draft.status === 'ready' ? await reviewChecks(trx, draft, note.text) : null,
     addenda: addenda.map((a) => ({ id: a.id, text: a.text, authorUserId: a.author_user_id, authorName: names.get(a.author_user_id) ?? null, createdAt: a.created_at.toISOString() })),
   };
 }
@@ -176,6 +207,9 @@ export async function approveNote(trx: BranchTransaction, actor: Actor, userId: 
   if (hash !== current || hash !== draft.content_hash) throw new ReviewError('stale_hash', 'the draft changed since it was shown: review it again');
   const blocking = blockingCount(sections);
   if (blocking > 0) throw new ReviewError('blocked', `${blocking} unsupported statement(s) must be edited, accepted or removed first`);
+  const raw = await rawText(trx, noteId);
+  const open = checksBlock(await reviewChecks(trx, draft, raw));
+  if (open) throw new ReviewError('blocked', open);
   const text = signedText(sections);
   const row = await trx
     .updateTable('soap_drafts')
@@ -193,6 +227,49 @@ export async function approveNote(trx: BranchTransaction, actor: Actor, userId: 
   });
   const approvedByName = (await displayNames(trx, [userId])).get(userId) ?? null;
   return toView({ ...draft, status: 'approved', approved_by: userId, approved_by_name: approvedByName, approved_at: row.approved_at, approved_hash: current, approved_text: text });
+}
+
+async function rawText(trx: BranchTransaction, noteId: string): Promise<string> {
+  const note = await trx.selectFrom('note_drafts').select('text').where('id', '=', noteId).executeTakeFirstOrThrow();
+  return note.text;
+}
+
+export type OmissionAction = { action: 'add'; section: SoapSectionName } | { action: 'dismiss' };
+
+/**
+ * Resolves one "Not in the draft" sentence: adds it to a section as a statement quoting it
+ * (which changes the content hash), or records that the physician marked it as not needed.
+ */
+export async function resolveOmission(trx: BranchTransaction, actor: Actor, noteId: string, key: string, change: OmissionAction): Promise<void> {
+  const draft = await draftForChange(trx, noteId);
+  const raw = await rawText(trx, noteId);
+  const sections = ReviewSections.parse(draft.sections);
+  const stored = storedChecks(draft);
+  const omission = findOmissions(raw, sections, new Set(stored.dismissed)).find((o) => o.key === key);
+  if (!omission) throw new ReviewError('no_statement', 'no such sentence left out of the draft');
+  if (change.action === 'add') {
+    sections[change.section].push({ text: omission.text, quotes: [raw.slice(omission.start, omission.end)], supported: true, review: { editedText: null, accepted: false, removed: false } });
+    const hash = reviewHash(sections);
+    await trx.updateTable('soap_drafts').set({ sections: JSON.stringify(sections), content_hash: hash, updated_at: sql<Date>`now()` }).where('id', '=', draft.id).execute();
+  } else {
+    const next: StoredChecks = { ...stored, dismissed: [...new Set([...stored.dismissed, key])] };
+    await trx.updateTable('soap_drafts').set({ review_checks: JSON.stringify(next), updated_at: sql<Date>`now()` }).where('id', '=', draft.id).execute();
+  }
+  await recordAudit(trx, actor, {
+    action: change.action === 'add' ? 'note.omission_added' : 'note.omission_not_needed',
+    entityType: 'note_draft',
+    entityId: noteId,
+    patientId: draft.patient_id,
+    detail: { soapDraftId: draft.id, key, ...(change.action === 'add' ? { section: change.section } : {}) },
+  });
+}
+
+/** The physician confirms that a note which names another patient belongs to the patient on the banner. */
+export async function confirmNotePatient(trx: BranchTransaction, actor: Actor, noteId: string): Promise<void> {
+  const draft = await draftForChange(trx, noteId);
+  const next: StoredChecks = { ...storedChecks(draft), patientConfirmed: true };
+  await trx.updateTable('soap_drafts').set({ review_checks: JSON.stringify(next), updated_at: sql<Date>`now()` }).where('id', '=', draft.id).execute();
+  await recordAudit(trx, actor, { action: 'note.patient_confirmed', entityType: 'note_draft', entityId: noteId, patientId: draft.patient_id, detail: { soapDraftId: draft.id } });
 }
 
 export async function addAddendum(trx: BranchTransaction, actor: Actor, userId: number, noteId: string, text: string): Promise<{ id: string; createdAt: string }> {

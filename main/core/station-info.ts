@@ -1,0 +1,29 @@
+import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
+import { StationInfo } from '../../contract/ward';
+import { getConfig, setConfig, type Store } from './store';
+
+/*
+ * The enrolled station's branch and ward, asked of the server with the station's credential and
+ * kept in the local store, so that sign-in needs no branch (offline too, once it has been known)
+ * and the ward list opens on the station's own ward.
+ */
+
+export function storedStationInfo(store: Store): StationInfo | null {
+  const raw = getConfig(store, 'station_info');
+  if (!raw) return null;
+  const parsed = StationInfo.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : null;
+}
+
+/** Refreshes the stored info; keeps the old one when the server cannot be reached. */
+export async function refreshStationInfo(store: Store, url: string, credential: string, timeoutMs = 10_000): Promise<StationInfo | null> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, '')}/api/station/info`, { headers: { [STATION_CREDENTIAL_HEADER]: credential }, signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return storedStationInfo(store);
+    const info = StationInfo.parse(await res.json());
+    setConfig(store, 'station_info', JSON.stringify(info));
+    return info;
+  } catch {
+    return storedStationInfo(store);
+  }
+}
