@@ -302,11 +302,12 @@ describe('FHIR R4 conformance through fhir-kit-client', () => {
       [fx.tokens.northLab, 'POST', '/Patient', '{"resourceType":', {}, 400],
       [fx.tokens.northLab, 'DELETE', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe', undefined, {}, 405],
       [fx.tokens.northLab, 'PUT', '/Observation/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe', labObservation({}), {}, 405],
-      [fx.tokens.northLab, 'GET', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe/_history/1', undefined, {}, 501],
+      [fx.tokens.northLab, 'GET', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe/_history/1', undefined, {}, 404],
+      [fx.tokens.northLab, 'GET', '/Patient/_history', undefined, {}, 501],
       [fx.tokens.northLab, 'GET', '/Binary', undefined, {}, 404],
       [fx.tokens.northLab, 'GET', '/Patient/6be9f3c6-2dac-4acc-8cf5-11c3e91639fe', undefined, {}, 404],
       [fx.tokens.northLab, 'GET', '/Patient?unknown=1', undefined, {}, 400],
-      [fx.tokens.northLab, 'POST', '/Patient', JSON.stringify({ resourceType: 'Patient', name: [{ family: 'x'.repeat(2_000_000) }] }), {}, 413],
+      [fx.tokens.northLab, 'POST', '/Patient', JSON.stringify({ resourceType: 'Patient', name: [{ family: 'x'.repeat(11 * 1024 * 1024) }] }), {}, 413],
     ];
     for (const [token, method, path, body, headers, expected] of cases) {
       const r = await fhirFetch(fx.baseUrl, token, method, path, body, headers);

@@ -5,7 +5,7 @@ import type { Bundle, OperationOutcome, Resource } from '../../contract/fhir/typ
 import { addApiClient } from '../admin/credentials';
 import { withBranch } from '../db/with-branch';
 import { DEFAULT_FHIR_CONFIG } from './config';
-import { assertValidFhir, fhirFetch, fhirFixture, labObservation, type FhirFixture } from './testing/fixture';
+import { assertValidFhir, fhirFixture, labObservation, type FhirFixture } from './testing/fixture';
 
 /*
  * The protocol edges generic clients use (versions, HEAD, OPTIONS, CORS, Prefer, POST _search,
@@ -23,7 +23,14 @@ function ids(b: Resource, mode = 'match'): string[] {
 describe('FHIR protocol edges and scopes', () => {
   let fx: FhirFixture;
   let patient: string;
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token: string | null = fx.tokens.northLab) => fhirFetch(fx.baseUrl, token, method, path, body, headers);
+  // Requests name the public host: with PUBLIC_BASE_URL configured, any other Host is refused.
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token: string | null = fx.tokens.northLab) => {
+    const h: Record<string, string> = { host: 'fhir.hospital.example', accept: 'application/fhir+json', ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    if (body !== undefined && !h['content-type']) h['content-type'] = 'application/fhir+json';
+    const r = await fx.app.inject({ method: method as 'GET', url: `/fhir${path}`, headers: h, ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    return { status: r.statusCode, body: (r.body ? JSON.parse(r.body) : null) as Resource };
+  };
   const inject = (method: string, path: string, headers: Record<string, string> = {}, payload?: string) =>
     fx.app.inject({ method: method as 'GET', url: `/fhir${path}`, headers: { host: 'fhir.hospital.example', authorization: `Bearer ${fx.tokens.northLab}`, ...headers }, ...(payload !== undefined ? { payload } : {}) });
 
