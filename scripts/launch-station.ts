@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createStation } from '../main/core/station';
 import { loadCookieKey } from '../main/host/cookie-key';
 import { startStationHost } from '../main/host/http-host';
+import { createNodeUpdater } from '../main/host/node-updater';
 import { ensureUiBuilt } from './build-ui';
 import { buildElectron, electronBinary } from './build-electron';
 import type { DemoStation } from './demo-station';
@@ -51,7 +53,14 @@ export async function launchStation(serverUrl: string, demo: DemoStation, onExit
       },
     };
   }
-  const station = createStation({ dataDir: path.join(demo.dir, 'data'), serverUrl, credential: demo.credential });
+  // The same update service as every station: it downloads and verifies, then waits for an installer.
+  const station = createStation({
+    dataDir: path.join(demo.dir, 'data'),
+    serverUrl,
+    credential: demo.credential,
+    packageVersion: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
+    updater: createNodeUpdater,
+  });
   const port = process.env.STATION_PORT ? Number(process.env.STATION_PORT) : 0;
   const host = await startStationHost(station.handlers, { staticDir: stationDir, port, events: station.events, cookieKey: loadCookieKey(path.join(demo.dir, 'data')) });
   const url = `${host.url}/#secret=${encodeURIComponent(host.secret)}`;

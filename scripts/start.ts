@@ -9,6 +9,7 @@ import { ensureUiBuilt } from './build-ui';
 import { ensureDemoStation, type DemoStation } from './demo-station';
 import { launchStation } from './launch-station';
 import { dataDir } from './data-dir';
+import { ensureDemoReleases } from './demo-releases';
 import { resolveDatabase, type DatabaseEnv } from './database-env';
 import { assertPortFree, StartupError } from '../server/startup';
 import { progressBar } from './progress';
@@ -37,6 +38,8 @@ try {
     await owner.destroy();
   }
   const consoleDir = await ensureUiBuilt('console');
+  // Before the server's configuration and the station are made: both read the release key from the environment.
+  const releases = ensureDemoReleases(dataDir());
   const config = { ...configFromEnv({ ...process.env, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' }), consoleDir };
   const server = await startServer(config, log);
   const station = await launchStation(server.url, demo, () => void stop());
@@ -53,7 +56,16 @@ Hospital OS Ward Workstation server: ${server.url}
 Ward station (demo station of branch north, enrolled on first start; credential in ${demo.dir}):
   ${station.mode === 'electron' ? 'opened in Electron' : `open in a browser: ${station.url}
   (no Electron runtime installed: the station runs in this process on loopback; the address holds its per-launch secret)`}
-  sign in as dr.north or nurse.north, branch north, password ${DEMO_PASSWORD}
+  sign in as dr.north or nurse.north, password ${DEMO_PASSWORD} (the station knows its branch)
+
+Releases: artifact store ${releases.filesDir}${
+    releases.signingKeyFile
+      ? `
+  demo release signing key ${releases.signingKeyFile} (demo only: a real release key stays with the release manager)
+  publish: UPDATE_FILES_DIR=${releases.filesDir} WARDSTATION_RELEASE_PUBLIC_KEY=${releases.publicKeyFile} \\
+             npm run admin -- release publish --channel stable --version 0.2.0 --signing-key ${releases.signingKeyFile} --file linux=<package>.deb`
+      : ''
+  }
 Press Ctrl+C to stop.`);
   async function stop() {
     if (stopping) return;

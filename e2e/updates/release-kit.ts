@@ -38,21 +38,16 @@ export function writeArtifact(filesDir: string, version: string, size = 256 * 10
   return { fileName, bytes, size, sha512: createHash('sha512').update(bytes).digest('base64') };
 }
 
-/** The release as IT publishes it (POST /api/releases), its file signed with `signer`. */
+/**
+ * The release as IT publishes it (POST /api/releases): an artifact already in the server's store,
+ * named, with the release manager's signature; the server hashes the file itself.
+ */
 export function releaseBody(channel: string, version: string, artifact: BuiltArtifact, signer: KeyObject) {
   return {
     channel,
     version,
     notes: `Release ${version}`,
-    files: [
-      {
-        platform: 'linux',
-        url: `files/${artifact.fileName}`,
-        sha512: artifact.sha512,
-        size: artifact.size,
-        signature: signFile(signer, version, artifact.fileName, artifact.sha512),
-      },
-    ],
+    files: [{ platform: 'linux', name: artifact.fileName, signature: signFile(signer, version, artifact.fileName, artifact.sha512) }],
   };
 }
 

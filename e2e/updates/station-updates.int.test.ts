@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { STATION_SECRET_HEADER, type UpdateStatus } from '../../contract/station-api';
 import { createStation, type Station } from '../../main/core/station';
 import { startStationHost, type StationHost } from '../../main/host/http-host';
@@ -17,7 +18,7 @@ import { silentLogger } from '../../server/log';
 import { TEST_PASSWORD, twoBranches } from '../../server/testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../../server/testing/test-db';
 import { startProxy, type Proxy } from '../sync/proxy';
-import { itClient, makeReleaseKeys, releaseBody, writeArtifact, type BuiltArtifact, type ReleaseKeys } from './release-kit';
+import { itClient, makeReleaseKeys, releaseBody, signFile, writeArtifact, type BuiltArtifact, type ReleaseKeys } from './release-kit';
 
 /*
  * Staged releases with real stations (DESIGN §7): a real server over PostgreSQL, six station
@@ -113,10 +114,10 @@ async function downloaded(s: Running, version: string): Promise<UpdateStatus> {
   }
 }
 
-async function publish(version: string, signer = keys.privateKey) {
+async function publish(version: string) {
   const a = artifacts.get(version) ?? writeArtifact(filesDir, version);
   artifacts.set(version, a);
-  await it('POST', '/api/releases', releaseBody(CHANNEL, version, a, signer));
+  await it('POST', '/api/releases', releaseBody(CHANNEL, version, a, keys.privateKey));
 }
 
 before(async () => {
@@ -125,10 +126,20 @@ before(async () => {
   await addWard(t.owner, 'north', { code: 'n-pilot', name: 'Pilot ward', beds: 10 });
   filesDir = mkdtempSync(path.join(tmpdir(), 'ws-release-files-'));
   keys = makeReleaseKeys();
-  ({ app } = await buildServer({ db: t.app, policy: DEFAULT_AUTH_POLICY, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: filesDir }));
+  ({ app } = await buildServer({
+    db: t.app,
+    policy: DEFAULT_AUTH_POLICY,
+    log: silentLogger,
+    databaseUrl: t.appUrl,
+    updateFilesDir: filesDir,
+    releasePublicKey: createPublicKey(keys.publicPem),
+  }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   serverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The rollout spans both branches: it.admin holds the group release manager role explicitly.
+  const itAdmin = await t.owner.selectFrom('users').select('id').where('username', '=', 'it.admin').executeTakeFirstOrThrow();
+  await t.owner.insertInto('group_roles').values({ user_id: itAdmin.id, role: 'release_manager' }).execute();
   it = await itClient(serverUrl, 'it.admin', TEST_PASSWORD, 'north');
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'pilot', position: 1, kind: 'wards', branch: 'north', wardCodes: ['n-pilot'] });
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'everyone', position: 2, kind: 'everyone' });
@@ -168,11 +179,11 @@ test('presence rides on sync: every live station shows its version and last cont
 
 test('a pilot ring reaches only the pilot ward: each pilot station verifies and downloads the artifact, the others are offered nothing', async () => {
   await publish('1.1.0');
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.1.0', ring: 'everyone' });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.1.0', ring: 'everyone' });
   await publish('1.2.0');
   const movedAt = Date.now();
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'pilot' });
-  await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.2.0', maxErrorRatio: 2, minErrorRate: 1, minStations: 2 });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.2.0', ring: 'pilot' });
+  await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, scope: 'group', version: '1.2.0', maxErrorRatio: 2, minErrorRate: 1, minStations: 2 });
   for (const s of byWard('n-pilot')) {
     const st = await downloaded(s, '1.2.0');
     assert.equal(st.currentVersion, '1.1.0');
@@ -218,8 +229,8 @@ test("the pilot stations' own sync failures halt the rollout", async () => {
 });
 
 test('IT resumes and moves to everyone; a station with a draft being written does not install until it is locked', async () => {
-  await it('POST', '/api/releases/rollout/resume', { channel: CHANNEL, version: '1.2.0' });
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'everyone' });
+  await it('POST', '/api/releases/rollout/resume', { channel: CHANNEL, scope: 'group', version: '1.2.0' });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.2.0', ring: 'everyone' });
   const others = stations.filter((s) => s.ward !== 'n-pilot');
   for (const s of others) await downloaded(s, '1.2.0');
   const writer = others[0]!;
@@ -241,7 +252,7 @@ test('a rollback reaches every online station; one offline during it catches up 
   offline.proxy.mode = 'down';
   await new Promise((r) => setTimeout(r, 300));
   const started = Date.now();
-  await it('POST', '/api/releases/rollout/rollback', { channel: CHANNEL, version: '1.2.0' });
+  await it('POST', '/api/releases/rollout/rollback', { channel: CHANNEL, scope: 'group', version: '1.2.0' });
   for (const s of stations.filter((x) => x !== offline)) {
     const st = await downloaded(s, '1.1.0');
     assert.equal(st.currentVersion, '1.2.0');
@@ -255,10 +266,17 @@ test('a rollback reaches every online station; one offline during it catches up 
 });
 
 test('an artifact whose signature does not verify is refused and reported as a health error', async () => {
+  // The server refuses to publish a forged signature, so the forgery is what a compromised server
+  // or database would offer: a published release whose stored signature is replaced.
   const forger = makeReleaseKeys();
-  await publish('1.3.0', forger.privateKey);
+  await publish('1.3.0');
+  const a = artifacts.get('1.3.0')!;
+  const forged = signFile(forger.privateKey, '1.3.0', a.fileName, a.sha512);
+  const row = await t.owner.selectFrom('releases').select(['id', 'files']).where('version', '=', '1.3.0').executeTakeFirstOrThrow();
+  const files = (row.files as { signature?: string }[]).map((f) => ({ ...f, signature: forged }));
+  await sql`UPDATE releases SET files = ${JSON.stringify(files)}::jsonb WHERE id = ${row.id}`.execute(t.owner);
   const since = new Date();
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.3.0', ring: 'pilot' });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.3.0', ring: 'pilot' });
   for (const s of byWard('n-pilot')) {
     const st = await until(`${s.name} refused 1.3.0`, async () => {
       const u = await updateStatus(s);

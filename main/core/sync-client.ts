@@ -243,12 +243,16 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   function ensureLive(): void {
     const token = o.pullToken();
     if (!started || token === liveToken) return;
+    const hadStream = liveToken !== null;
     live?.abort();
     live = null;
     liveToken = token;
     if (!token) return;
     const ctl = new AbortController();
     live = ctl;
+    // Signals sent while no stream was open (nobody signed in at this station) were not heard:
+    // whoever listens checks again once one opens.
+    if (!hadStream) o.onOnline?.();
     o.server
       .live(
         token,

@@ -59,5 +59,23 @@ export function createNodeUpdater(config: DriverConfig): UpdaterDriver {
   Object.assign(u, UPDATER_SETTINGS);
   u.setFeedURL({ provider: 'generic', url: config.feedUrl });
   u.addAuthHeader(`Bearer ${config.credential}`);
-  return electronUpdaterDriver(u);
+  const driver = electronUpdaterDriver(u);
+  // electron-updater's DebUpdater/NsisUpdater take only their own package type and fail with a
+  // bare TypeError on anything else: say what the release lacks instead.
+  const kind = process.platform === 'win32' ? '.exe' : '.deb';
+  let offered: string[] = [];
+  return {
+    ...driver,
+    async check() {
+      const offer = await driver.check();
+      offered = offer ? offer.files.map((f) => f.url) : [];
+      return offer;
+    },
+    async download() {
+      if (!offered.some((url) => url.toLowerCase().split(/[?#]/)[0]!.endsWith(kind))) {
+        throw new Error(`the release has no ${kind} file for this station (it offers ${offered.map((url) => url.split('/').pop()).join(', ') || 'nothing'})`);
+      }
+      return driver.download();
+    },
+  };
 }
