@@ -100,7 +100,7 @@ describe('station events in Chromium', { skip: chromiumAvailable() ? false : 'sk
     // The composer of a patient with no draft yet: idle, then a draft made elsewhere on the station appears.
     const first = patients[0]!;
     await page.getByLabel('Search patients').fill(first.mrn);
-    await page.getByTestId('ward-row').filter({ hasText: first.mrn }).getByRole('button').click();
+    await page.getByTestId('ward-row').filter({ hasText: first.mrn }).getByRole('button').first().click();
     await page.getByRole('tab', { name: 'Note' }).click();
     const note = page.getByTestId('note-text');
     await note.waitFor();

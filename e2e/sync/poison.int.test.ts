@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createStation, type Station } from '../../main/core/station';
+import { seal, unseal } from '../../main/core/store';
 import { withBranch } from '../../server/db/with-branch';
 import { TEST_PASSWORD } from '../../server/testing/fixtures';
 import { startSyncHarness, type StationCreds, type SyncHarness } from '../../server/testing/sync-harness';
@@ -75,9 +76,10 @@ describe('sync: a poison item holds up nothing but itself', () => {
   /** Puts half an emoji into a queued draft, as a station from before the text rule would have stored it. */
   function poison(s: Station, draftId: string): void {
     const row = s.store.prepare("SELECT id, body FROM outbox WHERE draft_id = ? AND state = 'pending'").get(draftId) as { id: string; body: string };
-    const m = JSON.parse(row.body) as { payload: { text: string } };
+    // The outbox body is sealed at rest (main/core/seal.ts): unseal, tamper, seal again.
+    const m = JSON.parse(unseal(s.store, row.body)) as { payload: { text: string } };
     m.payload.text = `Pain 7/10 ${LONE} after the fall`;
-    s.store.prepare('UPDATE outbox SET body = ? WHERE id = ?').run(JSON.stringify(m), row.id);
+    s.store.prepare('UPDATE outbox SET body = ? WHERE id = ?').run(seal(s.store, JSON.stringify(m)), row.id);
   }
 
   test("one user's draft with half an emoji: the other drafts sync, pulls go on, the bad one is set aside with its reason", async () => {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { STATION_SECRET_HEADER, StationErrorCode, stationApi, type StationCall } from '../../contract/station-api';
 import { textProblem } from '../../contract/text';
 import { createStation, type Station } from '../../main/core/station';
+import { unseal } from '../../main/core/store';
 import { startStationHost, type StationHost } from '../../main/host/http-host';
 import { TEST_PASSWORD } from '../../server/testing/fixtures';
 import { startSyncHarness, type SyncHarness } from '../../server/testing/sync-harness';
@@ -94,7 +95,7 @@ describe('fuzz: hostile input on every station API call', () => {
         const stored = (r.json as { text: string }).text;
         assert.equal(textProblem(stored, true), null);
         const queued = station.store.prepare("SELECT body FROM outbox WHERE draft_id = ? AND state = 'pending' ORDER BY seq DESC").pluck().get((r.json as { id: string }).id) as string;
-        assert.equal(textProblem((JSON.parse(queued) as { payload: { text: string } }).payload.text, true), null);
+        assert.equal(textProblem((JSON.parse(unseal(station.store, queued)) as { payload: { text: string } }).payload.text, true), null);
       }),
       { numRuns: 60 },
     );

@@ -79,7 +79,8 @@ describe('notes review and approval', () => {
   async function summarizedNote(text = NOTE, author: 'dr' | 'nurse' = 'dr'): Promise<string> {
     const id = randomUUID();
     await h.push(h.north1, tokens[author]!, [draftSave(id, h.f.north.patientIds[0]!, text, 0)]);
-    const waiting = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json);
+    // An unsubmitted draft is its author's alone (private drafts): the author reads it.
+    const waiting = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens[author]!)).json);
     assert.equal(waiting.state, 'not_submitted');
     await h.push(h.north1, tokens[author]!, [{ kind: 'draft.submit', id: testUuid7(), payload: { draftId: id, baseVersion: 1 } }]);
     assert.equal(NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json).state, 'waiting', 'waiting for the AI draft');
