@@ -10,6 +10,7 @@ import * as fhirStore from './2026-12-02T1200-fhir-store';
 import * as releaseScope from './2026-12-02T1100-release-scope';
 import * as auditAppend from './2026-12-02T1110-audit-append';
 import * as loginSource from './2026-12-02T1120-login-source';
+import * as auditActorTrigger from './2026-12-02T1130-audit-actor-trigger';
 import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
 import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 
@@ -30,6 +31,7 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T1100-release-scope': releaseScope,
   '2026-12-02T1110-audit-append': auditAppend,
   '2026-12-02T1120-login-source': loginSource,
+  '2026-12-02T1130-audit-actor-trigger': auditActorTrigger,
   '2026-12-02T1200-fhir-store': fhirStore,
   '2026-12-02T1400-note-review-checks': noteReviewChecks,
   '2026-12-02T1800-feed-by-xid': feedByXid,

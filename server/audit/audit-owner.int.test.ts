@@ -42,13 +42,16 @@ describe('audit: the owner cannot quietly rewrite it', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the app role cannot insert audit rows itself, nor name another actor', async () => {
-    await assert.rejects(
-      withBranch(t.app, f.north.id, actor, (trx) =>
-        sql`INSERT INTO audit_events (branch_id, actor_kind, actor_id, action) VALUES (${f.north.id}, 'user', '1', 'forged')`.execute(trx),
-      ),
-      /permission denied/,
+  test('the app role cannot name another actor: a direct insert (as the previous release makes) and audit_append both record the transaction\'s', async () => {
+    await withBranch(t.app, f.north.id, actor, (trx) =>
+      sql`INSERT INTO audit_events (branch_id, actor_kind, actor_id, action) VALUES (${f.north.id}, 'user', '1', 'forged')`.execute(trx),
     );
+    const forged = await withBranch(t.owner, f.north.id, actor, (trx) =>
+      trx.selectFrom('audit_events').select(['actor_kind', 'actor_id']).where('action', '=', 'forged').executeTakeFirstOrThrow(),
+    );
+    assert.deepEqual(forged, { actor_kind: 'user', actor_id: '7' }, 'the claimed actor is replaced by the transaction\'s');
+    // Outside withBranch (no branch, no actor) a direct insert is refused.
+    await assert.rejects(sql`INSERT INTO audit_events (branch_id, actor_kind, actor_id, action) VALUES (${f.north.id}, 'user', '1', 'forged')`.execute(t.app));
     await withBranch(t.app, f.north.id, actor, (trx) => recordAudit(trx, { kind: 'user', id: '999' }, { action: 'who.am.i' }));
     const row = await withBranch(t.owner, f.north.id, actor, (trx) =>
       trx.selectFrom('audit_events').select(['actor_kind', 'actor_id']).where('action', '=', 'who.am.i').executeTakeFirstOrThrow(),

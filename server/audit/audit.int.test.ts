@@ -44,14 +44,14 @@ describe('audit trail', () => {
     assert.equal(seenFromSouth.length, 0);
   });
 
-  test('the app role may only select (it appends through audit_append): update, delete and truncate are refused', async () => {
+  test('the app role may only select and insert (its rows carry the transaction\'s actor): update, delete and truncate are refused', async () => {
     for (const q of [sql`UPDATE audit_events SET action = 'forged'`, sql`DELETE FROM audit_events`, sql`TRUNCATE audit_events`]) {
       await assert.rejects(withBranch(t.app, f.north.id, actor, (trx) => q.execute(trx)));
     }
     const grants = await sql<{ privilege_type: string }>`
       SELECT privilege_type FROM information_schema.role_table_grants
        WHERE table_name = 'audit_events' AND grantee = ${t.name + '_app'} ORDER BY 1`.execute(t.owner);
-    assert.deepEqual(grants.rows.map((g) => g.privilege_type), ['SELECT']);
+    assert.deepEqual(grants.rows.map((g) => g.privilege_type), ['INSERT', 'SELECT']);
   });
 
   test('the trigger refuses changes even from the owner', async () => {
