@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes, scryptSync } from 'node:crypto';
+import { createPublicKey, randomBytes, scryptSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,7 +64,7 @@ export async function realStationFleet(): Promise<{ figures: Record<string, Figu
   const instances: { app: FastifyInstance; url: string; close: () => Promise<void> }[] = [];
   for (let i = 0; i < 2; i++) {
     const db = createSystemDb(createPool({ connectionString: t.appUrl, max: 10 }));
-    const { app } = await buildServer({ db, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 100_000 }, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: filesDir });
+    const { app } = await buildServer({ db, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 100_000 }, log: silentLogger, databaseUrl: t.appUrl, updateFilesDir: filesDir, releasePublicKey: createPublicKey(keys.publicPem) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const a = app.server.address();
     instances.push({ app, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, close: async () => { await app.close(); await db.destroy(); } });
@@ -88,12 +88,15 @@ export async function realStationFleet(): Promise<{ figures: Record<string, Figu
   const byId = new Map(tracked.map((s) => [s.id, s]));
   const online = tracked.filter((s) => s.online);
 
+  // The rollout spans both branches: it.admin holds the group release manager role explicitly.
+  const itAdmin = await t.owner.selectFrom('users').select('id').where('username', '=', 'it.admin').executeTakeFirstOrThrow();
+  await t.owner.insertInto('group_roles').values({ user_id: itAdmin.id, role: 'release_manager' }).execute();
   const it = await itClient(instances[0]!.url, 'it.admin', TEST_PASSWORD, 'north');
   for (const v of ['1.0.0', '1.1.0', '1.2.0']) await it('POST', '/api/releases', releaseBody(CHANNEL, v, writeArtifact(filesDir, v, 64 * 1024), keys.privateKey));
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'pilot', position: 1, kind: 'wards', branch: 'north', wardCodes: ['n-pilot'] });
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'north-25', position: 2, kind: 'percent', branch: 'north', percent: 25 });
   await it('POST', '/api/releases/rings', { channel: CHANNEL, name: 'everyone', position: 3, kind: 'everyone' });
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.0.0', ring: 'everyone' });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.0.0', ring: 'everyone' });
 
   // The workers: real station cores, a quarter of the fleet each.
   const dataRoot = mkdtempSync(path.join(tmpdir(), 'ws-fleet-stations-'));
@@ -141,8 +144,8 @@ export async function realStationFleet(): Promise<{ figures: Record<string, Figu
   const ringMs: Record<string, number> = {};
   for (const ring of ['pilot', 'north-25', 'everyone']) {
     const t0 = Date.now();
-    await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.1.0', ring });
-    if (ring === 'pilot') await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.1.0', maxErrorRatio: 2, minErrorRate: 60, minStations: 5 });
+    await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.1.0', ring });
+    if (ring === 'pilot') await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, scope: 'group', version: '1.1.0', maxErrorRatio: 2, minErrorRate: 60, minStations: 5 });
     const expected = online.filter((s) => inRing(s, ring));
     await until(`ring ${ring} downloaded 1.1.0`, () => expected.every((s) => s.downloads.has('1.1.0')));
     ringMs[ring] = Math.max(...expected.map((s) => s.downloads.get('1.1.0')!)) - t0;
@@ -154,8 +157,8 @@ export async function realStationFleet(): Promise<{ figures: Record<string, Figu
 
   // The faulty build: pilot ring; its stations install it, fail to sync, report, and halt it.
   const faultyAt = Date.now();
-  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, version: '1.2.0', ring: 'pilot' });
-  await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, version: '1.2.0', maxErrorRatio: 2, minErrorRate: 60, minStations: 5 });
+  await it('POST', '/api/releases/rollout/move', { channel: CHANNEL, scope: 'group', version: '1.2.0', ring: 'pilot' });
+  await it('PUT', '/api/releases/rollout/threshold', { channel: CHANNEL, scope: 'group', version: '1.2.0', maxErrorRatio: 2, minErrorRate: 60, minStations: 5 });
   const poll = async () => {
     const end = Date.now() + 120_000;
     while (Date.now() < end) {
@@ -177,7 +180,7 @@ export async function realStationFleet(): Promise<{ figures: Record<string, Figu
   const onFaulty = pilots.filter((s) => s.running === '1.2.0');
   for (const s of onFaulty) s.downloads.delete('1.1.0');
   const rb = Date.now();
-  await it('POST', '/api/releases/rollout/rollback', { channel: CHANNEL, version: '1.2.0' });
+  await it('POST', '/api/releases/rollout/rollback', { channel: CHANNEL, scope: 'group', version: '1.2.0' });
   await until('the rollback reached every online station', () => onFaulty.every((s) => s.downloads.has('1.1.0')) && online.every((s) => s.checkedAt >= rb), 120_000);
   const rollbackDownloadedMs = Math.max(...onFaulty.map((s) => s.downloads.get('1.1.0')!)) - rb;
   const rollbackCheckedMs = Math.max(...online.map((s) => s.checkedAt)) - rb;
