@@ -32,3 +32,20 @@ export function releaseSignalHub(app: FastifyInstance, ctx: AppContext): SignalH
 export function signalAfterCommit(app: FastifyInstance, ctx: AppContext, signal: ReleaseSignal): void {
   if (!ctx.databaseUrl) releaseSignalHub(app, ctx).publish(signal);
 }
+
+/*
+ * Release state changed by a route of this instance: its feed cache is emptied before the route
+ * answers, so whoever reads the feed after the answer (IT checking, a test) sees the change. The
+ * NOTIFY that empties it on every other instance arrives a moment later.
+ */
+const stateListeners = new WeakMap<FastifyInstance, Set<() => void>>();
+
+export function onReleaseStateChanged(app: FastifyInstance, fn: () => void): void {
+  const set = stateListeners.get(app) ?? new Set();
+  set.add(fn);
+  stateListeners.set(app, set);
+}
+
+export function releaseStateChanged(app: FastifyInstance): void {
+  for (const fn of stateListeners.get(app) ?? []) fn();
+}

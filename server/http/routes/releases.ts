@@ -11,7 +11,7 @@ import { requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
-import { signalAfterCommit } from './release-signals';
+import { releaseStateChanged, signalAfterCommit } from './release-signals';
 
 const ChannelQuery = z.object({ channel: Channel.default('stable') });
 const Action = z.object({ action: z.enum(['pause', 'resume', 'rollback']) });
@@ -87,7 +87,9 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.post('/api/releases/rings', async (request, reply) => {
     const { actor, authority } = await itAdmin(request);
     const input = parseInput(AddRingInput, request.body);
-    return reply.status(201).send(await mapped(() => addRing(ctx.db, actor, authority, input)));
+    const ring = await mapped(() => addRing(ctx.db, actor, authority, input));
+    releaseStateChanged(app);
+    return reply.status(201).send(ring);
   });
 
   app.get('/api/releases/rings', async (request) => {
@@ -100,6 +102,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   // A rollout action without a scope acts in the signed-in branch; 'group' must be asked for.
   const scoped = <T extends { scope?: string | undefined }>(input: T, session: Session): T & { scope: string } => ({ ...input, scope: input.scope ?? session.branch.code });
   const signal = async (channel: string, kind: 'release' | 'rollback', scope: string) => {
+    releaseStateChanged(app);
     if (ctx.databaseUrl) return; // the action's NOTIFY already carries the signal, scoped
     const b = scope === 'group' ? undefined : await ctx.db.selectFrom('branches').select('id').where('code', '=', scope).executeTakeFirst();
     signalAfterCommit(app, ctx, { channel, kind, ...(b ? { branchId: b.id } : {}) });
@@ -119,6 +122,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     const input = scoped(parseInput(RolloutTarget, request.body), session);
     const r = await mapped(() => changeRollout(ctx.db, actor, authority, action, input));
     if (action !== 'pause') await signal(input.channel, action === 'rollback' ? 'rollback' : 'release', input.scope);
+    else releaseStateChanged(app);
     return r;
   });
 

@@ -16,7 +16,7 @@ import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 import { healthVerdicts } from './health-verdicts';
-import { releaseSignalHub } from './release-signals';
+import { onReleaseStateChanged, releaseSignalHub } from './release-signals';
 import { streamGuard } from '../stream-guard';
 import { requireStation } from './station-auth';
 
@@ -45,6 +45,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
   // empties the cache before stations hear it.
   const cache = new Map<string, { at: number; state: Promise<ChannelState> }>();
   hub.subscribe(() => cache.clear());
+  onReleaseStateChanged(app, () => cache.clear());
   const channelState = (channel: string, branchId: number): Promise<ChannelState> => {
     const key = `${channel}/${branchId}`;
     const hit = cache.get(key);
