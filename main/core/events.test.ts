@@ -15,7 +15,7 @@ describe('station events', () => {
   let dir: string;
   let db: Store;
   let hub: StationEventHub;
-  const user: number | null = 1;
+  let user: number | null = 1;
   let locked = false;
   const got: { name: string; payload: unknown }[] = [];
   const settle = () => new Promise((r) => setImmediate(r));
@@ -79,5 +79,21 @@ describe('station events', () => {
     await settle();
     assert.deepEqual(got.map((g) => g.name), ['status']);
     assert.equal((got[0]!.payload as StationStatus).locked, true);
+  });
+
+  test('locked or signed out, no event carries outbox counts', async () => {
+    user = null;
+    hub.poke();
+    await settle();
+    got.length = 0;
+    // Work of the user who locked keeps going out in the background: the lock screen hears none of it.
+    saveDraft(db, 1, { patientId: randomUUID(), text: 'Written before the lock, sent in the background.' });
+    hub.poke();
+    await settle();
+    assert.deepEqual(got.filter((g) => g.name === 'outboxChanged' || g.name === 'draftsChanged'), []);
+    user = 1;
+    hub.poke();
+    await settle();
+    assert.ok(got.some((g) => g.name === 'outboxChanged' && (g.payload as { pending: number }).pending > 0), 'back with a user, the counts return');
   });
 });

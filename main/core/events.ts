@@ -71,13 +71,15 @@ export function createEventHub(src: EventHubSources): StationEventHub {
       }[];
       for (const r of rows) drafts.set(r.id, { sig: `${r.updated_at}:${r.server_version}:${r.status}:${r.pending}:${r.len}:${r.c}`, patientId: r.patient_id });
     }
+    // Locked or signed out, the events say nothing of anyone's work (as status hides its counts).
+    const counts = user === null ? { p: 0, r: 0, s: 0, a: 0 } : o;
     return {
       status: JSON.stringify(statusValue),
       sync: JSON.stringify(statusValue.sync),
-      outbox: `${o.p}:${o.r}:${o.s}:${o.a}`,
+      outbox: `${counts.p}:${counts.r}:${counts.s}:${counts.a}`,
       drafts,
       statusValue,
-      outboxValue: { pending: o.p, rejected: o.r },
+      outboxValue: { pending: counts.p, rejected: counts.r },
     };
   };
 
