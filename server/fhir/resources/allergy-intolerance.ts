@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
 import type { AllergyIntolerancesTable } from '../../db/database';
-import type { SearchParam } from '../search';
 import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './project';
-import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
+import { codeCondition, FALSE, patientTimeCondition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
 import { linkSubject, requirePatient, subjectPatientIds } from './subject';
@@ -65,26 +64,23 @@ function toFhir(_c: StoreContext, r: Selected): Resource {
   return JSON.parse(JSON.stringify(res)) as Resource;
 }
 
-function condition(p: SearchParam): Condition {
-  const common = commonCondition(p);
-  if (common) return common;
-  switch (p.type) {
-    case 'reference':
-      return or(p.values.map((v) => patientCondition('patient_id', v)));
-    case 'date':
-      return or(p.values.map((v) => dateCondition('recorded_at', v, 'timestamptz')));
-    case 'token':
-      if (p.name === 'clinical-status') return or(p.values.map((v) => codeCondition('clinical_status', v, CLINICAL_STATUS_SYSTEM)));
-      if (p.name === 'verification-status') return or(p.values.map((v) => codeCondition('verification_status', v, VERIFICATION_STATUS_SYSTEM)));
-      if (p.name === 'criticality') return or(p.values.map((v) => codeCondition('criticality', v, 'http://hl7.org/fhir/allergy-intolerance-criticality')));
-      if (p.name === 'category') return or(p.values.map((v) => (v.system === undefined || v.system === 'http://hl7.org/fhir/allergy-intolerance-category' ? sql<boolean>`${v.code} = ANY (categories)` : FALSE)));
-      if (p.name === 'code') return or(p.values.map((v) => tokenCondition('AllergyIntolerance', 'code', v)));
-      if (p.name === 'identifier') return or(p.values.map((v) => tokenCondition('AllergyIntolerance', 'identifier', v)));
-      return FALSE;
+const condition = patientTimeCondition('recorded_at', (name, v) => {
+  switch (name) {
+    case 'clinical-status':
+      return codeCondition('clinical_status', v, CLINICAL_STATUS_SYSTEM);
+    case 'verification-status':
+      return codeCondition('verification_status', v, VERIFICATION_STATUS_SYSTEM);
+    case 'criticality':
+      return codeCondition('criticality', v, 'http://hl7.org/fhir/allergy-intolerance-criticality');
+    case 'category':
+      return v.system === undefined || v.system === 'http://hl7.org/fhir/allergy-intolerance-category' ? sql<boolean>`${v.code} = ANY (categories)` : FALSE;
+    case 'code':
+    case 'identifier':
+      return tokenCondition('AllergyIntolerance', name, v);
     default:
-      return FALSE;
+      return null;
   }
-}
+});
 
 function codeOf(cc: unknown): string | null {
   return (cc as CodeableConcept | undefined)?.coding?.find((c) => typeof c.code === 'string')?.code ?? null;

@@ -3,9 +3,8 @@ import { sql, type Selectable } from 'kysely';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
 import type { MedicationRequestsTable } from '../../db/database';
 import { unprocessable } from '../errors';
-import type { SearchParam } from '../search';
 import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './project';
-import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
+import { codeCondition, patientTimeCondition } from './sql';
 import type { ResourceStore } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
 import { currentBranchId } from '../../db/with-branch';
@@ -38,24 +37,19 @@ function toFhir(r: Selected): Resource {
   return res;
 }
 
-function condition(p: SearchParam): Condition {
-  const common = commonCondition(p);
-  if (common) return common;
-  switch (p.type) {
-    case 'reference':
-      return or(p.values.map((v) => patientCondition('patient_id', v)));
-    case 'date':
-      return or(p.values.map((v) => dateCondition('authored_at', v, 'timestamptz')));
-    case 'token':
-      if (p.name === 'status') return or(p.values.map((v) => codeCondition('status', v, 'http://hl7.org/fhir/CodeSystem/medicationrequest-status')));
-      if (p.name === 'intent') return or(p.values.map((v) => codeCondition('intent', v, 'http://hl7.org/fhir/CodeSystem/medicationrequest-intent')));
-      if (p.name === 'identifier') return or(p.values.map((v) => tokenCondition('MedicationRequest', 'identifier', v)));
-      if (p.name === 'code') return or(p.values.map((v) => tokenCondition('MedicationRequest', 'code', v)));
-      return FALSE;
+const condition = patientTimeCondition('authored_at', (name, v) => {
+  switch (name) {
+    case 'status':
+      return codeCondition('status', v, 'http://hl7.org/fhir/CodeSystem/medicationrequest-status');
+    case 'intent':
+      return codeCondition('intent', v, 'http://hl7.org/fhir/CodeSystem/medicationrequest-intent');
+    case 'code':
+    case 'identifier':
+      return tokenCondition('MedicationRequest', name, v);
     default:
-      return FALSE;
+      return null;
   }
-}
+});
 
 /** The medication's concept: medicationCodeableConcept, or the contained Medication a reference names. */
 function medicationConcept(res: Resource): { concept: CodeableConcept | undefined; path: string; display: string | null } {

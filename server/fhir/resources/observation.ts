@@ -3,9 +3,8 @@ import { sql, type Selectable } from 'kysely';
 import { SYSTEMS, type Quantity, type Resource } from '../../../contract/fhir/types';
 import type { ObservationsTable } from '../../db/database';
 import { mrnSystem } from '../config';
-import type { SearchParam } from '../search';
 import { projectObservation, type ObservationComponent } from './observation-projection';
-import { codeCondition, commonCondition, dateCondition, FALSE, isoOrNull, or, patientCondition, type Condition } from './sql';
+import { codeCondition, FALSE, isoOrNull, or, type Condition, patientTimeCondition } from './sql';
 import type { ResourceStore, StoreContext } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
 import { currentBranchId } from '../../db/with-branch';
@@ -78,20 +77,7 @@ function toFhir(c: StoreContext, r: Selected): Resource {
   return JSON.parse(JSON.stringify(res)) as Resource;
 }
 
-function condition(p: SearchParam): Condition {
-  const common = commonCondition(p);
-  if (common) return common;
-  switch (p.type) {
-    case 'reference':
-      return or(p.values.map((v) => patientCondition('patient_id', v)));
-    case 'date':
-      return or(p.values.map((v) => dateCondition('effective_at', v, 'timestamptz')));
-    case 'token':
-      return or(p.values.map((v) => tokenParam(p.name, v)));
-    default:
-      return FALSE;
-  }
-}
+const condition = patientTimeCondition('effective_at', tokenParam);
 
 function tokenParam(name: string, v: { system: string | undefined; code: string }): Condition {
   switch (name) {

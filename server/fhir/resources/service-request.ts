@@ -3,9 +3,8 @@ import { sql, type Selectable } from 'kysely';
 import { SYSTEMS, type CodeableConcept, type Reference, type Resource } from '../../../contract/fhir/types';
 import type { ServiceRequestsTable } from '../../db/database';
 import { unprocessable } from '../errors';
-import type { SearchParam } from '../search';
 import { checkCodings, clip, conceptText, instantOf, primaryCoding } from './project';
-import { codeCondition, commonCondition, dateCondition, FALSE, or, patientCondition, type Condition } from './sql';
+import { codeCondition, or, patientTimeCondition } from './sql';
 import type { ResourceStore } from './store';
 import { saveVersion, tokenCondition, withMeta } from './stored';
 import { currentBranchId } from '../../db/with-branch';
@@ -38,26 +37,23 @@ function toFhir(r: Selected): Resource {
   return res;
 }
 
-function condition(p: SearchParam): Condition {
-  const common = commonCondition(p);
-  if (common) return common;
-  switch (p.type) {
-    case 'reference':
-      return or(p.values.map((v) => patientCondition('patient_id', v)));
-    case 'date':
-      return or(p.values.map((v) => dateCondition('authored_at', v, 'timestamptz')));
-    case 'token':
-      if (p.name === 'status') return or(p.values.map((v) => codeCondition('status', v, 'http://hl7.org/fhir/request-status')));
-      if (p.name === 'intent') return or(p.values.map((v) => codeCondition('intent', v, 'http://hl7.org/fhir/request-intent')));
-      // The first category is a column (seeded referrals have no stored resource); every category of a sent one is in the token index.
-      if (p.name === 'category') return or(p.values.map((v) => or([codeCondition('category', v, SERVICE_CATEGORY_SYSTEM), tokenCondition('ServiceRequest', 'category', v)])));
-      if (p.name === 'code') return or(p.values.map((v) => or([codeCondition('snomed', v, SYSTEMS.snomed), tokenCondition('ServiceRequest', 'code', v)])));
-      if (p.name === 'identifier') return or(p.values.map((v) => tokenCondition('ServiceRequest', 'identifier', v)));
-      return FALSE;
+const condition = patientTimeCondition('authored_at', (name, v) => {
+  switch (name) {
+    case 'status':
+      return codeCondition('status', v, 'http://hl7.org/fhir/request-status');
+    case 'intent':
+      return codeCondition('intent', v, 'http://hl7.org/fhir/request-intent');
+    // The first category is a column (seeded referrals have no stored resource); every category of a sent one is in the token index.
+    case 'category':
+      return or([codeCondition('category', v, SERVICE_CATEGORY_SYSTEM), tokenCondition('ServiceRequest', 'category', v)]);
+    case 'code':
+      return or([codeCondition('snomed', v, SYSTEMS.snomed), tokenCondition('ServiceRequest', 'code', v)]);
+    case 'identifier':
+      return tokenCondition('ServiceRequest', 'identifier', v);
     default:
-      return FALSE;
+      return null;
   }
-}
+});
 
 export const serviceRequestStore: ResourceStore = {
   type: 'ServiceRequest',

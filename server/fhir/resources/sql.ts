@@ -92,3 +92,25 @@ export function isoOrNull(d: Date | null): string | undefined {
 export function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === '23505';
 }
+
+/**
+ * The search condition of a resource that hangs off a patient and a time (Observation, orders,
+ * allergies): the common parameters, `patient`/`subject` on patient_id, a date on `timeColumn`,
+ * and each token value through `token`, which answers null for a parameter it does not know.
+ */
+export function patientTimeCondition(timeColumn: string, token: (name: string, v: TokenValue) => Condition | null): (p: SearchParam) => Condition {
+  return (p) => {
+    const common = commonCondition(p);
+    if (common) return common;
+    switch (p.type) {
+      case 'reference':
+        return or(p.values.map((v) => patientCondition('patient_id', v)));
+      case 'date':
+        return or(p.values.map((v) => dateCondition(timeColumn, v, 'timestamptz')));
+      case 'token':
+        return or(p.values.map((v) => token(p.name, v) ?? FALSE));
+      default:
+        return FALSE;
+    }
+  };
+}
