@@ -42,15 +42,16 @@ export interface StationOptions extends StoreOptions {
    * (doubling while the server cannot take them, up to 5 minutes); default 15 s. 0: never.
    */
   dictationRetryMs?: number;
-  /** The version this station runs and reports: explicit, else WARDSTATION_APP_VERSION, else the package's. */
+  /** The version this station runs and reports: explicit (WARDSTATION_APP_VERSION, main/core/config.ts), else the package's. */
   appVersion?: string;
   packageVersion?: string;
   /** The release channel the station follows; default stable. */
   channel?: string;
   /** electron-updater as this host runs it (Electron's autoUpdater, or the Node app adapter); none: no updates. */
   updater?: UpdaterFactory;
-  /** The release public key (PEM); default: the file named by WARDSTATION_RELEASE_PUBLIC_KEY. */
+  /** The release public key (PEM); else the PEM file named here (WARDSTATION_RELEASE_PUBLIC_KEY, main/core/config.ts). */
   releasePublicKey?: string;
+  releasePublicKeyFile?: string;
   /** An installer where the host has none (the fleet benchmark and tests play it). */
   installer?: (version: string, files: string[]) => void;
   updatePolicy?: Partial<UpdatePolicyOptions>;
@@ -75,7 +76,7 @@ export interface Station {
 const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
 
 function releasePublicKey(options: StationOptions) {
-  const file = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+  const file = options.releasePublicKeyFile;
   const pem = options.releasePublicKey ?? (file ? readFileSync(file, 'utf8') : null);
   return pem ? loadPublicKey(pem) : null;
 }
@@ -95,7 +96,7 @@ export function createStation(options: StationOptions): Station {
     setConfig(store, 'server_url', options.serverUrl);
     setConfig(store, 'credential', options.credential);
   }
-  const appVersion = options.appVersion ?? process.env.WARDSTATION_APP_VERSION ?? options.packageVersion ?? '0.0.0';
+  const appVersion = options.appVersion ?? options.packageVersion ?? '0.0.0';
   const channel = options.channel ?? 'stable';
   const health = createHealth(store, appVersion, {
     channel,
