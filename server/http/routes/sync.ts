@@ -8,7 +8,7 @@ import { pullChangesJson } from '../../sync/pull';
 import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
-import type { Station } from '../../stations/credential';
+import type { EnrolledStation } from '../../stations/credential';
 import { listFlags } from '../../flags/flags';
 import { recordHealthReport } from '../../releases/health-gate';
 import { recordContact } from '../../releases/presence';
@@ -34,7 +34,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
    * (a faulty version's reports halt its rollout). A malformed report is ignored, never a reason
    * to refuse the sync itself; the answer's header tells the station whether it was kept.
    */
-  async function heardFrom(station: Station, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function heardFrom(station: EnrolledStation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const sys = ctx.db;
     const rawVersion = request.headers[STATION_VERSION_HEADER];
     const version = typeof rawVersion === 'string' && Version.safeParse(rawVersion).success ? rawVersion : null;
