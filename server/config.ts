@@ -6,6 +6,8 @@ export interface ServerConfig {
   port: number;
   databaseUrl: string;
   databaseOwnerUrl: string | null;
+  /** DATABASE_READ_URL: the app role on a streaming replica of the same database, for reads. */
+  databaseReadUrl: string | null;
   poolSize: number;
   policy: AuthPolicy;
   trustProxy: boolean;
@@ -32,6 +34,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     port: intFromEnv(env, 'PORT', 8787),
     databaseUrl,
     databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
+    databaseReadUrl: env.DATABASE_READ_URL || null,
     poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
     trustProxy: env.TRUST_PROXY === '1',
     consoleDir: env.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
