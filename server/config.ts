@@ -16,6 +16,8 @@ export interface ServerConfig {
   port: number;
   databaseUrl: string;
   databaseOwnerUrl: string | null;
+  /** DATABASE_READ_URL: the app role on a streaming replica of the same database, for reads. */
+  databaseReadUrl: string | null;
   poolSize: number;
   policy: AuthPolicy;
   trustProxy: boolean;
@@ -62,6 +64,11 @@ const ServerEnv = z.object({
     .optional()
     .refine((v) => !v || /^postgres(ql)?:\/\/./.test(v), 'DATABASE_OWNER_URL must be a postgres:// connection URL')
     .transform((v) => v || null),
+  DATABASE_READ_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\/./.test(v), 'DATABASE_READ_URL must be a postgres:// connection URL')
+    .transform((v) => v || null),
   DATABASE_POOL_SIZE: wholeNumber('DATABASE_POOL_SIZE', 10, 1000).refine((n) => n > 0, 'DATABASE_POOL_SIZE must be at least 1'),
   TRUST_PROXY: z.enum(['', '0', '1'], { error: 'TRUST_PROXY must be 1 (behind a load balancer) or 0' }).optional(),
   CONSOLE_DIR: optionalText,
@@ -98,6 +105,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     poolSize: e.DATABASE_POOL_SIZE,
     trustProxy: e.TRUST_PROXY === '1',
     consoleDir: e.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),

@@ -40,8 +40,16 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   // No branch may hold more than half the pool: a burst in one hospital queues in that hospital.
   limitBranches(db, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
   await assertLeastPrivilege(db);
+  // Reads that need not see their own writes go to the streaming replica, when one is named.
+  const readDb = config.databaseReadUrl
+    ? createSystemDb(createPool({ connectionString: config.databaseReadUrl, max: config.poolSize, applicationName: 'wardstation-server-read' }))
+    : undefined;
+  if (readDb) {
+    limitBranches(readDb, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
+    await assertLeastPrivilege(readDb);
+  }
   const { app, health } = await buildServer(
-    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
+    { db, ...(readDb ? { readDb } : {}), policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
     },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir },
@@ -66,6 +74,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
         await worker.stop({ release: true });
         await cpu.close();
         await db.destroy();
+        await readDb?.destroy();
       })();
       return draining;
     },

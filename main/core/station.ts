@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { patientAllergies, patientVitals, recordAllergy, recordVitals } from './clinical';
+import { patientAllergies, patientCodeStatuses, patientVitals, recordAllergy, recordCodeStatus, recordVitals } from './clinical';
+import { noteHistory } from './note-history';
 import { refreshStationInfo, storedStationInfo } from './station-info';
 import { listWard, lookAlikesOf, myPatientIds, setMyPatient } from './ward';
 import type { StationCall, StationHandlers, StationStatus } from '../../contract/station-api';
@@ -278,17 +279,30 @@ export function createStation(options: StationOptions): StationCore {
     },
     listPatients: async (input) => listWard(store, sessions.require().user, input, storedStationInfo(store)?.ward.id ?? null),
     async getPatientChart({ patientId }) {
-      const user = me();
+      const signedIn = sessions.require().user;
+      const user = signedIn.id;
       const chart = patientChart(store, patientId);
       if (!chart) throw new StationError('not_found', 'This patient is not on this station. Go back to the ward list and search again.');
       const ward = storedStationInfo(store)?.wards.find((w) => w.id === chart.patient.wardId) ?? null;
       const allergies = patientAllergies(store, patientId);
-      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}), vitals: patientVitals(store, patientId) };
+      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}),
+        vitals: patientVitals(store, patientId),
+        codeStatuses: patientCodeStatuses(store, patientId),
+        notes: noteHistory(store, signedIn, patientId),
+      };
     },
     async recordAllergy(input) {
       const a = recordAllergy(store, me(), input);
       sync.kick();
       return a;
+    },
+    async recordCodeStatus(input) {
+      const user = sessions.require().user;
+      // A resuscitation decision is a physician's (the server refuses anyone else's too).
+      if (!user.roles.includes('physician')) throw new StationError('unauthorized', 'Only a physician can record the code status.');
+      const c = recordCodeStatus(store, user, input);
+      sync.kick();
+      return c;
     },
     async recordVitals(input) {
       const v = recordVitals(store, me(), input);

@@ -40,6 +40,7 @@ function header(request: FastifyRequest, name: string): string | null {
 export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config: FhirConfig): void {
   const deps: FhirDeps = {
     db: ctx.db,
+    ...(ctx.readDb ? { readDb: ctx.readDb } : {}),
     policy: ctx.policy,
     config,
     cursorSecret: cursorSecretLoader(ctx.db, config.cursorSecret),
