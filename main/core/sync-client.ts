@@ -21,6 +21,8 @@ export interface SyncClientOptions {
   onChange?(): void;
   batchSize?: number;
   pullPageSize?: number;
+  /** Ask for the next pull page while writing the current one (default true; false: one page at a time, for comparison). */
+  pullAhead?: boolean;
   pullIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -55,6 +57,7 @@ export interface SyncClient {
 export function createSyncClient(o: SyncClientOptions): SyncClient {
   const batchSize = o.batchSize ?? 200;
   const pageSize = o.pullPageSize ?? 2000;
+  const pullAhead = o.pullAhead ?? true;
   const interval = o.pullIntervalMs ?? 30_000;
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
@@ -227,16 +230,32 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     return e.status === 500 && Math.min(...batch.map((b) => b.attempts + 1)) >= failLimit;
   }
 
+  /**
+   * Pulls to the end of the feed, one page ahead: the next page is asked for as soon as a page
+   * (and so its cursor) has arrived, before that page is written, so the server reads page n+1
+   * while the station inserts page n (a ward's bootstrap is tens of thousands of rows). Pages are
+   * still written in order, each in one SQLite transaction together with its cursor, so a cut
+   * between pages resumes after the last page written.
+   */
   async function pullAll(signal: AbortSignal): Promise<void> {
     const token = o.pullToken();
     if (!token) return;
+    let next = o.server.pull(token, getCursor(o.store), pageSize, signal);
     for (;;) {
+      const page = await next;
       if (signal.aborted) return;
-      const page = await o.server.pull(token, getCursor(o.store), pageSize, signal);
+      if (page.more && pullAhead) {
+        next = o.server.pull(token, page.cursor, pageSize, signal);
+        // Its failure is met when it is awaited; until then it is not an unhandled rejection.
+        next.catch(() => {});
+        // One turn of the event loop, so that the request leaves before the inserts hold the loop.
+        await new Promise((r) => setImmediate(r));
+      }
       applyChanges(o.store, page.changes, page.cursor);
       if (page.flags) o.onFlags?.(page.flags);
       changed();
       if (!page.more) return;
+      if (!pullAhead) next = o.server.pull(token, page.cursor, pageSize, signal);
     }
   }
 
