@@ -9,7 +9,7 @@ import { createSystemDb } from './db/system-db';
 import { buildServer } from './http/app';
 import type { Logger } from './log';
 import { assertPortFree } from './startup';
-import { summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
+import type { SummarizerConfig, TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
 import { startNoteCpuWorker } from './notes/off-thread';
 import { structureNote } from './notes/pipeline';
@@ -26,9 +26,9 @@ export interface NotesSettings {
   transcription: TranscriptionConfig;
 }
 
-/** `notes` defaults to the environment's NOTES_* settings (the local structurer when none). */
+/** `notes` overrides the configuration's NOTES_* settings (tests give their own providers). */
 export async function startServer(config: ServerConfig, log: Logger, notes?: NotesSettings): Promise<RunningServer> {
-  const notesSettings = notes ?? { summarizer: summarizerConfigFromEnv(process.env), transcription: transcriptionConfigFromEnv(process.env) };
+  const notesSettings = notes ?? config.notes;
   // Before migrating: a second instance on a busy port must not touch the live database.
   await assertPortFree(config.host, config.port);
   if (config.databaseOwnerUrl) {
@@ -52,7 +52,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     { db, ...(readDb ? { readDb } : {}), policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
     },
-    { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
+    { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir },
   );
   // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.
   const cpu = startNoteCpuWorker();

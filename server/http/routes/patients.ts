@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { PatientQuery, type Patient, type PatientList } from '../../../contract/patient';
 import { CLINICAL_ROLES } from '../../../contract/roles';
+import { IdParams } from '../../../contract/server-api';
 import { recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
 import { findPatients, getPatient } from '../../patients/repository';
@@ -9,8 +9,6 @@ import { requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
-
-const PatientParams = z.object({ id: z.string().uuid() });
 
 /** Patient reads: clinical roles only, scoped by the session's branch, each one audited. */
 export function registerPatientRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -35,7 +33,7 @@ export function registerPatientRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/api/patients/:id', async (request): Promise<Patient> => {
     const session = await requireSession(ctx, request);
     requireRole(session, CLINICAL_ROLES);
-    const { id } = parseInput(PatientParams, request.params);
+    const { id } = parseInput(IdParams, request.params);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     // A patient the replica has not replayed yet (admitted a moment ago) is looked up on the primary.
     const patient = await withBranchRead(

@@ -18,12 +18,14 @@ import { streamGuard } from '../stream-guard';
 import { requireStationUser } from './station-auth';
 import { authenticateBeforeBody } from '../authenticate';
 import type { AppContext } from '../context';
+import type { FhirConfig } from '../../fhir/config';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
 
-export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** `fhir`: the FHIR store's settings, for clinical records (vitals, allergies) that pushes carry. */
+export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: FhirConfig): void {
   const verdict = healthVerdicts(app, ctx);
 
   /**
@@ -60,7 +62,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode) : []);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode, fhir) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',
