@@ -74,6 +74,14 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   let live: AbortController | null = null;
   let liveToken: string | null = null;
   let liveRetry: NodeJS.Timeout | null = null;
+  /**
+   * The newest cursor the live channel announced. The announcement comes from the primary, while
+   * the pull may be answered by a read replica that has not replayed that far yet: a round that
+   * ends short of it is tried again soon (50 ms, doubling), until the replica has caught up or
+   * the wait passes 2 s (then the periodic pull, or the next announcement, brings it).
+   */
+  let heard = 0n;
+  let lagWait = 0;
   /** Aborted by stop(): a round in flight (a ward's bootstrap) ends within one request. */
   let roundAbort = new AbortController();
 
@@ -112,7 +120,13 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           state = 'online';
           failures = 0;
           lastSyncAt = new Date().toISOString();
-          schedule(interval);
+          const behind = BigInt(getCursor(o.store)) < heard;
+          lagWait = behind ? (lagWait === 0 ? 50 : lagWait * 2) : 0;
+          if (lagWait > 2000) {
+            lagWait = 0;
+            heard = 0n;
+          }
+          schedule(lagWait || interval);
         } catch (e) {
           if (signal.aborted) return;
           state = e instanceof NetworkError ? 'offline' : 'degraded';
@@ -276,6 +290,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       .live(
         token,
         (cursor) => {
+          if (BigInt(cursor) > heard) heard = BigInt(cursor);
           if (BigInt(cursor) > BigInt(getCursor(o.store))) void round();
         },
         ctl.signal,
