@@ -146,6 +146,19 @@ describe('station and server: sync end to end', () => {
     assert.equal(s.store.prepare('SELECT count(*) FROM drafts').pluck().get(), 0, 'no north drafts at south');
   });
 
+  test('a ward pulled in small pages, each asked for while the last is written, arrives whole and in order', async () => {
+    const rows = (st: Station) => st.store.prepare('SELECT entity, id, seq, data FROM cache ORDER BY entity, id').all();
+    const ahead = station('pages-ahead', h.north1, { sync: { pullPageSize: 2, pullAhead: true } });
+    const serial = station('pages-serial', h.north2, { sync: { pullPageSize: 1000, pullAhead: false } });
+    for (const st of [ahead, serial]) {
+      await st.handlers.signIn({ username: 'dr.north', password: TEST_PASSWORD, branch: 'north' });
+      await st.handlers.syncNow({});
+    }
+    assert.ok(rows(ahead).length >= h.f.north.patientIds.length + 6, 'patients and lab results, over many pages');
+    assert.deepEqual(rows(ahead), rows(serial));
+    assert.equal(ahead.sync.status().cursor, serial.sync.status().cursor);
+  });
+
   test('offline sign-in within the window, lock, and a fast user switch that shows nothing of the last user', async () => {
     const a = station('session', h.north1);
     await a.handlers.signIn({ username: 'dr.north', password: TEST_PASSWORD, branch: 'north' });
