@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
-import { recordAudit } from '../../audit/record';
+import { recordAudit, recordAuditAtCommit } from '../../audit/record';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
@@ -62,7 +62,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
       const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
-      await recordAudit(trx, actor, {
+      // Sent with the COMMIT: the branch's audit lock is not held across a round trip.
+      recordAuditAtCommit(trx, actor, {
         action: 'sync.push',
         entityType: 'station',
         entityId: station.id,
