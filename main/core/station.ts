@@ -61,7 +61,7 @@ export interface StationOptions extends StoreOptions {
   healthIncidentGapMs?: number;
 }
 
-export interface Station {
+export interface StationCore {
   handlers: StationHandlers;
   store: Store;
   sessions: Sessions;
@@ -83,7 +83,7 @@ function releasePublicKey(options: StationOptions) {
 }
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
-export function createStation(options: StationOptions): Station {
+export function createStation(options: StationOptions): StationCore {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // The store key: the shell's (Electron: safeStorage), else main/host's key file (0600).
   const storeKey = options.storeKey ?? keyFromFile(path.join(options.dataDir, 'store.key'));

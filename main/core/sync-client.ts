@@ -1,5 +1,5 @@
 import type { SyncState, SyncStatus } from '../../contract/station-api';
-import type { Flag } from '../../contract/flags';
+import type { FeatureFlag } from '../../contract/flags';
 import type { ReleaseSignal } from '../../contract/releases';
 import type { Mutation, MutationResult } from '../../contract/sync';
 import { applyChanges, getCursor } from './cache';
@@ -36,7 +36,7 @@ export interface SyncClientOptions {
   /** A release or rollback was signalled on the live channel (flag changes start a round here). */
   onReleaseSignal?(signal: ReleaseSignal): void;
   /** The branch's feature flags, with the last page of a pull. */
-  onFlags?(flags: Flag[]): void;
+  onFlags?(flags: FeatureFlag[]): void;
 }
 
 export interface SyncClient {

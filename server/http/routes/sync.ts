@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
-import { recordAudit, recordReadAudit } from '../../audit/record';
+import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
-import type { Station } from '../../stations/credential';
+import type { EnrolledStation } from '../../stations/credential';
 import { listFlags } from '../../flags/flags';
 import { recordHealthReport } from '../../releases/health-gate';
 import { recordContact } from '../../releases/presence';
@@ -34,7 +34,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
    * (a faulty version's reports halt its rollout). A malformed report is ignored, never a reason
    * to refuse the sync itself; the answer's header tells the station whether it was kept.
    */
-  async function heardFrom(station: Station, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function heardFrom(station: EnrolledStation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const sys = ctx.db;
     const rawVersion = request.headers[STATION_VERSION_HEADER];
     const version = typeof rawVersion === 'string' && Version.safeParse(rawVersion).success ? rawVersion : null;
@@ -64,7 +64,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
       const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode, fhir) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
-      await recordAudit(trx, actor, {
+      // Sent with the COMMIT: the branch's audit lock is not held across a round trip.
+      recordAuditAtCommit(trx, actor, {
         action: 'sync.push',
         entityType: 'station',
         entityId: station.id,

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { FlagList } from '../../../contract/flags';
+import type { FeatureFlagList } from '../../../contract/flags';
 import type { ReleaseSignal } from '../../../contract/releases';
 import { FeedFileParams, FeedParams, serverApi, UpdateEventsQuery } from '../../../contract/server-api';
 import type { Ring } from '../../releases/rings';
@@ -86,7 +86,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     return { recorded: true, rolloutState: state };
   });
 
-  app.get('/api/station/flags', async (request): Promise<FlagList> => {
+  app.get('/api/station/flags', async (request): Promise<FeatureFlagList> => {
     const station = await requireStation(ctx, request);
     const actor = { kind: 'station', id: station.id } as const;
     const [branch, flags] = await Promise.all([
