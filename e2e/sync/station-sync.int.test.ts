@@ -147,7 +147,7 @@ describe('station and server: sync end to end', () => {
   });
 
   test('a ward pulled in small pages, each asked for while the last is written, arrives whole and in order', async () => {
-    const rows = (st: Station) => st.store.prepare('SELECT entity, id, seq, data FROM cache ORDER BY entity, id').all();
+    const rows = (st: StationCore) => st.store.prepare('SELECT entity, id, seq, data FROM cache ORDER BY entity, id').all();
     const ahead = station('pages-ahead', h.north1, { sync: { pullPageSize: 2, pullAhead: true } });
     const serial = station('pages-serial', h.north2, { sync: { pullPageSize: 1000, pullAhead: false } });
     for (const st of [ahead, serial]) {
