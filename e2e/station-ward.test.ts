@@ -262,6 +262,9 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     // A signed note opens from the history on its review tab, as a document with its signer's role.
     await history.locator('[data-state="signed"]').getByRole('button').click();
     await page.getByTestId('signed-note').filter({ hasText: /Signed by Dr\. Anna Berger, physician/ }).waitFor({ timeout: 15_000 });
+    // The ward list carries the decision too, in words.
+    await page.getByRole('button', { name: 'Ward list' }).click();
+    await page.getByTestId('ward-row').filter({ hasText: 'N990001' }).getByTestId('code-status-flag').filter({ hasText: 'Treatment limits' }).waitFor();
     await page.close();
     assert.deepEqual(problems, []);
   });
@@ -294,6 +297,7 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     assert.match((await page.getByTestId('news2-score').first().textContent()) ?? '', /11 high/);
     // An allergy, offline too, on the chart's side column; the banner shows it at once.
     await page.getByRole('tab', { name: 'Chart' }).click();
+    await page.getByText('Record allergy').click();
     const allergy = page.getByTestId('allergy-form');
     await allergy.getByLabel('Substance').fill('Penicillin');
     await allergy.getByLabel('Reaction').fill('hives');
