@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { createStation, type Station } from '../main/core/station';
+import { createStation, type StationCore } from '../main/core/station';
 import { loadCookieKey } from '../main/host/cookie-key';
 import { startStationHost, type StationHost } from '../main/host/http-host';
 import { ensureUiBuilt } from '../scripts/build-ui';
@@ -30,7 +30,7 @@ const shots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screensho
 const admin = { kind: 'admin', id: 'e2e' } as const;
 
 interface Launched {
-  station: Station;
+  station: StationCore;
   host: StationHost;
 }
 

@@ -33,7 +33,7 @@ export interface StationOptions extends StoreOptions {
   credential?: string;
   /** IT's offline-unlock window; default 12 hours. */
   offlineUnlockHours?: number;
-  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullAhead' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
   /** IT's idle time before the station's screen locks itself; default 5 minutes. */
   idleLockSeconds?: number;
   /** Start the background sync loop (default true). */
@@ -43,15 +43,16 @@ export interface StationOptions extends StoreOptions {
    * (doubling while the server cannot take them, up to 5 minutes); default 15 s. 0: never.
    */
   dictationRetryMs?: number;
-  /** The version this station runs and reports: explicit, else WARDSTATION_APP_VERSION, else the package's. */
+  /** The version this station runs and reports: explicit (WARDSTATION_APP_VERSION, main/core/config.ts), else the package's. */
   appVersion?: string;
   packageVersion?: string;
   /** The release channel the station follows; default stable. */
   channel?: string;
   /** electron-updater as this host runs it (Electron's autoUpdater, or the Node app adapter); none: no updates. */
   updater?: UpdaterFactory;
-  /** The release public key (PEM); default: the file named by WARDSTATION_RELEASE_PUBLIC_KEY. */
+  /** The release public key (PEM); else the PEM file named here (WARDSTATION_RELEASE_PUBLIC_KEY, main/core/config.ts). */
   releasePublicKey?: string;
+  releasePublicKeyFile?: string;
   /** An installer where the host has none (the fleet benchmark and tests play it). */
   installer?: (version: string, files: string[]) => void;
   updatePolicy?: Partial<UpdatePolicyOptions>;
@@ -60,7 +61,7 @@ export interface StationOptions extends StoreOptions {
   healthIncidentGapMs?: number;
 }
 
-export interface Station {
+export interface StationCore {
   handlers: StationHandlers;
   store: Store;
   sessions: Sessions;
@@ -76,13 +77,13 @@ export interface Station {
 const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
 
 function releasePublicKey(options: StationOptions) {
-  const file = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+  const file = options.releasePublicKeyFile;
   const pem = options.releasePublicKey ?? (file ? readFileSync(file, 'utf8') : null);
   return pem ? loadPublicKey(pem) : null;
 }
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
-export function createStation(options: StationOptions): Station {
+export function createStation(options: StationOptions): StationCore {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // The store key: the shell's (Electron: safeStorage), else main/host's key file (0600).
   const storeKey = options.storeKey ?? keyFromFile(path.join(options.dataDir, 'store.key'));
@@ -96,7 +97,7 @@ export function createStation(options: StationOptions): Station {
     setConfig(store, 'server_url', options.serverUrl);
     setConfig(store, 'credential', options.credential);
   }
-  const appVersion = options.appVersion ?? process.env.WARDSTATION_APP_VERSION ?? options.packageVersion ?? '0.0.0';
+  const appVersion = options.appVersion ?? options.packageVersion ?? '0.0.0';
   const channel = options.channel ?? 'stable';
   const health = createHealth(store, appVersion, {
     channel,

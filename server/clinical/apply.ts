@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { recordAudit } from '../audit/record';
 import type { AllergyRecord, CodeStatusRecord, FirstResult, MutationResult, VitalsRecord } from '../../contract/sync';
 import type { Actor, BranchTransaction } from '../db/with-branch';
-import { fhirConfigFromEnv } from '../fhir/config';
+import type { FhirConfig } from '../fhir/config';
 import { createAllergyIntolerance } from '../fhir/resources/allergy-intolerance';
 import { createObservation } from '../fhir/resources/observation';
 import type { StoreContext } from '../fhir/resources/store';
@@ -58,7 +58,7 @@ async function recordCodeStatus(trx: BranchTransaction, actor: Actor, station: {
   return { status: 'applied' };
 }
 
-export async function applyClinical(trx: BranchTransaction, station: { id: string; branchCode: string }, userId: number, m: ClinicalMutation): Promise<MutationResult> {
+export async function applyClinical(trx: BranchTransaction, station: { id: string; branchCode: string }, userId: number, m: ClinicalMutation, fhir: FhirConfig): Promise<MutationResult> {
   const b = sql<number>`nullif(current_setting('app.current_branch', true), '')::int`;
   // A lock of this mutation id (class 7303), held to commit: a concurrent push of the same id
   // waits, then finds it applied and answers duplicate. Different records apply in parallel.
@@ -69,7 +69,7 @@ export async function applyClinical(trx: BranchTransaction, station: { id: strin
   let result: FirstResult | undefined;
   if (!patient) result = { status: 'rejected', reason: 'unknown_patient' };
   else {
-    const c: StoreContext = { trx, config: fhirConfigFromEnv(), branchCode: station.branchCode, identifierSystems: [] };
+    const c: StoreContext = { trx, config: fhir, branchCode: station.branchCode, identifierSystems: [] };
     const actor: Actor = { kind: 'user', id: String(userId) };
     if (m.kind === 'code_status.record') {
       result = await recordCodeStatus(trx, actor, station, userId, m.payload);
