@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { LoginRequest, LoginResponse, MeResponse } from './auth';
-import { StationList } from './console';
+import { ApiClientList, AuditCheckpointList, SessionsEnded, SetPasswordInput, StationList, StoredArtifact, UserList, Username } from './console';
 import { ApiErrorBody, type ErrorCode } from './errors';
 import { FlagKey, FlagList, SetFlagInput } from './flags';
 import { LiveEvent, PullQuery, PullResponse, PushRequest, PushResponse } from './sync';
-import { AddRingInput, Channel, ChangeRolloutResult, FleetVersions, MoveRolloutInput, MoveRolloutResult, PublishReleaseInput, RolloutStatus, RolloutTarget, RolloutThresholdInput, ThresholdResult } from './releases';
+import { AddRingInput, ArtifactName, Channel, ChangeRolloutResult, FleetVersions, MoveRolloutInput, MoveRolloutResult, PublishReleaseInput, RolloutStatus, RolloutTarget, RolloutThresholdInput, ThresholdResult } from './releases';
 
 /*
  * The server's HTTP API, declared once like the station API: method, path, the schemas of what
  * goes in (path parameters, query, body) and comes out, and the error codes a caller must handle.
  * Clients are derived from it (createServerApiClient); server/http/server-api.test.ts checks that
  * the server registers every declared route. So far it covers sign-in, the IT console's calls
- * (fleet, releases, rollouts, feature flags) and the station's sync; the notes, patients and
+ * (fleet, user/station/API-client commands, audit checkpoints, artifact upload, releases,
+ * rollouts, feature flags) and the station's sync; the notes, patients and
  * update routes and FHIR are still declared only in their route files.
  */
 
@@ -25,6 +26,8 @@ interface RouteSpec {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** The body is the raw bytes of a file (application/octet-stream), not JSON. */
+  upload?: true;
   output: z.ZodType;
   /** Success status when not 200. */
   status?: 201 | 204;
@@ -47,6 +50,26 @@ export const serverApi = {
   logout: { method: 'POST', path: '/api/auth/logout', output: NoContent, status: 204, auth: signedIn, errors: ['unauthorized'] },
   me: { method: 'GET', path: '/api/me', output: MeResponse, auth: signedIn, errors: ['unauthorized'] },
   listStations: { method: 'GET', path: '/api/admin/stations', output: StationList, auth: itAdmin, errors: adminErrors },
+  // The admin CLI's user, station and API-client commands, for the branches the administrator
+  // administers (a target reaching another branch is refused); each audited, sessions ended.
+  revokeStation: { method: 'POST', path: '/api/admin/stations/:id/revoke', params: z.object({ id: z.uuid() }), output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  listUsers: { method: 'GET', path: '/api/admin/users', output: UserList, auth: itAdmin, errors: adminErrors },
+  disableUser: { method: 'POST', path: '/api/admin/users/:username/disable', params: z.object({ username: Username }), output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  setUserPassword: { method: 'POST', path: '/api/admin/users/:username/password', params: z.object({ username: Username }), body: SetPasswordInput, output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  listApiClients: { method: 'GET', path: '/api/admin/clients', output: ApiClientList, auth: itAdmin, errors: adminErrors },
+  revokeApiClient: { method: 'POST', path: '/api/admin/clients/:id/revoke', params: z.object({ id: z.coerce.number().int().positive() }), output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  auditCheckpoints: { method: 'GET', path: '/api/admin/audit/checkpoints', output: AuditCheckpointList, auth: itAdmin, errors: adminErrors },
+  uploadArtifact: {
+    method: 'PUT',
+    path: '/api/releases/artifacts/:name',
+    params: z.object({ name: ArtifactName }),
+    body: z.custom<Uint8Array<ArrayBuffer>>((v) => v instanceof Uint8Array),
+    upload: true,
+    output: StoredArtifact,
+    status: 201,
+    auth: itAdmin,
+    errors: [...adminErrors, 'conflict'],
+  },
   publishRelease: { method: 'POST', path: '/api/releases', body: PublishReleaseInput, output: z.object({ id: z.number().int() }), status: 201, auth: itAdmin, errors: [...adminErrors, 'conflict'] },
   addRing: { method: 'POST', path: '/api/releases/rings', body: AddRingInput, output: z.object({ id: z.number().int() }), status: 201, auth: itAdmin, errors: [...adminErrors, 'conflict', 'not_found'] },
   moveRollout: { method: 'POST', path: '/api/releases/rollout/move', body: MoveRolloutInput, output: MoveRolloutResult, auth: itAdmin, errors: [...adminErrors, 'conflict', 'not_found'] },
@@ -104,7 +127,7 @@ export function serverPath(route: ServerRoute, input: { params?: Record<string, 
 }
 
 /** The fetch a client needs (the browser's, or Node's), without depending on either's types. */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 /** A typed client of the server's HTTP API, one function per declared route, answers checked against the contract. */
 export function createServerApiClient(fetchLike: FetchLike, baseUrl = ''): ServerApiClient {
@@ -114,9 +137,10 @@ export function createServerApiClient(fetchLike: FetchLike, baseUrl = ''): Serve
     if (spec.stream) continue;
     client[route] = async (input) => {
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (input.body !== undefined) headers['content-type'] = 'application/json';
+      if (input.body !== undefined) headers['content-type'] = spec.upload ? 'application/octet-stream' : 'application/json';
       if (input.token) headers.authorization = `Bearer ${input.token}`;
-      const res = await fetchLike(`${baseUrl}${serverPath(route, input)}`, { method: spec.method, headers, ...(input.body !== undefined ? { body: JSON.stringify(input.body) } : {}) });
+      const payload = input.body === undefined ? undefined : spec.upload ? (input.body as Uint8Array<ArrayBuffer>) : JSON.stringify(input.body);
+      const res = await fetchLike(`${baseUrl}${serverPath(route, input)}`, { method: spec.method, headers, ...(payload !== undefined ? { body: payload } : {}) });
       if (spec.status === 204 && res.ok) return undefined;
       const body: unknown = await res.json().catch(() => null);
       if (!res.ok) {

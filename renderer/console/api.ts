@@ -6,7 +6,7 @@ import { createServerApiClient, ServerApiError, type ServerCallInput } from '../
  */
 export { ServerApiError as ApiError };
 
-const server = createServerApiClient((url, init) => fetch(url, init));
+const server = createServerApiClient((url, init) => fetch(url, init as RequestInit));
 
 export const consoleApi = {
   login: (req: ServerCallInput<'login'>['body']) => server.login({ body: req }),
@@ -21,6 +21,15 @@ export const consoleApi = {
   moveRollout: (token: string, body: ServerCallInput<'moveRollout'>['body']) => server.moveRollout({ token, body }),
   changeRollout: (token: string, action: 'pause' | 'resume' | 'rollback', body: ServerCallInput<'changeRollout'>['body']) => server.changeRollout({ token, params: { action }, body }),
   setThreshold: (token: string, body: ServerCallInput<'setRolloutThreshold'>['body']) => server.setRolloutThreshold({ token, body }),
+  revokeStation: (token: string, id: string) => server.revokeStation({ token, params: { id } }),
+  users: (token: string) => server.listUsers({ token }),
+  disableUser: (token: string, username: string) => server.disableUser({ token, params: { username } }),
+  setPassword: (token: string, username: string, password: string) => server.setUserPassword({ token, params: { username }, body: { password } }),
+  apiClients: (token: string) => server.listApiClients({ token }),
+  revokeApiClient: (token: string, id: number) => server.revokeApiClient({ token, params: { id } }),
+  auditCheckpoints: (token: string) => server.auditCheckpoints({ token }),
+  uploadArtifact: (token: string, name: string, bytes: Uint8Array<ArrayBuffer>) => server.uploadArtifact({ token, params: { name }, body: bytes }),
+  publishRelease: (token: string, body: ServerCallInput<'publishRelease'>['body']) => server.publishRelease({ token, body }),
   flags: (token: string) => server.listFlags({ token }),
   setFlag: (token: string, key: string, enabled: boolean) => server.setFlag({ token, params: { key }, body: { enabled } }),
 };
