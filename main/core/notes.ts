@@ -7,7 +7,7 @@ import { DATABASE_UNREACHABLE, DATABASE_UNREACHABLE_STATION } from '../../contra
 import { waitingDictations } from './dictations';
 import { StationError } from './errors';
 import type { Sessions } from './session';
-import type { Store } from './store';
+import { sealBytes, unsealBytes, type Store } from './store';
 
 /*
  * The station's notes-review calls: each one goes to the server (/api/notes/...). There is no
@@ -107,7 +107,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
         break;
       }
       try {
-        const r = await call(DictationSent, 'POST', `${note(row.draft_id)}/transcription`, { mime: row.mime, audioBase64: row.audio.toString('base64'), baseVersion: draft.server_version });
+        const r = await call(DictationSent, 'POST', `${note(row.draft_id)}/transcription`, { mime: row.mime, audioBase64: unsealBytes(deps.store, row.audio).toString('base64'), baseVersion: draft.server_version });
         deps.store.prepare("UPDATE dictations SET sent_at = ?, audio = x'' WHERE id = ?").run(Date.now(), row.id);
         sent++;
         if (r.status !== 'applied') lastError = `transcript ${r.status}`;
@@ -137,7 +137,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
       // The recording belongs to the draft's patient, like the draft itself.
       deps.store
         .prepare('INSERT INTO dictations (id, user_id, patient_id, draft_id, mime, duration_ms, audio, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)')
-        .run(randomUUID(), user.id, owned.patient_id, draftId, mime, Buffer.from(audioBase64, 'base64'), Date.now());
+        .run(randomUUID(), user.id, owned.patient_id, draftId, mime, sealBytes(deps.store, Buffer.from(audioBase64, 'base64')), Date.now());
       return sendPending();
     },
     sendDictations: () => sendPending(),
