@@ -5,18 +5,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { generateDemoHospital } from '../contract/demo/hospital';
 import { generateRawNotes } from '../contract/demo/notes';
 import { sanitizeDraftText, type Mutation } from '../contract/sync';
 import { saveDraft } from '../main/core/drafts';
-import { createStation } from '../main/core/station';
 import { openStore } from '../main/core/store';
 import { uuid7 } from '../main/core/uuid7';
-import { withBranch } from '../server/db/with-branch';
-import { labResultColumns } from '../server/seed/seed';
 import { openLive } from '../server/sync/sse-client';
-import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
+import { bootstrap, WARD_LABS, WARD_PATIENTS } from './bootstrap';
 import { FEED_WRITE_MS, FEED_WRITERS, feedWriters } from './feed-writers';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
 
@@ -36,8 +32,6 @@ const PUSH_CLIENTS = 4;
 const PUSH_MS = 4000;
 const SAVES = 5000;
 const LIVE_ROUNDS = 200;
-const WARD_PATIENTS = 50;
-const WARD_LABS = 20_000;
 
 const ms = (a: number, b: number) => b - a;
 const sortNum = (v: number[]) => [...v].sort((x, y) => x - y);
@@ -214,73 +208,4 @@ async function liveLatency(h: SyncHarness, _dir: string): Promise<Record<string,
     c_raw_notify_p99: { value: percentile(r, 99), unit: 'ms' },
     c_seen_p50_ratio: { value: percentile(s, 50) / percentile(r, 50), unit: 'x raw' },
   };
-}
-
-async function bootstrap(h: SyncHarness, dir: string): Promise<Record<string, Figure>> {
-  const demo = generateDemoHospital({ patientsPerBranch: 10, labsPerPatient: 40 }).labResults;
-  // South: a ward that only the bootstrap writes to (north carries the other figures' drafts).
-  const patients = h.f.south.patientIds;
-  const admin = { kind: 'admin', id: 'bench' } as const;
-  const existing = await withBranch(h.t.owner, h.f.south.id, admin, (trx) =>
-    trx.selectFrom('observations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  );
-  const rows = Array.from({ length: WARD_LABS - existing.n }, (_, i) => {
-    const l = demo[i % demo.length]!;
-    return {
-      branch_id: h.f.south.id,
-      patient_id: patients[i % patients.length]!,
-      ...labResultColumns(l),
-    };
-  });
-  for (let i = 0; i < rows.length; i += 2000) {
-    await withBranch(h.t.owner, h.f.south.id, admin, (trx) => trx.insertInto('observations').values(rows.slice(i, i + 2000)).execute());
-  }
-
-  const t0 = performance.now();
-  const st = createStation({
-    dataDir: path.join(dir, 'bootstrap'),
-    serverUrl: h.url,
-    credential: h.south1.credential,
-    autoSync: false,
-    sync: { pullPageSize: 5000 },
-  });
-  await st.handlers.signIn({ username: 'dr.south', password: TEST_PASSWORD, branch: 'south' });
-  const signedIn = performance.now();
-  await st.handlers.syncNow({});
-  const t1 = performance.now();
-  const cached = st.store.prepare("SELECT count(*) FROM cache WHERE entity = 'observation'").pluck().get() as number;
-  const cachedPatients = st.store.prepare("SELECT count(*) FROM cache WHERE entity = 'patient'").pluck().get() as number;
-  await st.close();
-  if (cached < WARD_LABS || cachedPatients < WARD_PATIENTS) throw new Error(`bootstrap incomplete: ${cachedPatients} patients, ${cached} labs`);
-
-  // Raw baseline: the same rows straight out of PostgreSQL into a plain SQLite table.
-  const r0 = performance.now();
-  const client = new pg.Client({ connectionString: h.t.ownerUrl });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query(`SELECT set_config('app.current_branch', '${h.f.south.id}', true)`);
-  const all = await client.query('SELECT id, to_jsonb(o) AS data FROM observations o UNION ALL SELECT id, to_jsonb(p) FROM patients p');
-  await client.query('COMMIT');
-  await client.end();
-  const raw = openRaw(path.join(dir, 'bootstrap-raw.db'));
-  const put = raw.prepare('INSERT INTO rows (id, data) VALUES (?, ?)');
-  raw.transaction(() => {
-    for (const r of all.rows as { id: string; data: unknown }[]) put.run(r.id, JSON.stringify(r.data));
-  })();
-  raw.close();
-  const r1 = performance.now();
-  return {
-    d_bootstrap: { value: (t1 - t0) / 1000, unit: 's', goal: '<= 2' },
-    d_bootstrap_pull_only: { value: (t1 - signedIn) / 1000, unit: 's' },
-    d_raw_copy: { value: (r1 - r0) / 1000, unit: 's' },
-    d_bootstrap_ratio: { value: (t1 - t0) / (r1 - r0), unit: 'x raw' },
-  };
-}
-
-function openRaw(file: string): Database.Database {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE rows (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
-  return db;
 }

@@ -64,6 +64,3 @@ export type AuditCheckpointStatus = z.infer<typeof AuditCheckpointStatus>;
 export const AuditCheckpointList = z.object({ configured: z.boolean(), branches: z.array(AuditCheckpointStatus) });
 export type AuditCheckpointList = z.infer<typeof AuditCheckpointList>;
 
-/** An artifact stored in the server's artifact store: the server's own SHA-512 (base64) and size. */
-export const StoredArtifact = z.object({ name: z.string(), sha512: z.string(), size: z.number().int() });
-export type StoredArtifact = z.infer<typeof StoredArtifact>;

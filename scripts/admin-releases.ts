@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { environment } from './config';
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { FlagValue } from '../contract/flags';
+import { FeatureFlagValue } from '../contract/flags';
 import { Platform, releaseSignatureMessage } from '../contract/releases';
 import type { Database } from '../server/db/database';
 import { setFlag } from '../server/flags/flags';
@@ -61,13 +62,13 @@ function scopeOf(values: Record<string, unknown>): string {
 }
 
 function storeDir(): string {
-  const dir = process.env.UPDATE_FILES_DIR;
+  const dir = environment().UPDATE_FILES_DIR;
   if (!dir) throw new Error("set UPDATE_FILES_DIR to the server's artifact store folder");
   return dir;
 }
 
 function signingKey(values: Record<string, unknown>): KeyObject {
-  const file = typeof values['signing-key'] === 'string' ? values['signing-key'] : process.env.WARDSTATION_RELEASE_SIGNING_KEY;
+  const file = typeof values['signing-key'] === 'string' ? values['signing-key'] : environment().WARDSTATION_RELEASE_SIGNING_KEY;
   if (!file) throw new Error('give the release signing key (Ed25519 private key, PEM) with --signing-key FILE or WARDSTATION_RELEASE_SIGNING_KEY');
   const key = createPrivateKey(readFileSync(file));
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is not an Ed25519 private key`);
@@ -109,7 +110,7 @@ export async function runReleaseCommand(owner: Kysely<Database>, command: string
         const signature = sign(null, Buffer.from(releaseSignatureMessage(version, name, digest.sha512), 'utf8'), key).toString('base64');
         files.push({ platform, name, signature });
       }
-      const configured = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+      const configured = environment().WARDSTATION_RELEASE_PUBLIC_KEY;
       const publicKey = configured ? releasePublicKey(readFileSync(configured)) : createPublicKey(key);
       const r = await publishRelease(
         db,
@@ -147,7 +148,7 @@ export async function runReleaseCommand(owner: Kysely<Database>, command: string
     case 'flag set': {
       const enabled = need('enabled');
       if (enabled !== 'true' && enabled !== 'false') throw new Error('--enabled is true or false');
-      const value = typeof values.value === 'string' ? FlagValue.parse(values.value) : undefined;
+      const value = typeof values.value === 'string' ? FeatureFlagValue.parse(values.value) : undefined;
       const branch = await db.selectFrom('branches').select('id').where('code', '=', need('branch')).executeTakeFirst();
       if (!branch) throw new Error(`no branch ${values.branch}`);
       const input = { enabled: enabled === 'true', ...(value !== undefined ? { value } : {}) };

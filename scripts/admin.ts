@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { environment } from './config';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
@@ -43,8 +44,8 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 /** Outside the database, where its owner cannot rewrite them: the data folder unless configured. */
-const checkpointFile = () => auditCheckpointPaths(process.env).file;
-const checkpointKeyFile = () => auditCheckpointPaths(process.env).keyFile;
+const checkpointFile = () => auditCheckpointPaths(environment()).file;
+const checkpointKeyFile = () => auditCheckpointPaths(environment()).keyFile;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -4,7 +4,7 @@ import path from 'node:path';
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Where the embedded database, the station's files and the audit checkpoints live: WARDSTATION_DATA, else the OS's app-data folder. */
-export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+export function dataDir(env: Readonly<Record<string, string | undefined>>): string {
   if (env.WARDSTATION_DATA) return path.resolve(env.WARDSTATION_DATA);
   if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(homedir(), 'AppData', 'Roaming'), 'WardStation');
   if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Application Support', 'WardStation');

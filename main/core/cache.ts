@@ -1,5 +1,5 @@
 import type { Change } from '../../contract/sync';
-import type { CachedPatient, PatientChart, PatientFlags, SignedNote } from '../../contract/station-api';
+import type { CachedPatient, PatientChart, WardBadges, SignedNote } from '../../contract/station-api';
 import { matchesSearch } from '../../contract/search';
 import { seal, stmt, unsealJson, type Store } from './store';
 import { applyFeedDraft } from './drafts';
@@ -132,8 +132,9 @@ function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, 
       noteId: String(d.note_draft_id),
       approvedAt: iso(d.approved_at),
       approvedBy: Number(d.approved_by),
-      approvedByName: userOf(Number(d.approved_by))?.name ?? null,
-      approvedByRoles: userOf(Number(d.approved_by))?.roles ?? [],
+      // The signer as they signed travels with the note (feed); older notes: as known at this station.
+      approvedByName: typeof d.approved_by_name === 'string' ? d.approved_by_name : (userOf(Number(d.approved_by))?.name ?? null),
+      approvedByRoles: typeof d.approved_by_role === 'string' ? [d.approved_by_role] : (userOf(Number(d.approved_by))?.roles ?? []),
       text: String(d.approved_text),
       addenda: addenda
         .filter((a) => a.soap_draft_id === d.id)
@@ -156,8 +157,8 @@ export function patientFlags(
   patientIds: readonly string[],
   now = Date.now(),
   roles: readonly string[] = [],
-): Record<string, PatientFlags> {
-  const flags: Record<string, PatientFlags> = {};
+): Record<string, WardBadges> {
+  const flags: Record<string, WardBadges> = {};
   const physician = roles.includes('physician') ? 1 : 0;
   // Submitted drafts the user can act on; those whose SOAP draft is approved are dropped below
   // (the SOAP drafts are sealed, so that part is decided after opening them, not in SQL).

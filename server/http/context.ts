@@ -8,6 +8,11 @@ import type { TranscriptionConfig } from '../notes/config';
 export interface AppContext {
   /** No patient tables in its type: reach them with withBranch(ctx.db, …). */
   db: SystemDb;
+  /**
+   * DATABASE_READ_URL: a streaming replica for reads that need not see their own writes (FHIR
+   * searches and reads, patient reads, the sync pull), through withBranchRead. Unset: the primary.
+   */
+  readDb?: SystemDb;
   policy: AuthPolicy;
   log: Logger;
   /** The app role's URL, for LISTEN connections (the sync live channel, release signals across instances). Without it, signals stay in-process. */

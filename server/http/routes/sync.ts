@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
-import { recordAudit } from '../../audit/record';
+import { recordAudit, recordReadAudit } from '../../audit/record';
+import { withBranchRead } from '../../db/read-replica';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
-import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
-import type { Station } from '../../stations/credential';
+import type { EnrolledStation } from '../../stations/credential';
 import { listFlags } from '../../flags/flags';
 import { recordHealthReport } from '../../releases/health-gate';
 import { recordContact } from '../../releases/presence';
@@ -18,12 +18,14 @@ import { streamGuard } from '../stream-guard';
 import { requireStationUser } from './station-auth';
 import { authenticateBeforeBody } from '../authenticate';
 import type { AppContext } from '../context';
+import type { FhirConfig } from '../../fhir/config';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
 
-export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** `fhir`: the FHIR store's settings, for clinical records (vitals, allergies) that pushes carry. */
+export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: FhirConfig): void {
   const verdict = healthVerdicts(app, ctx);
 
   /**
@@ -32,7 +34,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
    * (a faulty version's reports halt its rollout). A malformed report is ignored, never a reason
    * to refuse the sync itself; the answer's header tells the station whether it was kept.
    */
-  async function heardFrom(station: Station, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function heardFrom(station: EnrolledStation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const sys = ctx.db;
     const rawVersion = request.headers[STATION_VERSION_HEADER];
     const version = typeof rawVersion === 'string' && Version.safeParse(rawVersion).success ? rawVersion : null;
@@ -60,7 +62,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode) : []);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode, fhir) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',
@@ -80,17 +82,18 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     await heardFrom(station, request, reply);
     const query = parseInput(PullQuery, request.query);
     const actor = { kind: 'user', id: String(session.userId) } as const;
-    const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
+    // On the replica when there is one (its horizon is its own snapshot's: server/sync/pull.ts);
+    // the audit row is written on the primary before the page leaves.
+    const page = await withBranchRead(ctx, station.branchId, actor, async (trx) => {
       const p = await pullChangesJson(trx, query.cursor, query.limit, { userId: session.userId });
       // The branch's feature flags come with the last page: a station caches them for offline use.
       const flags = p.more ? null : JSON.stringify(await listFlags(trx));
       if (flags) p.json = `${p.json.slice(0, -1)},"flags":${flags}}`;
       if (p.count > 0) {
-        // This unit of work writes only its read-audit row: it may commit without waiting for
-        // the disk. A database crash can lose the last fraction of a second of read-audit rows,
-        // never data; it keeps the live channel and a ward's bootstrap fast.
-        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-        await recordAudit(trx, actor, {
+        // Only a read-audit row is written: it may commit without waiting for the disk
+        // (recordReadAudit). A database crash can lose the last fraction of a second of
+        // read-audit rows, never data; it keeps the live channel and a ward's bootstrap fast.
+        recordReadAudit(trx, actor, {
           action: 'sync.pull',
           entityType: 'station',
           entityId: station.id,
