@@ -15,6 +15,7 @@ import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
 import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 import * as consoleAdmin from './2026-12-02T2100-console-admin';
 import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
+import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -39,4 +40,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T1800-feed-by-xid': feedByXid,
   '2026-12-02T2100-console-admin': consoleAdmin,
   '2026-12-02T2400-code-status-signer': codeStatusSigner,
+  '2026-12-02T2500-push-as-a-set': pushAsASet,
 };

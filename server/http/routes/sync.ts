@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
-import { recordAudit, recordReadAudit } from '../../audit/record';
+import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
@@ -64,7 +64,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
       const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode, fhir) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
-      await recordAudit(trx, actor, {
+      // Sent with the COMMIT: the branch's audit lock is not held across a round trip.
+      recordAuditAtCommit(trx, actor, {
         action: 'sync.push',
         entityType: 'station',
         entityId: station.id,

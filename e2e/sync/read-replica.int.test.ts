@@ -10,18 +10,18 @@ import type { FastifyInstance } from 'fastify';
 import { generateDemoHospital } from '../../contract/demo/hospital';
 import { STATION_CREDENTIAL_HEADER, type PullResponse } from '../../contract/sync';
 import { createStation } from '../../main/core/station';
-import { enrolStation } from '../admin/credentials';
-import { DEFAULT_AUTH_POLICY } from '../auth/policy';
-import { buildServer } from '../http/app';
-import { silentLogger } from '../log';
-import { labResultColumns } from '../seed/seed';
-import { pullChanges } from '../sync/pull';
-import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../testing/fixtures';
-import { findPostgresBinaries, startReplicaPair, type ReplicaPair } from '../testing/replica-pair';
-import { createTestDatabase, type TestDatabase } from '../testing/test-db';
-import { createPool } from './pool';
-import { createSystemDb, type SystemDb } from './system-db';
-import { withBranch } from './with-branch';
+import { enrolStation } from '../../server/admin/credentials';
+import { DEFAULT_AUTH_POLICY } from '../../server/auth/policy';
+import { buildServer } from '../../server/http/app';
+import { silentLogger } from '../../server/log';
+import { labResultColumns } from '../../server/seed/seed';
+import { pullChanges } from '../../server/sync/pull';
+import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../../server/testing/fixtures';
+import { findPostgresBinaries, startReplicaPair, type ReplicaPair } from '../../server/testing/replica-pair';
+import { createTestDatabase, type TestDatabase } from '../../server/testing/test-db';
+import { createPool } from '../../server/db/pool';
+import { createSystemDb, type SystemDb } from '../../server/db/system-db';
+import { withBranch } from '../../server/db/with-branch';
 
 /*
  * DATABASE_READ_URL against a real streaming replica: a scratch primary and a hot standby made
