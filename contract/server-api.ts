@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LoginRequest, LoginResponse, MeResponse } from './auth';
-import { StationList } from './console';
+import { ApiClientList, AuditCheckpointList, SessionsEnded, SetPasswordInput, StationList, UserList, Username } from './console';
 import { ApiErrorBody, type ErrorCode } from './errors';
 import { FeatureFlagKey, FeatureFlagList, SetFeatureFlagInput } from './flags';
 import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteReview, SoapDraftView, TranscribeInput, TranscribeResult } from './notes';
@@ -138,6 +138,16 @@ export const serverApi = {
 
   // The IT console: fleet, releases, rings, rollouts, feature flags.
   listStations: { method: 'GET', path: '/api/admin/stations', output: StationList, auth: itAdmin, errors: adminErrors },
+  // The admin CLI's user, station and API-client commands, for the branches the administrator
+  // administers (a target reaching another branch is refused); each audited, sessions ended.
+  revokeStation: { method: 'POST', path: '/api/admin/stations/:id/revoke', params: z.object({ id: z.uuid() }), output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  listUsers: { method: 'GET', path: '/api/admin/users', output: UserList, auth: itAdmin, errors: adminErrors },
+  disableUser: { method: 'POST', path: '/api/admin/users/:username/disable', params: z.object({ username: Username }), output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  setUserPassword: { method: 'POST', path: '/api/admin/users/:username/password', params: z.object({ username: Username }), body: SetPasswordInput, output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  listApiClients: { method: 'GET', path: '/api/admin/clients', output: ApiClientList, auth: itAdmin, errors: adminErrors },
+  revokeApiClient: { method: 'POST', path: '/api/admin/clients/:id/revoke', params: z.object({ id: z.coerce.number().int().positive() }), output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  auditCheckpoints: { method: 'GET', path: '/api/admin/audit/checkpoints', output: AuditCheckpointList, auth: itAdmin, errors: adminErrors },
+
   publishRelease: { method: 'POST', path: '/api/releases', body: PublishReleaseInput, output: z.object({ id: z.number().int() }), status: 201, auth: itAdmin, errors: [...adminErrors, 'conflict'] },
   listReleases: { method: 'GET', path: '/api/releases', query: ChannelQuery, output: ReleaseList, auth: itAdmin, errors: adminErrors },
   uploadArtifact: {

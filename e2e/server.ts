@@ -3,6 +3,7 @@ import { ensureUiBuilt } from '../scripts/build-ui';
 import { DEFAULT_AUTH_POLICY } from '../server/auth/policy';
 import type { Database } from '../server/db/database';
 import { buildServer } from '../server/http/app';
+import type { AppContext } from '../server/http/context';
 import { silentLogger } from '../server/log';
 import type { SummarizerConfig, TranscriptionConfig } from '../server/notes/config';
 import { startSummarizationWorker } from '../server/notes/jobs/worker';
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   transcription?: TranscriptionConfig;
   /** LISTEN/NOTIFY on: the sync live channel and release/flag signals reach stations at once. */
   live?: boolean;
+  /** The artifact store, release public key and audit checkpoints, as server/run.ts passes them. */
+  context?: Pick<AppContext, 'updateFilesDir' | 'releasePublicKey' | 'auditCheckpoint'>;
 }
 
 async function listen(db: TestDatabase, port: number, options: TestServerOptions) {
@@ -41,6 +44,7 @@ async function listen(db: TestDatabase, port: number, options: TestServerOptions
       log: silentLogger,
       ...(options.transcription ? { transcription: options.transcription } : {}),
       ...(options.live ? { databaseUrl: db.appUrl } : {}),
+      ...options.context,
     },
     { consoleDir },
   );

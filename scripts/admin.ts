@@ -13,7 +13,7 @@ import { migrateToLatest } from '../server/db/migrate';
 import { createKysely, createPool } from '../server/db/pool';
 import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } from './admin-releases';
 import { resolveDatabase } from './database-env';
-import { dataDir } from './data-dir';
+import { auditCheckpointPaths } from '../server/config';
 import { asSystemDb } from '../server/db/system-db';
 
 const USAGE = `npm run admin -- <command>
@@ -44,8 +44,8 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 /** Outside the database, where its owner cannot rewrite them: the data folder unless configured. */
-const checkpointFile = () => environment().AUDIT_CHECKPOINT_FILE ?? path.join(dataDir(), 'audit-checkpoints.log');
-const checkpointKeyFile = () => environment().AUDIT_CHECKPOINT_KEY ?? path.join(dataDir(), 'audit-checkpoint.key');
+const checkpointFile = () => auditCheckpointPaths(environment()).file;
+const checkpointKeyFile = () => auditCheckpointPaths(environment()).keyFile;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

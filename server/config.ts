@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { CheckpointSettings } from './audit/periodic';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy } from './auth/policy';
+import { dataDir } from './data-dir';
 import { fhirConfigFromEnv, type FhirConfig } from './fhir/config';
 import { NotesConfigError, summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
 
@@ -32,6 +35,19 @@ export interface ServerConfig {
   fhir: FhirConfig;
   /** NOTES_*, OPENAI_*, AZURE_OPENAI_*: summarization and speech-to-text (server/notes/config.ts). */
   notes: { summarizer: SummarizerConfig; transcription: TranscriptionConfig };
+  /** AUDIT_CHECKPOINT_FILE / _KEY / _MINUTES: the signed audit checkpoints the server writes and the console shows. */
+  auditCheckpoint?: CheckpointSettings;
+}
+
+/**
+ * Where audit checkpoints and their key live: the same place for the server and `npm run admin --
+ * audit checkpoint`, outside the database (its owner must not be able to rewrite them).
+ */
+export function auditCheckpointPaths(env: Readonly<Record<string, string | undefined>>): { file: string; keyFile: string } {
+  return {
+    file: env.AUDIT_CHECKPOINT_FILE || path.join(dataDir(env), 'audit-checkpoints.log'),
+    keyFile: env.AUDIT_CHECKPOINT_KEY || path.join(dataDir(env), 'audit-checkpoint.key'),
+  };
 }
 
 /** A setting the server cannot start with; the message is one sentence naming the variable. */
@@ -77,6 +93,16 @@ const ServerEnv = z.object({
   SESSION_TTL_MINUTES: wholeNumber('SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000),
   SESSION_IDLE_MINUTES: wholeNumber('SESSION_IDLE_MINUTES', DEFAULT_AUTH_POLICY.idleTimeoutMs / 60000),
   DRAIN_DELAY_MS: wholeNumber('DRAIN_DELAY_MS', 2000, 600_000),
+  AUDIT_CHECKPOINT_MINUTES: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return 15;
+      const n = Number(raw);
+      if (/^\d+(\.\d+)?$/.test(raw) && n <= 10080) return n;
+      ctx.addIssue({ code: 'custom', message: 'AUDIT_CHECKPOINT_MINUTES must be a number of minutes from 0 (off) to 10080' });
+      return z.NEVER;
+    }),
 });
 
 /** The first problem of a parse, as the sentence the operator reads. */
@@ -115,6 +141,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     policy: { ...DEFAULT_AUTH_POLICY, sessionTtlMs: e.SESSION_TTL_MINUTES * 60000, idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60000 },
     fhir: part(() => fhirConfigFromEnv(env)),
     notes: part(() => ({ summarizer: summarizerConfigFromEnv(env), transcription: transcriptionConfigFromEnv(env) })),
+    auditCheckpoint: { ...auditCheckpointPaths(env), intervalMs: Math.round(e.AUDIT_CHECKPOINT_MINUTES * 60_000) },
   };
 }
 

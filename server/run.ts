@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { releasePublicKey } from './releases/artifacts';
+import { startPeriodicCheckpoints } from './audit/periodic';
 import type { ServerConfig } from './config';
 import { assertLeastPrivilege } from './db/least-privilege';
 import { createBranchLimiter, limitBranches } from './db/branch-limiter';
@@ -51,6 +52,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   const { app, health } = await buildServer(
     { db, ...(readDb ? { readDb } : {}), policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
+      ...(config.auditCheckpoint ? { auditCheckpoint: { file: config.auditCheckpoint.file, keyFile: config.auditCheckpoint.keyFile } } : {}),
     },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir },
   );
@@ -60,6 +62,8 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   // The summarization queue's worker runs in every instance; jobs are leased, so instances share them.
   const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => structureNote(raw, summarizer, signal, cpu) });
   await app.listen({ host: config.host, port: config.port });
+  // Signed audit checkpoints on an interval (AUDIT_CHECKPOINT_MINUTES), where the CLI writes them.
+  const checkpoints = config.auditCheckpoint ? startPeriodicCheckpoints(db, config.auditCheckpoint, log) : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let draining: Promise<void> | null = null;
@@ -70,6 +74,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
         health.draining = true;
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         await app.close();
+        await checkpoints?.stop();
         // A job in flight is handed back, not lost: another instance takes it at once.
         await worker.stop({ release: true });
         await cpu.close();

@@ -8,6 +8,7 @@ import { generateDemoHospital } from '../../contract/demo/hospital';
 import { generateRawNotes } from '../../contract/demo/notes';
 import { StationError } from '../../main/core/errors';
 import { createStation, type StationCore, type StationOptions } from '../../main/core/station';
+import { unsealJson } from '../../main/core/store';
 import { startStationHost, stationHostClient } from '../../main/host/http-host';
 import { withBranch } from '../../server/db/with-branch';
 import { labResultColumns } from '../../server/seed/seed';
@@ -142,7 +143,7 @@ describe('station and server: sync end to end', () => {
     await s.handlers.syncNow({});
     const all = s.store.prepare('SELECT data FROM cache').pluck().all() as string[];
     assert.ok(all.length > 0);
-    for (const row of all) assert.equal((JSON.parse(row) as { branch_id: number }).branch_id, h.f.south.id);
+    for (const row of all) assert.equal(unsealJson<{ branch_id: number }>(s.store, row).branch_id, h.f.south.id, 'sealed at rest, and of the branch');
     assert.equal(s.store.prepare('SELECT count(*) FROM drafts').pluck().get(), 0, 'no north drafts at south');
   });
 

@@ -1,10 +1,52 @@
 import type { Change } from '../../contract/sync';
 import type { CachedPatient, PatientChart, WardBadges, SignedNote } from '../../contract/station-api';
 import { matchesSearch } from '../../contract/search';
-import type { Store } from './store';
+import { seal, stmt, unsealJson, type Store } from './store';
 import { applyFeedDraft } from './drafts';
 
-/* The ward's data cached for offline reading, kept as the server's rows, keyed by entity and id. */
+/*
+ * The ward's data cached for offline reading, kept as the server's rows, keyed by entity and id.
+ * Each row's data is sealed at rest (main/core/seal.ts): names, results, medications and SOAP
+ * drafts are ciphertext in the file; entity, id, patient id and feed number stay clear for the
+ * lookups. No query looks inside the data in SQL: the ward list is a few hundred patients, so
+ * search opens them and matches in memory (contract/search.ts, as before) instead of keeping a
+ * searchable plaintext or folded-name column, which would leave names readable on disk.
+ *
+ * Opening a row costs an AES-GCM decryption and a JSON parse; the ward list's flags read every
+ * result of every patient, so opened rows are kept in memory per store, keyed by rowid and feed
+ * number (a row's content changes only with a newer feed number). That is the ward the screens
+ * show anyway; nothing of it is written back in clear.
+ */
+
+type Row = Record<string, unknown>;
+interface StoredRow {
+  rowid: number;
+  seq: number;
+  data: string;
+}
+const MAX_OPENED = 200_000;
+const openedRows = new WeakMap<Store, Map<number, { seq: number; row: Row }>>();
+
+function openRow(db: Store, r: StoredRow): Row {
+  let memo = openedRows.get(db);
+  if (!memo) openedRows.set(db, (memo = new Map()));
+  const hit = memo.get(r.rowid);
+  if (hit && hit.seq === r.seq) return hit.row;
+  const row = unsealJson(db, r.data);
+  if (memo.size >= MAX_OPENED) memo.clear();
+  memo.set(r.rowid, { seq: r.seq, row });
+  return row;
+}
+
+/** The cached rows of one entity: of one patient, or all of them. */
+export function cachedRows(db: Store, entity: string, patientId?: string): Row[] {
+  const rows = (
+    patientId === undefined
+      ? stmt(db, 'SELECT rowid, seq, data FROM cache WHERE entity = ?').all(entity)
+      : stmt(db, 'SELECT rowid, seq, data FROM cache WHERE patient_id = ? AND entity = ?').all(patientId, entity)
+  ) as StoredRow[];
+  return rows.map((r) => openRow(db, r));
+}
 
 export function applyChanges(db: Store, changes: readonly Change[], cursor: string): void {
   const put = db.prepare(
@@ -17,7 +59,7 @@ export function applyChanges(db: Store, changes: readonly Change[], cursor: stri
         continue;
       }
       const patientId = c.entity === 'patient' ? c.id : ((c.data.patient_id as string | null) ?? null);
-      put.run(c.entity, c.id, patientId, Number(c.seq), JSON.stringify(c.data));
+      put.run(c.entity, c.id, patientId, Number(c.seq), seal(db, JSON.stringify(c.data)));
     }
     setCursor(db, cursor);
   })();
@@ -31,7 +73,7 @@ function setCursor(db: Store, cursor: string): void {
   db.prepare("INSERT INTO sync_state (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(cursor);
 }
 
-function toPatient(data: Record<string, unknown>): CachedPatient {
+function toPatient(data: Row): CachedPatient {
   return {
     id: String(data.id),
     mrn: String(data.mrn),
@@ -48,7 +90,7 @@ function toPatient(data: Record<string, unknown>): CachedPatient {
 
 /** Every cached patient of the branch, in no particular order. */
 export function allPatients(db: Store): CachedPatient[] {
-  return (db.prepare("SELECT data FROM cache WHERE entity = 'patient'").pluck().all() as string[]).map((r) => toPatient(JSON.parse(r) as Record<string, unknown>));
+  return cachedRows(db, 'patient').map(toPatient);
 }
 
 /** Patients matching a search (folded as the server folds it: names, MRN prefix, national id), or all. */
@@ -60,14 +102,11 @@ export function listPatients(db: Store, q: string | undefined, limit = 100): Cac
 }
 
 export function patientChart(db: Store, patientId: string): PatientChart | null {
-  const p = db.prepare("SELECT data FROM cache WHERE entity = 'patient' AND id = ?").pluck().get(patientId) as string | undefined;
+  const p = stmt(db, "SELECT rowid, seq, data FROM cache WHERE entity = 'patient' AND id = ?").get(patientId) as StoredRow | undefined;
   if (!p) return null;
-  const rows = (entity: string) =>
-    (db.prepare('SELECT data FROM cache WHERE patient_id = ? AND entity = ?').pluck().all(patientId, entity) as string[]).map(
-      (d) => JSON.parse(d) as Record<string, unknown>,
-    );
+  const rows = (entity: string) => cachedRows(db, entity, patientId);
   return {
-    patient: toPatient(JSON.parse(p) as Record<string, unknown>),
+    patient: toPatient(openRow(db, p)),
     observations: rows('observation'),
     medications: rows('medication_request'),
     referrals: rows('service_request'),
@@ -120,29 +159,33 @@ export function patientFlags(
   roles: readonly string[] = [],
 ): Record<string, WardBadges> {
   const flags: Record<string, WardBadges> = {};
-  const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
   const physician = roles.includes('physician') ? 1 : 0;
+  // Submitted drafts the user can act on; those whose SOAP draft is approved are dropped below
+  // (the SOAP drafts are sealed, so that part is decided after opening them, not in SQL).
   const review = db
     .prepare(
-      `SELECT count(*) FROM drafts d WHERE d.patient_id = ? AND d.status = 'submitted'
+      `SELECT d.id FROM drafts d WHERE d.patient_id = ? AND d.status = 'submitted'
          AND (d.user_id = ? OR (? = 1 AND NOT EXISTS (
                SELECT 1 FROM local_users u WHERE u.user_id = d.user_id
                   AND EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'nurse')
-                  AND NOT EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'physician'))))
-         AND NOT EXISTS (SELECT 1 FROM cache c WHERE c.entity = 'soap_draft' AND c.patient_id = d.patient_id
-                           AND json_extract(c.data, '$.note_draft_id') = d.id AND json_extract(c.data, '$.status') = 'approved')`,
+                  AND NOT EXISTS (SELECT 1 FROM json_each(u.profile, '$.roles') r WHERE r.value = 'physician'))))`,
     )
     .pluck();
   for (const id of patientIds) {
     let newResults = 0;
-    for (const d of obs.all(id) as string[]) {
-      const o = JSON.parse(d) as Record<string, unknown>;
+    for (const o of cachedRows(db, 'observation', id)) {
       // Lab results only: vital signs have their own flag (NEWS2).
       if (Array.isArray(o.category) && o.category.includes('vital-signs')) continue;
       const at = Date.parse(String(o.effective_at ?? ''));
       if (at > now - NEW_RESULT_WINDOW_MS && at <= now + 60_000) newResults++;
     }
-    flags[id] = { newResults, awaitingReview: review.get(id, userId, physician) as number };
+    const submitted = review.all(id, userId, physician) as string[];
+    let awaitingReview = 0;
+    if (submitted.length > 0) {
+      const approved = new Set(cachedRows(db, 'soap_draft', id).filter((s) => s.status === 'approved').map((s) => String(s.note_draft_id)));
+      awaitingReview = submitted.filter((d) => !approved.has(d)).length;
+    }
+    flags[id] = { newResults, awaitingReview };
   }
   return flags;
 }

@@ -7,8 +7,9 @@ import type { VitalsSet } from '../../contract/station-api';
 import { INHALED_OXYGEN_FLOW, LEVEL_OF_RESPONSIVENESS, SPO2_SCALE_CODE, VitalsEntry, type VitalsInput } from '../../contract/vitals';
 import { CodeStatusEntry, type CodeStatusInput, type CodeStatusView } from '../../contract/code-status';
 import type { z } from 'zod';
+import { cachedRows } from './cache';
 import { enqueue } from './outbox';
-import type { Store } from './store';
+import { seal, unsealJson, type Store } from './store';
 
 /*
  * Allergies and vital signs recorded at this station: kept locally and queued in the outbox in
@@ -21,7 +22,7 @@ export function recordAllergy(db: Store, userId: number, input: z.infer<typeof A
   const now = Date.now();
   db.transaction(() => {
     const id = enqueue(db, userId, null, { kind: 'allergy.record', payload: entry }, now);
-    db.prepare('INSERT INTO clinical_entries (id, kind, user_id, patient_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, 'allergy', userId, entry.patientId, JSON.stringify(entry), now);
+    db.prepare('INSERT INTO clinical_entries (id, kind, user_id, patient_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, 'allergy', userId, entry.patientId, seal(db, JSON.stringify(entry)), now);
   })();
   return localAllergy(entry, now);
 }
@@ -31,7 +32,7 @@ export function recordVitals(db: Store, userId: number, input: z.infer<typeof Vi
   const now = Date.now();
   db.transaction(() => {
     const id = enqueue(db, userId, null, { kind: 'vitals.record', payload: entry }, now);
-    db.prepare('INSERT INTO clinical_entries (id, kind, user_id, patient_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, 'vitals', userId, entry.patientId, JSON.stringify(entry), now);
+    db.prepare('INSERT INTO clinical_entries (id, kind, user_id, patient_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, 'vitals', userId, entry.patientId, seal(db, JSON.stringify(entry)), now);
   })();
   return toSet(entry, true);
 }
@@ -53,8 +54,7 @@ function pendingEntries(db: Store, patientId: string, kind: string): { data: str
 }
 
 type Row = Record<string, unknown>;
-const cached = (db: Store, patientId: string, entity: string): Row[] =>
-  (db.prepare('SELECT data FROM cache WHERE patient_id = ? AND entity = ?').pluck().all(patientId, entity) as string[]).map((d) => JSON.parse(d) as Row);
+const cached = (db: Store, patientId: string, entity: string): Row[] => cachedRows(db, entity, patientId);
 
 /** The patient's allergies: the server's (active, not refuted) and this station's unsent ones. Undefined when none is recorded. */
 export function patientAllergies(db: Store, patientId: string): AllergyView[] | undefined {
@@ -72,7 +72,7 @@ export function patientAllergies(db: Store, patientId: string): AllergyView[] | 
         recordedAt: new Date(String(a.recorded_at ?? a.created_at)).toISOString(),
       };
     });
-  const local = pendingEntries(db, patientId, 'allergy').map((r) => localAllergy(JSON.parse(r.data) as AllergyEntry, r.created_at));
+  const local = pendingEntries(db, patientId, 'allergy').map((r) => localAllergy(unsealJson<AllergyEntry>(db, r.data), r.created_at));
   const all = [...server, ...local];
   return all.length === 0 ? undefined : all;
 }
@@ -121,7 +121,7 @@ export function patientVitals(db: Store, patientId: string): VitalsSet[] {
     // A set from elsewhere missing a NEWS2 parameter is not scored (and not shown as a score).
     if (parsed.success) sets.push(toSet(parsed.data, false));
   }
-  const local = pendingEntries(db, patientId, 'vitals').map((r) => toSet(JSON.parse(r.data) as VitalsEntry, true));
+  const local = pendingEntries(db, patientId, 'vitals').map((r) => toSet(unsealJson<VitalsEntry>(db, r.data), true));
   const seen = new Set(sets.map((s) => s.takenAt));
   return [...sets, ...local.filter((l) => !seen.has(new Date(l.takenAt).toISOString()))].sort((a, b) => Date.parse(b.takenAt) - Date.parse(a.takenAt));
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from './store';
+import { SEALED_BYTES_OVERHEAD } from './seal';
+import { sealBytes, type Store } from './store';
 
 /*
  * Dictations stay on the station (one row per recording, the audio as a BLOB) until the
- * server-side transcription collects them; like drafts, every query names the user.
+ * server-side transcription collects them; like drafts, every query names the user. The audio
+ * is sealed at rest (AES-256-GCM with the store key, main/core/seal.ts) and emptied once sent.
  */
 
 export interface DictationInput {
@@ -46,7 +48,7 @@ export function saveDictation(db: Store, userId: number, input: DictationInput, 
     input.draftId ?? null,
     input.mime,
     input.durationMs,
-    audio,
+    sealBytes(db, audio),
     now,
   );
   return view({ id, patient_id: input.patientId, draft_id: input.draftId ?? null, mime: input.mime, duration_ms: input.durationMs, bytes: audio.length, created_at: now });
@@ -54,7 +56,7 @@ export function saveDictation(db: Store, userId: number, input: DictationInput, 
 
 export function listDictations(db: Store, userId: number, patientId: string) {
   const rows = db
-    .prepare('SELECT id, patient_id, draft_id, mime, duration_ms, length(audio) AS bytes, created_at, sent_at FROM dictations WHERE user_id = ? AND patient_id = ? ORDER BY created_at')
+    .prepare(`SELECT id, patient_id, draft_id, mime, duration_ms, CASE WHEN substr(audio, 1, 3) = CAST('S1B' AS BLOB) THEN length(audio) - ${SEALED_BYTES_OVERHEAD} ELSE length(audio) END AS bytes, created_at, sent_at FROM dictations WHERE user_id = ? AND patient_id = ? ORDER BY created_at`)
     .all(userId, patientId) as Row[];
   return rows.map(view);
 }

@@ -1,5 +1,6 @@
 import type { NoteHistoryEntry } from '../../contract/station-api';
 import { unseal, type Store } from './store';
+import { cachedRows } from './cache';
 
 /*
  * A patient's note history as the signed-in user may see it, from what the station holds:
@@ -45,7 +46,7 @@ export function noteHistory(db: Store, user: { id: number; roles: readonly strin
   const physician = user.roles.includes('physician');
   const people = profiles(db);
   const signed = new Map<string, Row>();
-  for (const d of (db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'soap_draft'").pluck().all(patientId) as string[]).map((x) => JSON.parse(x) as Row)) {
+  for (const d of cachedRows(db, 'soap_draft', patientId)) {
     if (d.status === 'approved' && typeof d.approved_text === 'string') signed.set(String(d.note_draft_id), d);
   }
   const drafts = db.prepare('SELECT id, user_id, patient_id, text, status, pending, updated_at FROM drafts WHERE patient_id = ?').all(patientId) as DraftRow[];

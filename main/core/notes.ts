@@ -8,7 +8,7 @@ import { waitingDictations } from './dictations';
 import { StationError } from './errors';
 import { createStationServerApi, NetworkError } from './server-client';
 import type { Sessions } from './session';
-import type { Store } from './store';
+import { sealBytes, unsealBytes, type Store } from './store';
 
 /*
  * The station's notes-review calls: each one goes to the server (/api/notes/..., through the
@@ -95,7 +95,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
         break;
       }
       try {
-        const body = { mime: row.mime, audioBase64: row.audio.toString('base64'), baseVersion: draft.server_version };
+        const body = { mime: row.mime, audioBase64: unsealBytes(deps.store, row.audio).toString('base64'), baseVersion: draft.server_version };
         const r = await call((api, token) => api.transcribeDictation({ token, params: { id: row.draft_id }, body }));
         deps.store.prepare("UPDATE dictations SET sent_at = ?, audio = x'' WHERE id = ?").run(Date.now(), row.id);
         sent++;
@@ -126,7 +126,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
       // The recording belongs to the draft's patient, like the draft itself.
       deps.store
         .prepare('INSERT INTO dictations (id, user_id, patient_id, draft_id, mime, duration_ms, audio, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)')
-        .run(randomUUID(), user.id, owned.patient_id, draftId, mime, Buffer.from(audioBase64, 'base64'), Date.now());
+        .run(randomUUID(), user.id, owned.patient_id, draftId, mime, sealBytes(deps.store, Buffer.from(audioBase64, 'base64')), Date.now());
       return sendPending();
     },
     sendDictations: () => sendPending(),

@@ -3,10 +3,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /*
  * Encryption at rest of the station store's sensitive columns (draft text, conflict texts, the
- * outbox's mutations, which carry draft text, and the station's credential). better-sqlite3
- * ships without SQLCipher, so the file itself is plain SQLite; these columns hold AES-256-GCM
- * ciphertext instead (`s1:` + base64 of iv | tag | ciphertext). Ids, statuses, times and
- * patient ids stay readable for the queries that need them.
+ * outbox's mutations, which carry draft text, the station's credential, the ward cache's rows —
+ * patients, results, medications, SOAP drafts — the locally recorded vitals and allergies, and
+ * dictation audio). better-sqlite3 ships without SQLCipher, so the file itself is plain SQLite;
+ * these columns hold AES-256-GCM ciphertext instead (`s1:` + base64 of iv | tag | ciphertext; a
+ * BLOB: the bytes `S1B` + iv | tag | ciphertext). Ids, statuses, times and patient ids stay
+ * readable for the queries that need them.
  *
  * The key never lives in the store: Electron keeps it under the OS's safeStorage; main/host
  * keeps it in a key file (0600) in the data folder. A value written before encryption existed
@@ -16,9 +18,19 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 export interface Sealer {
   seal(plain: string): string;
   open(stored: string): string;
+  sealBytes(plain: Buffer): Buffer;
+  openBytes(stored: Buffer): Buffer;
 }
 
 const PREFIX = 's1:';
+const BYTES_PREFIX = Buffer.from('S1B', 'latin1');
+/** What sealing adds to a BLOB: prefix, iv and tag. */
+export const SEALED_BYTES_OVERHEAD = BYTES_PREFIX.length + 12 + 16;
+
+/** Whether a stored value is already sealed (values from before sealing are not). */
+export function isSealed(stored: string | Buffer): boolean {
+  return typeof stored === 'string' ? stored.startsWith(PREFIX) : stored.subarray(0, BYTES_PREFIX.length).equals(BYTES_PREFIX);
+}
 
 export function createSealer(key: Buffer): Sealer {
   if (key.length !== 32) throw new Error('the store key is 32 bytes (AES-256)');
@@ -35,6 +47,19 @@ export function createSealer(key: Buffer): Sealer {
       const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       d.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    },
+    sealBytes(plain) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(plain), c.final()]);
+      return Buffer.concat([BYTES_PREFIX, iv, c.getAuthTag(), body]);
+    },
+    openBytes(stored) {
+      if (!isSealed(stored)) return stored;
+      const p = BYTES_PREFIX.length;
+      const d = createDecipheriv('aes-256-gcm', key, stored.subarray(p, p + 12));
+      d.setAuthTag(stored.subarray(p + 12, p + 28));
+      return Buffer.concat([d.update(stored.subarray(p + 28)), d.final()]);
     },
   };
 }

@@ -23,6 +23,7 @@ import type { UpdatePolicyOptions } from './update/policy';
 import { createUpdateService, type UpdaterFactory, type UpdateService } from './update/service';
 import { loadPublicKey } from './update/signature';
 import { keyFromFile } from './seal';
+import { sealExistingRows } from './at-rest';
 import { observeUuid7 } from './uuid7';
 
 export interface StationOptions extends StoreOptions {
@@ -88,6 +89,8 @@ export function createStation(options: StationOptions): StationCore {
   // The store key: the shell's (Electron: safeStorage), else main/host's key file (0600).
   const storeKey = options.storeKey ?? keyFromFile(path.join(options.dataDir, 'store.key'));
   const store = openStore(path.join(options.dataDir, 'station.db'), { ...options, storeKey });
+  // A store an earlier version left partly in clear is sealed before anything reads it.
+  sealExistingRows(store);
   purgeStaleDrafts(store);
   const purge = setInterval(() => purgeStaleDrafts(store), 3600_000);
   purge.unref();

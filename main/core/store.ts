@@ -12,8 +12,8 @@ export interface StoreOptions {
    */
   synchronous?: 'NORMAL' | 'FULL';
   /**
-   * The store key (32 bytes) that seals draft text, conflict texts, the outbox and the credential
-   * (main/core/seal.ts). createStation always gives one; a store opened without (unit tests of
+   * The store key (32 bytes) that seals draft text, conflict texts, the outbox, the credential,
+   * the ward cache, local clinical entries and dictation audio (main/core/seal.ts). createStation always gives one; a store opened without (unit tests of
    * single modules) keeps those columns in clear.
    */
   storeKey?: Buffer;
@@ -28,6 +28,19 @@ export function seal(db: Store, plain: string): string {
 
 export function unseal(db: Store, stored: string): string {
   return sealers.get(db)?.open(stored) ?? stored;
+}
+
+export function sealBytes(db: Store, plain: Buffer): Buffer {
+  return sealers.get(db)?.sealBytes(plain) ?? plain;
+}
+
+export function unsealBytes(db: Store, stored: Buffer): Buffer {
+  return sealers.get(db)?.openBytes(stored) ?? stored;
+}
+
+/** A sealed JSON row (a cache or clinical entry), parsed. */
+export function unsealJson<T = Record<string, unknown>>(db: Store, stored: string): T {
+  return JSON.parse(unseal(db, stored)) as T;
 }
 
 /** The database, its WAL and shared-memory files: readable by the station's user only. */

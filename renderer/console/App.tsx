@@ -1,21 +1,30 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { useRef, type JSX, type KeyboardEvent } from 'react';
+import { Access } from './Access';
+import { Audit } from './Audit';
 import { Flags } from './Flags';
 import { Fleet } from './Fleet';
+import { Publish } from './Publish';
 import { Releases } from './Releases';
 import { SignIn } from './SignIn';
 import { useConsole, type ConsoleView } from './store';
 
 const VIEWS: { id: ConsoleView; label: string }[] = [
   { id: 'stations', label: 'Stations' },
+  { id: 'access', label: 'Users and clients' },
   { id: 'releases', label: 'Releases' },
+  { id: 'publish', label: 'Publish' },
+  { id: 'audit', label: 'Audit' },
   { id: 'flags', label: 'Feature flags' },
 ];
 
-/** The signed-in console: a header, three tabs (arrow keys move between them), the chosen view. */
+const PANELS: Record<ConsoleView, () => JSX.Element | null> = { stations: Fleet, access: Access, releases: Releases, publish: Publish, audit: Audit, flags: Flags };
+
+/** The signed-in console: a header, the tabs (arrow keys move between them), the chosen view. */
 function Shell() {
   const { session, view, setView, signOut } = useConsole();
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
   if (!session) return null;
+  const Panel = PANELS[view];
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const i = VIEWS.findIndex((v) => v.id === view);
@@ -58,7 +67,7 @@ function Shell() {
         ))}
       </nav>
       <main id={`panel-${view}`} role="tabpanel" aria-labelledby={`tab-${view}`}>
-        {view === 'stations' ? <Fleet /> : view === 'releases' ? <Releases /> : <Flags />}
+        <Panel />
       </main>
     </div>
   );

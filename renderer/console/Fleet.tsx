@@ -1,6 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { StationSummary } from '../../contract/console';
-import { useConsole } from './store';
+import { consoleApi } from './api';
+import { ConfirmButton } from './Confirm';
+import { refusal, useConsole } from './store';
 
 const ONLINE_WITHIN_MS = 2 * 60 * 1000;
 
@@ -21,11 +23,23 @@ function state(s: StationSummary, now: number): 'revoked' | 'online' | 'offline'
 /** The fleet of the branch: every station, its ward, version and last contact. */
 export function Fleet() {
   const { session, stations, loadedAt, error, refresh } = useConsole();
+  const [note, setNote] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   useEffect(() => {
     const timer = setInterval(() => void refresh(), 15_000);
     return () => clearInterval(timer);
   }, [refresh]);
   if (!session) return null;
+  const revoke = async (s: StationSummary) => {
+    try {
+      const r = await consoleApi.revokeStation(session.token, s.id);
+      setNote(`Station ${s.name} revoked; ${r.sessionsEnded} session(s) ended.`);
+      setActionError(null);
+    } catch (e) {
+      setActionError(refusal(e));
+    }
+    await refresh();
+  };
   const now = loadedAt?.getTime() ?? 0;
   const versions = new Map<string, number>();
   for (const s of stations) versions.set(s.appVersion ?? 'unknown', (versions.get(s.appVersion ?? 'unknown') ?? 0) + 1);
@@ -37,9 +51,14 @@ export function Fleet() {
           Refresh
         </button>
       </div>
-      {error && (
+      {(error ?? actionError) && (
         <p role="alert" className="error">
-          {error}
+          {error ?? actionError}
+        </p>
+      )}
+      {note && (
+        <p role="status" data-testid="fleet-note">
+          {note}
         </p>
       )}
       <p className="versions" aria-label="Versions in the fleet">
@@ -57,12 +76,13 @@ export function Fleet() {
             <th scope="col">Version</th>
             <th scope="col">Last contact</th>
             <th scope="col">State</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
           {stations.length === 0 && (
             <tr>
-              <td colSpan={5}>No station is enrolled in this branch yet (npm run admin -- station enrol).</td>
+              <td colSpan={6}>No station is enrolled in this branch yet (npm run admin -- station enrol).</td>
             </tr>
           )}
           {stations.map((s) => (
@@ -73,6 +93,16 @@ export function Fleet() {
               <td>{lastContact(s, now)}</td>
               <td>
                 <span className={`state state-${state(s, now)}`}>{state(s, now)}</span>
+              </td>
+              <td>
+                {!s.revoked && (
+                  <ConfirmButton
+                    label={`Revoke ${s.name}`}
+                    question={`Revoke ${s.name}? Its credential stops working and every session signed in there ends within seconds.`}
+                    confirmLabel="Revoke station"
+                    onConfirm={() => revoke(s)}
+                  />
+                )}
               </td>
             </tr>
           ))}

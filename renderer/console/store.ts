@@ -7,7 +7,7 @@ import { ApiError, consoleApi } from './api';
  * The console's state. The session token lives only in memory: a reload or a closed tab signs
  * the administrator out, and nothing is left in the browser's storage.
  */
-export type ConsoleView = 'stations' | 'releases' | 'flags';
+export type ConsoleView = 'stations' | 'access' | 'releases' | 'publish' | 'audit' | 'flags';
 
 interface ConsoleState {
   view: ConsoleView;
@@ -30,6 +30,12 @@ export function message(e: unknown): string {
     return e.message;
   }
   return 'The server cannot be reached.';
+}
+
+/** A refused command: the server's own sentence says why (another branch, a short password, …). */
+export function refusal(e: unknown): string {
+  if (e instanceof ApiError && (e.status === 400 || e.status === 403 || e.status === 404 || e.status === 409)) return e.message;
+  return message(e);
 }
 
 export const useConsole = create<ConsoleState>()((set, get) => ({

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { revokeSessionsOf } from '../auth/sessions';
 import { hashSecret, newSecret } from '../auth/tokens';
-import { asSystemDb } from '../db/system-db';
+import { asSystemDb, type SystemDb } from '../db/system-db';
 import { recordAudit } from '../audit/record';
 import type { OwnerDb } from '../db/owner-db';
 import { withBranch } from '../db/with-branch';
 import { findBranch, findWard } from './branches';
+import { AdminError, CLI_ACTOR, type AdminBy } from './users';
 
 /* Stations and API clients get a secret shown once; only its hash is kept. */
 
@@ -60,26 +61,29 @@ export async function addApiClient(
 }
 
 /** Revokes a station: its credential stops working, its sessions end and its live streams close. */
-export async function revokeStation(db: OwnerDb, stationId: string, by = 'admin-cli'): Promise<{ sessionsEnded: number }> {
-  if (!/^[0-9a-f-]{36}$/i.test(stationId)) throw new Error(`${stationId} is not a station id (a UUID, as \`station enrol\` printed it)`);
+export async function revokeStation(owner: OwnerDb | SystemDb, stationId: string, by: AdminBy = {}): Promise<{ sessionsEnded: number }> {
+  if (!/^[0-9a-f-]{36}$/i.test(stationId)) throw new AdminError('bad_request', `${stationId} is not a station id (a UUID, as \`station enrol\` printed it)`);
+  const db = asSystemDb(owner);
   const station = await db.selectFrom('stations').select(['id', 'branch_id']).where('id', '=', stationId).executeTakeFirst();
-  if (!station) throw new Error(`no station ${stationId}`);
+  // A station of a branch the administrator does not administer answers as a missing one.
+  if (!station || (by.within && !by.within.includes(station.branch_id))) throw new AdminError('not_found', `no station ${stationId}`);
   await db.updateTable('stations').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', station.id).execute();
-  const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { stationId: station.id });
-  const actor = { kind: 'admin', id: by } as const;
+  const sessionsEnded = await revokeSessionsOf(db, { stationId: station.id });
+  const actor = by.actor ?? CLI_ACTOR;
   await withBranch(db, station.branch_id, actor, (trx) =>
     recordAudit(trx, actor, { action: 'admin.station_revoked', entityType: 'station', entityId: station.id, detail: { sessionsEnded } }),
   );
   return { sessionsEnded };
 }
 
-/** Revokes an API client: its bearer token is refused from the next request on. */
-export async function revokeApiClient(db: OwnerDb, clientId: number, by = 'admin-cli'): Promise<void> {
-  if (!Number.isInteger(clientId) || clientId <= 0) throw new Error('give the API client id (a number, as `client add` printed it)');
+/** Revokes an API client: its bearer token is refused once the FHIR token cache lets it go. */
+export async function revokeApiClient(owner: OwnerDb | SystemDb, clientId: number, by: AdminBy = {}): Promise<void> {
+  if (!Number.isInteger(clientId) || clientId <= 0) throw new AdminError('bad_request', 'give the API client id (a number, as `client add` printed it)');
+  const db = asSystemDb(owner);
   const client = await db.selectFrom('api_clients').select(['id', 'branch_id']).where('id', '=', clientId).executeTakeFirst();
-  if (!client) throw new Error(`no API client ${clientId}`);
+  if (!client || (by.within && !by.within.includes(client.branch_id))) throw new AdminError('not_found', `no API client ${clientId}`);
   await db.updateTable('api_clients').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', client.id).execute();
-  const actor = { kind: 'admin', id: by } as const;
+  const actor = by.actor ?? CLI_ACTOR;
   await withBranch(db, client.branch_id, actor, (trx) =>
     recordAudit(trx, actor, { action: 'admin.client_revoked', entityType: 'api_client', entityId: String(client.id) }),
   );

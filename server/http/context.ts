@@ -23,6 +23,8 @@ export interface AppContext {
   releasePublicKey?: KeyObject;
   /** How often open live streams re-check their session and station (default 2000 ms). */
   streamCheckMs?: number;
+  /** Where the signed audit checkpoints and their key are (the console shows the newest per branch). */
+  auditCheckpoint?: { file: string; keyFile: string };
   /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
   transcription?: TranscriptionConfig;
 }

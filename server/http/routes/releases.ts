@@ -5,6 +5,8 @@ import { RolloutActionParams, serverApi } from '../../../contract/server-api';
 import type { Session } from '../../auth/sessions';
 import { addRing, changeRollout, moveRollout, publishRelease, ReleaseError, setRolloutThreshold, type ReleaseAuthority } from '../../releases/actions';
 import { storeArtifact } from '../../releases/artifacts';
+import { recordAudit } from '../../audit/record';
+import { withBranch } from '../../db/with-branch';
 import { fleetVersions, rolloutStatus } from '../../releases/status';
 import { loadRings } from '../../releases/store';
 import { requireRole, requireSession } from '../authenticate';
@@ -57,12 +59,16 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
     scope.put(serverApi.uploadArtifact.path, { bodyLimit: 2 * 1024 ** 3 }, async (request, reply) => {
-      await itAdmin(request);
+      const { session, actor } = await itAdmin(request);
       const { name } = parseInput(serverApi.uploadArtifact.params, request.params);
       const dir = ctx.updateFilesDir;
       if (!dir) throw new HttpError(409, 'conflict', 'this server has no artifact store (set UPDATE_FILES_DIR)');
       if (!(request.body instanceof Readable)) throw new HttpError(415, 'bad_request', 'send the artifact as application/octet-stream');
       const stored = await storeArtifact(dir, name, request.body);
+      // Storing reaches no station (publishing, which checks the signature, does); audited where it was done.
+      await withBranch(ctx.db, session.branch.id, actor, (trx) =>
+        recordAudit(trx, actor, { action: 'release.artifact_uploaded', entityType: 'artifact', entityId: name, detail: { sha512: stored.sha512, size: stored.size } }),
+      );
       return reply.status(201).send({ name, ...stored });
     });
   });
