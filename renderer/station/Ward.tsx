@@ -97,7 +97,7 @@ export function Ward() {
                     </span>
                   )}
                 </td>
-                <td title={p.birthDate ? `born ${p.birthDate}` : 'birth date unknown'}>{ageSex(p, now)}</td>
+                <td className="nowrap" title={p.birthDate ? `born ${p.birthDate}` : 'birth date unknown'}>{ageSex(p, now)}</td>
                 <td>{p.mrn}</td>
                 <td>
                   {f?.news2 && f.news2.band !== 'low' && (
@@ -118,7 +118,7 @@ export function Ward() {
                   {f && f.newResults > 0 && <span className="flag results">{f.newResults} new results</span>}
                   {f && f.awaitingReview > 0 && <span className="flag review">{f.awaitingReview} awaiting review</span>}
                 </td>
-                <td>{admissionDay(p.admittedAt, now)}</td>
+                <td className="nowrap">{admissionDay(p.admittedAt, now)}</td>
                 <td>
                   <button
                     type="button"
