@@ -12,7 +12,7 @@ import { assertPortFree } from './startup';
 import { summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
 import { startNoteCpuWorker } from './notes/off-thread';
-import { structureNote } from './notes/pipeline';
+import { prepareNote } from './notes/pipeline';
 import { createSummarizer } from './notes/providers';
 
 export interface RunningServer {
@@ -44,13 +44,13 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
     },
-    { trustProxy: config.trustProxy, consoleDir: config.consoleDir },
+    { trustProxy: config.trustProxy, consoleDir: config.consoleDir, timeouts: config.timeouts },
   );
   // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.
   const cpu = startNoteCpuWorker();
   const summarizer = createSummarizer(notesSettings.summarizer, cpu);
   // The summarization queue's worker runs in every instance; jobs are leased, so instances share them.
-  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => structureNote(raw, summarizer, signal, cpu) });
+  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => prepareNote(raw, summarizer, signal, cpu) });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
