@@ -9,6 +9,7 @@ import { registerFhirRoutes, sendFhirFrameworkError } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
 import { serveBuiltUi } from './static-files';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../config';
 import { registerFlagRoutes } from './routes/flags';
 import { registerReleaseRoutes } from './routes/releases';
 import { registerUpdateRoutes } from './routes/updates';
@@ -23,7 +24,9 @@ export interface ServerOptions {
   consoleDir?: string;
   /** The FHIR API's configuration; from the environment when not given. */
   fhir?: FhirConfig;
+  timeouts?: Partial<HttpTimeouts>;
 }
+
 
 export interface BuiltServer {
   app: FastifyInstance;
@@ -34,8 +37,19 @@ export interface BuiltServer {
 
 /** Builds the HTTP server. Every route is registered here, in one readable list. */
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<BuiltServer> {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
     logger: false,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.connectionMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the request timeout on this interval (30 s by default): a short timeout needs a
+    // shorter check. The headers must arrive within the request timeout too.
+    http: {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: Math.min(60_000, timeouts.requestMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(timeouts.requestMs / 4))),
+    },
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,

@@ -19,12 +19,13 @@ import { healthVerdicts } from './health-verdicts';
 import { onReleaseStateChanged, releaseSignalHub } from './release-signals';
 import { streamGuard } from '../stream-guard';
 import { requireStation } from './station-auth';
+import { STREAM_HEARTBEAT_MAX_MS } from '../../config';
 
 const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
 // A plain file name: no separators, no leading dot, so it cannot leave the files folder.
 const FileParams = z.object({ channel: Channel, name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$/) });
 const EventsQuery = z.object({ channel: Channel.optional() });
-const HEARTBEAT_MS = 25_000;
+const HEARTBEAT_MS = STREAM_HEARTBEAT_MAX_MS;
 const CACHE_MS = 5_000;
 
 interface ChannelState {
