@@ -4,6 +4,7 @@ import { NoteAudit, NoteReview, SoapDraftView, TranscribeResult as DictationSent
 import { DictationStatus, NoteAddendumCreated, type StationHandlers } from '../../contract/station-api';
 import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
 import { DATABASE_UNREACHABLE, DATABASE_UNREACHABLE_STATION } from '../../contract/errors';
+import { cleanClinicalText } from '../../contract/text';
 import { waitingDictations } from './dictations';
 import { StationError } from './errors';
 import type { Sessions } from './session';
@@ -32,6 +33,13 @@ export interface NotesDeps {
 }
 
 const NEEDS_SERVER = 'this needs the server: the station is offline';
+
+/** contract/text.ts cleanClinicalText, with `cleaned` only when something changed (the answer's shape). */
+function cleanedText(typed: string): { text: string; cleaned?: { replaced: number; bidiRemoved: number } } {
+  const { text, replaced, bidiRemoved } = cleanClinicalText(typed);
+  if (text.trim() === '') throw new StationError('bad_request', 'the text is empty once its text-direction control characters are removed: type the text again');
+  return replaced || bidiRemoved ? { text, cleaned: { replaced, bidiRemoved } } : { text };
+}
 
 export function createNotesCalls(deps: NotesDeps): NotesCalls {
   const timeoutMs = deps.timeoutMs ?? 30_000;
@@ -121,14 +129,21 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
 
   return {
     getNoteReview: ({ noteId }) => call(NoteReview, 'GET', note(noteId)),
-    editNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'edit'), { text: r.text }),
+    // Typed clinical text is made storable here, as drafts are (drafts.ts), and the change is reported.
+    async editNoteStatement(r) {
+      const { text, ...cleaned } = cleanedText(r.text);
+      return { ...(await call(SoapDraftView, 'POST', statement(r, 'edit'), { text })), ...cleaned };
+    },
     acceptNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'accept')),
     removeNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'remove')),
     approveNote: ({ noteId, contentHash }) => call(SoapDraftView, 'POST', `${note(noteId)}/approve`, { contentHash }),
     addNoteOmission: ({ noteId, key, section }) => call(NoteReview, 'POST', `${note(noteId)}/omissions/${key}/add`, { section }),
     dismissNoteOmission: ({ noteId, key }) => call(NoteReview, 'POST', `${note(noteId)}/omissions/${key}/not-needed`),
     confirmNotePatient: ({ noteId }) => call(NoteReview, 'POST', `${note(noteId)}/confirm-patient`),
-    addNoteAddendum: ({ noteId, text }) => call(NoteAddendumCreated, 'POST', `${note(noteId)}/addenda`, { text }),
+    async addNoteAddendum({ noteId, text: typed }) {
+      const { text, ...cleaned } = cleanedText(typed);
+      return { ...(await call(NoteAddendumCreated, 'POST', `${note(noteId)}/addenda`, { text })), ...cleaned };
+    },
     getNoteAudit: ({ noteId }) => call(NoteAudit, 'GET', `${note(noteId)}/audit`),
     async dictate({ draftId, mime, audioBase64 }) {
       const user = deps.sessions.require().user;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, OmissionRef, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
+import { cleanClinicalText } from '../../../contract/text';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
@@ -58,6 +59,16 @@ async function requireSigner(trx: BranchTransaction, session: Session, noteId: s
   }
 }
 
+/**
+ * Typed clinical text made storable (contract/text.ts, the rule drafts follow): NULs and half
+ * characters become U+FFFD, text-direction controls are removed, and the answer says so.
+ */
+function cleanTyped(typed: string): { text: string; cleaned?: { replaced: number; bidiRemoved: number } } {
+  const { text, replaced, bidiRemoved } = cleanClinicalText(typed);
+  if (text.trim() === '') throw new HttpError(400, 'bad_request', 'invalid input: text is empty once its text-direction control characters are removed');
+  return replaced || bidiRemoved ? { text, cleaned: { replaced, bidiRemoved } } : { text };
+}
+
 async function caller(ctx: AppContext, request: FastifyRequest, roles: readonly Role[]): Promise<{ session: Session; actor: { kind: 'user'; id: string } }> {
   const session = await requireSession(ctx, request);
   requireRole(session, roles);
@@ -77,25 +88,27 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     return review;
   });
 
-  const statementRoute = (path: string, change: (body: unknown) => StatementChange) =>
+  const statementRoute = (path: string, change: (body: unknown) => { change: StatementChange; cleaned?: SoapDraftView['cleaned'] }) =>
     app.post(path, async (request): Promise<SoapDraftView> => {
       const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
       const p = parseInput(StatementParams, request.params);
       const ref = parseInput(StatementRef, { noteId: p.id, section: p.section, index: p.index });
       const c = change(request.body);
-      return mapReviewErrors(() =>
+      const view = await mapReviewErrors(() =>
         withBranch(ctx.db, session.branch.id, actor, async (trx) => {
           await requireSigner(trx, session, ref.noteId);
-          return changeStatement(trx, actor, session.userId, ref, c);
+          return changeStatement(trx, actor, session.userId, ref, c.change);
         }),
       );
+      return c.cleaned ? { ...view, cleaned: c.cleaned } : view;
     });
   statementRoute('/api/notes/:id/statements/:section/:index/edit', (body) => {
-    const { text } = parseInput(EditStatementInput.pick({ text: true }), body);
-    return { action: 'edit', text };
+    const { text: typed } = parseInput(EditStatementInput.pick({ text: true }), body);
+    const { text, cleaned } = cleanTyped(typed);
+    return { change: { action: 'edit', text }, ...(cleaned ? { cleaned } : {}) };
   });
-  statementRoute('/api/notes/:id/statements/:section/:index/accept', () => ({ action: 'accept' }));
-  statementRoute('/api/notes/:id/statements/:section/:index/remove', () => ({ action: 'remove' }));
+  statementRoute('/api/notes/:id/statements/:section/:index/accept', () => ({ change: { action: 'accept' } }));
+  statementRoute('/api/notes/:id/statements/:section/:index/remove', () => ({ change: { action: 'remove' } }));
 
   app.post('/api/notes/:id/approve', async (request): Promise<SoapDraftView> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
@@ -144,14 +157,15 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/api/notes/:id/addenda', async (request, reply) => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
-    const { text } = parseInput(AddendumInput.pick({ text: true }), request.body);
+    const { text: typed } = parseInput(AddendumInput.pick({ text: true }), request.body);
+    const { text, cleaned } = cleanTyped(typed);
     const added = await mapReviewErrors(() =>
       withBranch(ctx.db, session.branch.id, actor, async (trx) => {
         await requireSigner(trx, session, id);
         return addAddendum(trx, actor, session.userId, id, text);
       }),
     );
-    return reply.status(201).send(added);
+    return reply.status(201).send(cleaned ? { ...added, cleaned } : added);
   });
 
   app.get('/api/notes/:id/audit', async (request): Promise<NoteAudit> => {
