@@ -47,7 +47,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
   async function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, body?: unknown): Promise<z.infer<S>> {
     const user = deps.sessions.require().user;
     const server = deps.server();
-    if (!server) throw new StationError('not_enrolled', 'station not enrolled');
+    if (!server) throw new StationError('not_enrolled', 'this station is not enrolled: ask IT support to enrol it');
     const token = deps.sessions.tokenFor(user.id);
     if (!token) throw new StationError('offline', NEEDS_SERVER);
     let res: Response;

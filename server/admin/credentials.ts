@@ -63,7 +63,7 @@ export async function addApiClient(
 export async function revokeStation(db: OwnerDb, stationId: string, by = 'admin-cli'): Promise<{ sessionsEnded: number }> {
   if (!/^[0-9a-f-]{36}$/i.test(stationId)) throw new Error(`${stationId} is not a station id (a UUID, as \`station enrol\` printed it)`);
   const station = await db.selectFrom('stations').select(['id', 'branch_id']).where('id', '=', stationId).executeTakeFirst();
-  if (!station) throw new Error(`no station ${stationId}`);
+  if (!station) throw new Error(`there is no station ${stationId}: use the id that station enrol printed, or the one the IT console shows`);
   await db.updateTable('stations').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', station.id).execute();
   const sessionsEnded = await revokeSessionsOf(asSystemDb(db), { stationId: station.id });
   const actor = { kind: 'admin', id: by } as const;
@@ -77,7 +77,7 @@ export async function revokeStation(db: OwnerDb, stationId: string, by = 'admin-
 export async function revokeApiClient(db: OwnerDb, clientId: number, by = 'admin-cli'): Promise<void> {
   if (!Number.isInteger(clientId) || clientId <= 0) throw new Error('give the API client id (a number, as `client add` printed it)');
   const client = await db.selectFrom('api_clients').select(['id', 'branch_id']).where('id', '=', clientId).executeTakeFirst();
-  if (!client) throw new Error(`no API client ${clientId}`);
+  if (!client) throw new Error(`there is no API client ${clientId}: use the id that client add printed`);
   await db.updateTable('api_clients').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', client.id).execute();
   const actor = { kind: 'admin', id: by } as const;
   await withBranch(db, client.branch_id, actor, (trx) =>

@@ -57,7 +57,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     // the caller's error shape too, never fastify's own.
     frameworkErrors: (err, request, reply) => {
       if (request.url.startsWith('/fhir')) return sendFhirFrameworkError(reply, ctx.log, err);
-      return sendError(reply, 400, 'bad_request', 'malformed request');
+      return sendError(reply, 400, 'bad_request', 'the request could not be read: if it came from a station, update the station or call IT support');
     },
   });
   const health: HealthState = { draining: false };

@@ -53,7 +53,7 @@ async function mapReviewErrors<T>(fn: () => Promise<T>): Promise<T> {
 /** Inside the unit of work: the note must exist in the branch (else 404) and the caller may sign it (else 403). */
 async function requireSigner(trx: BranchTransaction, session: Session, noteId: string): Promise<void> {
   const author = await noteAuthor(trx, noteId);
-  if (!author) throw new HttpError(404, 'not_found', 'no such note');
+  if (!author) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
   if (!maySign(author, session.userId, session.roles)) {
     throw new HttpError(403, 'forbidden', author.kind === 'nursing' ? 'only the nurse who wrote this nursing note can change or sign it' : 'only a physician can change or sign a progress note');
   }
@@ -84,7 +84,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
       if (r) await recordAudit(trx, actor, { action: 'note.read', entityType: 'note_draft', entityId: id, patientId: r.patientId });
       return r;
     });
-    if (!review) throw new HttpError(404, 'not_found', 'no such note');
+    if (!review) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
     return review;
   });
 
@@ -133,7 +133,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
           await requireSigner(trx, session, id);
           await run(trx, actor, request);
           const review = await getNoteReview(trx, id, { userId: session.userId });
-          if (!review) throw new ReviewError('not_found', 'no such note');
+          if (!review) throw new ReviewError('not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
           return review;
         }),
       );
@@ -172,7 +172,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id, { userId: session.userId }));
-    if (!audit) throw new HttpError(404, 'not_found', 'no such note');
+    if (!audit) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
     return audit;
   });
 
@@ -190,10 +190,10 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
       const { id } = parseInput(IdParams, request.params);
       const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
       const config = ctx.transcription ?? { provider: 'none' as const };
-      if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
+      if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'dictation cannot be transcribed: this server has no speech-to-text service (IT sets NOTES_STT_PROVIDER); your recording stays on the station, or type the note');
       // The note must be this branch's before its audio leaves the server.
       const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
-      if (!known) throw new HttpError(404, 'not_found', 'no such note');
+      if (!known) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
       const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
       if (!result.ok) {
         const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;

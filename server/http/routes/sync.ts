@@ -123,7 +123,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
    */
   app.get('/api/sync/live', async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
-    if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
+    if (!hub) throw new HttpError(503, 'unavailable', 'live updates are not available on this server: stations still sync every 30 s; IT: give the server DATABASE_URL to listen on');
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
