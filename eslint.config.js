@@ -52,4 +52,17 @@ export default tseslint.config(
     files: ['server/**/*.ts'],
     rules: rules([], [{ name: 'electron', message: 'the server never loads Electron' }]),
   },
+  {
+    // One configuration module per process, read at start-up and checked with zod: the server's,
+    // the station's and the launcher's (with the tools in scripts/). Tests, test scaffolding,
+    // e2e/ and bench/ set up their own environments.
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', '**/testing/**', 'e2e/**', 'bench/**', 'server/config.ts', 'main/core/config.ts', 'scripts/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'read settings through the configuration module of this process: server/config.ts, main/core/config.ts or scripts/config.ts' },
+      ],
+    },
+  },
 );

@@ -65,8 +65,12 @@ export async function run(): Promise<Record<string, Figure>> {
   const f = await twoBranches(t.owner, 20);
   const north = await enrolStation(t.owner, 'north', 'n-med', 'bench north');
   const south = await enrolStation(t.owner, 'south', 's-med', 'bench south');
-  const { app } = await buildServer({ db: t.app, policy: { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1_000_000 }, log: silentLogger });
+  const policy = { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1_000_000 };
+  // The server as it runs (pushes admitted per branch), and the same without any per-branch limit.
+  const { app } = await buildServer({ db: t.app, policy, log: silentLogger });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const shared = await buildServer({ db: t.app, policy, log: silentLogger, pushesPerBranch: 0 });
+  const sharedUrl = await shared.app.listen({ host: '127.0.0.1', port: 0 });
   const notes = generateRawNotes({ count: 40, seed: 15 }).map((n) => sanitizeDraftText(n.text).slice(0, 2000));
   const clients: ReturnType<typeof client>[] = [];
   try {
@@ -80,14 +84,14 @@ export async function run(): Promise<Record<string, Figure>> {
     const flooder = client();
     const prober = client();
     clients.push(flooder, prober);
-    const measure = async () => {
-      const r = await prober.ask({ op: 'probe', url, south: { token: southToken, credential: south.credential }, password: TEST_PASSWORD, samples: SAMPLES }, 'probed');
+    const measure = async (at = url) => {
+      const r = await prober.ask({ op: 'probe', url: at, south: { token: southToken, credential: south.credential }, password: TEST_PASSWORD, samples: SAMPLES }, 'probed');
       return { pull: p95(r.pull), signIn: p95(r.signIn), ready: p95(r.ready) };
     };
-    const flood = async (during: () => ReturnType<typeof measure>) => {
-      const done = flooder.ask({ op: 'flood', url, north: { token: northToken, credential: north.credential }, patientIds: f.north.patientIds, notes, clients: FLOODERS, batch: BATCH }, 'flooded');
+    const flood = async (at: string) => {
+      const done = flooder.ask({ op: 'flood', url: at, north: { token: northToken, credential: north.credential }, patientIds: f.north.patientIds, notes, clients: FLOODERS, batch: BATCH }, 'flooded');
       await new Promise((r) => setTimeout(r, 1000)); // let the flood fill the pool
-      const m = await during();
+      const m = await measure(at);
       flooder.ask({ op: 'stop' }, 'flooded').catch(() => {});
       const { pushed } = await done;
       return { ...m, pushed };
@@ -96,9 +100,9 @@ export async function run(): Promise<Record<string, Figure>> {
     await measure(); // warm up
     const idle = await measure();
     limitBranches(t.app, createBranchLimiter({ perBranch: POOL / 2, queueTimeoutMs: 10_000 }));
-    const limited = await flood(measure);
+    const limited = await flood(url);
     limitBranches(t.app, createBranchLimiter({ perBranch: 1_000_000, queueTimeoutMs: 10_000 }));
-    const shared = await flood(measure);
+    const unlimited = await flood(sharedUrl);
     limitBranches(t.app, createBranchLimiter({ perBranch: POOL / 2, queueTimeoutMs: 10_000 }));
 
     const b = await summarizerDelay(url, prober);
@@ -106,23 +110,24 @@ export async function run(): Promise<Record<string, Figure>> {
       south_pull_p95_idle: { value: idle.pull, unit: 'ms' },
       south_pull_p95_flooded: { value: limited.pull, unit: 'ms' },
       south_pull_flood_ratio: { value: limited.pull / idle.pull, unit: '×', goal: '≤ 3' },
-      south_pull_flood_ratio_without_limiter: { value: shared.pull / idle.pull, unit: '×' },
+      south_pull_flood_ratio_without_limiter: { value: unlimited.pull / idle.pull, unit: '×' },
       south_signin_p95_idle: { value: idle.signIn, unit: 'ms' },
       south_signin_p95_flooded: { value: limited.signIn, unit: 'ms', goal: '≤ 100 above idle' },
       readyz_p95_idle: { value: idle.ready, unit: 'ms' },
       readyz_p95_flooded: { value: limited.ready, unit: 'ms', goal: '≤ 100' },
-      readyz_p95_flooded_without_limiter: { value: shared.ready, unit: 'ms' },
+      readyz_p95_flooded_without_limiter: { value: unlimited.ready, unit: 'ms' },
       north_mutations_pushed_during_flood: { value: limited.pushed, unit: 'mutations' },
       ...b,
     };
     printFigures(figures);
     writeResults('fairness', figures, [
-      `(a) pool of ${POOL}; ${FLOODERS} concurrent north clients each pushing batches of ${BATCH} new drafts without pause; south measured sequentially: ${SAMPLES} pulls (200 rows), ${SAMPLES} /readyz, ${Math.ceil(SAMPLES / 4)} sign-ins (scrypt); baseline: the same requests with north idle, same run. 'without limiter' repeats the flood with no per-branch share (the shared pool alone).`,
-      "(b) a 1,000,000-character note (demo notes pasted together) summarized as the server does (prepareNote: structured, checked and serialized in the worker thread; this note has more statements than one section of a draft holds, so it ends refused once structured, before the quote check) and, for comparison, on the event loop (the same call in thread, as before the worker); meanwhile a client process sends GET /healthz one after another (no database: it waits only for the server's event loop); added delay = that request's p95 (and worst) minus the same client's p95 (and worst) with nothing running, same run.",
+      `(a) pool of ${POOL}; ${FLOODERS} concurrent north clients each pushing batches of ${BATCH} new drafts without pause; south measured sequentially: ${SAMPLES} pulls (200 rows), ${SAMPLES} /readyz, ${Math.ceil(SAMPLES / 4)} sign-ins (scrypt); baseline: the same requests with north idle, same run. 'without limiter' repeats the flood against a second server on the same database with no per-branch limit at all (no push admission, no database share: the shared pool alone).`,
+      "(b) a 1,000,000-character note (demo notes pasted together) summarized as the server does (prepareNote: structured, checked and serialized in the worker thread at the lowest scheduling priority; 'same priority': the thread at the event loop's priority; this note has more statements than one section of a draft holds, so it ends refused once structured, before the quote check) and, for comparison, on the event loop (the same call in thread, as before the worker); meanwhile a client process sends GET /healthz one after another (no database: it waits only for the server's event loop); added delay = that request's p95 (and worst) minus the same client's p95 (and worst) with nothing running, same run.",
     ]);
     return figures;
   } finally {
     for (const c of clients) c.close();
+    await shared.app.close();
     await app.close();
     await t.close();
   }
@@ -147,9 +152,12 @@ async function summarizerDelay(url: string, prober: ReturnType<typeof client>): 
     return { ms, took };
   };
   const cpu: NoteCpu = startNoteCpuWorker();
+  const samePriority: NoteCpu = startNoteCpuWorker({ niceness: 0 });
   try {
     await cpu.structureLocally('warm up the worker');
+    await samePriority.structureLocally('warm up the worker');
     const offThread = await during(() => prepareNote(raw, localProvider(), undefined, cpu));
+    const offThreadSamePriority = await during(() => prepareNote(raw, localProvider(), undefined, samePriority));
     const idle = await during(() => new Promise((r) => setTimeout(r, offThread.took)));
     const onLoop = await during(() => prepareNote(raw, localProvider(), undefined, IN_THREAD));
     return {
@@ -159,6 +167,8 @@ async function summarizerDelay(url: string, prober: ReturnType<typeof client>): 
       other_requests_worst_summarizing_worker: { value: max(offThread.ms), unit: 'ms' },
       summarize_1mb_added_delay_p95_worker: { value: p95(offThread.ms) - p95(idle.ms), unit: 'ms', goal: '≤ 50' },
       summarize_1mb_added_delay_worst_worker: { value: max(offThread.ms) - max(idle.ms), unit: 'ms', goal: '≤ 50' },
+      summarize_1mb_added_delay_p95_worker_same_priority: { value: p95(offThreadSamePriority.ms) - p95(idle.ms), unit: 'ms' },
+      summarize_1mb_added_delay_worst_worker_same_priority: { value: max(offThreadSamePriority.ms) - max(idle.ms), unit: 'ms' },
       summarize_1mb_added_delay_worst_on_loop: { value: max(onLoop.ms) - max(idle.ms), unit: 'ms' },
       other_requests_during_summarizing_worker: { value: offThread.ms.length, unit: 'requests' },
       other_requests_median_idle: { value: p50(idle.ms), unit: 'ms' },
@@ -167,5 +177,6 @@ async function summarizerDelay(url: string, prober: ReturnType<typeof client>): 
     };
   } finally {
     await cpu.close();
+    await samePriority.close();
   }
 }

@@ -162,7 +162,7 @@ export async function run(): Promise<Record<string, Figure>> {
       http.lat.push(...m.latencies);
     }
   }
-  const secret = await cursorSecretLoader(t.app)();
+  const secret = await cursorSecretLoader(t.app, null)();
   const phases = await searchPhases(
     t.app,
     DEFAULT_AUTH_POLICY,

@@ -40,6 +40,8 @@ export const SoapDraftView = z.object({
   approvedBy: z.number().int().nullable(),
   /** The approver's display name (servers before it was added send none). */
   approvedByName: z.string().nullable().optional(),
+  /** The role the note was signed in (a nursing note: nurse; a progress note: physician); servers before it was kept send none. */
+  approvedByRole: z.enum(['physician', 'nurse']).nullable().optional(),
   approvedAt: z.string().nullable(),
   approvedHash: ContentHash.nullable(),
   signedText: z.string().nullable(),

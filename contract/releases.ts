@@ -166,3 +166,26 @@ export type StationHealthHeader = z.infer<typeof StationHealthHeader>;
 export const MoveRolloutResult = z.object({ rolloutId: z.number().int(), position: z.number().int() });
 export const ChangeRolloutResult = z.object({ state: RolloutState });
 export const ThresholdResult = z.object({ ok: z.literal(true) });
+
+/* What the console reads of releases and rings, and what an artifact upload answers. */
+export const ChannelQuery = z.object({ channel: Channel.default('stable') });
+export const ReleaseList = z.object({
+  releases: z.array(z.object({ version: z.string(), notes: z.string(), releaseDate: z.string(), publishedAt: z.string(), publishedBy: z.string() })),
+});
+export const Ring = z.object({
+  id: z.number().int(),
+  channel: z.string(),
+  name: z.string(),
+  position: z.number().int(),
+  kind: RingKind,
+  branchId: z.number().int().nullable(),
+  stationIds: z.array(z.string()),
+  wardIds: z.array(z.number().int()),
+  percent: z.number().nullable(),
+});
+export const RingList = z.object({ rings: z.array(Ring) });
+export const StoredArtifact = z.object({ name: ArtifactName, sha512: z.string(), size: z.number().int() });
+/** The electron-updater feed files a station reads, and a release file's name in the feed. */
+export const FeedFile = z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']);
+// A plain file name: no separators, no leading dot, so it cannot leave the files folder.
+export const FeedFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$/);

@@ -3,20 +3,46 @@ import { LoginRequest, LoginResponse, MeResponse } from './auth';
 import { StationList } from './console';
 import { ApiErrorBody, type ErrorCode } from './errors';
 import { FlagKey, FlagList, SetFlagInput } from './flags';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteReview, SoapDraftView, TranscribeInput, TranscribeResult } from './notes';
+import { PatientList, PatientQuery, Patient } from './patient';
 import { LiveEvent, PullQuery, PullResponse, PushRequest, PushResponse } from './sync';
-import { AddRingInput, Channel, ChangeRolloutResult, FleetVersions, MoveRolloutInput, MoveRolloutResult, PublishReleaseInput, RolloutStatus, RolloutTarget, RolloutThresholdInput, ThresholdResult } from './releases';
+import {
+  AddRingInput,
+  ArtifactName,
+  Channel,
+  ChangeRolloutResult,
+  ChannelQuery,
+  FeedFile,
+  FeedFileName,
+  FleetVersions,
+  HealthVerdict,
+  MoveRolloutInput,
+  MoveRolloutResult,
+  PublishReleaseInput,
+  ReleaseList,
+  ReleaseSignal,
+  RingList,
+  RolloutStatus,
+  RolloutTarget,
+  RolloutThresholdInput,
+  StationHealthHeader,
+  StoredArtifact,
+  ThresholdResult,
+} from './releases';
+import { NoteAddendumCreated } from './station-api';
+import { StationInfo } from './ward';
 
 /*
  * The server's HTTP API, declared once like the station API: method, path, the schemas of what
- * goes in (path parameters, query, body) and comes out, and the error codes a caller must handle.
- * Clients are derived from it (createServerApiClient); server/http/server-api.test.ts checks that
- * the server registers every declared route. So far it covers sign-in, the IT console's calls
- * (fleet, releases, rollouts, feature flags) and the station's sync; the notes, patients and
- * update routes and FHIR are still declared only in their route files.
+ * goes in (path parameters, query, body) and comes out, who may call, and the error codes a caller
+ * must handle. The server's routes parse their inputs with these schemas, the console's and the
+ * station's clients are derived from them (createServerApiClient), and
+ * server/http/server-api.int.test.ts checks that the routes fastify registers are exactly the
+ * declared ones. FHIR and the console's pages are declared as route families (serverRouteFamilies):
+ * one handler each, whose interactions are the FHIR router's (server/fhir/router.ts).
  */
 
 const NoContent = z.undefined();
-const ChannelQuery = z.object({ channel: Channel.optional() });
 
 interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -25,35 +51,112 @@ interface RouteSpec {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** The body is a stream of bytes (application/octet-stream), not JSON. */
+  rawBody?: 'octet-stream';
   output: z.ZodType;
   /** Success status when not 200. */
   status?: 201 | 204;
   /**
-   * Who may call: nobody signed in; a user session (bearer token) with one of these roles; or
-   * 'station-user': an enrolled station's credential (STATION_CREDENTIAL_HEADER) and its user's session.
+   * Who may call: nobody signed in; a user session (bearer token) with one of these roles;
+   * 'station': an enrolled station's credential alone (STATION_CREDENTIAL_HEADER, or bearer);
+   * 'station-user': the station's credential and its user's session.
    */
-  auth: 'none' | 'station-user' | { roles: readonly ('physician' | 'nurse' | 'it_admin')[] | 'any' };
-  /** 'event-stream': server-sent events whose `data` lines match `output`, not one JSON answer. */
+  auth: 'none' | 'station' | 'station-user' | { roles: readonly ('physician' | 'nurse' | 'it_admin')[] | 'any' };
+  /**
+   * Not one JSON answer: 'event-stream' is server-sent events whose `data` lines match `output`;
+   * 'yaml' and 'octet-stream' are files (output: z.string() only documents it).
+   */
   stream?: 'event-stream';
+  answers?: 'yaml' | 'octet-stream';
   errors: readonly ErrorCode[];
 }
 
 const itAdmin = { roles: ['it_admin'] } as const;
+const clinical = { roles: ['physician', 'nurse'] } as const;
 const signedIn = { roles: 'any' } as const;
 const adminErrors = ['bad_request', 'unauthorized', 'forbidden', 'unavailable'] as const;
+/** Review, approval and addenda of a note: 404 for another branch's note, 409 for a stale or signed one. */
+const noteErrors = ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable'] as const;
+const stationErrors = ['bad_request', 'unauthorized', 'not_found', 'unavailable'] as const;
+
+/* Path parameters, shared by the routes that parse them and the clients that fill them in. */
+const Uuid = z.string().uuid();
+export const IdParams = z.object({ id: Uuid });
+export const StatementParams = z.object({ id: Uuid, section: z.string(), index: z.coerce.number().int().min(0) });
+export const OmissionParams = z.object({ id: Uuid, key: z.string() });
+export const RolloutActionParams = z.object({ action: z.enum(['pause', 'resume', 'rollback']) });
+export const FeedParams = z.object({ channel: Channel, file: FeedFile });
+export const FeedFileParams = z.object({ channel: Channel, name: FeedFileName });
+export const UpdateEventsQuery = z.object({ channel: Channel.optional() });
+const statementRoute = (action: 'edit' | 'accept' | 'remove') =>
+  ({ method: 'POST', path: `/api/notes/:id/statements/:section/:index/${action}`, params: StatementParams, output: SoapDraftView, auth: clinical, errors: noteErrors }) as const;
 
 export const serverApi = {
+  // Liveness and readiness for load balancers: no authentication, no data. /readyz answers 503
+  // with the same shape ({ status: 'draining' | 'not_migrated' | 'database_unreachable' }).
+  healthz: { method: 'GET', path: '/healthz', output: z.object({ status: z.literal('ok') }), auth: 'none', errors: [] },
+  readyz: { method: 'GET', path: '/readyz', output: z.object({ status: z.string(), missing: z.number().int().optional() }), auth: 'none', errors: ['unavailable'] },
+
   login: { method: 'POST', path: '/api/auth/login', body: LoginRequest, output: LoginResponse, auth: 'none', errors: ['bad_request', 'unauthorized', 'rate_limited', 'unavailable'] },
   logout: { method: 'POST', path: '/api/auth/logout', output: NoContent, status: 204, auth: signedIn, errors: ['unauthorized'] },
   me: { method: 'GET', path: '/api/me', output: MeResponse, auth: signedIn, errors: ['unauthorized'] },
+
+  // Patient reads (clinical roles, the session's branch, audited).
+  listPatients: { method: 'GET', path: '/api/patients', query: PatientQuery, output: PatientList, auth: clinical, errors: ['bad_request', 'unauthorized', 'forbidden', 'unavailable'] },
+  getPatient: { method: 'GET', path: '/api/patients/:id', params: IdParams, output: Patient, auth: clinical, errors: ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'unavailable'] },
+
+  // Review and approval of SOAP drafts (server/http/routes/notes.ts).
+  getNoteReview: { method: 'GET', path: '/api/notes/:id', params: IdParams, output: NoteReview, auth: clinical, errors: noteErrors },
+  editNoteStatement: { ...statementRoute('edit'), body: EditStatementInput.pick({ text: true }) },
+  acceptNoteStatement: statementRoute('accept'),
+  removeNoteStatement: statementRoute('remove'),
+  approveNote: { method: 'POST', path: '/api/notes/:id/approve', params: IdParams, body: ApproveInput.pick({ contentHash: true }), output: SoapDraftView, auth: clinical, errors: noteErrors },
+  addNoteOmission: { method: 'POST', path: '/api/notes/:id/omissions/:key/add', params: OmissionParams, body: AddOmissionInput.pick({ section: true }), output: NoteReview, auth: clinical, errors: noteErrors },
+  dismissNoteOmission: { method: 'POST', path: '/api/notes/:id/omissions/:key/not-needed', params: OmissionParams, output: NoteReview, auth: clinical, errors: noteErrors },
+  confirmNotePatient: { method: 'POST', path: '/api/notes/:id/confirm-patient', params: IdParams, output: NoteReview, auth: clinical, errors: noteErrors },
+  addNoteAddendum: {
+    method: 'POST',
+    path: '/api/notes/:id/addenda',
+    params: IdParams,
+    body: AddendumInput.pick({ text: true }),
+    output: NoteAddendumCreated,
+    status: 201,
+    auth: clinical,
+    errors: noteErrors,
+  },
+  getNoteAudit: { method: 'GET', path: '/api/notes/:id/audit', params: IdParams, output: NoteAudit, auth: clinical, errors: noteErrors },
+  /** A dictation, transcribed by the server and appended to the draft (503 without a speech-to-text provider). */
+  transcribeDictation: {
+    method: 'POST',
+    path: '/api/notes/:id/transcription',
+    params: IdParams,
+    body: TranscribeInput.omit({ noteId: true }),
+    output: TranscribeResult,
+    auth: 'station-user',
+    errors: [...noteErrors, 'payload_too_large'],
+  },
+
+  // The IT console: fleet, releases, rings, rollouts, feature flags.
   listStations: { method: 'GET', path: '/api/admin/stations', output: StationList, auth: itAdmin, errors: adminErrors },
   publishRelease: { method: 'POST', path: '/api/releases', body: PublishReleaseInput, output: z.object({ id: z.number().int() }), status: 201, auth: itAdmin, errors: [...adminErrors, 'conflict'] },
+  listReleases: { method: 'GET', path: '/api/releases', query: ChannelQuery, output: ReleaseList, auth: itAdmin, errors: adminErrors },
+  uploadArtifact: {
+    method: 'PUT',
+    path: '/api/releases/artifacts/:name',
+    params: z.object({ name: ArtifactName }),
+    rawBody: 'octet-stream',
+    output: StoredArtifact,
+    status: 201,
+    auth: itAdmin,
+    errors: [...adminErrors, 'conflict', 'payload_too_large'],
+  },
   addRing: { method: 'POST', path: '/api/releases/rings', body: AddRingInput, output: z.object({ id: z.number().int() }), status: 201, auth: itAdmin, errors: [...adminErrors, 'conflict', 'not_found'] },
+  listRings: { method: 'GET', path: '/api/releases/rings', query: ChannelQuery, output: RingList, auth: itAdmin, errors: adminErrors },
   moveRollout: { method: 'POST', path: '/api/releases/rollout/move', body: MoveRolloutInput, output: MoveRolloutResult, auth: itAdmin, errors: [...adminErrors, 'conflict', 'not_found'] },
   changeRollout: {
     method: 'POST',
     path: '/api/releases/rollout/:action',
-    params: z.object({ action: z.enum(['pause', 'resume', 'rollback']) }),
+    params: RolloutActionParams,
     body: RolloutTarget,
     output: ChangeRolloutResult,
     auth: itAdmin,
@@ -62,13 +165,42 @@ export const serverApi = {
   setRolloutThreshold: { method: 'PUT', path: '/api/releases/rollout/threshold', body: RolloutThresholdInput, output: ThresholdResult, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   rolloutStatus: { method: 'GET', path: '/api/releases/rollout', query: ChannelQuery, output: RolloutStatus, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   fleetVersions: { method: 'GET', path: '/api/releases/fleet', output: FleetVersions, auth: itAdmin, errors: adminErrors },
-  // The station's sync (contract/sync.ts).
+  listFlags: { method: 'GET', path: '/api/flags', output: FlagList, auth: itAdmin, errors: adminErrors },
+  setFlag: { method: 'PUT', path: '/api/flags/:key', params: z.object({ key: FlagKey }), body: SetFlagInput, output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: adminErrors },
+
+  // The station's sync (contract/sync.ts). Ward and clinical data (vitals, allergies, nursing
+  // notes) travel as sync mutations and feed rows, not routes of their own.
   syncPush: { method: 'POST', path: '/api/sync/push', body: PushRequest, output: PushResponse, auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'payload_too_large', 'unavailable'] },
   syncPull: { method: 'GET', path: '/api/sync/pull', query: PullQuery, output: PullResponse, auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'unavailable'] },
   syncLive: { method: 'GET', path: '/api/sync/live', output: LiveEvent, stream: 'event-stream', auth: 'station-user', errors: ['unauthorized', 'forbidden'] },
-  listFlags: { method: 'GET', path: '/api/flags', output: FlagList, auth: itAdmin, errors: adminErrors },
-  setFlag: { method: 'PUT', path: '/api/flags/:key', params: z.object({ key: FlagKey }), body: SetFlagInput, output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: adminErrors },
+
+  // What an enrolled station reads with its credential alone: its place, its branch's feature
+  // flags, the electron-updater feed and files, release signals; and where it reports its health.
+  stationInfo: { method: 'GET', path: '/api/station/info', output: StationInfo, auth: 'station', errors: stationErrors },
+  stationFlags: { method: 'GET', path: '/api/station/flags', output: FlagList, auth: 'station', errors: stationErrors },
+  updateFeed: { method: 'GET', path: '/updates/:channel/:file', params: FeedParams, output: z.string(), answers: 'yaml', auth: 'station', errors: stationErrors },
+  updateFile: { method: 'GET', path: '/updates/:channel/files/:name', params: FeedFileParams, output: z.string(), answers: 'octet-stream', auth: 'station', errors: stationErrors },
+  reportHealth: { method: 'POST', path: '/updates/health', body: StationHealthHeader, output: HealthVerdict, auth: 'station', errors: stationErrors },
+  updateEvents: { method: 'GET', path: '/updates/events', query: UpdateEventsQuery, output: ReleaseSignal, stream: 'event-stream', auth: 'station', errors: ['bad_request', 'unauthorized'] },
 } as const satisfies Record<string, RouteSpec>;
+
+/**
+ * Routes answered by one handler for a whole family, declared by their patterns. FHIR: every
+ * interaction of the FHIR R4 API (server/fhir/router.ts; its CapabilityStatement at
+ * /fhir/metadata lists them), authorised by SMART scopes, refused with an OperationOutcome (never
+ * the /api error shape). The console: the built IT console's files, when the server serves them.
+ */
+export const serverRouteFamilies = {
+  fhir: { methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], paths: ['/fhir', '/fhir/*'], errors: 'OperationOutcome' },
+  consoleUi: { methods: ['GET'], paths: ['/console/*', '/console'], errors: 'none' },
+} as const;
+
+/** Every method and path the server registers, as declared here (fastify pattern syntax). */
+export function declaredServerRoutes(): { method: string; url: string }[] {
+  const routes: { method: string; url: string }[] = Object.values(serverApi).map((r: RouteSpec) => ({ method: r.method, url: r.path }));
+  for (const f of Object.values(serverRouteFamilies)) for (const url of f.paths) for (const method of f.methods) routes.push({ method, url });
+  return routes;
+}
 
 export type ServerApi = typeof serverApi;
 export type ServerRoute = keyof ServerApi;
@@ -76,8 +208,8 @@ type In<S, K extends 'params' | 'query' | 'body'> = S extends { [P in K]: z.ZodT
 /** What a call takes: the route's path parameters, query and body, each only when declared, and the session token. */
 export type ServerCallInput<K extends ServerRoute> = In<ServerApi[K], 'params'> & In<ServerApi[K], 'query'> & In<ServerApi[K], 'body'> & { token?: string };
 export type ServerCallOutput<K extends ServerRoute> = z.infer<ServerApi[K]['output']>;
-type JsonRoute = { [K in ServerRoute]: ServerApi[K] extends { stream: string } ? never : K }[ServerRoute];
-/** One function per JSON route; an event stream is read by its own client (e.g. the station's sync client). */
+type JsonRoute = { [K in ServerRoute]: ServerApi[K] extends { stream: string } | { answers: string } | { rawBody: string } ? never : K }[ServerRoute];
+/** One function per JSON route; an event stream, a file or an upload is read or sent by its own client (e.g. the station's sync client). */
 export type ServerApiClient = { [K in JsonRoute]: (input: ServerCallInput<K>) => Promise<ServerCallOutput<K>> };
 
 /** A refused call: the HTTP status and the error body's code and message. */
@@ -111,7 +243,7 @@ export function createServerApiClient(fetchLike: FetchLike, baseUrl = ''): Serve
   const client: Record<string, (input: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; token?: string }) => Promise<unknown>> = {};
   for (const route of Object.keys(serverApi) as ServerRoute[]) {
     const spec: RouteSpec = serverApi[route];
-    if (spec.stream) continue;
+    if (spec.stream || spec.answers || spec.rawBody) continue;
     client[route] = async (input) => {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (input.body !== undefined) headers['content-type'] = 'application/json';

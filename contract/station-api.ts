@@ -6,6 +6,7 @@ import { ConflictText, DraftStatus } from './sync';
 import { StationInfo, WardInfo } from './ward';
 import { AllergyInput, AllergyView } from './allergy';
 import { VitalsFields, VitalsInput } from './vitals';
+import { CodeStatusInput, CodeStatusView } from './code-status';
 
 /*
  * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
@@ -144,6 +145,29 @@ export const SignedNote = z.object({
 });
 export type SignedNote = z.infer<typeof SignedNote>;
 
+/**
+ * One note in a patient's note history. `draft`: the author's own, not yet submitted (only its
+ * author sees it); `waiting`: submitted, waiting for its SOAP draft or its review; `signed`.
+ */
+export const NoteHistoryEntry = z.object({
+  noteId: Uuid,
+  state: z.enum(['draft', 'conflict', 'waiting', 'signed']),
+  kind: z.enum(['progress', 'nursing']),
+  /** Null for a signed note whose raw note this station never held. */
+  authorUserId: z.number().int().nullable(),
+  authorName: z.string().nullable(),
+  authorRole: z.string().nullable(),
+  /** Last change (draft, waiting) or signing time (signed). */
+  at: z.string(),
+  /** The first words of the note, to tell notes apart. */
+  preview: z.string(),
+  signedByName: z.string().nullable().optional(),
+  signedByRole: z.string().nullable().optional(),
+  /** Changes of this station not yet sent. */
+  pending: z.boolean(),
+});
+export type NoteHistoryEntry = z.infer<typeof NoteHistoryEntry>;
+
 /** Lab results, medications and referrals are cached as the server stores them (snake_case rows). */
 const Row = z.record(z.string(), z.unknown());
 export const PatientChart = z.object({
@@ -160,6 +184,10 @@ export const PatientChart = z.object({
   allergies: z.array(AllergyView).optional(),
   /** Vital-sign sets, newest first. */
   vitals: z.array(VitalsSet).optional(),
+  /** Code statuses, newest (current) first; absent or empty: "not recorded". */
+  codeStatuses: z.array(CodeStatusView).optional(),
+  /** The patient's notes this user may see: own drafts, notes waiting for review, signed notes; newest first. */
+  notes: z.array(NoteHistoryEntry).optional(),
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
@@ -240,6 +268,8 @@ export const stationApi = {
   /** Physicians and nurses; saved here and sent through the outbox (offline too). */
   recordAllergy: { input: AllergyInput, output: AllergyView },
   recordVitals: { input: VitalsInput, output: VitalsSet },
+  /** Physicians only; saved here and sent through the outbox (offline too). */
+  recordCodeStatus: { input: CodeStatusInput, output: CodeStatusView },
   listDrafts: { input: DraftQuery, output: DraftList },
   getDraft: { input: DraftRef, output: DraftView },
   // `cleaned`: clinical text the station core makes storable (contract/text.ts cleanClinicalText)
@@ -324,3 +354,9 @@ export type StationErrorCode = z.infer<typeof StationErrorCode>;
 
 /** The loopback host's per-launch secret travels in this header. */
 export const STATION_SECRET_HEADER = 'x-station-secret';
+/**
+ * A browser page names itself (a random id made at each page load) in this header: the host
+ * locks an open session when a new page appears (a reload, a second tab), so whoever reloads
+ * a shared station's page gets the lock screen, never the last user's ward list.
+ */
+export const STATION_PAGE_HEADER = 'x-station-page';

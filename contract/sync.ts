@@ -3,6 +3,7 @@ import { Flag } from './flags';
 import { CLEAN_TEXT_ISSUE, cleanClinicalText, isCleanText } from './text';
 import { AllergyEntry } from './allergy';
 import { VitalsEntry } from './vitals';
+import { CodeStatusEntry } from './code-status';
 
 /*
  * The sync protocol between a station and the server (DESIGN §4). A mutation carries a
@@ -35,7 +36,9 @@ export const DraftSubmit = z.object({
 /** Clinical records made at the station (offline first), applied once each like the drafts. */
 export const AllergyRecord = z.object({ kind: z.literal('allergy.record'), id: MutationId, payload: AllergyEntry });
 export const VitalsRecord = z.object({ kind: z.literal('vitals.record'), id: MutationId, payload: VitalsEntry });
-export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit, AllergyRecord, VitalsRecord]);
+/** Physicians only (the server checks the role at the branch). */
+export const CodeStatusRecord = z.object({ kind: z.literal('code_status.record'), id: MutationId, payload: CodeStatusEntry });
+export const Mutation = z.discriminatedUnion('kind', [DraftSave, DraftResolve, DraftSubmit, AllergyRecord, VitalsRecord, CodeStatusRecord]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationKind = Mutation['kind'];
 
@@ -86,7 +89,7 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const PushResponse = z.object({ results: z.array(MutationResult) });
 export type PushResponse = z.infer<typeof PushResponse>;
 
-export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft', 'soap_draft', 'note_addendum', 'allergy_intolerance'] as const;
+export const FEED_ENTITIES = ['patient', 'observation', 'medication_request', 'service_request', 'note_draft', 'soap_draft', 'note_addendum', 'allergy_intolerance', 'code_status'] as const;
 export const FeedEntity = z.enum(FEED_ENTITIES);
 export type FeedEntity = z.infer<typeof FeedEntity>;
 

@@ -10,7 +10,10 @@ test('age counts whole years, and a leap-day birthday comes on 1 March in other 
   assert.equal(ageInYears(null, new Date()), null);
   assert.equal(ageInYears('not a date', new Date()), null);
   assert.equal(ageSex({ birthDate: '1950-06-15', sex: 'female' }, new Date('2026-06-15T00:00:00Z')), '76 F');
-  assert.equal(ageSex({ birthDate: null, sex: 'unknown' }, new Date()), '— ?');
+  assert.equal(ageSex({ birthDate: null, sex: 'unknown' }, new Date()), '— sex unknown');
+  assert.equal(ageSex({ birthDate: '1950-06-15', sex: 'other' }, new Date('2026-06-15T00:00:00Z')), '76 sex other');
+  // Whatever else a feed carries is not a sex the ward can read: unknown, in words, never "?".
+  assert.equal(ageSex({ birthDate: '1950-06-15', sex: '' }, new Date('2026-06-15T00:00:00Z')), '76 sex unknown');
 });
 
 test('similar names: folded equal, or one typo apart', () => {

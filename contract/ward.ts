@@ -29,14 +29,23 @@ export function ageInYears(birthDate: string | null, now: Date): number | null {
   return age < 0 ? null : age;
 }
 
-/** "34 F", "0 M", "— ?": age in years and the first letter of the recorded sex (O other, ? unknown). */
+/**
+ * "34 F", "0 M", "52 other", "— sex unknown": age in years and the recorded sex (FHIR
+ * administrative gender). F and M are the letters every ward reads; "other" and "unknown" are
+ * written out, so an unknown sex is never a bare "?".
+ */
 export function ageSex(p: { birthDate: string | null; sex: string }, now: Date): string {
   const age = ageInYears(p.birthDate, now);
-  const sex = p.sex === 'female' ? 'F' : p.sex === 'male' ? 'M' : p.sex === 'other' ? 'O' : '?';
+  const sex = p.sex === 'female' ? 'F' : p.sex === 'male' ? 'M' : sexWords(p.sex);
   return `${age ?? '—'} ${sex}`;
 }
 
-export const SEX_WORDS: Record<string, string> = { female: 'female', male: 'male', other: 'other', unknown: 'sex unknown' };
+export const SEX_WORDS: Record<string, string> = { female: 'female', male: 'male', other: 'sex other', unknown: 'sex unknown' };
+
+/** The recorded sex in words; anything not an administrative gender reads as unknown. */
+export function sexWords(sex: string): string {
+  return SEX_WORDS[sex] ?? 'sex unknown';
+}
 
 interface Identifiable {
   id: string;

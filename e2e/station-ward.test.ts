@@ -157,7 +157,7 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     const beds = await rows.locator('td:nth-child(1)').allTextContents();
     assert.equal(new Set(beds).size, beds.length, `no repeated bed: ${beds.join(' ')}`);
     assert.deepEqual(beds, [...beds].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })), 'sorted by bed');
-    for (const t of await rows.locator('td:nth-child(3)').allTextContents()) assert.match(t, /^(\d+|—) [FMO?]$/);
+    for (const t of await rows.locator('td:nth-child(3)').allTextContents()) assert.match(t, /^(\d+|—) (F|M|sex other|sex unknown)$/);
     const lanRow = rows.filter({ hasText: 'N990001' });
     assert.match((await lanRow.textContent()) ?? '', /NGUYỄN, Thị Lan.*Look-alike: NGUYEN, Văn An \(bed 13B\) — same family name, same birth date.*\d+ F.*day 3/);
     assert.match((await rows.filter({ hasText: 'N990002' }).getByTestId('lookalike').textContent()) ?? '', /NGUYỄN, Thị Lan/);

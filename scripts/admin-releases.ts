@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { environment } from './config';
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -61,13 +62,13 @@ function scopeOf(values: Record<string, unknown>): string {
 }
 
 function storeDir(): string {
-  const dir = process.env.UPDATE_FILES_DIR;
+  const dir = environment().UPDATE_FILES_DIR;
   if (!dir) throw new Error("set UPDATE_FILES_DIR to the server's artifact store folder");
   return dir;
 }
 
 function signingKey(values: Record<string, unknown>): KeyObject {
-  const file = typeof values['signing-key'] === 'string' ? values['signing-key'] : process.env.WARDSTATION_RELEASE_SIGNING_KEY;
+  const file = typeof values['signing-key'] === 'string' ? values['signing-key'] : environment().WARDSTATION_RELEASE_SIGNING_KEY;
   if (!file) throw new Error('give the release signing key (Ed25519 private key, PEM) with --signing-key FILE or WARDSTATION_RELEASE_SIGNING_KEY');
   const key = createPrivateKey(readFileSync(file));
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is not an Ed25519 private key`);
@@ -109,7 +110,7 @@ export async function runReleaseCommand(owner: Kysely<Database>, command: string
         const signature = sign(null, Buffer.from(releaseSignatureMessage(version, name, digest.sha512), 'utf8'), key).toString('base64');
         files.push({ platform, name, signature });
       }
-      const configured = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+      const configured = environment().WARDSTATION_RELEASE_PUBLIC_KEY;
       const publicKey = configured ? releasePublicKey(readFileSync(configured)) : createPublicKey(key);
       const r = await publishRelease(
         db,

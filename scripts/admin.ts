@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { environment } from './config';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
@@ -43,8 +44,8 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 /** Outside the database, where its owner cannot rewrite them: the data folder unless configured. */
-const checkpointFile = () => process.env.AUDIT_CHECKPOINT_FILE ?? path.join(dataDir(), 'audit-checkpoints.log');
-const checkpointKeyFile = () => process.env.AUDIT_CHECKPOINT_KEY ?? path.join(dataDir(), 'audit-checkpoint.key');
+const checkpointFile = () => environment().AUDIT_CHECKPOINT_FILE ?? path.join(dataDir(), 'audit-checkpoints.log');
+const checkpointKeyFile = () => environment().AUDIT_CHECKPOINT_KEY ?? path.join(dataDir(), 'audit-checkpoint.key');
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

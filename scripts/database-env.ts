@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { environment, type Env } from './config';
 import { DATA_DIR_MODE, dataDir } from './data-dir';
 import { dataFolderError } from '../server/startup';
 import { freePort, portAnswers, startEmbeddedPostgres } from './embedded-pg';
@@ -32,7 +33,7 @@ const OWNER = 'wardstation_owner';
 const APP = 'wardstation_server';
 
 /** `onEvent`: what the embedded PostgreSQL's supervision has to say (it died, it is back). */
-export async function resolveDatabase(env: NodeJS.ProcessEnv = process.env, onEvent?: (message: string) => void): Promise<DatabaseEnv> {
+export async function resolveDatabase(env: Env = environment(), onEvent?: (message: string) => void): Promise<DatabaseEnv> {
   if (env.DATABASE_URL || env.DATABASE_OWNER_URL) {
     if (!env.DATABASE_OWNER_URL) throw new Error('DATABASE_OWNER_URL is required with DATABASE_URL for this command');
     return { appUrl: env.DATABASE_URL ?? '', ownerUrl: env.DATABASE_OWNER_URL, embedded: false, release: async () => {} };

@@ -10,12 +10,11 @@ import { ensureDemoReleases } from './demo-releases';
 test('the demo makes one release key pair (signing key 0600) and an artifact store, and points server and station at them', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'demo-releases-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = {};
-  const first = ensureDemoReleases(dir, env);
+  const first = ensureDemoReleases(dir, {});
   assert.ok(first.signingKeyFile);
   assert.equal(statSync(first.signingKeyFile).mode & 0o777, 0o600);
-  assert.equal(env.WARDSTATION_RELEASE_PUBLIC_KEY, first.publicKeyFile);
-  assert.equal(env.UPDATE_FILES_DIR, first.filesDir);
+  assert.equal(first.publicKeyFile, path.join(dir, 'releases', 'demo-release-public-key.pem'));
+  assert.equal(first.filesDir, path.join(dir, 'releases', 'files'));
   assert.ok(statSync(first.filesDir).isDirectory());
   // What the release manager signs, the station's public key verifies (SIGNING format).
   const message = Buffer.from(releaseSignatureMessage('1.2.0', 'WardStation-1.2.0.AppImage', 'A'.repeat(86) + '=='));
@@ -29,9 +28,9 @@ test('the demo makes one release key pair (signing key 0600) and an artifact sto
 test('a configured release key and artifact store are left alone: no key pair is made', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'demo-releases-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = { WARDSTATION_RELEASE_PUBLIC_KEY: '/etc/wardstation/release.pem', UPDATE_FILES_DIR: path.join(dir, 'store') };
+  const env = { WARDSTATION_RELEASE_PUBLIC_KEY: '/etc/wardstation/release.pem', UPDATE_FILES_DIR: path.join(dir, 'store') };
   const r = ensureDemoReleases(dir, env);
   assert.equal(r.signingKeyFile, null);
   assert.equal(r.publicKeyFile, '/etc/wardstation/release.pem');
-  assert.equal(env.UPDATE_FILES_DIR, path.join(dir, 'store'));
+  assert.equal(r.filesDir, path.join(dir, 'store'));
 });

@@ -16,11 +16,11 @@ export interface DemoReleases {
   signingKeyFile: string | null;
 }
 
-export function ensureDemoReleases(dataDir: string, env: NodeJS.ProcessEnv = process.env): DemoReleases {
+/** `env` is the launcher's; the server's and the station's configuration then take UPDATE_FILES_DIR and WARDSTATION_RELEASE_PUBLIC_KEY from the answer. */
+export function ensureDemoReleases(dataDir: string, env: Readonly<Record<string, string | undefined>>): DemoReleases {
   const dir = path.join(dataDir, 'releases');
   const filesDir = env.UPDATE_FILES_DIR || path.join(dir, 'files');
   mkdirSync(filesDir, { recursive: true, mode: 0o700 });
-  env.UPDATE_FILES_DIR = filesDir;
   if (env.WARDSTATION_RELEASE_PUBLIC_KEY) return { filesDir, publicKeyFile: env.WARDSTATION_RELEASE_PUBLIC_KEY, signingKeyFile: null };
   const signingKeyFile = path.join(dir, 'demo-release-signing-key.pem');
   const publicKeyFile = path.join(dir, 'demo-release-public-key.pem');
@@ -30,6 +30,5 @@ export function ensureDemoReleases(dataDir: string, env: NodeJS.ProcessEnv = pro
     chmodSync(signingKeyFile, 0o600);
     writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
   }
-  env.WARDSTATION_RELEASE_PUBLIC_KEY = publicKeyFile;
   return { filesDir, publicKeyFile, signingKeyFile };
 }

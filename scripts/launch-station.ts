@@ -8,6 +8,8 @@ import { createNodeUpdater } from '../main/host/node-updater';
 import { ensureUiBuilt } from './build-ui';
 import { buildElectron, electronBinary } from './build-electron';
 import type { DemoStation } from './demo-station';
+import { stationConfigFromEnv } from '../main/core/config';
+import { environment, type LauncherConfig } from './config';
 
 /*
  * Opens the station for `npm start`: in Electron where its runtime is installed; otherwise the
@@ -29,15 +31,23 @@ function openInBrowser(url: string): void {
   } catch {}
 }
 
-export async function launchStation(serverUrl: string, demo: DemoStation, onExit: () => void): Promise<LaunchedStation> {
+/** `releases`: the release key and artifact store the server uses, handed to the station too. */
+export async function launchStation(
+  serverUrl: string,
+  demo: DemoStation,
+  launcher: LauncherConfig,
+  releases: { WARDSTATION_RELEASE_PUBLIC_KEY: string },
+  onExit: () => void,
+): Promise<LaunchedStation> {
   const stationDir = await ensureUiBuilt('station');
   const binary = electronBinary();
-  if (binary && process.env.WARDSTATION_BROWSER !== '1') {
+  if (binary && !launcher.stationInBrowser) {
     const main = await buildElectron();
     const child: ChildProcess = spawn(binary, [main], {
       stdio: 'inherit',
       env: {
-        ...process.env,
+        ...environment(),
+        ...releases,
         WARDSTATION_STATION_DATA: path.join(demo.dir, 'data'),
         WARDSTATION_RENDERER_DIR: stationDir,
         WARDSTATION_SERVER_URL: serverUrl,
@@ -53,6 +63,8 @@ export async function launchStation(serverUrl: string, demo: DemoStation, onExit
       },
     };
   }
+  // The station's own settings (WARDSTATION_APP_VERSION), checked as main/core/config.ts checks them.
+  const { appVersion } = stationConfigFromEnv(environment());
   // The same update service as every station: it downloads and verifies, then waits for an installer.
   const station = createStation({
     dataDir: path.join(demo.dir, 'data'),
@@ -60,11 +72,13 @@ export async function launchStation(serverUrl: string, demo: DemoStation, onExit
     credential: demo.credential,
     packageVersion: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
     updater: createNodeUpdater,
+    releasePublicKeyFile: releases.WARDSTATION_RELEASE_PUBLIC_KEY,
+    ...(appVersion ? { appVersion } : {}),
   });
-  const port = process.env.STATION_PORT ? Number(process.env.STATION_PORT) : 0;
+  const port = launcher.stationPort;
   const host = await startStationHost(station.handlers, { staticDir: stationDir, port, events: station.events, cookieKey: loadCookieKey(path.join(demo.dir, 'data')) });
   const url = `${host.url}/#secret=${encodeURIComponent(host.secret)}`;
-  if (process.env.WARDSTATION_NO_OPEN !== '1') openInBrowser(url);
+  if (launcher.openBrowser) openInBrowser(url);
   return {
     mode: 'browser',
     url,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { environment } from './config';
 import { parseArgs } from 'node:util';
 import { NotesConfigError, parseProviderName, summarizerConfigFromEnv, transcriptionConfigFromEnv } from '../server/notes/config';
 import { structureNote } from '../server/notes/pipeline';
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  const env: Record<string, string | undefined> = { ...process.env };
+  const env: Record<string, string | undefined> = { ...environment() };
   if (values['base-url']) env.NOTES_BASE_URL = env.OPENAI_BASE_URL = env.NOTES_STT_BASE_URL = values['base-url'];
 
   if (command === 'structure') {

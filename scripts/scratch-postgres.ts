@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { environment } from './config';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,7 +16,7 @@ export interface ScratchPostgres {
 }
 
 export async function scratchPostgres(): Promise<ScratchPostgres> {
-  const url = process.env.DATABASE_URL;
+  const url = environment().DATABASE_URL;
   if (url) {
     await dropStaleTestDatabases(url);
     return { adminUrl: url, embedded: false, stop: async () => {} };

@@ -13,20 +13,24 @@ import { ensureDemoReleases } from './demo-releases';
 import { resolveDatabase, type DatabaseEnv } from './database-env';
 import { assertPortFree, StartupError } from '../server/startup';
 import { progressBar } from './progress';
+import { environment, launcherConfigFromEnv } from './config';
 
 /*
  * `npm start`: the product on its embedded defaults. An embedded PostgreSQL under the data folder
  * (or DATABASE_URL + DATABASE_OWNER_URL), migrations, the demo hospital when the database is
  * empty, and the server on 127.0.0.1:8787 (PORT to change).
  */
-const log = createLogger({ quiet: process.env.WARDSTATION_VERBOSE !== '1' });
 let env: DatabaseEnv | null = null;
 let stopping = false;
 try {
-  const serverEnv = configFromEnv({ ...process.env, DATABASE_URL: 'unused' });
+  // Every setting is checked before anything starts: the launcher's, then the server's (with a
+  // stand-in database URL until the database is known).
+  const launcher = launcherConfigFromEnv(environment());
+  const log = createLogger({ quiet: !launcher.verbose });
+  const serverEnv = configFromEnv({ ...environment(), DATABASE_URL: 'postgres://to-be-resolved' });
   // A second start must fail here, before it touches the running one's database.
   await assertPortFree(serverEnv.host, serverEnv.port);
-  env = await resolveDatabase(process.env, (message) => console.log(message));
+  env = await resolveDatabase(environment(), (message) => console.log(message));
   await migrateToLatest(env.ownerUrl, env.appUrl);
   const owner = createKysely<Database>(createPool({ connectionString: env.ownerUrl, max: 2, applicationName: 'wardstation-start', statementTimeoutMs: 0 }));
   let demo: DemoStation;
@@ -38,11 +42,12 @@ try {
     await owner.destroy();
   }
   const consoleDir = await ensureUiBuilt('console');
-  // Before the server's configuration and the station are made: both read the release key from the environment.
-  const releases = ensureDemoReleases(dataDir());
-  const config = { ...configFromEnv({ ...process.env, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' }), consoleDir };
+  // The server and the station both use the demo's release key and artifact store, unless configured.
+  const releases = ensureDemoReleases(dataDir(), environment());
+  const releaseEnv = { UPDATE_FILES_DIR: releases.filesDir, WARDSTATION_RELEASE_PUBLIC_KEY: releases.publicKeyFile };
+  const config = { ...configFromEnv({ ...environment(), ...releaseEnv, DATABASE_URL: env.appUrl, DATABASE_OWNER_URL: '' }), consoleDir };
   const server = await startServer(config, log);
-  const station = await launchStation(server.url, demo, () => void stop());
+  const station = await launchStation(server.url, demo, launcher, releaseEnv, () => void stop());
   console.log(`
 Hospital OS Ward Workstation server: ${server.url}
   database: ${env.embedded ? `embedded PostgreSQL under ${dataDir()}` : 'DATABASE_URL'}

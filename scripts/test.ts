@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { environment } from './config';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected], {
         stdio: 'inherit',
-        env: { ...process.env, WARDSTATION_TEST_ADMIN_URL: pg.adminUrl, NODE_ENV: 'test' },
+        env: { ...environment(), WARDSTATION_TEST_ADMIN_URL: pg.adminUrl, NODE_ENV: 'test' },
       });
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });

@@ -1,5 +1,15 @@
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy } from './auth/policy';
+import { fhirConfigFromEnv, type FhirConfig } from './fhir/config';
+import { NotesConfigError, summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
+
+/*
+ * The server's configuration, the one place in server/ that reads the environment (a lint rule in
+ * eslint.config.js forbids process.env elsewhere). Read once at start-up and checked whole: a bad
+ * value stops the server with one sentence that names the variable (never its value, which may be
+ * a password). The table of variables is in the README ("Configuration").
+ */
 
 /**
  * How long a client may hold a connection. `requestMs` bounds receiving one request (headers and
@@ -24,6 +34,8 @@ export interface ServerConfig {
   port: number;
   databaseUrl: string;
   databaseOwnerUrl: string | null;
+  /** DATABASE_READ_URL: the app role on a streaming replica of the same database, for reads. */
+  databaseReadUrl: string | null;
   poolSize: number;
   policy: AuthPolicy;
   trustProxy: boolean;
@@ -32,50 +44,121 @@ export interface ServerConfig {
   updateFilesDir: string | null;
   /** WARDSTATION_RELEASE_PUBLIC_KEY: path of the release public key (PEM) publishing checks against. */
   releasePublicKeyFile: string | null;
+  /** DRAIN_DELAY_MS: on SIGTERM, how long /readyz answers 503 before the server stops accepting. */
+  drainDelayMs: number;
+  /** FHIR_*, PUBLIC_BASE_URL: the FHIR API (server/fhir/config.ts). */
+  fhir: FhirConfig;
+  /** NOTES_*, OPENAI_*, AZURE_OPENAI_*: summarization and speech-to-text (server/notes/config.ts). */
+  notes: { summarizer: SummarizerConfig; transcription: TranscriptionConfig };
   /** REQUEST_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS (HttpTimeouts above). */
   timeouts: HttpTimeouts;
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of zero or more (it is "${raw}"): fix it in the server's environment`);
-  return n;
+/** A setting the server cannot start with; the message is one sentence naming the variable. */
+export class ConfigError extends Error {}
+
+const wholeNumber = (name: string, fallback: number, max = 2 ** 31 - 1) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const n = Number(raw);
+      if (/^\d+$/.test(raw) && n <= max) return n;
+      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 0 to ${max}` });
+      return z.NEVER;
+    });
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : null));
+const postgresUrl = (name: string, why: string) =>
+  z.string({ error: `${name} is not set (${why})` }).refine((v) => /^postgres(ql)?:\/\/./.test(v), `${name} must be a postgres:// connection URL`);
+
+const ServerEnv = z.object({
+  HOST: z.string().min(1, 'HOST must name an interface to listen on').default('127.0.0.1'),
+  PORT: wholeNumber('PORT', 8787, 65535),
+  DATABASE_URL: postgresUrl('DATABASE_URL', "the app role's connection URL"),
+  DATABASE_OWNER_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\/./.test(v), 'DATABASE_OWNER_URL must be a postgres:// connection URL')
+    .transform((v) => v || null),
+  DATABASE_READ_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\/./.test(v), 'DATABASE_READ_URL must be a postgres:// connection URL')
+    .transform((v) => v || null),
+  DATABASE_POOL_SIZE: wholeNumber('DATABASE_POOL_SIZE', 10, 1000).refine((n) => n > 0, 'DATABASE_POOL_SIZE must be at least 1'),
+  TRUST_PROXY: z.enum(['', '0', '1'], { error: 'TRUST_PROXY must be 1 (behind a load balancer) or 0' }).optional(),
+  CONSOLE_DIR: optionalText,
+  UPDATE_FILES_DIR: optionalText,
+  WARDSTATION_RELEASE_PUBLIC_KEY: optionalText,
+  SESSION_TTL_MINUTES: wholeNumber('SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000),
+  SESSION_IDLE_MINUTES: wholeNumber('SESSION_IDLE_MINUTES', DEFAULT_AUTH_POLICY.idleTimeoutMs / 60000),
+  DRAIN_DELAY_MS: wholeNumber('DRAIN_DELAY_MS', 2000, 600_000),
+  REQUEST_TIMEOUT_MS: wholeNumber('REQUEST_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.requestMs).refine(
+    (n) => n >= 1000,
+    'REQUEST_TIMEOUT_MS must be at least 1000 (1 second): a shorter limit cuts off ordinary requests',
+  ),
+  CONNECTION_TIMEOUT_MS: wholeNumber('CONNECTION_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.connectionMs).refine(
+    (n) => n >= 2 * STREAM_HEARTBEAT_MAX_MS,
+    `CONNECTION_TIMEOUT_MS must be at least ${2 * STREAM_HEARTBEAT_MAX_MS}: the live streams send a heartbeat every ${STREAM_HEARTBEAT_MAX_MS / 1000} s and would be cut off`,
+  ),
+  KEEP_ALIVE_TIMEOUT_MS: wholeNumber('KEEP_ALIVE_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.keepAliveMs).refine((n) => n >= 1000, 'KEEP_ALIVE_TIMEOUT_MS must be at least 1000 (1 second)'),
+});
+
+/** The first problem of a parse, as the sentence the operator reads. */
+function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return issue.message;
 }
 
-function timeoutsFromEnv(env: NodeJS.ProcessEnv): HttpTimeouts {
-  const t = {
-    requestMs: intFromEnv(env, 'REQUEST_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.requestMs),
-    connectionMs: intFromEnv(env, 'CONNECTION_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.connectionMs),
-    keepAliveMs: intFromEnv(env, 'KEEP_ALIVE_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.keepAliveMs),
-  };
-  if (t.requestMs < 1000) throw new Error('REQUEST_TIMEOUT_MS must be at least 1000 (1 second): a shorter limit cuts off ordinary requests');
-  if (t.connectionMs < 2 * STREAM_HEARTBEAT_MAX_MS) {
-    throw new Error(`CONNECTION_TIMEOUT_MS must be at least ${2 * STREAM_HEARTBEAT_MAX_MS} ms: the live streams send a heartbeat every ${STREAM_HEARTBEAT_MAX_MS / 1000} s and would be cut off`);
+/** Parses the settings of one part of the server, turning its own errors into ConfigErrors. */
+function part<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    // The notes and FHIR parsers throw one sentence each (NotesConfigError, Error); new URL() a TypeError.
+    throw new ConfigError(e instanceof NotesConfigError || e instanceof Error ? e.message : String(e));
   }
-  if (t.keepAliveMs < 1000) throw new Error('KEEP_ALIVE_TIMEOUT_MS must be at least 1000 (1 second)');
-  return t;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
-  const databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is not set (the app role\'s connection URL)');
+/** The configuration in `env` (the process's environment at start-up, or a test's own). */
+export function configFromEnv(env: Record<string, string | undefined>): ServerConfig {
+  const parsed = ServerEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigError(firstProblem(parsed.error));
+  const e = parsed.data;
   return {
-    host: env.HOST ?? '127.0.0.1',
-    port: intFromEnv(env, 'PORT', 8787),
-    databaseUrl,
-    databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
-    poolSize: intFromEnv(env, 'DATABASE_POOL_SIZE', 10),
-    trustProxy: env.TRUST_PROXY === '1',
-    consoleDir: env.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
-    updateFilesDir: env.UPDATE_FILES_DIR || null,
-    releasePublicKeyFile: env.WARDSTATION_RELEASE_PUBLIC_KEY || null,
-    timeouts: timeoutsFromEnv(env),
-    policy: {
-      ...DEFAULT_AUTH_POLICY,
-      sessionTtlMs: intFromEnv(env, 'SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000) * 60000,
-      idleTimeoutMs: intFromEnv(env, 'SESSION_IDLE_MINUTES', DEFAULT_AUTH_POLICY.idleTimeoutMs / 60000) * 60000,
-    },
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    trustProxy: e.TRUST_PROXY === '1',
+    consoleDir: e.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
+    updateFilesDir: e.UPDATE_FILES_DIR,
+    releasePublicKeyFile: e.WARDSTATION_RELEASE_PUBLIC_KEY,
+    drainDelayMs: e.DRAIN_DELAY_MS,
+    timeouts: { requestMs: e.REQUEST_TIMEOUT_MS, connectionMs: e.CONNECTION_TIMEOUT_MS, keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS },
+    policy: { ...DEFAULT_AUTH_POLICY, sessionTtlMs: e.SESSION_TTL_MINUTES * 60000, idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60000 },
+    fhir: part(() => fhirConfigFromEnv(env)),
+    notes: part(() => ({ summarizer: summarizerConfigFromEnv(env), transcription: transcriptionConfigFromEnv(env) })),
   };
+}
+
+/** `npm run server`: the process's environment, read once. */
+export function loadServerConfig(): ServerConfig {
+  return configFromEnv(process.env);
+}
+
+let processFhir: FhirConfig | null = null;
+/**
+ * The FHIR settings of this process's environment, for a server built without explicit ones
+ * (tests and tools that call buildServer directly): read once, checked like the rest.
+ */
+export function processFhirConfig(): FhirConfig {
+  processFhir ??= part(() => fhirConfigFromEnv(process.env));
+  return processFhir;
 }

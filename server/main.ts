@@ -1,16 +1,16 @@
-import { configFromEnv } from './config';
+import { loadServerConfig } from './config';
 import { createLogger } from './log';
 import { startServer } from './run';
 
 /* `npm run server`: a server against DATABASE_URL (app role), migrating with DATABASE_OWNER_URL when set. */
 const log = createLogger();
 try {
-  const server = await startServer(configFromEnv(process.env), log);
+  const config = loadServerConfig();
+  const server = await startServer(config, log);
   log.info('listening', { url: server.url });
   const stop = (signal: string) => {
     log.info('draining', { signal });
-    const delay = Number(process.env.DRAIN_DELAY_MS ?? 2000);
-    server.drain(delay).then(
+    server.drain(config.drainDelayMs).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -9,7 +9,7 @@ import { createSystemDb } from './db/system-db';
 import { buildServer } from './http/app';
 import type { Logger } from './log';
 import { assertPortFree } from './startup';
-import { summarizerConfigFromEnv, transcriptionConfigFromEnv, type SummarizerConfig, type TranscriptionConfig } from './notes/config';
+import type { SummarizerConfig, TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
 import { startNoteCpuWorker } from './notes/off-thread';
 import { prepareNote } from './notes/pipeline';
@@ -26,9 +26,9 @@ export interface NotesSettings {
   transcription: TranscriptionConfig;
 }
 
-/** `notes` defaults to the environment's NOTES_* settings (the local structurer when none). */
+/** `notes` overrides the configuration's NOTES_* settings (tests give their own providers). */
 export async function startServer(config: ServerConfig, log: Logger, notes?: NotesSettings): Promise<RunningServer> {
-  const notesSettings = notes ?? { summarizer: summarizerConfigFromEnv(process.env), transcription: transcriptionConfigFromEnv(process.env) };
+  const notesSettings = notes ?? config.notes;
   // Before migrating: a second instance on a busy port must not touch the live database.
   await assertPortFree(config.host, config.port);
   if (config.databaseOwnerUrl) {
@@ -40,11 +40,19 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   // No branch may hold more than half the pool: a burst in one hospital queues in that hospital.
   limitBranches(db, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
   await assertLeastPrivilege(db);
+  // Reads that need not see their own writes go to the streaming replica, when one is named.
+  const readDb = config.databaseReadUrl
+    ? createSystemDb(createPool({ connectionString: config.databaseReadUrl, max: config.poolSize, applicationName: 'wardstation-server-read' }))
+    : undefined;
+  if (readDb) {
+    limitBranches(readDb, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
+    await assertLeastPrivilege(readDb);
+  }
   const { app, health } = await buildServer(
-    { db, policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
+    { db, ...(readDb ? { readDb } : {}), policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
     },
-    { trustProxy: config.trustProxy, consoleDir: config.consoleDir, timeouts: config.timeouts },
+    { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir, timeouts: config.timeouts },
   );
   // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.
   const cpu = startNoteCpuWorker();
@@ -66,6 +74,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
         await worker.stop({ release: true });
         await cpu.close();
         await db.destroy();
+        await readDb?.destroy();
       })();
       return draining;
     },

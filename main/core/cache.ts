@@ -93,8 +93,9 @@ function signedNotes(drafts: Record<string, unknown>[], addenda: Record<string, 
       noteId: String(d.note_draft_id),
       approvedAt: iso(d.approved_at),
       approvedBy: Number(d.approved_by),
-      approvedByName: userOf(Number(d.approved_by))?.name ?? null,
-      approvedByRoles: userOf(Number(d.approved_by))?.roles ?? [],
+      // The signer as they signed travels with the note (feed); older notes: as known at this station.
+      approvedByName: typeof d.approved_by_name === 'string' ? d.approved_by_name : (userOf(Number(d.approved_by))?.name ?? null),
+      approvedByRoles: typeof d.approved_by_role === 'string' ? [d.approved_by_role] : (userOf(Number(d.approved_by))?.roles ?? []),
       text: String(d.approved_text),
       addenda: addenda
         .filter((a) => a.soap_draft_id === d.id)

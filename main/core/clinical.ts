@@ -5,6 +5,7 @@ import { news2, type News2Result } from '../../contract/clinical/news2';
 import { VITAL_SIGNS } from '../../contract/clinical/vital-signs';
 import type { VitalsSet } from '../../contract/station-api';
 import { INHALED_OXYGEN_FLOW, LEVEL_OF_RESPONSIVENESS, SPO2_SCALE_CODE, VitalsEntry, type VitalsInput } from '../../contract/vitals';
+import { CodeStatusEntry, type CodeStatusInput, type CodeStatusView } from '../../contract/code-status';
 import type { z } from 'zod';
 import { enqueue } from './outbox';
 import type { Store } from './store';
@@ -123,4 +124,45 @@ export function patientVitals(db: Store, patientId: string): VitalsSet[] {
   const local = pendingEntries(db, patientId, 'vitals').map((r) => toSet(JSON.parse(r.data) as VitalsEntry, true));
   const seen = new Set(sets.map((s) => s.takenAt));
   return [...sets, ...local.filter((l) => !seen.has(new Date(l.takenAt).toISOString()))].sort((a, b) => Date.parse(b.takenAt) - Date.parse(a.takenAt));
+}
+
+/** A code status recorded here by a physician (the caller checks the role; the server checks again). */
+export function recordCodeStatus(db: Store, user: { id: number; displayName: string }, input: z.infer<typeof CodeStatusInput>, now = Date.now()): CodeStatusView {
+  const entry = CodeStatusEntry.parse({ ...input, limitations: input.status === 'limitations' ? input.limitations : null, codeStatusId: randomUUID(), recordedAt: new Date(now).toISOString() });
+  const local = { ...entry, recordedByName: user.displayName };
+  db.transaction(() => {
+    const id = enqueue(db, user.id, null, { kind: 'code_status.record', payload: entry }, now);
+    db.prepare('INSERT INTO clinical_entries (id, kind, user_id, patient_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, 'code_status', user.id, entry.patientId, JSON.stringify(local), now);
+  })();
+  return localCodeStatus(local);
+}
+
+const localCodeStatus = (e: CodeStatusEntry & { recordedByName: string }): CodeStatusView => ({
+  id: e.codeStatusId,
+  status: e.status,
+  limitations: e.limitations,
+  recordedByName: e.recordedByName,
+  recordedByRole: 'physician',
+  recordedAt: e.recordedAt,
+  pending: true,
+});
+
+/** Every code status of the patient, newest first (the first is the current one): the server's and this station's unsent ones. */
+export function patientCodeStatuses(db: Store, patientId: string): CodeStatusView[] {
+  const server = cached(db, patientId, 'code_status').map(
+    (r): CodeStatusView => ({
+      id: String(r.id),
+      status: r.status as CodeStatusView['status'],
+      limitations: (r.limitations as string | null) ?? null,
+      recordedByName: String(r.recorded_by_name),
+      recordedByRole: String(r.recorded_by_role),
+      recordedAt: new Date(String(r.recorded_at)).toISOString(),
+      pending: false,
+    }),
+  );
+  const seen = new Set(server.map((s) => s.id));
+  const local = pendingEntries(db, patientId, 'code_status')
+    .map((r) => localCodeStatus(JSON.parse(r.data) as CodeStatusEntry & { recordedByName: string }))
+    .filter((l) => !seen.has(l.id));
+  return [...server, ...local].sort((a, b) => Date.parse(b.recordedAt) - Date.parse(a.recordedAt));
 }

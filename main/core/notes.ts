@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { NoteAudit, NoteReview, SoapDraftView, TranscribeResult as DictationSent, type ReviewSections } from '../../contract/notes';
-import { DictationStatus, NoteAddendumCreated, type StationHandlers } from '../../contract/station-api';
-import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
+import type { ReviewSections } from '../../contract/notes';
+import { ServerApiError, type ServerApiClient } from '../../contract/server-api';
+import type { DictationStatus, StationHandlers } from '../../contract/station-api';
 import { DATABASE_UNREACHABLE, DATABASE_UNREACHABLE_STATION } from '../../contract/errors';
 import { cleanClinicalText } from '../../contract/text';
 import { waitingDictations } from './dictations';
 import { StationError } from './errors';
+import { createStationServerApi, NetworkError } from './server-client';
 import type { Sessions } from './session';
 import type { Store } from './store';
 
 /*
- * The station's notes-review calls: each one goes to the server (/api/notes/...). There is no
+ * The station's notes-review calls: each one goes to the server (/api/notes/..., through the
+ * client derived from contract/server-api.ts). There is no
  * local review state: an AI draft is reviewed and approved only against the server, so offline
  * these calls answer 'offline' ("needs the server"). Dictations are the exception: the audio is
  * kept in the local store (table dictations) until the server has transcribed it.
@@ -44,47 +46,33 @@ function cleanedText(typed: string): { text: string; cleaned?: { replaced: numbe
 export function createNotesCalls(deps: NotesDeps): NotesCalls {
   const timeoutMs = deps.timeoutMs ?? 30_000;
 
-  async function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, body?: unknown): Promise<z.infer<S>> {
+  /** One call of the server's declared API (contract/server-api.ts) as the signed-in user; refusals become StationErrors. */
+  async function call<T>(run: (api: ServerApiClient, token: string) => Promise<T>): Promise<T> {
     const user = deps.sessions.require().user;
     const server = deps.server();
     if (!server) throw new StationError('not_enrolled', 'this station is not enrolled: ask IT support to enrol it');
     const token = deps.sessions.tokenFor(user.id);
     if (!token) throw new StationError('offline', NEEDS_SERVER);
-    let res: Response;
     try {
-      res = await fetch(`${server.url.replace(/\/+$/, '')}${path}`, {
-        method,
-        headers: {
-          [STATION_CREDENTIAL_HEADER]: server.credential,
-          authorization: `Bearer ${token}`,
-          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch {
-      throw new StationError('offline', NEEDS_SERVER);
-    }
-    const json = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    if (!res.ok) {
-      const message = String(json?.error?.message ?? `server answered ${res.status}`).slice(0, 300);
-      if (res.status === 401) {
+      return await run(createStationServerApi(server.url, server.credential, timeoutMs), token);
+    } catch (e) {
+      if (e instanceof NetworkError) throw new StationError('offline', NEEDS_SERVER);
+      if (!(e instanceof ServerApiError)) throw e;
+      const message = e.message.slice(0, 300);
+      if (e.status === 401) {
         deps.sessions.dropToken(user.id);
         throw new StationError('unauthorized', message);
       }
-      if (res.status === 403) throw new StationError('unauthorized', message);
-      if (res.status === 404) throw new StationError('not_found', message);
-      if (res.status === 409) throw new StationError('conflict', message);
-      if (res.status === 400 || res.status === 413) throw new StationError('bad_request', message);
-      if (res.status === 503) throw new StationError('offline', message.startsWith(DATABASE_UNREACHABLE) ? DATABASE_UNREACHABLE_STATION : message);
+      if (e.status === 403) throw new StationError('unauthorized', message);
+      if (e.status === 404) throw new StationError('not_found', message);
+      if (e.status === 409) throw new StationError('conflict', message);
+      if (e.status === 400 || e.status === 413) throw new StationError('bad_request', message);
+      if (e.status === 503) throw new StationError('offline', message.startsWith(DATABASE_UNREACHABLE) ? DATABASE_UNREACHABLE_STATION : message);
       throw new StationError('internal', message);
     }
-    return schema.parse(json);
   }
 
-  const note = (id: string) => `/api/notes/${encodeURIComponent(id)}`;
-  const statement = (r: { noteId: string; section: keyof ReviewSections; index: number }, action: string) =>
-    `${note(r.noteId)}/statements/${r.section}/${r.index}/${action}`;
+  const statement = (r: { noteId: string; section: keyof ReviewSections; index: number }) => ({ id: r.noteId, section: r.section, index: r.index });
 
   // One send at a time (the composer's and the background sender's): two concurrent sends would
   // both read a recording as unsent, and its transcript would be appended twice.
@@ -115,7 +103,8 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
         break;
       }
       try {
-        const r = await call(DictationSent, 'POST', `${note(row.draft_id)}/transcription`, { mime: row.mime, audioBase64: row.audio.toString('base64'), baseVersion: draft.server_version });
+        const body = { mime: row.mime, audioBase64: row.audio.toString('base64'), baseVersion: draft.server_version };
+        const r = await call((api, token) => api.transcribeDictation({ token, params: { id: row.draft_id }, body }));
         deps.store.prepare("UPDATE dictations SET sent_at = ?, audio = x'' WHERE id = ?").run(Date.now(), row.id);
         sent++;
         if (r.status !== 'applied') lastError = `transcript ${r.status}`;
@@ -128,23 +117,23 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
   }
 
   return {
-    getNoteReview: ({ noteId }) => call(NoteReview, 'GET', note(noteId)),
+    getNoteReview: ({ noteId }) => call((api, token) => api.getNoteReview({ token, params: { id: noteId } })),
     // Typed clinical text is made storable here, as drafts are (drafts.ts), and the change is reported.
     async editNoteStatement(r) {
       const { text, ...cleaned } = cleanedText(r.text);
-      return { ...(await call(SoapDraftView, 'POST', statement(r, 'edit'), { text })), ...cleaned };
+      return { ...(await call((api, token) => api.editNoteStatement({ token, params: statement(r), body: { text } }))), ...cleaned };
     },
-    acceptNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'accept')),
-    removeNoteStatement: (r) => call(SoapDraftView, 'POST', statement(r, 'remove')),
-    approveNote: ({ noteId, contentHash }) => call(SoapDraftView, 'POST', `${note(noteId)}/approve`, { contentHash }),
-    addNoteOmission: ({ noteId, key, section }) => call(NoteReview, 'POST', `${note(noteId)}/omissions/${key}/add`, { section }),
-    dismissNoteOmission: ({ noteId, key }) => call(NoteReview, 'POST', `${note(noteId)}/omissions/${key}/not-needed`),
-    confirmNotePatient: ({ noteId }) => call(NoteReview, 'POST', `${note(noteId)}/confirm-patient`),
+    acceptNoteStatement: (r) => call((api, token) => api.acceptNoteStatement({ token, params: statement(r) })),
+    removeNoteStatement: (r) => call((api, token) => api.removeNoteStatement({ token, params: statement(r) })),
+    approveNote: ({ noteId, contentHash }) => call((api, token) => api.approveNote({ token, params: { id: noteId }, body: { contentHash } })),
+    addNoteOmission: ({ noteId, key, section }) => call((api, token) => api.addNoteOmission({ token, params: { id: noteId, key }, body: { section } })),
+    dismissNoteOmission: ({ noteId, key }) => call((api, token) => api.dismissNoteOmission({ token, params: { id: noteId, key } })),
+    confirmNotePatient: ({ noteId }) => call((api, token) => api.confirmNotePatient({ token, params: { id: noteId } })),
     async addNoteAddendum({ noteId, text: typed }) {
       const { text, ...cleaned } = cleanedText(typed);
-      return { ...(await call(NoteAddendumCreated, 'POST', `${note(noteId)}/addenda`, { text })), ...cleaned };
+      return { ...(await call((api, token) => api.addNoteAddendum({ token, params: { id: noteId }, body: { text } }))), ...cleaned };
     },
-    getNoteAudit: ({ noteId }) => call(NoteAudit, 'GET', `${note(noteId)}/audit`),
+    getNoteAudit: ({ noteId }) => call((api, token) => api.getNoteAudit({ token, params: { id: noteId } })),
     async dictate({ draftId, mime, audioBase64 }) {
       const user = deps.sessions.require().user;
       const owned = deps.store.prepare('SELECT patient_id FROM drafts WHERE id = ? AND user_id = ?').get(draftId, user.id) as { patient_id: string } | undefined;

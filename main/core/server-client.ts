@@ -1,13 +1,15 @@
 import type { LoginRequest, LoginResponse } from '../../contract/auth';
-import { serverApi, serverPath } from '../../contract/server-api';
+import { createServerApiClient, serverApi, serverPath, type ServerApiClient } from '../../contract/server-api';
 import { LiveEvent, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PushResponse } from '../../contract/sync';
 import { HEALTH_RECORDED_HEADER, ReleaseSignal, STATION_HEALTH_HEADER, STATION_VERSION_HEADER } from '../../contract/releases';
 import type { Health } from './health';
 
 /*
- * The station's HTTP client of the sync server. Routes and answers come from the server's API
- * declaration (contract/server-api.ts); this adds the station's transport: its credential, a
- * timeout, one retry, and the errors the sync client tells apart.
+ * The station's HTTP clients of the sync server. Routes and answers come from the server's API
+ * declaration (contract/server-api.ts). createServerClient adds the sync transport: the
+ * station's credential, a timeout, one retry, health reports, and the errors the sync client
+ * tells apart. createStationServerApi is the declaration's own client (notes review, station
+ * info) with the station's credential and a timeout.
  */
 
 export class NetworkError extends Error {}
@@ -122,4 +124,19 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
       }
     },
   };
+}
+
+/**
+ * The client derived from contract/server-api.ts, sending the station's credential with every
+ * call. A refusal is a ServerApiError (status and code); an unreachable server or a timeout is a
+ * NetworkError.
+ */
+export function createStationServerApi(baseUrl: string, credential: string, timeoutMs: number): ServerApiClient {
+  return createServerApiClient(async (url, init) => {
+    try {
+      return await fetch(url, { ...init, headers: { ...init.headers, [STATION_CREDENTIAL_HEADER]: credential }, signal: AbortSignal.timeout(timeoutMs) });
+    } catch {
+      throw new NetworkError('server unreachable');
+    }
+  }, baseUrl.replace(/\/+$/, ''));
 }

@@ -1,5 +1,5 @@
-import { STATION_CREDENTIAL_HEADER } from '../../contract/sync';
 import { StationInfo } from '../../contract/ward';
+import { createStationServerApi } from './server-client';
 import { getConfig, setConfig, type Store } from './store';
 
 /*
@@ -18,9 +18,7 @@ export function storedStationInfo(store: Store): StationInfo | null {
 /** Refreshes the stored info; keeps the old one when the server cannot be reached. */
 export async function refreshStationInfo(store: Store, url: string, credential: string, timeoutMs = 10_000): Promise<StationInfo | null> {
   try {
-    const res = await fetch(`${url.replace(/\/+$/, '')}/api/station/info`, { headers: { [STATION_CREDENTIAL_HEADER]: credential }, signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return storedStationInfo(store);
-    const info = StationInfo.parse(await res.json());
+    const info = await createStationServerApi(url, credential, timeoutMs).stationInfo({});
     setConfig(store, 'station_info', JSON.stringify(info));
     return info;
   } catch {

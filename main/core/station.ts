@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { patientAllergies, patientVitals, recordAllergy, recordVitals } from './clinical';
+import { patientAllergies, patientCodeStatuses, patientVitals, recordAllergy, recordCodeStatus, recordVitals } from './clinical';
+import { noteHistory } from './note-history';
 import { refreshStationInfo, storedStationInfo } from './station-info';
 import { listWard, lookAlikesOf, myPatientIds, setMyPatient } from './ward';
 import type { StationCall, StationHandlers, StationStatus } from '../../contract/station-api';
@@ -42,15 +43,16 @@ export interface StationOptions extends StoreOptions {
    * (doubling while the server cannot take them, up to 5 minutes); default 15 s. 0: never.
    */
   dictationRetryMs?: number;
-  /** The version this station runs and reports: explicit, else WARDSTATION_APP_VERSION, else the package's. */
+  /** The version this station runs and reports: explicit (WARDSTATION_APP_VERSION, main/core/config.ts), else the package's. */
   appVersion?: string;
   packageVersion?: string;
   /** The release channel the station follows; default stable. */
   channel?: string;
   /** electron-updater as this host runs it (Electron's autoUpdater, or the Node app adapter); none: no updates. */
   updater?: UpdaterFactory;
-  /** The release public key (PEM); default: the file named by WARDSTATION_RELEASE_PUBLIC_KEY. */
+  /** The release public key (PEM); else the PEM file named here (WARDSTATION_RELEASE_PUBLIC_KEY, main/core/config.ts). */
   releasePublicKey?: string;
+  releasePublicKeyFile?: string;
   /** An installer where the host has none (the fleet benchmark and tests play it). */
   installer?: (version: string, files: string[]) => void;
   updatePolicy?: Partial<UpdatePolicyOptions>;
@@ -75,7 +77,7 @@ export interface Station {
 const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
 
 function releasePublicKey(options: StationOptions) {
-  const file = process.env.WARDSTATION_RELEASE_PUBLIC_KEY;
+  const file = options.releasePublicKeyFile;
   const pem = options.releasePublicKey ?? (file ? readFileSync(file, 'utf8') : null);
   return pem ? loadPublicKey(pem) : null;
 }
@@ -95,7 +97,7 @@ export function createStation(options: StationOptions): Station {
     setConfig(store, 'server_url', options.serverUrl);
     setConfig(store, 'credential', options.credential);
   }
-  const appVersion = options.appVersion ?? process.env.WARDSTATION_APP_VERSION ?? options.packageVersion ?? '0.0.0';
+  const appVersion = options.appVersion ?? options.packageVersion ?? '0.0.0';
   const channel = options.channel ?? 'stable';
   const health = createHealth(store, appVersion, {
     channel,
@@ -277,17 +279,30 @@ export function createStation(options: StationOptions): Station {
     },
     listPatients: async (input) => listWard(store, sessions.require().user, input, storedStationInfo(store)?.ward.id ?? null),
     async getPatientChart({ patientId }) {
-      const user = me();
+      const signedIn = sessions.require().user;
+      const user = signedIn.id;
       const chart = patientChart(store, patientId);
       if (!chart) throw new StationError('not_found', 'This patient is not on this station. Go back to the ward list and search again.');
       const ward = storedStationInfo(store)?.wards.find((w) => w.id === chart.patient.wardId) ?? null;
       const allergies = patientAllergies(store, patientId);
-      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}), vitals: patientVitals(store, patientId) };
+      return { ...chart, ward, lookAlikes: lookAlikesOf(store, patientId), mine: myPatientIds(store, user).has(patientId), ...(allergies ? { allergies } : {}),
+        vitals: patientVitals(store, patientId),
+        codeStatuses: patientCodeStatuses(store, patientId),
+        notes: noteHistory(store, signedIn, patientId),
+      };
     },
     async recordAllergy(input) {
       const a = recordAllergy(store, me(), input);
       sync.kick();
       return a;
+    },
+    async recordCodeStatus(input) {
+      const user = sessions.require().user;
+      // A resuscitation decision is a physician's (the server refuses anyone else's too).
+      if (!user.roles.includes('physician')) throw new StationError('unauthorized', 'Only a physician can record the code status.');
+      const c = recordCodeStatus(store, user, input);
+      sync.kick();
+      return c;
     },
     async recordVitals(input) {
       const v = recordVitals(store, me(), input);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { app } from 'electron';
 import { stationApi, stationEvents, type StationHandlers } from '../../contract/station-api';
 import { StationError } from '../core/errors';
+import { loadStationConfig } from '../core/config';
 import { createStation } from '../core/station';
 import { runShell } from './app';
 import { createElectronUpdater } from './updater';
@@ -15,18 +16,19 @@ import { storeKeyFromSafeStorage } from './store-key';
  */
 
 const here = __dirname;
-const dataDir = process.env.WARDSTATION_STATION_DATA ?? path.join(app.getPath('userData'), 'station');
-const rendererDir = process.env.WARDSTATION_RENDERER_DIR ?? path.resolve(here, '..', '..', 'dist', 'station');
+const config = loadStationConfig();
+const dataDir = config.dataDir ?? path.join(app.getPath('userData'), 'station');
+const rendererDir = config.rendererDir ?? path.resolve(here, '..', '..', 'dist', 'station');
 
 /** The release public key electron-builder ships next to the app (extraResources), unless WARDSTATION_RELEASE_PUBLIC_KEY names another. */
-function shippedReleaseKey(): { releasePublicKey?: string } {
+function releaseKey(): { releasePublicKey?: string; releasePublicKeyFile?: string } {
+  if (config.releasePublicKeyFile) return { releasePublicKeyFile: config.releasePublicKeyFile };
   const file = path.join(process.resourcesPath ?? '', 'release-public-key.pem');
-  return !process.env.WARDSTATION_RELEASE_PUBLIC_KEY && existsSync(file) ? { releasePublicKey: readFileSync(file, 'utf8') } : {};
+  return existsSync(file) ? { releasePublicKey: readFileSync(file, 'utf8') } : {};
 }
 
 function enrolment(): { serverUrl?: string; credential?: string } {
-  const serverUrl = process.env.WARDSTATION_SERVER_URL;
-  const file = process.env.WARDSTATION_STATION_CREDENTIAL_FILE;
+  const { serverUrl, credentialFile: file } = config;
   if (!serverUrl || !file) return {};
   return { serverUrl, credential: readFileSync(file, 'utf8').trim() };
 }
@@ -56,7 +58,8 @@ runShell({
       dataDir,
       storeKey: storeKeyFromSafeStorage(path.join(dataDir, 'store.key.safe')),
       ...enrolment(),
-      ...shippedReleaseKey(),
+      ...releaseKey(),
+      ...(config.appVersion ? { appVersion: config.appVersion } : {}),
       packageVersion: app.getVersion(),
       updater: createElectronUpdater,
     });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { STATION_EVENTS_PATH, STATION_SECRET_HEADER, type StationEventSource, type StationHandlers } from '../../contract/station-api';
+import { STATION_EVENTS_PATH, STATION_PAGE_HEADER, STATION_SECRET_HEADER, type StationEventSource, type StationHandlers } from '../../contract/station-api';
 import { startStationHost, stationHostEvents, type StationHost } from './http-host';
 
 /* main/host serving the renderer: pages without the secret, the API only with it, nothing outside the folder. */
@@ -74,4 +74,44 @@ test('events stream behind the secret, validated by the contract, and unsubscrib
   client.close();
   for (let i = 0; i < 50 && (subscribers.get('outboxChanged')?.size ?? 0) > 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(subscribers.get('outboxChanged')?.size ?? 0, 0, 'a closed stream leaves no listener behind');
+});
+
+test('a new page locks an open session before it is served; the same page does not lock again', async () => {
+  let locked = false;
+  let locks = 0;
+  const status = async () => ({
+    enrolled: true,
+    user: { id: 1, username: 'dr.north', displayName: 'Dr. Anna Berger', roles: ['physician'] },
+    locked,
+    mode: 'online',
+    sync: { state: 'online', pendingItems: 0, pendingBytes: 0, rejectedItems: 0, cursor: '0', lastSyncAt: null },
+  });
+  const handlers = {
+    status,
+    lock: async () => {
+      locks++;
+      locked = true;
+      return status();
+    },
+  } as unknown as StationHandlers;
+  const h = await startStationHost(handlers);
+  try {
+    const call = async (pageId?: string) => {
+      const r = await fetch(`${h.url}/api/status`, { method: 'POST', headers: { [STATION_SECRET_HEADER]: h.secret, ...(pageId ? { [STATION_PAGE_HEADER]: pageId } : {}) }, body: '{}' });
+      return ((await r.json()) as { locked: boolean }).locked;
+    };
+    // A client that names no page (a test, a headless run) changes nothing.
+    assert.equal(await call(), false);
+    // A page load: its very first answer is already locked.
+    assert.equal(await call('page-one-0000000000000000'), true);
+    assert.equal(locks, 1);
+    locked = false; // the user unlocks on that page
+    assert.equal(await call('page-one-0000000000000000'), false, 'the same page keeps working');
+    assert.equal(locks, 1);
+    // A reload (a new page id) locks again.
+    assert.equal(await call('page-two-0000000000000000'), true);
+    assert.equal(locks, 2);
+  } finally {
+    await h.close();
+  }
 });

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   STATION_EVENTS_PATH,
+  STATION_PAGE_HEADER,
   STATION_SECRET_HEADER,
   stationApi,
   stationEvents,
@@ -27,6 +28,10 @@ import { serveStatic } from './static';
  * station, and the secret never sits in the address bar or the history. The cookie is an HMAC
  * under a key that can outlive the launch (`cookieKey`), so a tab left open across a restart of
  * the station comes back to its sign-in or lock screen.
+ *
+ * A page load is a new page (STATION_PAGE_HEADER): before it is served, an open session is
+ * locked, so a reload lands on the lock screen (the user unlocks with their password) or, with
+ * nobody signed in, on sign-in; its requests wait for that lock.
  *
  * GET /api/events streams the station's events (contract: stationEvents) as server-sent events
  * behind the same secret; a comment line every 20 s keeps idle proxies from closing it.
@@ -126,6 +131,13 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
   const cookieKey = options.cookieKey ?? randomBytes(32);
   let cookieName = 'wardstation';
   let port = 0;
+  // The page the host last served, and the lock that a new page's requests wait for.
+  let page = '';
+  let pageReady: Promise<void> = Promise.resolve();
+  const lockForNewPage = async () => {
+    const now = await handlers.status({});
+    if (now.user && !now.locked) await handlers.lock({});
+  };
   // A web page in the user's browser may send requests to this loopback port (DNS rebinding, a
   // cross-site form): only our own Host, and our own Origin when a browser sends one, are served.
   const ours = (value: string | undefined, prefix: string) =>
@@ -149,6 +161,12 @@ export async function startStationHost(handlers: StationHandlers, options: Stati
       if (!bySecret && !cookieValid(req, cookieName, cookieKey)) {
         return fail(res, 'unauthorized', 'This page is from an earlier start of the station. Close it and open the station again.');
       }
+      const pageId = String(req.headers[STATION_PAGE_HEADER] ?? '');
+      if (/^[A-Za-z0-9-]{16,64}$/.test(pageId) && pageId !== page) {
+        page = pageId;
+        pageReady = pageReady.then(lockForNewPage).catch(() => {});
+      }
+      await pageReady;
       if (req.url === STATION_EVENTS_PATH && options.events) {
         if (req.method !== 'GET') return fail(res, 'not_found', 'the event stream is read with GET');
         return streamEvents(options.events, req, res);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadStationConfig } from '../core/config';
 import { createStation } from '../core/station';
 import { loadCookieKey } from './cookie-key';
 import { startStationHost } from './http-host';
@@ -33,14 +34,16 @@ if (values.credential !== undefined) {
   console.error('error: the station credential is not taken on the command line: give --credential-file <file> or WARDSTATION_STATION_CREDENTIAL');
   process.exit(2);
 }
-const credential = values['credential-file'] ? readFileSync(values['credential-file'], 'utf8').trim() : process.env.WARDSTATION_STATION_CREDENTIAL;
+const config = loadStationConfig();
+const credential = values['credential-file'] ? readFileSync(values['credential-file'], 'utf8').trim() : config.credential;
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
 // The release public key shipped with the station, unless WARDSTATION_RELEASE_PUBLIC_KEY names another.
 const shippedKey = fileURLToPath(new URL('../core/update/release-public-key.pem', import.meta.url));
 const station = createStation({
   packageVersion: (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version,
   updater: createNodeUpdater,
-  ...(!process.env.WARDSTATION_RELEASE_PUBLIC_KEY && existsSync(shippedKey) ? { releasePublicKey: readFileSync(shippedKey, 'utf8') } : {}),
+  ...(config.releasePublicKeyFile ? { releasePublicKeyFile: config.releasePublicKeyFile } : existsSync(shippedKey) ? { releasePublicKey: readFileSync(shippedKey, 'utf8') } : {}),
+  ...(config.appVersion ? { appVersion: config.appVersion } : {}),
   dataDir: values.data,
   ...(values.server ? { serverUrl: values.server } : {}),
   ...(credential ? { credential } : {}),

@@ -13,6 +13,7 @@ import * as loginSource from './2026-12-02T1120-login-source';
 import * as auditActorTrigger from './2026-12-02T1130-audit-actor-trigger';
 import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
 import * as feedByXid from './2026-12-02T1800-feed-by-xid';
+import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -35,4 +36,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T1200-fhir-store': fhirStore,
   '2026-12-02T1400-note-review-checks': noteReviewChecks,
   '2026-12-02T1800-feed-by-xid': feedByXid,
+  '2026-12-02T2400-code-status-signer': codeStatusSigner,
 };

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { allergyLine } from '../../contract/allergy';
 import { findLabTest } from '../../contract/clinical/loinc';
-import type { PatientChart } from '../../contract/station-api';
+import type { NoteHistoryEntry, PatientChart } from '../../contract/station-api';
+import { CodeStatusPanel } from './CodeStatus';
+import { useStation } from './store';
 import { trendSeries, type TrendSeries } from '../../contract/clinical/trend-series';
 import { AllergyForm } from './AllergyForm';
 import { cumulativeGrid } from './cumulative';
@@ -107,7 +109,8 @@ export function Chart({ chart }: { chart: PatientChart }) {
           )}
         </section>
       </div>
-      <aside className="chart-side" aria-label="Allergies, medications, referrals and notes">
+      <aside className="chart-side" aria-label="Code status, allergies, medications, referrals and notes">
+        <CodeStatusPanel patientId={chart.patient.id} statuses={chart.codeStatuses ?? []} />
         <section aria-labelledby="allergies-title">
           <h2 id="allergies-title">Allergies</h2>
           {allergies.kind === 'not-recorded' && <p className="warn">Allergies not recorded.</p>}
@@ -147,6 +150,10 @@ export function Chart({ chart }: { chart: PatientChart }) {
             {chart.referrals.length === 0 && <li className="muted">No referrals.</li>}
           </ul>
         </section>
+        <section aria-labelledby="notes-title" data-testid="note-history">
+          <h2 id="notes-title">Notes</h2>
+          <NoteHistory patientId={chart.patient.id} notes={chart.notes ?? []} />
+        </section>
         <section aria-labelledby="signed-title" className="signed-notes">
           <h2 id="signed-title">Signed notes</h2>
           {(chart.signedNotes ?? []).map((n) => (
@@ -167,5 +174,40 @@ export function Chart({ chart }: { chart: PatientChart }) {
         </section>
       </aside>
     </div>
+  );
+}
+
+const STATE_WORDS: Record<NoteHistoryEntry['state'], string> = { draft: 'Draft', conflict: 'Draft in conflict', waiting: 'Waiting for review', signed: 'Signed' };
+const KIND_WORDS: Record<NoteHistoryEntry['kind'], string> = { progress: 'Progress note', nursing: 'Nursing note' };
+
+/** The patient's notes this user may see, newest first; each opens where it can be worked on or read. */
+function NoteHistory({ patientId, notes }: { patientId: string; notes: readonly NoteHistoryEntry[] }) {
+  const go = useStation((s) => s.go);
+  const me = useStation((s) => s.status?.user?.id);
+  if (notes.length === 0) return <p className="muted small">No notes for this patient yet.</p>;
+  const open = (n: NoteHistoryEntry) =>
+    n.state === 'draft' || n.state === 'conflict' ? go({ name: 'patient', patientId, tab: 'note' }) : go({ name: 'patient', patientId, tab: 'review', noteId: n.noteId });
+  return (
+    <ul className="note-history">
+      {notes.map((n) => {
+        const author = n.authorUserId === me ? 'you' : (n.authorName ?? (n.authorUserId === null ? null : `user ${n.authorUserId}`));
+        return (
+          <li key={n.noteId} data-testid="note-history-entry" data-state={n.state}>
+            <span>
+              <span className={`note-state st-${n.state}`}>{STATE_WORDS[n.state]}</span>
+              {KIND_WORDS[n.kind]} · {signedWhen(n.at)}
+              {n.pending ? <span className="muted"> (not yet sent)</span> : null}
+            </span>
+            <span className="muted small">
+              {author ? `By ${author}${n.authorRole && n.authorUserId !== me ? `, ${n.authorRole}` : ''}` : ''}
+              {n.state === 'signed' && n.signedByName ? `${author ? ' · ' : ''}Signed by ${n.signedByName}${n.signedByRole ? `, ${n.signedByRole}` : ''}` : ''}
+            </span>
+            <button type="button" className="note-open" onClick={() => open(n)}>
+              {n.preview || '(empty)'}
+            </button>
+          </li>
+        );
+      })}
+    </ul>
   );
 }

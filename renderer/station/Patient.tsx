@@ -5,10 +5,11 @@ import { Chart } from './Chart';
 import { Vitals } from './Vitals';
 import { Composer } from './Composer';
 import { allergyLine } from '../../contract/allergy';
-import { ageInYears, SEX_WORDS } from '../../contract/ward';
+import { ageInYears, sexWords } from '../../contract/ward';
 import { displayName } from './names';
 import { lookAlikeText } from './ward-format';
 import { Review } from './Review';
+import { CodeStatusLine } from './CodeStatus';
 import { useStation, type PatientTab } from './store';
 
 /*
@@ -28,7 +29,7 @@ export function PatientBanner({ chart }: { chart: PatientChart }) {
     <section ref={el} tabIndex={-1} className="banner" aria-label="Patient" data-testid="patient-banner">
       <strong className="pname">{displayName(patient)}</strong>
       <span>
-        {age === null ? 'age unknown' : `${age} y`}, {SEX_WORDS[patient.sex] ?? patient.sex}
+        {age === null ? 'age unknown' : `${age} y`}, {sexWords(patient.sex)}
       </span>
       <span>
         <span className="muted">Born</span> {patient.birthDate ?? 'unknown'}
@@ -46,7 +47,7 @@ export function PatientBanner({ chart }: { chart: PatientChart }) {
         <span className="muted">Allergies</span> <AllergyLine chart={chart} />
       </span>
       <span data-testid="banner-code-status">
-        <span className="muted">Code status</span> not recorded
+        <span className="muted">Code status</span> <CodeStatusLine current={chart.codeStatuses?.[0]} />
       </span>
       {alike.length > 0 && (
         <p className="banner-alert" role="note" data-testid="banner-lookalike">

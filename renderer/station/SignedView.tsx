@@ -19,6 +19,8 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const signer = draft.approvedByName ?? (draft.approvedBy === user?.id ? user.displayName : `user ${draft.approvedBy}`);
+  // The role the note was signed in travels with it; a server before that sends none (then: the note's kind).
+  const role = draft.approvedByRole ?? (review.kind === 'nursing' ? 'nurse' : 'physician');
 
   const add = async () => {
     setBusy(true);
@@ -39,7 +41,7 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   return (
     <section aria-labelledby="signed-note-title" className="signed" data-testid="signed-note">
       <h3 id="signed-note-title">
-        Signed by {signer} on {draft.approvedAt ? signedWhen(draft.approvedAt) : '—'}
+        Signed by {signer}, {role}, on {draft.approvedAt ? signedWhen(draft.approvedAt) : '—'}
       </h3>
       {/* The content hash stays in the audit trail, not on a clinician's screen. */}
       <SignedDocument text={draft.signedText ?? ''} />

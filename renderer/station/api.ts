@@ -2,6 +2,7 @@ import { createEventStreamParser } from '../../contract/event-stream';
 import { asSentence, stationErrorInWords } from '../../contract/errors';
 import {
   STATION_EVENTS_PATH,
+  STATION_PAGE_HEADER,
   STATION_SECRET_HEADER,
   StationErrorCode,
   stationApi,
@@ -60,6 +61,9 @@ function exchangeSecret(secret: string): Promise<void> {
   );
 }
 
+/** This page load's id (STATION_PAGE_HEADER): the host locks an open session when a new page appears. */
+const pageId = crypto.randomUUID();
+
 function httpClient(secret: string): StationClient {
   const client = {} as Record<string, (input: unknown) => Promise<unknown>>;
   const ready = exchangeSecret(secret);
@@ -70,7 +74,7 @@ function httpClient(secret: string): StationClient {
       try {
         res = await fetch(`/api/${call}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', [STATION_PAGE_HEADER]: pageId },
           body: JSON.stringify(input ?? {}),
         });
       } catch {
@@ -124,7 +128,7 @@ function httpEvents(secret: string): StationEventsClient {
   // One stream for the whole page; when it drops (the station restarted), it comes back with backoff.
   const connect = async () => {
     try {
-      const res = await fetch(STATION_EVENTS_PATH, { headers: { [STATION_SECRET_HEADER]: secret }, cache: 'no-store' });
+      const res = await fetch(STATION_EVENTS_PATH, { headers: { [STATION_SECRET_HEADER]: secret, [STATION_PAGE_HEADER]: pageId }, cache: 'no-store' });
       if (res.ok && res.body) {
         delayMs = 500;
         for (const f of openers) f();

@@ -207,6 +207,20 @@ export interface AllergyIntolerancesTable {
   version: Generated<number>;
 }
 
+/** A patient's code status as recorded by a physician (migration 2026-12-02T2400); insert-only, the newest is current; on the feed as 'code_status'. */
+export interface CodeStatusesTable {
+  branch_id: number;
+  id: string;
+  patient_id: string;
+  status: 'full-code' | 'dnacpr' | 'limitations';
+  limitations: string | null;
+  recorded_by: number;
+  recorded_by_name: string;
+  recorded_by_role: 'physician';
+  recorded_at: DefaultedTimestamp;
+  created_at: DefaultedTimestamp;
+}
+
 /** Every version of every resource accepted through FHIR, whole (as received plus id and meta). */
 export interface FhirResourcesTable {
   branch_id: number;
@@ -403,6 +417,9 @@ export interface SoapDraftsTable {
   approved_at: Timestamp | null;
   approved_hash: string | null;
   approved_text: string | null;
+  /** The signer as they signed: name and role (migration 2026-12-02T2400); null for notes signed before. */
+  approved_by_name: string | null;
+  approved_by_role: 'physician' | 'nurse' | null;
   /** The physician's answers to the pre-approval checks (omissions marked not needed, patient confirmed). */
   review_checks: ColumnType<unknown, string | undefined, string>;
   created_at: DefaultedTimestamp;
@@ -447,6 +464,7 @@ export interface Database {
   medication_requests: MedicationRequestsTable;
   service_requests: ServiceRequestsTable;
   allergy_intolerances: AllergyIntolerancesTable;
+  code_statuses: CodeStatusesTable;
   fhir_resources: FhirResourcesTable;
   fhir_tokens: FhirTokensTable;
   audit_events: AuditEventsTable;

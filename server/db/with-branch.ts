@@ -38,6 +38,17 @@ export function runAtCommit(trx: BranchTransaction, statement: string): void {
 }
 
 /**
+ * Takes back the statements queued with runAtCommit, so that this unit of work's COMMIT does not
+ * run them: a read served by a standby hands its read-audit row to a unit of work on the primary
+ * (server/db/read-replica.ts), since a standby cannot write.
+ */
+export function takeAtCommit(trx: BranchTransaction): string[] {
+  const list = atCommit.get(trx) ?? [];
+  atCommit.delete(trx);
+  return list;
+}
+
+/**
  * The one way to reach patient tables: a transaction bound to a branch before its first
  * statement. set_config(..., true) is transaction-local, so a pooled connection cannot carry
  * the branch to its next user; RLS (DESIGN §3) does the filtering, not this code.

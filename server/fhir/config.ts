@@ -25,6 +25,8 @@ export interface FhirConfig {
   corsOrigins: readonly string[];
   /** How long an API client's token is trusted without a lookup (a revocation takes effect within it); 0: never. */
   clientCacheMs: number;
+  /** FHIR_CURSOR_SECRET: signs paging cursors; null: the random one stored in the database. */
+  cursorSecret: string | null;
 }
 
 export const DEFAULT_FHIR_CONFIG: FhirConfig = {
@@ -36,6 +38,7 @@ export const DEFAULT_FHIR_CONFIG: FhirConfig = {
   maxBodyBytes: 10 * 1024 * 1024,
   corsOrigins: [],
   clientCacheMs: 0,
+  cursorSecret: null,
 };
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -44,15 +47,18 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
   return Number(value);
 }
 
-function baseUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
+type Env = Record<string, string | undefined>;
+
+function baseUrlFromEnv(env: Env): string | null {
   const raw = env.FHIR_BASE_URL || (env.PUBLIC_BASE_URL ? `${env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/fhir` : '');
   if (!raw) return null;
-  const u = new URL(raw);
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('PUBLIC_BASE_URL must be an http(s) URL');
+  const u = URL.canParse(raw) ? new URL(raw) : null;
+  if (u?.protocol !== 'https:' && u?.protocol !== 'http:') throw new Error(`${env.FHIR_BASE_URL ? 'FHIR_BASE_URL' : 'PUBLIC_BASE_URL'} must be an http(s) URL`);
   return raw.replace(/\/+$/, '');
 }
 
-export function fhirConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FhirConfig {
+/** The FHIR API's settings in an environment; server/config.ts calls it with the process's. */
+export function fhirConfigFromEnv(env: Env): FhirConfig {
   return {
     mrnSystemTemplate: env.FHIR_MRN_SYSTEM ?? DEFAULT_FHIR_CONFIG.mrnSystemTemplate,
     nationalIdSystem: env.FHIR_NATIONAL_ID_SYSTEM ?? DEFAULT_FHIR_CONFIG.nationalIdSystem,
@@ -62,6 +68,7 @@ export function fhirConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FhirCon
     maxBodyBytes: positiveInt(env.FHIR_MAX_BODY_BYTES, DEFAULT_FHIR_CONFIG.maxBodyBytes, 'FHIR_MAX_BODY_BYTES'),
     corsOrigins: (env.FHIR_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
     clientCacheMs: clientCacheMs(env.FHIR_CLIENT_CACHE_MS),
+    cursorSecret: env.FHIR_CURSOR_SECRET || null,
   };
 }
 
@@ -73,11 +80,11 @@ export function mrnSystem(config: FhirConfig, branchCode: string): string {
  * The secret that signs paging cursors: FHIR_CURSOR_SECRET, else the random one the migration
  * stored in fhir_settings, so every instance of one database agrees without configuration.
  */
-export function cursorSecretLoader(db: SystemDb, env: NodeJS.ProcessEnv = process.env): () => Promise<Buffer> {
+export function cursorSecretLoader(db: SystemDb, configured: string | null): () => Promise<Buffer> {
   let secret: Promise<Buffer> | null = null;
   return () => {
     secret ??= (async () => {
-      if (env.FHIR_CURSOR_SECRET) return createHash('sha256').update(env.FHIR_CURSOR_SECRET).digest();
+      if (configured) return createHash('sha256').update(configured).digest();
       const row = await db.selectFrom('fhir_settings').select('value').where('key', '=', 'cursor_secret').executeTakeFirstOrThrow();
       return Buffer.from(row.value, 'hex');
     })().catch((e: unknown) => {

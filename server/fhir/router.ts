@@ -1,6 +1,7 @@
 import type { Bundle, Resource } from '../../contract/fhir/types';
 import type { AuthPolicy } from '../auth/policy';
 import type { SystemDb } from '../db/system-db';
+import { withBranchRead } from '../db/read-replica';
 import { withBranch } from '../db/with-branch';
 import type { Logger } from '../log';
 import { checkBundle, entryError, errorEntry, processingOrder, responseEntry, runEntry } from './bundle';
@@ -42,6 +43,8 @@ export interface FhirResponse {
 
 export interface FhirDeps {
   db: SystemDb;
+  /** A streaming replica (DATABASE_READ_URL) for searches, reads, vreads and histories. */
+  readDb?: SystemDb;
   policy: AuthPolicy;
   config: FhirConfig;
   cursorSecret: () => Promise<Buffer>;
@@ -68,6 +71,25 @@ async function inBranch<T>(deps: FhirDeps, caller: Caller, req: FhirRequest, fn:
   return withBranch(deps.db, caller.branchId, caller.actor, (trx) => fn({ trx, caller, config: deps.config, cursorSecret, baseUrl: req.baseUrl }));
 }
 
+/**
+ * A unit of work that only reads: on the replica when there is one, its audit row written on the
+ * primary before the answer (withBranchRead). `byId`: a resource the replica does not have yet
+ * (created a moment ago, not yet replayed) is looked for on the primary before answering 404;
+ * a search answers from the replica's snapshot, which may trail the primary by the replay lag.
+ */
+async function inBranchRead<T>(deps: FhirDeps, caller: Caller, req: FhirRequest, fn: (u: Unit) => Promise<T>, byId = false): Promise<T> {
+  const cursorSecret = await deps.cursorSecret();
+  const unit = (trx: Unit['trx']) => fn({ trx, caller, config: deps.config, cursorSecret, baseUrl: req.baseUrl });
+  const dbs = { db: deps.db, readDb: deps.readDb };
+  if (!byId || !deps.readDb) return withBranchRead(dbs, caller.branchId, caller.actor, unit);
+  try {
+    return await withBranchRead(dbs, caller.branchId, caller.actor, unit);
+  } catch (e) {
+    if (!(e instanceof FhirError) || (e.status !== 404 && e.status !== 410)) throw e;
+    return withBranch(deps.db, caller.branchId, caller.actor, unit);
+  }
+}
+
 const capabilities: Handler = async (d) => ({ status: 200, resource: capabilityStatement(d.config), headers: {} });
 
 /** POST [type]/_search: the form body's parameters join the URL's. */
@@ -92,13 +114,13 @@ function preferred(r: FhirRequest, o: Outcome): Outcome & { minimal?: true } {
 const ROUTES: Route[] = [
   { method: 'GET', path: /^\/metadata$/, public: true, run: capabilities },
   { method: 'POST', path: /^\/?$/, run: postBundle },
-  { method: 'GET', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => search(u, type!, r.query)) },
-  { method: 'POST', path: new RegExp(`^/${TYPE}/_search$`), run: (d, c, r, [type]) => inBranch(d, c, r, (u) => search(u, type!, searchParams(r))) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranchRead(d, c, r, (u) => search(u, type!, r.query)) },
+  { method: 'POST', path: new RegExp(`^/${TYPE}/_search$`), run: (d, c, r, [type]) => inBranchRead(d, c, r, (u) => search(u, type!, searchParams(r))) },
   { method: 'POST', path: new RegExp(`^/${TYPE}$`), run: (d, c, r, [type]) => inBranch(d, c, r, async (u) => preferred(r, await create(u, type!, r.body, r.ifNoneExist))) },
-  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => read(u, type!, id!, readSubset(r.query))) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranchRead(d, c, r, (u) => read(u, type!, id!, readSubset(r.query)), true) },
   { method: 'PUT', path: new RegExp(`^/${TYPE}/${ID}$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, async (u) => preferred(r, await update(u, type!, id!, r.body, r.ifMatch))) },
-  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}/_history$`), run: (d, c, r, [type, id]) => inBranch(d, c, r, (u) => history(u, type!, id!)) },
-  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}/_history/([0-9]{1,9})$`), run: (d, c, r, [type, id, vid]) => inBranch(d, c, r, (u) => vread(u, type!, id!, vid!)) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}/_history$`), run: (d, c, r, [type, id]) => inBranchRead(d, c, r, (u) => history(u, type!, id!), true) },
+  { method: 'GET', path: new RegExp(`^/${TYPE}/${ID}/_history/([0-9]{1,9})$`), run: (d, c, r, [type, id, vid]) => inBranchRead(d, c, r, (u) => vread(u, type!, id!, vid!), true) },
 ];
 
 async function postBundle(deps: FhirDeps, caller: Caller, req: FhirRequest): Promise<Outcome> {

@@ -5,6 +5,7 @@ import { installErrorHandling, sendError } from './errors';
 import { registerAuthRoutes } from './routes/auth';
 import { registerConsoleRoutes } from './routes/console';
 import type { FhirConfig } from '../fhir/config';
+import { processFhirConfig } from '../config';
 import { registerFhirRoutes, sendFhirFrameworkError } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
@@ -22,7 +23,7 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** The built IT console (vite output); served at /console/ when given. */
   consoleDir?: string;
-  /** The FHIR API's configuration; from the environment when not given. */
+  /** The FHIR API's configuration (ServerConfig.fhir); the process's environment's when not given. */
   fhir?: FhirConfig;
   timeouts?: Partial<HttpTimeouts>;
 }
@@ -83,11 +84,12 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerPatientRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
   if (options.consoleDir) serveBuiltUi(app, '/console/', options.consoleDir);
-  registerFhirRoutes(app, ctx, options.fhir);
+  const fhir = options.fhir ?? processFhirConfig();
+  registerFhirRoutes(app, ctx, fhir);
   registerReleaseRoutes(app, ctx);
   registerUpdateRoutes(app, ctx);
   registerFlagRoutes(app, ctx);
-  registerSyncRoutes(app, ctx);
+  registerSyncRoutes(app, ctx, fhir);
   registerNoteRoutes(app, ctx);
   registerStationInfoRoutes(app, ctx);
 

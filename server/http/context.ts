@@ -8,6 +8,11 @@ import type { TranscriptionConfig } from '../notes/config';
 export interface AppContext {
   /** No patient tables in its type: reach them with withBranch(ctx.db, …). */
   db: SystemDb;
+  /**
+   * DATABASE_READ_URL: a streaming replica for reads that need not see their own writes (FHIR
+   * searches and reads, patient reads, the sync pull), through withBranchRead. Unset: the primary.
+   */
+  readDb?: SystemDb;
   policy: AuthPolicy;
   log: Logger;
   /** The app role's URL, for LISTEN connections (the sync live channel, release signals across instances). Without it, signals stay in-process. */
@@ -20,4 +25,9 @@ export interface AppContext {
   streamCheckMs?: number;
   /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
   transcription?: TranscriptionConfig;
+  /**
+   * Pushes of one branch that may be read and applied at once (default 5, the branch's share of a
+   * pool of 10); the rest wait before their bodies are read. 0: no limit (benchmarks compare).
+   */
+  pushesPerBranch?: number;
 }

@@ -38,14 +38,15 @@ export const IN_THREAD: NoteCpu = {
   close: async () => {},
 };
 
-export function startNoteCpuWorker(): NoteCpu {
+/** `niceness`: the thread's scheduling priority (cpu-worker.ts; 19, the lowest, unless a benchmark compares). */
+export function startNoteCpuWorker(options: { niceness?: number } = {}): NoteCpu {
   // The worker runs the same TypeScript sources: it registers tsx's loader first (a worker
   // thread does not inherit the loader hooks of the main thread).
   const entry = new URL('./cpu-worker.ts', import.meta.url).href;
   const boot = entry.endsWith('.ts')
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`
     : `import(${JSON.stringify(entry)});`;
-  const worker = new Worker(boot, { eval: true });
+  const worker = new Worker(boot, { eval: true, workerData: { niceness: options.niceness ?? 19 } });
   worker.unref();
   let next = 0;
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

@@ -1,4 +1,5 @@
-import { generateDemoHospital, type DemoHospital, type DemoLabResult } from '../../contract/demo/hospital';
+import { demoCodeStatuses, type DemoCodeStatus } from '../../contract/demo/code-status';
+import { generateDemoHospital, REFERENCE_INSTANT, type DemoHospital, type DemoLabResult } from '../../contract/demo/hospital';
 import { addBranch, addWard } from '../admin/branches';
 import { addUser } from '../admin/users';
 import type { OwnerDb } from '../db/owner-db';
@@ -55,8 +56,10 @@ export async function seedDemo(owner: OwnerDb, options: SeedOptions = {}): Promi
   for (const u of hospital.users) {
     await addUser(owner, { username: u.username, displayName: u.displayName, password: DEMO_PASSWORD, roles: u.roles }, 'seed');
   }
+  const codeStatuses = demoCodeStatuses(hospital, options.referenceInstant ?? REFERENCE_INSTANT, options.seed);
   for (const b of hospital.branches) {
     await seedBranch(owner, hospital, b.code, branchIds.get(b.code)!, wardIds, labs, progress);
+    await seedCodeStatuses(owner, branchIds.get(b.code)!, codeStatuses.filter((c) => c.branchCode === b.code));
   }
   return {
     seeded: true,
@@ -208,5 +211,32 @@ async function seedBranch(
         .execute(),
     );
     progress(part.length, 'referrals');
+  }
+}
+
+/** The demo's code statuses, each with its physician's name and role as they were recorded. */
+async function seedCodeStatuses(owner: OwnerDb, branchId: number, statuses: DemoCodeStatus[]): Promise<void> {
+  if (statuses.length === 0) return;
+  const users = await owner.selectFrom('users').select(['id', 'username', 'display_name']).where('username', 'in', [...new Set(statuses.map((c) => c.recordedByUsername))]).execute();
+  const byName = new Map(users.map((u) => [u.username, u]));
+  for (const part of chunks(statuses)) {
+    await withBranch(owner, branchId, { kind: 'admin', id: 'seed' }, (trx) =>
+      trx
+        .insertInto('code_statuses')
+        .values(
+          part.map((c) => ({
+            branch_id: branchId,
+            id: c.key,
+            patient_id: c.patientKey,
+            status: c.status,
+            limitations: c.limitations,
+            recorded_by: byName.get(c.recordedByUsername)!.id,
+            recorded_by_name: byName.get(c.recordedByUsername)!.display_name,
+            recorded_by_role: 'physician' as const,
+            recorded_at: c.recordedAt,
+          })),
+        )
+        .execute(),
+    );
   }
 }

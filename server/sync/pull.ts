@@ -14,6 +14,21 @@ export async function pullChanges(trx: BranchTransaction, cursor: string, limit:
 }
 
 /**
+ * The horizon of this statement's snapshot, on the primary or on a streaming replica. On a hot
+ * standby, pg_current_snapshot() lists no running transaction at all: PostgreSQL keeps a standby
+ * snapshot's running ids in its subtransaction array, which pg_snapshot_xip() does not show. So
+ * change_feed_horizon() there returns the snapshot's xmax and passes transactions still running
+ * on the primary (a puller would skip their changes when they commit). The standby snapshot's
+ * xmin is right: the oldest transaction whose end replay has not seen (a transaction the standby
+ * has not heard of yet has an id at or above xmax). Below it every transaction has committed or
+ * aborted in the same WAL the primary wrote, with the same outcome on both; so a cursor may move
+ * between primary and replica in either direction: the one it comes back to answers only numbers
+ * above the cursor and below its own horizon, all final (server/db/read-replica.int.test.ts).
+ * The primary keeps change_feed_horizon(), which also ignores other databases' transactions.
+ */
+const pullHorizon = sql<string>`(SELECT CASE WHEN pg_is_in_recovery() THEN pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 24 ELSE change_feed_horizon() END)`;
+
+/**
  * Who pulls (a clinician of the branch). A note draft is private to its author until submitted;
  * then the branch's clinicians receive it (physicians review it), without conflict texts.
  */
@@ -43,7 +58,7 @@ export async function pullChangesJson(
            CASE WHEN entity = 'patient' THEN entity_id::text ELSE data->>'patient_id' END AS patient
       FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
-       AND seq < (SELECT change_feed_horizon())
+       AND seq < ${pullHorizon}
      ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
   const more = r.rows.length > limit;
   const scanned = more ? r.rows.slice(0, limit) : r.rows;

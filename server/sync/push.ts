@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Mutation, MutationResult } from '../../contract/sync';
 import type { BranchTransaction } from '../db/with-branch';
 import { applyClinical, isClinicalMutation } from '../clinical/apply';
+import { DEFAULT_FHIR_CONFIG, type FhirConfig } from '../fhir/config';
 
 /**
  * Applies a batch in order, each mutation once, in the caller's transaction: one round trip
@@ -14,12 +15,13 @@ export async function pushMutations(
   userId: number,
   all: readonly Mutation[],
   branchCode = '',
+  fhir: FhirConfig = DEFAULT_FHIR_CONFIG,
 ): Promise<MutationResult[]> {
   // Clinical records (allergies, vitals) go through the FHIR store in Node, after the drafts:
   // neither depends on the other, and each keeps its own order.
   const mutations = all.filter((m) => !isClinicalMutation(m));
   const clinical = new Map<string, MutationResult>();
-  for (const m of all) if (isClinicalMutation(m)) clinical.set(m.id, await applyClinical(trx, { id: stationId, branchCode }, userId, m));
+  for (const m of all) if (isClinicalMutation(m)) clinical.set(m.id, await applyClinical(trx, { id: stationId, branchCode }, userId, m, fhir));
   // jsonb refuses U+0000 for the whole document: such a mutation alone is rejected, not the batch.
   const hasNul = mutations.map((m) => 'text' in m.payload && m.payload.text.includes('\u0000'));
   const valid = mutations.filter((_, i) => !hasNul[i]).map((m) => JSON.stringify({ id: m.id, kind: m.kind, payload: m.payload }));

@@ -37,14 +37,16 @@ function withCredentials(base: string, user: string, password: string, database:
   return u.toString();
 }
 
-export async function createTestDatabase(options: { appPoolSize?: number } = {}): Promise<TestDatabase> {
+/** `adminUrl`: a superuser of another cluster than the suite's (a scratch primary with a standby). */
+export async function createTestDatabase(options: { appPoolSize?: number; adminUrl?: string } = {}): Promise<TestDatabase> {
+  const base = options.adminUrl ?? adminUrl();
   const stamp = Math.floor(Date.now() / 1000).toString(36);
   const name = `wt_${stamp}_${randomBytes(4).toString('hex')}`;
   const ownerRole = `${name}_owner`;
   const appRole = `${name}_login`;
   const ownerPassword = randomBytes(12).toString('hex');
   const appPassword = randomBytes(12).toString('hex');
-  const admin = new pg.Client({ connectionString: adminUrl() });
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
     await admin.query(`CREATE ROLE "${ownerRole}" LOGIN CREATEROLE NOSUPERUSER PASSWORD '${ownerPassword}'`);
@@ -52,8 +54,8 @@ export async function createTestDatabase(options: { appPoolSize?: number } = {})
   } finally {
     await admin.end();
   }
-  const ownerUrl = withCredentials(adminUrl(), ownerRole, ownerPassword, name);
-  const appUrl = withCredentials(adminUrl(), appRole, appPassword, name);
+  const ownerUrl = withCredentials(base, ownerRole, ownerPassword, name);
+  const appUrl = withCredentials(base, appRole, appPassword, name);
   await migrateToLatest(ownerUrl, appUrl);
   const app = createSystemDb(createPool({ connectionString: appUrl, max: options.appPoolSize ?? 4 }));
   const owner = createKysely<Database>(createPool({ connectionString: ownerUrl, max: 2 }));
@@ -66,13 +68,13 @@ export async function createTestDatabase(options: { appPoolSize?: number } = {})
     async close() {
       await app.destroy();
       await owner.destroy();
-      await dropTestDatabase(name);
+      await dropTestDatabase(name, base);
     },
   };
 }
 
-export async function dropTestDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl() });
+export async function dropTestDatabase(name: string, url = adminUrl()): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cachedCallers } from '../../fhir/caller';
-import { cursorSecretLoader, fhirConfigFromEnv, type FhirConfig } from '../../fhir/config';
+import { cursorSecretLoader, type FhirConfig } from '../../fhir/config';
 import { FhirError } from '../../fhir/errors';
 import { fhirErrorResponse, handleFhir, type FhirDeps, type FhirResponse } from '../../fhir/router';
 import { bearerToken } from '../authenticate';
@@ -37,12 +37,13 @@ function header(request: FastifyRequest, name: string): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config: FhirConfig = fhirConfigFromEnv()): void {
+export function registerFhirRoutes(app: FastifyInstance, ctx: AppContext, config: FhirConfig): void {
   const deps: FhirDeps = {
     db: ctx.db,
+    ...(ctx.readDb ? { readDb: ctx.readDb } : {}),
     policy: ctx.policy,
     config,
-    cursorSecret: cursorSecretLoader(ctx.db),
+    cursorSecret: cursorSecretLoader(ctx.db, config.cursorSecret),
     log: ctx.log,
     findCaller: cachedCallers(config.clientCacheMs),
   };

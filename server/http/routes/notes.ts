@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, OmissionRef, StatementRef, TranscribeInput, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
+import { OmissionRef, StatementRef, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
+import { IdParams, OmissionParams, serverApi, StatementParams } from '../../../contract/server-api';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
 import { cleanClinicalText } from '../../../contract/text';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
@@ -24,9 +24,6 @@ import { parseInput } from '../parse';
  * Reading: physicians and nurses. Changing a draft, approving, addenda: physicians for a
  * progress note; for a nursing note, the nurse who wrote it (see notes/review/signer.ts).
  */
-
-const IdParams = z.object({ id: z.string().uuid() });
-const StatementParams = z.object({ id: z.string().uuid(), section: z.string(), index: z.coerce.number().int().min(0) });
 
 const REVIEW_STATUS: Record<ReviewError['kind'], [number, 'not_found' | 'conflict']> = {
   not_found: [404, 'not_found'],
@@ -103,7 +100,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
       return c.cleaned ? { ...view, cleaned: c.cleaned } : view;
     });
   statementRoute('/api/notes/:id/statements/:section/:index/edit', (body) => {
-    const { text: typed } = parseInput(EditStatementInput.pick({ text: true }), body);
+    const { text: typed } = parseInput(serverApi.editNoteStatement.body, body);
     const { text, cleaned } = cleanTyped(typed);
     return { change: { action: 'edit', text }, ...(cleaned ? { cleaned } : {}) };
   });
@@ -113,7 +110,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/api/notes/:id/approve', async (request): Promise<SoapDraftView> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
-    const { contentHash } = parseInput(ApproveInput.pick({ contentHash: true }), request.body);
+    const { contentHash } = parseInput(serverApi.approveNote.body, request.body);
     return mapReviewErrors(() =>
       withBranch(ctx.db, session.branch.id, actor, async (trx) => {
         await requireSigner(trx, session, id);
@@ -123,7 +120,6 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   });
 
   // The checks before approval: each answers the review as it now stands.
-  const OmissionParams = z.object({ id: z.string().uuid(), key: z.string() });
   const checkRoute = (path: string, run: (trx: Parameters<Parameters<typeof withBranch>[3]>[0], actor: { kind: 'user'; id: string }, request: FastifyRequest) => Promise<void>) =>
     app.post(path, async (request): Promise<NoteReview> => {
       const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
@@ -144,7 +140,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   };
   checkRoute('/api/notes/:id/omissions/:key/add', (trx, actor, request) => {
     const ref = omission(request);
-    const { section } = parseInput(AddOmissionInput.pick({ section: true }), request.body);
+    const { section } = parseInput(serverApi.addNoteOmission.body, request.body);
     const change: OmissionAction = { action: 'add', section };
     return resolveOmission(trx, actor, ref.noteId, ref.key, change);
   });
@@ -157,7 +153,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post('/api/notes/:id/addenda', async (request, reply) => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
-    const { text: typed } = parseInput(AddendumInput.pick({ text: true }), request.body);
+    const { text: typed } = parseInput(serverApi.addNoteAddendum.body, request.body);
     const { text, cleaned } = cleanTyped(typed);
     const added = await mapReviewErrors(() =>
       withBranch(ctx.db, session.branch.id, actor, async (trx) => {
@@ -188,7 +184,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (request): Promise<TranscribeResult> => {
       const { station, session, actor } = dictationCaller.of(request);
       const { id } = parseInput(IdParams, request.params);
-      const body = parseInput(TranscribeInput.omit({ noteId: true }), request.body);
+      const body = parseInput(serverApi.transcribeDictation.body, request.body);
       const config = ctx.transcription ?? { provider: 'none' as const };
       if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'dictation cannot be transcribed: this server has no speech-to-text service (IT sets NOTES_STT_PROVIDER); your recording stays on the station, or type the note');
       // The note must be this branch's before its audio leaves the server.

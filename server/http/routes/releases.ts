@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { Readable } from 'node:stream';
-import { AddRingInput, ArtifactName, Channel, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
+import { AddRingInput, ChannelQuery, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
+import { RolloutActionParams, serverApi } from '../../../contract/server-api';
 import type { Session } from '../../auth/sessions';
 import { addRing, changeRollout, moveRollout, publishRelease, ReleaseError, setRolloutThreshold, type ReleaseAuthority } from '../../releases/actions';
 import { storeArtifact } from '../../releases/artifacts';
@@ -13,8 +13,6 @@ import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 import { releaseStateChanged, signalAfterCommit } from './release-signals';
 
-const ChannelQuery = z.object({ channel: Channel.default('stable') });
-const Action = z.object({ action: z.enum(['pause', 'resume', 'rollback']) });
 
 /** Domain refusals become JSON errors with their status. */
 async function mapped<T>(work: () => Promise<T>): Promise<T> {
@@ -60,7 +58,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     scope.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
     scope.put('/api/releases/artifacts/:name', { bodyLimit: 2 * 1024 ** 3 }, async (request, reply) => {
       await itAdmin(request);
-      const { name } = parseInput(z.object({ name: ArtifactName }), request.params);
+      const { name } = parseInput(serverApi.uploadArtifact.params, request.params);
       const dir = ctx.updateFilesDir;
       if (!dir) throw new HttpError(409, 'conflict', 'this server has no artifact store: set UPDATE_FILES_DIR in its environment and restart it');
       if (!(request.body instanceof Readable)) throw new HttpError(415, 'bad_request', 'send the artifact as application/octet-stream');
@@ -118,7 +116,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
 
   app.post('/api/releases/rollout/:action', async (request) => {
     const { actor, authority, session } = await itAdmin(request);
-    const { action } = parseInput(Action, request.params);
+    const { action } = parseInput(RolloutActionParams, request.params);
     const input = scoped(parseInput(RolloutTarget, request.body), session);
     const r = await mapped(() => changeRollout(ctx.db, actor, authority, action, input));
     if (action !== 'pause') await signal(input.channel, action === 'rollback' ? 'rollback' : 'release', input.scope);

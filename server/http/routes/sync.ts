@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
-import { recordAudit } from '../../audit/record';
+import { recordAudit, recordReadAudit } from '../../audit/record';
+import { withBranchRead } from '../../db/read-replica';
+import { createBranchLimiter, type BranchLimiter } from '../../db/branch-limiter';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
-import { sql } from 'kysely';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
 import type { Station } from '../../stations/credential';
@@ -18,12 +19,36 @@ import { streamGuard } from '../stream-guard';
 import { requireStationUser } from './station-auth';
 import { authenticateBeforeBody } from '../authenticate';
 import type { AppContext } from '../context';
+import type { FhirConfig } from '../../fhir/config';
 import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
+const DEFAULT_PUSHES_PER_BRANCH = 5;
 
-export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void {
+/**
+ * Admission of a branch's pushes, after authentication and before the body is read: the
+ * database limiter (db/branch-limiter.ts) bounds a branch's units of work, but a push waiting
+ * there has already been read and parsed (up to megabytes of drafts) on the event loop every
+ * branch shares. Beyond its share, a branch's pushes wait unread (the sender is held by TCP), so a
+ * flood in one hospital costs the others neither event-loop time nor memory. Returns the release.
+ */
+function admit(gate: BranchLimiter, branchId: number): Promise<() => void> {
+  return new Promise((admitted, refused) => {
+    gate
+      .run(branchId, () => new Promise<void>((done) => {
+        let released = false;
+        admitted(() => {
+          if (!released) done();
+          released = true;
+        });
+      }))
+      .catch(refused);
+  });
+}
+
+/** `fhir`: the FHIR store's settings, for clinical records (vitals, allergies) that pushes carry. */
+export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: FhirConfig): void {
   const verdict = healthVerdicts(app, ctx);
 
   /**
@@ -54,13 +79,25 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   // A batch can be megabytes of drafts: its sender is checked before the body is read.
   const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
-  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request, reply): Promise<PushResponse> => {
+  const perBranch = ctx.pushesPerBranch ?? DEFAULT_PUSHES_PER_BRANCH;
+  const admission = perBranch > 0 ? createBranchLimiter({ perBranch, queueTimeoutMs: 10_000 }) : null;
+  const releases = new WeakMap<FastifyRequest, () => void>();
+  const release = async (request: FastifyRequest) => releases.get(request)?.();
+  const pushHooks = {
+    onRequest: async (request: FastifyRequest) => {
+      await pusher.onRequest(request);
+      if (admission) releases.set(request, await admit(admission, pusher.of(request).station.branchId));
+    },
+    onResponse: release,
+    onRequestAbort: release,
+  };
+  app.post('/api/sync/push', pushHooks, async (request, reply): Promise<PushResponse> => {
     const { station, session } = pusher.of(request);
     await heardFrom(station, request, reply);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
-      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode) : []);
+      const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode, fhir) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
       await recordAudit(trx, actor, {
         action: 'sync.push',
@@ -80,17 +117,18 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext): void 
     await heardFrom(station, request, reply);
     const query = parseInput(PullQuery, request.query);
     const actor = { kind: 'user', id: String(session.userId) } as const;
-    const page = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
+    // On the replica when there is one (its horizon is its own snapshot's: server/sync/pull.ts);
+    // the audit row is written on the primary before the page leaves.
+    const page = await withBranchRead(ctx, station.branchId, actor, async (trx) => {
       const p = await pullChangesJson(trx, query.cursor, query.limit, { userId: session.userId });
       // The branch's feature flags come with the last page: a station caches them for offline use.
       const flags = p.more ? null : JSON.stringify(await listFlags(trx));
       if (flags) p.json = `${p.json.slice(0, -1)},"flags":${flags}}`;
       if (p.count > 0) {
-        // This unit of work writes only its read-audit row: it may commit without waiting for
-        // the disk. A database crash can lose the last fraction of a second of read-audit rows,
-        // never data; it keeps the live channel and a ward's bootstrap fast.
-        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-        await recordAudit(trx, actor, {
+        // Only a read-audit row is written: it may commit without waiting for the disk
+        // (recordReadAudit). A database crash can lose the last fraction of a second of
+        // read-audit rows, never data; it keeps the live channel and a ward's bootstrap fast.
+        recordReadAudit(trx, actor, {
           action: 'sync.pull',
           entityType: 'station',
           entityId: station.id,

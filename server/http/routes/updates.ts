@@ -3,9 +3,9 @@ import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { FlagList } from '../../../contract/flags';
-import { Channel, HealthReport, type ReleaseSignal } from '../../../contract/releases';
+import type { ReleaseSignal } from '../../../contract/releases';
+import { FeedFileParams, FeedParams, serverApi, UpdateEventsQuery } from '../../../contract/server-api';
 import type { Ring } from '../../releases/rings';
 import { withBranch } from '../../db/with-branch';
 import { listFlags } from '../../flags/flags';
@@ -21,10 +21,6 @@ import { streamGuard } from '../stream-guard';
 import { requireStation } from './station-auth';
 import { STREAM_HEARTBEAT_MAX_MS } from '../../config';
 
-const FeedParams = z.object({ channel: Channel, file: z.enum(['latest.yml', 'latest-linux.yml', 'latest-mac.yml']) });
-// A plain file name: no separators, no leading dot, so it cannot leave the files folder.
-const FileParams = z.object({ channel: Channel, name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$/) });
-const EventsQuery = z.object({ channel: Channel.optional() });
 const HEARTBEAT_MS = STREAM_HEARTBEAT_MAX_MS;
 const CACHE_MS = 5_000;
 
@@ -74,7 +70,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   // Release files, when this server hosts them (UPDATE_FILES_DIR) rather than an artifact store.
   app.get('/updates/:channel/files/:name', async (request, reply) => {
-    const { name } = parseInput(FileParams, request.params);
+    const { name } = parseInput(FeedFileParams, request.params);
     await requireStation(ctx, request);
     const dir = ctx.updateFilesDir;
     const file = dir ? path.join(dir, name) : null;
@@ -85,7 +81,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   app.post('/updates/health', async (request) => {
     const station = await requireStation(ctx, request);
-    const body = parseInput(HealthReport.extend({ channel: Channel.default('stable') }), request.body);
+    const body = parseInput(serverApi.reportHealth.body, request.body);
     await recordHealthReport(ctx.db, station, body);
     const state = await verdict(body.channel, station.branchId);
     return { recorded: true, rolloutState: state };
@@ -104,7 +100,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
   // Server-sent events: online stations hear of a release or rollback at once and check the feed.
   const streams = new Set<ServerResponse>();
   app.get('/updates/events', async (request, reply) => {
-    const { channel } = parseInput(EventsQuery, request.query);
+    const { channel } = parseInput(UpdateEventsQuery, request.query);
     const station = await requireStation(ctx, request);
     reply.hijack();
     const res = reply.raw;

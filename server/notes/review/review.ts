@@ -37,6 +37,7 @@ interface DraftRow {
   status: 'ready' | 'approved';
   approved_by: number | null;
   approved_by_name: string | null;
+  approved_by_role: 'physician' | 'nurse' | null;
   approved_at: Date | null;
   approved_hash: string | null;
   approved_text: string | null;
@@ -80,6 +81,7 @@ function toView(row: DraftRow): SoapDraftView {
     status: row.status,
     approvedBy: row.approved_by,
     approvedByName: row.approved_by_name,
+    approvedByRole: row.approved_by_role,
     approvedAt: row.approved_at?.toISOString() ?? null,
     approvedHash: (row.approved_hash as ContentHash | null) ?? null,
     signedText: row.approved_text,
@@ -90,8 +92,9 @@ function toView(row: DraftRow): SoapDraftView {
 async function latestDraft(trx: BranchTransaction, noteId: string, lock = false): Promise<DraftRow | undefined> {
   let q = trx
     .selectFrom('soap_drafts')
-    .select(['id', 'note_version', 'patient_id', 'sections', 'provider', 'model', 'prompt_version', 'content_hash', 'status', 'approved_by', 'approved_at', 'approved_hash', 'approved_text', 'review_checks'])
-    .select((eb) => eb.selectFrom('users').select('display_name').whereRef('users.id', '=', 'soap_drafts.approved_by').as('approved_by_name'))
+    .select(['id', 'note_version', 'patient_id', 'sections', 'provider', 'model', 'prompt_version', 'content_hash', 'status', 'approved_by', 'approved_at', 'approved_hash', 'approved_text', 'review_checks', 'approved_by_role'])
+    // The name as signed; for notes signed before it was kept, the user's current name.
+    .select((eb) => eb.fn.coalesce('soap_drafts.approved_by_name', eb.selectFrom('users').select('display_name').whereRef('users.id', '=', 'soap_drafts.approved_by')).as('approved_by_name'))
     .where('note_draft_id', '=', noteId)
     .orderBy('note_version', 'desc')
     .limit(1);
@@ -229,9 +232,22 @@ export async function approveNote(trx: BranchTransaction, actor: Actor, userId: 
   const open = checksBlock(await reviewChecks(trx, draft, raw));
   if (open) throw new ReviewError('blocked', open);
   const text = signedText(sections);
+  // The signer travels with the signed note (and the feed): their name as now, and the role they
+  // signed in: a nursing note's nurse, a progress note's physician (signer.ts decides who may).
+  const role = (await noteAuthor(trx, noteId))?.kind === 'nursing' ? 'nurse' : 'physician';
+  const approvedByName = (await displayNames(trx, [userId])).get(userId) ?? null;
   const row = await trx
     .updateTable('soap_drafts')
-    .set({ status: 'approved', approved_by: userId, approved_at: sql<Date>`now()`, approved_hash: current, approved_text: text, updated_at: sql<Date>`now()` })
+    .set({
+      status: 'approved',
+      approved_by: userId,
+      approved_by_name: approvedByName,
+      approved_by_role: role,
+      approved_at: sql<Date>`now()`,
+      approved_hash: current,
+      approved_text: text,
+      updated_at: sql<Date>`now()`,
+    })
     .where('id', '=', draft.id)
     .where('status', '=', 'ready')
     .returning(['approved_at'])
@@ -243,8 +259,7 @@ export async function approveNote(trx: BranchTransaction, actor: Actor, userId: 
     patientId: draft.patient_id,
     detail: { soapDraftId: draft.id, contentHash: current, approvedBy: userId, noteVersion: draft.note_version },
   });
-  const approvedByName = (await displayNames(trx, [userId])).get(userId) ?? null;
-  return toView({ ...draft, status: 'approved', approved_by: userId, approved_by_name: approvedByName, approved_at: row.approved_at, approved_hash: current, approved_text: text });
+  return toView({ ...draft, status: 'approved', approved_by: userId, approved_by_name: approvedByName, approved_by_role: role, approved_at: row.approved_at, approved_hash: current, approved_text: text });
 }
 
 async function rawText(trx: BranchTransaction, noteId: string): Promise<string> {
