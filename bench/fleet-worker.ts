@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { createStation, type Station } from '../main/core/station';
+import { createStation, type StationCore } from '../main/core/station';
 import { createNodeUpdater } from '../main/host/node-updater';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 
@@ -38,7 +38,7 @@ process.on('disconnect', () => process.exit(0));
 
 interface Core {
   spec: WorkerStation;
-  station: Station;
+  station: StationCore;
   version: string;
   downloaded: string | null;
   checkedAt: string | null;
@@ -50,7 +50,7 @@ let dataRoot = '';
 let publicKeyPem = '';
 
 async function launch(spec: WorkerStation, version: string): Promise<Core> {
-  const core: Core = { spec, version, downloaded: null, checkedAt: null, restarting: false, station: null as unknown as Station };
+  const core: Core = { spec, version, downloaded: null, checkedAt: null, restarting: false, station: null as unknown as StationCore };
   core.station = createStation({
     dataDir: path.join(dataRoot, spec.id),
     serverUrl: spec.serverUrl,

@@ -2,21 +2,21 @@ import { z } from 'zod';
 
 /* Feature flags, per branch: IT sets them, stations read them (later delivered with sync). */
 
-export const FlagKey = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/);
+export const FeatureFlagKey = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/);
 
-export const FlagValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+export const FeatureFlagValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
-export const SetFlagInput = z.object({ enabled: z.boolean(), value: FlagValue.optional() });
-export type SetFlagInput = z.infer<typeof SetFlagInput>;
+export const SetFeatureFlagInput = z.object({ enabled: z.boolean(), value: FeatureFlagValue.optional() });
+export type SetFeatureFlagInput = z.infer<typeof SetFeatureFlagInput>;
 
-export const Flag = z.object({
-  key: FlagKey,
+export const FeatureFlag = z.object({
+  key: FeatureFlagKey,
   enabled: z.boolean(),
-  value: FlagValue,
+  value: FeatureFlagValue,
   updatedAt: z.string(),
   updatedBy: z.string(),
 });
-export type Flag = z.infer<typeof Flag>;
+export type FeatureFlag = z.infer<typeof FeatureFlag>;
 
-export const FlagList = z.object({ branch: z.string(), flags: z.array(Flag) });
-export type FlagList = z.infer<typeof FlagList>;
+export const FeatureFlagList = z.object({ branch: z.string(), flags: z.array(FeatureFlag) });
+export type FeatureFlagList = z.infer<typeof FeatureFlagList>;

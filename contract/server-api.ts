@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LoginRequest, LoginResponse, MeResponse } from './auth';
 import { StationList } from './console';
 import { ApiErrorBody, type ErrorCode } from './errors';
-import { FlagKey, FlagList, SetFlagInput } from './flags';
+import { FeatureFlagKey, FeatureFlagList, SetFeatureFlagInput } from './flags';
 import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteReview, SoapDraftView, TranscribeInput, TranscribeResult } from './notes';
 import { PatientList, PatientQuery, Patient } from './patient';
 import { LiveEvent, PullQuery, PullResponse, PushRequest, PushResponse } from './sync';
@@ -165,8 +165,8 @@ export const serverApi = {
   setRolloutThreshold: { method: 'PUT', path: '/api/releases/rollout/threshold', body: RolloutThresholdInput, output: ThresholdResult, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   rolloutStatus: { method: 'GET', path: '/api/releases/rollout', query: ChannelQuery, output: RolloutStatus, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   fleetVersions: { method: 'GET', path: '/api/releases/fleet', output: FleetVersions, auth: itAdmin, errors: adminErrors },
-  listFlags: { method: 'GET', path: '/api/flags', output: FlagList, auth: itAdmin, errors: adminErrors },
-  setFlag: { method: 'PUT', path: '/api/flags/:key', params: z.object({ key: FlagKey }), body: SetFlagInput, output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: adminErrors },
+  listFlags: { method: 'GET', path: '/api/flags', output: FeatureFlagList, auth: itAdmin, errors: adminErrors },
+  setFlag: { method: 'PUT', path: '/api/flags/:key', params: z.object({ key: FeatureFlagKey }), body: SetFeatureFlagInput, output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: adminErrors },
 
   // The station's sync (contract/sync.ts). Ward and clinical data (vitals, allergies, nursing
   // notes) travel as sync mutations and feed rows, not routes of their own.
@@ -177,7 +177,7 @@ export const serverApi = {
   // What an enrolled station reads with its credential alone: its place, its branch's feature
   // flags, the electron-updater feed and files, release signals; and where it reports its health.
   stationInfo: { method: 'GET', path: '/api/station/info', output: StationInfo, auth: 'station', errors: stationErrors },
-  stationFlags: { method: 'GET', path: '/api/station/flags', output: FlagList, auth: 'station', errors: stationErrors },
+  stationFlags: { method: 'GET', path: '/api/station/flags', output: FeatureFlagList, auth: 'station', errors: stationErrors },
   updateFeed: { method: 'GET', path: '/updates/:channel/:file', params: FeedParams, output: z.string(), answers: 'yaml', auth: 'station', errors: stationErrors },
   updateFile: { method: 'GET', path: '/updates/:channel/files/:name', params: FeedFileParams, output: z.string(), answers: 'octet-stream', auth: 'station', errors: stationErrors },
   reportHealth: { method: 'POST', path: '/updates/health', body: StationHealthHeader, output: HealthVerdict, auth: 'station', errors: stationErrors },
@@ -259,4 +259,9 @@ export function createServerApiClient(fetchLike: FetchLike, baseUrl = ''): Serve
     };
   }
   return client as unknown as ServerApiClient;
+}
+
+/** The folder of a channel's update feed (electron-updater's generic feed URL): the updateFeed route without its file. */
+export function updateFeedFolder(channel: string): string {
+  return serverPath('updateFeed', { params: { channel, file: 'latest.yml' } }).replace(/\/latest\.yml$/, '');
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
 import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, OmissionRef, SoapDraftView, StatementRef, TextCleaned } from './notes';
-import { Flag } from './flags';
+import { FeatureFlag } from './flags';
 import { ConflictText, DraftStatus } from './sync';
 import { StationInfo, WardInfo } from './ward';
 import { AllergyInput, AllergyView } from './allergy';
 import { VitalsFields, VitalsInput } from './vitals';
-import { CodeStatusInput, CodeStatusView } from './code-status';
+import { CodeStatusCode, CodeStatusInput, CodeStatusView } from './code-status';
 
 /*
  * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
@@ -117,15 +117,17 @@ export const VitalsSet = VitalsFields.and(
 );
 export type VitalsSet = z.infer<typeof VitalsSet>;
 /** Ward-list flags per patient: lab results of the last 48 hours, the notes awaiting review the user can act on, the latest NEWS2. */
-export const PatientFlags = z.object({
+export const WardBadges = z.object({
   newResults: z.number().int(),
   awaitingReview: z.number().int(),
   news2: z.object({ total: z.number().int(), band: z.enum(['low', 'low-medium', 'medium', 'high']), takenAt: z.string() }).optional(),
+  /** The current code status, when one is recorded. */
+  codeStatus: CodeStatusCode.optional(),
 });
-export type PatientFlags = z.infer<typeof PatientFlags>;
+export type WardBadges = z.infer<typeof WardBadges>;
 export const CachedPatientList = z.object({
   patients: z.array(CachedPatient),
-  flags: z.record(z.string(), PatientFlags).optional(),
+  flags: z.record(z.string(), WardBadges).optional(),
   lookAlikes: z.record(z.string(), z.array(LookAlike)).optional(),
   /** Ids of the listed patients that are the user's ("my patients"). */
   mine: z.array(Uuid).optional(),
@@ -191,7 +193,7 @@ export const PatientChart = z.object({
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
-export const DraftView = z.object({
+export const NoteDraftView = z.object({
   id: Uuid,
   patientId: Uuid,
   text: z.string(),
@@ -204,12 +206,12 @@ export const DraftView = z.object({
   /** On a save: what the station changed in the text to store it (contract/text.ts), to be shown. */
   cleaned: TextCleaned.optional(),
 });
-export type DraftView = z.infer<typeof DraftView>;
+export type NoteDraftView = z.infer<typeof NoteDraftView>;
 
 export const SaveDraftInput = z.object({ draftId: Uuid.optional(), patientId: Uuid, text: z.string().max(1_000_000) });
 export type SaveDraftInput = z.infer<typeof SaveDraftInput>;
 export const DraftQuery = z.object({ patientId: Uuid.optional() });
-export const DraftList = z.object({ drafts: z.array(DraftView) });
+export const DraftList = z.object({ drafts: z.array(NoteDraftView) });
 export const DraftRef = z.object({ draftId: Uuid });
 export const ResolveConflictInput = z.object({ draftId: Uuid, text: z.string().max(1_000_000) });
 
@@ -271,12 +273,12 @@ export const stationApi = {
   /** Physicians only; saved here and sent through the outbox (offline too). */
   recordCodeStatus: { input: CodeStatusInput, output: CodeStatusView },
   listDrafts: { input: DraftQuery, output: DraftList },
-  getDraft: { input: DraftRef, output: DraftView },
+  getDraft: { input: DraftRef, output: NoteDraftView },
   // `cleaned`: clinical text the station core makes storable (contract/text.ts cleanClinicalText)
   // instead of refusing; every other string with a NUL or half a character is refused.
-  saveDraft: { input: SaveDraftInput, output: DraftView, cleaned: ['text'] },
-  resolveConflict: { input: ResolveConflictInput, output: DraftView, cleaned: ['text'] },
-  submitDraft: { input: DraftRef, output: DraftView },
+  saveDraft: { input: SaveDraftInput, output: NoteDraftView, cleaned: ['text'] },
+  resolveConflict: { input: ResolveConflictInput, output: NoteDraftView, cleaned: ['text'] },
+  submitDraft: { input: DraftRef, output: NoteDraftView },
   listRejected: { input: Empty, output: RejectedList },
   dismissRejected: { input: MutationRef, output: Ok },
   syncNow: { input: Empty, output: SyncStatus },
@@ -322,7 +324,7 @@ export type StationHandlers = { [K in StationCall]: (input: StationInput<K>) => 
 export const DraftsChanged = z.object({ draftIds: z.array(Uuid), patientIds: z.array(z.string()) });
 export const OutboxChanged = z.object({ pending: z.number().int(), rejected: z.number().int() });
 /** Feature flags of the station's branch, as cached from sync (not the ward list's per-patient badges). */
-export const FeatureFlagsChanged = z.object({ flags: z.array(Flag.pick({ key: true, enabled: true, value: true })) });
+export const FeatureFlagsChanged = z.object({ flags: z.array(FeatureFlag.pick({ key: true, enabled: true, value: true })) });
 
 export const stationEvents = {
   /** Anything in StationStatus changed (session, lock, sync state or progress). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Flag } from './flags';
+import { FeatureFlag } from './flags';
 import { CLEAN_TEXT_ISSUE, cleanClinicalText, isCleanText } from './text';
 import { AllergyEntry } from './allergy';
 import { VitalsEntry } from './vitals';
@@ -116,7 +116,7 @@ const RowData = z.custom<Record<string, unknown>>((v) => typeof v === 'object' &
 export const Change = z.object({ seq: Cursor, entity: z.string().regex(/^[a-z][a-z_]{0,39}$/), id: Uuid, data: RowData });
 export type Change = z.infer<typeof Change>;
 /** `flags`: the branch's feature flags, on the last page of a pull (a station caches them for offline use). */
-export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean(), flags: z.array(Flag).optional() });
+export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean(), flags: z.array(FeatureFlag).optional() });
 export type PullResponse = z.infer<typeof PullResponse>;
 
 /** The live channel (server-sent events) carries only the branch's newest cursor. */

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { createStation, type Station, type StationOptions } from '../main/core/station';
+import { createStation, type StationCore, type StationOptions } from '../main/core/station';
 import { startStationHost, type StationHost } from '../main/host/http-host';
 import { ensureUiBuilt } from '../scripts/build-ui';
 import { enrolStation } from '../server/admin/credentials';
 import type { Database } from '../server/db/database';
 
 export interface RunningStation {
-  station: Station;
+  station: StationCore;
   host: StationHost;
   /** The page address with the per-launch secret in its fragment, as the launcher prints it. */
   pageUrl: string;

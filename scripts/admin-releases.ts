@@ -3,7 +3,7 @@ import { environment } from './config';
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { FlagValue } from '../contract/flags';
+import { FeatureFlagValue } from '../contract/flags';
 import { Platform, releaseSignatureMessage } from '../contract/releases';
 import type { Database } from '../server/db/database';
 import { setFlag } from '../server/flags/flags';
@@ -148,7 +148,7 @@ export async function runReleaseCommand(owner: Kysely<Database>, command: string
     case 'flag set': {
       const enabled = need('enabled');
       if (enabled !== 'true' && enabled !== 'false') throw new Error('--enabled is true or false');
-      const value = typeof values.value === 'string' ? FlagValue.parse(values.value) : undefined;
+      const value = typeof values.value === 'string' ? FeatureFlagValue.parse(values.value) : undefined;
       const branch = await db.selectFrom('branches').select('id').where('code', '=', need('branch')).executeTakeFirst();
       if (!branch) throw new Error(`there is no branch ${values.branch}: use a branch code such as north or south`);
       const input = { enabled: enabled === 'true', ...(value !== undefined ? { value } : {}) };

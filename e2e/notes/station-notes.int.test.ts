@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { StationHandlers } from '../../contract/station-api';
 import { StationError } from '../../main/core/errors';
-import { createStation, type Station } from '../../main/core/station';
+import { createStation, type StationCore } from '../../main/core/station';
 import { startStationHost, stationHostClient, type StationHost } from '../../main/host/http-host';
 import { withBranch } from '../../server/db/with-branch';
 import { silentLogger } from '../../server/log';
@@ -31,7 +31,7 @@ describe('station notes calls', () => {
   let proxy: Proxy;
   let dir: string;
   let worker: SummarizationWorker;
-  const stations: Station[] = [];
+  const stations: StationCore[] = [];
   const hosts: StationHost[] = [];
   const admin = { kind: 'admin', id: 'test' } as const;
 

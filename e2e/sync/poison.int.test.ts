@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createStation, type Station } from '../../main/core/station';
+import { createStation, type StationCore } from '../../main/core/station';
 import { seal, unseal } from '../../main/core/store';
 import { withBranch } from '../../server/db/with-branch';
 import { TEST_PASSWORD } from '../../server/testing/fixtures';
@@ -52,7 +52,7 @@ async function failingFront(target: string, marker: string, hangPulls = false): 
 describe('sync: a poison item holds up nothing but itself', () => {
   let h: SyncHarness;
   let dir: string;
-  const stations: Station[] = [];
+  const stations: StationCore[] = [];
   const admin = { kind: 'admin', id: 'test' } as const;
 
   before(async () => {
@@ -65,7 +65,7 @@ describe('sync: a poison item holds up nothing but itself', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function station(name: string, creds: StationCreds, serverUrl = h.url): Station {
+  function station(name: string, creds: StationCreds, serverUrl = h.url): StationCore {
     const s = createStation({ dataDir: path.join(dir, name), serverUrl, credential: creds.credential, autoSync: false, sync: { backoffBaseMs: 20, backoffMaxMs: 200 } });
     stations.push(s);
     return s;
@@ -74,7 +74,7 @@ describe('sync: a poison item holds up nothing but itself', () => {
     (await withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.selectFrom('note_drafts').select('text').where('id', '=', id).executeTakeFirst()))?.text;
 
   /** Puts half an emoji into a queued draft, as a station from before the text rule would have stored it. */
-  function poison(s: Station, draftId: string): void {
+  function poison(s: StationCore, draftId: string): void {
     const row = s.store.prepare("SELECT id, body FROM outbox WHERE draft_id = ? AND state = 'pending'").get(draftId) as { id: string; body: string };
     // The outbox body is sealed at rest (main/core/seal.ts): unseal, tamper, seal again.
     const m = JSON.parse(unseal(s.store, row.body)) as { payload: { text: string } };

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { STATION_SECRET_HEADER, StationErrorCode, stationApi, type StationCall } from '../../contract/station-api';
 import { textProblem } from '../../contract/text';
-import { createStation, type Station } from '../../main/core/station';
+import { createStation, type StationCore } from '../../main/core/station';
 import { unseal } from '../../main/core/store';
 import { startStationHost, type StationHost } from '../../main/host/http-host';
 import { TEST_PASSWORD } from '../../server/testing/fixtures';
@@ -28,7 +28,7 @@ const STATEFUL = new Set<StationCall>(['lock', 'signOut']);
 describe('fuzz: hostile input on every station API call', () => {
   let h: SyncHarness;
   let dir: string;
-  let station: Station;
+  let station: StationCore;
   let host: StationHost;
   let patientId: string;
 

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { generateDemoHospital } from '../../contract/demo/hospital';
 import { generateRawNotes } from '../../contract/demo/notes';
 import { StationError } from '../../main/core/errors';
-import { createStation, type Station, type StationOptions } from '../../main/core/station';
+import { createStation, type StationCore, type StationOptions } from '../../main/core/station';
 import { startStationHost, stationHostClient } from '../../main/host/http-host';
 import { withBranch } from '../../server/db/with-branch';
 import { labResultColumns } from '../../server/seed/seed';
@@ -19,7 +19,7 @@ describe('station and server: sync end to end', () => {
   let h: SyncHarness;
   let proxy: Proxy;
   let dir: string;
-  const stations: Station[] = [];
+  const stations: StationCore[] = [];
   const notes = generateRawNotes({ count: 10, seed: 21 }).map((n) => n.text);
   const admin = { kind: 'admin', id: 'test' } as const;
 
@@ -49,7 +49,7 @@ describe('station and server: sync end to end', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function station(name: string, creds: StationCreds, extra: Partial<StationOptions> = {}): Station {
+  function station(name: string, creds: StationCreds, extra: Partial<StationOptions> = {}): StationCore {
     const s = createStation({
       dataDir: path.join(dir, name),
       serverUrl: proxy.url,
@@ -144,6 +144,19 @@ describe('station and server: sync end to end', () => {
     assert.ok(all.length > 0);
     for (const row of all) assert.equal((JSON.parse(row) as { branch_id: number }).branch_id, h.f.south.id);
     assert.equal(s.store.prepare('SELECT count(*) FROM drafts').pluck().get(), 0, 'no north drafts at south');
+  });
+
+  test('a ward pulled in small pages, each asked for while the last is written, arrives whole and in order', async () => {
+    const rows = (st: StationCore) => st.store.prepare('SELECT entity, id, seq, data FROM cache ORDER BY entity, id').all();
+    const ahead = station('pages-ahead', h.north1, { sync: { pullPageSize: 2, pullAhead: true } });
+    const serial = station('pages-serial', h.north2, { sync: { pullPageSize: 1000, pullAhead: false } });
+    for (const st of [ahead, serial]) {
+      await st.handlers.signIn({ username: 'dr.north', password: TEST_PASSWORD, branch: 'north' });
+      await st.handlers.syncNow({});
+    }
+    assert.ok(rows(ahead).length >= h.f.north.patientIds.length + 6, 'patients and lab results, over many pages');
+    assert.deepEqual(rows(ahead), rows(serial));
+    assert.equal(ahead.sync.status().cursor, serial.sync.status().cursor);
   });
 
   test('offline sign-in within the window, lock, and a fast user switch that shows nothing of the last user', async () => {

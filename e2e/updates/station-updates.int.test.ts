@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { STATION_SECRET_HEADER, type UpdateStatus } from '../../contract/station-api';
-import { createStation, type Station } from '../../main/core/station';
+import { createStation, type StationCore } from '../../main/core/station';
 import { startStationHost, type StationHost } from '../../main/host/http-host';
 import { createNodeUpdater } from '../../main/host/node-updater';
 import { addWard } from '../../server/admin/branches';
@@ -45,7 +45,7 @@ interface Running {
   credential: string;
   stationId: string;
   proxy: Proxy;
-  station: Station;
+  station: StationCore;
   host: StationHost;
 }
 

@@ -1,5 +1,5 @@
 import type { Change } from '../../contract/sync';
-import type { CachedPatient, PatientChart, PatientFlags, SignedNote } from '../../contract/station-api';
+import type { CachedPatient, PatientChart, WardBadges, SignedNote } from '../../contract/station-api';
 import { matchesSearch } from '../../contract/search';
 import type { Store } from './store';
 import { applyFeedDraft } from './drafts';
@@ -118,8 +118,8 @@ export function patientFlags(
   patientIds: readonly string[],
   now = Date.now(),
   roles: readonly string[] = [],
-): Record<string, PatientFlags> {
-  const flags: Record<string, PatientFlags> = {};
+): Record<string, WardBadges> {
+  const flags: Record<string, WardBadges> = {};
   const obs = db.prepare("SELECT data FROM cache WHERE patient_id = ? AND entity = 'observation'").pluck();
   const physician = roles.includes('physician') ? 1 : 0;
   const review = db

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cleanClinicalText } from '../../contract/text';
 import { sanitizeDraftText, type ConflictText, type DraftStatus, type Mutation, type ServerDraft } from '../../contract/sync';
-import type { DraftView } from '../../contract/station-api';
+import type { NoteDraftView } from '../../contract/station-api';
 import { seal, stmt, unseal, type Store } from './store';
 import { enqueue } from './outbox';
 
@@ -22,7 +22,7 @@ interface DraftRow {
   updated_at: number;
 }
 
-function toView(db: Store, r: DraftRow): DraftView {
+function toView(db: Store, r: DraftRow): NoteDraftView {
   return {
     id: r.id,
     patientId: r.patient_id,
@@ -45,13 +45,13 @@ function row(db: Store, userId: number, id: string): DraftRow | undefined {
   return stmt(db, 'SELECT * FROM drafts WHERE id = ? AND user_id = ?').get(id, userId) as DraftRow | undefined;
 }
 
-export function getDraft(db: Store, userId: number, id: string): DraftView {
+export function getDraft(db: Store, userId: number, id: string): NoteDraftView {
   const r = row(db, userId, id);
   if (!r) throw new DraftError('not_found', 'no such draft');
   return toView(db, r);
 }
 
-export function listDrafts(db: Store, userId: number, patientId?: string): DraftView[] {
+export function listDrafts(db: Store, userId: number, patientId?: string): NoteDraftView[] {
   const rows = patientId
     ? stmt(db, 'SELECT * FROM drafts WHERE user_id = ? AND patient_id = ? ORDER BY updated_at DESC').all(userId, patientId)
     : stmt(db, 'SELECT * FROM drafts WHERE user_id = ? ORDER BY updated_at DESC').all(userId);
@@ -62,7 +62,7 @@ export function listDrafts(db: Store, userId: number, patientId?: string): Draft
  * Saves locally first, in one SQLite transaction with its outbox mutation: when this returns,
  * the text is on disk and will be pushed. Nothing here waits on the network.
  */
-export function saveDraft(db: Store, userId: number, input: { draftId?: string | undefined; patientId: string; text: string }, now = Date.now()): DraftView {
+export function saveDraft(db: Store, userId: number, input: { draftId?: string | undefined; patientId: string; text: string }, now = Date.now()): NoteDraftView {
   const { text, replaced, bidiRemoved } = cleanClinicalText(input.text);
   const cleaned = replaced || bidiRemoved ? { cleaned: { replaced, bidiRemoved } } : {};
   const id = input.draftId ?? randomUUID();
@@ -86,7 +86,7 @@ export function saveDraft(db: Store, userId: number, input: { draftId?: string |
 }
 
 /** The author's choice or merge of a conflict's texts; the conflict ends when the server agrees. */
-export function resolveConflict(db: Store, userId: number, draftId: string, text: string, now = Date.now()): DraftView {
+export function resolveConflict(db: Store, userId: number, draftId: string, text: string, now = Date.now()): NoteDraftView {
   return db.transaction(() => {
     const d = row(db, userId, draftId);
     if (!d) throw new DraftError('not_found', 'no such draft');
@@ -98,7 +98,7 @@ export function resolveConflict(db: Store, userId: number, draftId: string, text
   })();
 }
 
-export function submitDraft(db: Store, userId: number, draftId: string, now = Date.now()): DraftView {
+export function submitDraft(db: Store, userId: number, draftId: string, now = Date.now()): NoteDraftView {
   return db.transaction(() => {
     const d = row(db, userId, draftId);
     if (!d) throw new DraftError('not_found', 'no such draft');

@@ -1,4 +1,4 @@
-import type { Flag } from '../../contract/flags';
+import type { FeatureFlag } from '../../contract/flags';
 import type { StationFlags } from '../../contract/station-api';
 import { getConfig, setConfig, type Store } from './store';
 
@@ -6,7 +6,7 @@ import { getConfig, setConfig, type Store } from './store';
 
 const KEY = 'feature_flags';
 
-export function saveFlags(store: Store, flags: readonly Flag[], receivedAt = new Date()): void {
+export function saveFlags(store: Store, flags: readonly FeatureFlag[], receivedAt = new Date()): void {
   const map: StationFlags['flags'] = {};
   for (const f of flags) map[f.key] = { enabled: f.enabled, value: f.value };
   setConfig(store, KEY, JSON.stringify({ flags: map, receivedAt: receivedAt.toISOString() }));

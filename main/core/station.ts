@@ -33,7 +33,7 @@ export interface StationOptions extends StoreOptions {
   credential?: string;
   /** IT's offline-unlock window; default 12 hours. */
   offlineUnlockHours?: number;
-  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullAhead' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
   /** IT's idle time before the station's screen locks itself; default 5 minutes. */
   idleLockSeconds?: number;
   /** Start the background sync loop (default true). */
@@ -61,7 +61,7 @@ export interface StationOptions extends StoreOptions {
   healthIncidentGapMs?: number;
 }
 
-export interface Station {
+export interface StationCore {
   handlers: StationHandlers;
   store: Store;
   sessions: Sessions;
@@ -73,7 +73,7 @@ export interface Station {
   close(): Promise<void>;
 }
 
-/** Calls a renderer makes on its own (polls): they do not count as someone using the station. */
+/** Calls a renderer makes on its own (at start, and when an event says something changed): they do not count as someone using the station. */
 const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
 
 function releasePublicKey(options: StationOptions) {
@@ -83,7 +83,7 @@ function releasePublicKey(options: StationOptions) {
 }
 
 /** The station's logic, host-agnostic: Electron's IPC and main/host's HTTP both serve `handlers`. */
-export function createStation(options: StationOptions): Station {
+export function createStation(options: StationOptions): StationCore {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   // The store key: the shell's (Electron: safeStorage), else main/host's key file (0600).
   const storeKey = options.storeKey ?? keyFromFile(path.join(options.dataDir, 'store.key'));
@@ -348,7 +348,7 @@ export function createStation(options: StationOptions): Station {
       update?.status() ?? { currentVersion: appVersion, offeredVersion: null, downloadedVersion: null, state: 'idle', waitingFor: null, lastCheckedAt: null, error: null },
     getFlags: async () => readFlags(store),
   };
-  // Someone using the station (not the renderer's polls) delays an unlocked install; an
+  // Someone using the station (not the renderer's own reads) delays an unlocked install; an
   // unexpected failure of a call is an error the health report counts.
   for (const call of Object.keys(calls) as StationCall[]) {
     const inner = calls[call] as (input: unknown) => Promise<unknown>;

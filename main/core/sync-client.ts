@@ -1,5 +1,5 @@
 import type { SyncState, SyncStatus } from '../../contract/station-api';
-import type { Flag } from '../../contract/flags';
+import type { FeatureFlag } from '../../contract/flags';
 import type { ReleaseSignal } from '../../contract/releases';
 import type { Mutation, MutationResult } from '../../contract/sync';
 import { applyChanges, getCursor } from './cache';
@@ -21,6 +21,8 @@ export interface SyncClientOptions {
   onChange?(): void;
   batchSize?: number;
   pullPageSize?: number;
+  /** Ask for the next pull page while writing the current one (default true; false: one page at a time, for comparison). */
+  pullAhead?: boolean;
   pullIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -34,7 +36,7 @@ export interface SyncClientOptions {
   /** A release or rollback was signalled on the live channel (flag changes start a round here). */
   onReleaseSignal?(signal: ReleaseSignal): void;
   /** The branch's feature flags, with the last page of a pull. */
-  onFlags?(flags: Flag[]): void;
+  onFlags?(flags: FeatureFlag[]): void;
 }
 
 export interface SyncClient {
@@ -55,6 +57,7 @@ export interface SyncClient {
 export function createSyncClient(o: SyncClientOptions): SyncClient {
   const batchSize = o.batchSize ?? 200;
   const pageSize = o.pullPageSize ?? 2000;
+  const pullAhead = o.pullAhead ?? true;
   const interval = o.pullIntervalMs ?? 30_000;
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
@@ -71,6 +74,14 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   let live: AbortController | null = null;
   let liveToken: string | null = null;
   let liveRetry: NodeJS.Timeout | null = null;
+  /**
+   * The newest cursor the live channel announced. The announcement comes from the primary, while
+   * the pull may be answered by a read replica that has not replayed that far yet: a round that
+   * ends short of it is tried again soon (50 ms, doubling), until the replica has caught up or
+   * the wait passes 2 s (then the periodic pull, or the next announcement, brings it).
+   */
+  let heard = 0n;
+  let lagWait = 0;
   /** Aborted by stop(): a round in flight (a ward's bootstrap) ends within one request. */
   let roundAbort = new AbortController();
 
@@ -109,7 +120,13 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
           state = 'online';
           failures = 0;
           lastSyncAt = new Date().toISOString();
-          schedule(interval);
+          const behind = BigInt(getCursor(o.store)) < heard;
+          lagWait = behind ? (lagWait === 0 ? 50 : lagWait * 2) : 0;
+          if (lagWait > 2000) {
+            lagWait = 0;
+            heard = 0n;
+          }
+          schedule(lagWait || interval);
         } catch (e) {
           if (signal.aborted) return;
           state = e instanceof NetworkError ? 'offline' : 'degraded';
@@ -227,16 +244,32 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     return e.status === 500 && Math.min(...batch.map((b) => b.attempts + 1)) >= failLimit;
   }
 
+  /**
+   * Pulls to the end of the feed, one page ahead: the next page is asked for as soon as a page
+   * (and so its cursor) has arrived, before that page is written, so the server reads page n+1
+   * while the station inserts page n (a ward's bootstrap is tens of thousands of rows). Pages are
+   * still written in order, each in one SQLite transaction together with its cursor, so a cut
+   * between pages resumes after the last page written.
+   */
   async function pullAll(signal: AbortSignal): Promise<void> {
     const token = o.pullToken();
     if (!token) return;
+    let next = o.server.pull(token, getCursor(o.store), pageSize, signal);
     for (;;) {
+      const page = await next;
       if (signal.aborted) return;
-      const page = await o.server.pull(token, getCursor(o.store), pageSize, signal);
+      if (page.more && pullAhead) {
+        next = o.server.pull(token, page.cursor, pageSize, signal);
+        // Its failure is met when it is awaited; until then it is not an unhandled rejection.
+        next.catch(() => {});
+        // One turn of the event loop, so that the request leaves before the inserts hold the loop.
+        await new Promise((r) => setImmediate(r));
+      }
       applyChanges(o.store, page.changes, page.cursor);
       if (page.flags) o.onFlags?.(page.flags);
       changed();
       if (!page.more) return;
+      if (!pullAhead) next = o.server.pull(token, page.cursor, pageSize, signal);
     }
   }
 
@@ -257,6 +290,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       .live(
         token,
         (cursor) => {
+          if (BigInt(cursor) > heard) heard = BigInt(cursor);
           if (BigInt(cursor) > BigInt(getCursor(o.store))) void round();
         },
         ctl.signal,

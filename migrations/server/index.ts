@@ -14,6 +14,7 @@ import * as auditActorTrigger from './2026-12-02T1130-audit-actor-trigger';
 import * as noteReviewChecks from './2026-12-02T1400-note-review-checks';
 import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
+import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -37,4 +38,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T1400-note-review-checks': noteReviewChecks,
   '2026-12-02T1800-feed-by-xid': feedByXid,
   '2026-12-02T2400-code-status-signer': codeStatusSigner,
+  '2026-12-02T2500-push-as-a-set': pushAsASet,
 };

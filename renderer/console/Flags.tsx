@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Flag } from '../../contract/flags';
+import type { FeatureFlag } from '../../contract/flags';
 import { consoleApi } from './api';
 import { message, useConsole } from './store';
 
@@ -12,7 +12,7 @@ const KNOWN: { key: string; label: string }[] = [
 /** Feature flags of the branch: on or off, reaching online stations within seconds. */
 export function Flags() {
   const token = useConsole((s) => s.session?.token);
-  const [flags, setFlags] = useState<Flag[] | null>(null);
+  const [flags, setFlags] = useState<FeatureFlag[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState<string | null>(null);
   const load = useCallback(async () => {

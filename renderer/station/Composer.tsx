@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DraftView } from '../../contract/station-api';
+import type { NoteDraftView } from '../../contract/station-api';
 import { cleanedNotice } from './cleaned';
 import { messageOf, station, stationEventsClient } from './api';
 import { Dictation } from './Dictation';
@@ -18,7 +18,7 @@ const LABEL: Record<SaveState, string> = {
 };
 const AUTOSAVE_MS = 400;
 
-const stateOf = (d: DraftView): SaveState =>
+const stateOf = (d: NoteDraftView): SaveState =>
   d.status === 'conflict' ? 'conflict' : d.status === 'submitted' ? 'submitted' : d.pending > 0 || d.serverVersion === 0 ? 'local' : 'synced';
 
 /*
@@ -36,7 +36,7 @@ export function Composer({ patientId }: { patientId: string }) {
   // between (the keypress-latency goal is one frame while a sync runs). `hasText` drives buttons.
   const area = useRef<HTMLTextAreaElement>(null);
   const [hasText, setHasText] = useState(false);
-  const [draft, setDraft] = useState<DraftView | null>(null);
+  const [draft, setDraft] = useState<NoteDraftView | null>(null);
   const [state, setState] = useState<SaveState>('empty');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

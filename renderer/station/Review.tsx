@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { NoteReview } from '../../contract/notes';
-import type { DraftView } from '../../contract/station-api';
+import type { NoteDraftView } from '../../contract/station-api';
 import { messageOf, station, StationCallError } from './api';
 import { NoteAuditTrail } from './NoteAudit';
 import { SignedView } from './SignedView';
@@ -15,7 +15,7 @@ import { useStation } from './store';
  */
 export function Review({ patientId, noteId }: { patientId: string; noteId?: string | undefined }) {
   const go = useStation((s) => s.go);
-  const [notes, setNotes] = useState<DraftView[] | null>(null);
+  const [notes, setNotes] = useState<NoteDraftView[] | null>(null);
   useEffect(() => {
     let live = true;
     station.listDrafts({ patientId }).then(

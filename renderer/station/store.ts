@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CachedPatient, LookAlike, PatientFlags, StationStatus } from '../../contract/station-api';
+import type { CachedPatient, LookAlike, WardBadges, StationStatus } from '../../contract/station-api';
 import { messageOf, station, StationCallError } from './api';
 
 /*
@@ -20,7 +20,7 @@ interface StationState {
   busy: boolean;
   route: Route;
   patients: CachedPatient[];
-  flags: Record<string, PatientFlags>;
+  flags: Record<string, WardBadges>;
   lookAlikes: Record<string, LookAlike[]>;
   mine: string[];
   query: string;
@@ -57,7 +57,7 @@ async function flushAll(): Promise<void> {
 
 const cleared = {
   patients: [] as CachedPatient[],
-  flags: {} as Record<string, PatientFlags>,
+  flags: {} as Record<string, WardBadges>,
   lookAlikes: {} as Record<string, LookAlike[]>,
   mine: [] as string[],
   query: '',

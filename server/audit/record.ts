@@ -44,13 +44,25 @@ export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: 
  * trade).
  */
 export function recordReadAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
-  const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
-  const { patientId, detail } = rowFields(event);
   runAtCommit(
     trx,
     // Only if the unit of work wrote nothing so far (a read inside a FHIR transaction bundle
     // commits its writes durably). audit_append takes the branch and actor from the transaction.
-    `SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL; ` +
-      `SELECT audit_append(${lit(event.action)}, ${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(patientId)}::uuid, ${lit(JSON.stringify(detail))}::jsonb)`,
+    `SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL; ${appendStatement(event)}`,
   );
+}
+
+/**
+ * The audit row of a unit of work that writes, appended with its COMMIT in the same message and
+ * committed as durably as the writes it records: the chain's branch lock is then held from the
+ * append to the commit only, not also for a round trip to this process (sync push).
+ */
+export function recordAuditAtCommit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
+  runAtCommit(trx, appendStatement(event));
+}
+
+function appendStatement(event: AuditEvent): string {
+  const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
+  const { patientId, detail } = rowFields(event);
+  return `SELECT audit_append(${lit(event.action)}, ${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(patientId)}::uuid, ${lit(JSON.stringify(detail))}::jsonb)`;
 }

@@ -1,4 +1,4 @@
-import type { Flag, SetFlagInput } from '../../contract/flags';
+import type { FeatureFlag, SetFeatureFlagInput } from '../../contract/flags';
 import { recordAudit } from '../audit/record';
 import { asSystemDb } from '../db/system-db';
 import type { Actor, BranchTransaction } from '../db/with-branch';
@@ -6,12 +6,12 @@ import { notifyStations } from '../releases/signals';
 
 /* Feature flags of the transaction's branch (row-level security scopes them). */
 
-export async function listFlags(trx: BranchTransaction): Promise<Flag[]> {
+export async function listFlags(trx: BranchTransaction): Promise<FeatureFlag[]> {
   const rows = await trx.selectFrom('feature_flags').select(['key', 'enabled', 'value', 'updated_at', 'updated_by']).orderBy('key').execute();
   return rows.map((r) => ({
     key: r.key,
     enabled: r.enabled,
-    value: (r.value ?? null) as Flag['value'],
+    value: (r.value ?? null) as FeatureFlag['value'],
     updatedAt: r.updated_at.toISOString(),
     updatedBy: r.updated_by,
   }));
@@ -21,7 +21,7 @@ export async function listFlags(trx: BranchTransaction): Promise<Flag[]> {
  * Sets a flag in the transaction's branch, audited and signalled to the stations in the same unit
  * of work (the signal travels only if it commits). The caller owns the transaction.
  */
-export async function setFlag(trx: BranchTransaction, branchId: number, actor: Actor, key: string, input: SetFlagInput): Promise<void> {
+export async function setFlag(trx: BranchTransaction, branchId: number, actor: Actor, key: string, input: SetFeatureFlagInput): Promise<void> {
   const value = input.value === undefined ? null : JSON.stringify(input.value);
   const by = `${actor.kind}:${actor.id}`;
   await notifyStations(asSystemDb(trx), { channel: 'stable', kind: 'flags', branchId });

@@ -8,7 +8,7 @@ import { CancellationToken } from 'builder-util-runtime';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { LoginResponse } from '../../contract/auth';
-import { FlagList } from '../../contract/flags';
+import { FeatureFlagList } from '../../contract/flags';
 import { RolloutStatus, type PublishReleaseInput } from '../../contract/releases';
 import { releaseKeyPair, signedRelease } from '../testing/release-signing';
 import { enrolStation } from '../admin/credentials';
@@ -219,7 +219,7 @@ describe('releases: rings, the electron-updater feed, health halts, rollback, fl
     assert.equal((await api('PUT', '/api/flags/dictation.enabled', { enabled: false }, south)).statusCode, 200);
     assert.equal((await api('PUT', '/api/flags/BAD KEY', { enabled: true })).statusCode, 400);
     const read = async (s: number) =>
-      FlagList.parse((await app.inject({ method: 'GET', url: '/api/station/flags', headers: { 'x-station-credential': stations[s]!.credential } })).json());
+      FeatureFlagList.parse((await app.inject({ method: 'GET', url: '/api/station/flags', headers: { 'x-station-credential': stations[s]!.credential } })).json());
     const north = await read(0);
     assert.equal(north.branch, 'north');
     assert.deepEqual(north.flags.map((x) => [x.key, x.enabled, x.value]), [['dictation.enabled', true, 'beta']]);

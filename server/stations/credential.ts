@@ -6,7 +6,7 @@ import type { SystemDb } from '../db/system-db';
  * authenticate a station here). Only the credential's SHA-256 is stored and compared.
  */
 
-export interface Station {
+export interface EnrolledStation {
   id: string;
   branchId: number;
   wardId: number;
@@ -16,7 +16,7 @@ export interface Station {
 const CREDENTIAL = /^wsk_[A-Za-z0-9_-]{20,100}$/;
 
 /** The enrolled, unrevoked station behind a credential, or null. */
-export async function findStationByCredential(db: SystemDb, credential: string): Promise<Station | null> {
+export async function findStationByCredential(db: SystemDb, credential: string): Promise<EnrolledStation | null> {
   if (!CREDENTIAL.test(credential)) return null;
   const row = await db
     .selectFrom('stations as s')

@@ -23,7 +23,7 @@ export async function pullChanges(trx: BranchTransaction, cursor: string, limit:
  * has not heard of yet has an id at or above xmax). Below it every transaction has committed or
  * aborted in the same WAL the primary wrote, with the same outcome on both; so a cursor may move
  * between primary and replica in either direction: the one it comes back to answers only numbers
- * above the cursor and below its own horizon, all final (server/db/read-replica.int.test.ts).
+ * above the cursor and below its own horizon, all final (e2e/sync/read-replica.int.test.ts).
  * The primary keeps change_feed_horizon(), which also ignores other databases' transactions.
  */
 const pullHorizon = sql<string>`(SELECT CASE WHEN pg_is_in_recovery() THEN pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 24 ELSE change_feed_horizon() END)`;

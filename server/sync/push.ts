@@ -6,8 +6,8 @@ import { DEFAULT_FHIR_CONFIG, type FhirConfig } from '../fhir/config';
 
 /**
  * Applies a batch in order, each mutation once, in the caller's transaction: one round trip
- * (sync_apply in migrations/server/2026-11-25T1000-sync.ts holds the per-mutation rules, so
- * the claim of the id, the draft change and the stored answer cannot drift apart).
+ * (sync_push_set and sync_apply in sql/push.sql hold the rules, so the claim of the id, the
+ * draft change and the stored answer cannot drift apart).
  */
 export async function pushMutations(
   trx: BranchTransaction,
@@ -24,10 +24,14 @@ export async function pushMutations(
   for (const m of all) if (isClinicalMutation(m)) clinical.set(m.id, await applyClinical(trx, { id: stationId, branchCode }, userId, m, fhir));
   // jsonb refuses U+0000 for the whole document: such a mutation alone is rejected, not the batch.
   const hasNul = mutations.map((m) => 'text' in m.payload && m.payload.text.includes('\u0000'));
-  const valid = mutations.filter((_, i) => !hasNul[i]).map((m) => JSON.stringify({ id: m.id, kind: m.kind, payload: m.payload }));
+  // Flat records, read by json_to_recordset in one pass (sql/push.sql); i is the position from 1.
+  const valid = mutations.filter((_, i) => !hasNul[i]).map((m, i) => {
+    const p = m.payload as { draftId?: string; patientId?: string; text?: string; baseVersion?: number };
+    return { i: i + 1, id: m.id, kind: m.kind, draft: p.draftId, patient: p.patientId, text: p.text, base: p.baseVersion };
+  });
   const r = valid.length
     ? await sql<{ results: Record<string, unknown>[] }>`
-        SELECT sync_push(${stationId}::uuid, ${userId}::int, ${`[${valid.join(',')}]`}::jsonb) AS results`.execute(trx)
+        SELECT sync_push_set(${stationId}::uuid, ${userId}::int, ${JSON.stringify(valid)}::json) AS results`.execute(trx)
     : { rows: [] };
   const results = r.rows[0]?.results ?? [];
   let next = 0;

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { CLINICAL_ROLES } from '../../../contract/roles';
 import { STATION_CREDENTIAL_HEADER } from '../../../contract/sync';
 import type { Session } from '../../auth/sessions';
-import { findStationByCredential, type Station } from '../../stations/credential';
+import { findStationByCredential, type EnrolledStation } from '../../stations/credential';
 import { bearerToken, requireRole, requireSession } from '../authenticate';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -17,7 +17,7 @@ export function stationCredential(request: FastifyRequest, bearerToo = false): s
 }
 
 /** Routes of the station alone (feed, health, flags, release events). */
-export async function requireStation(ctx: AppContext, request: FastifyRequest): Promise<Station> {
+export async function requireStation(ctx: AppContext, request: FastifyRequest): Promise<EnrolledStation> {
   const credential = stationCredential(request, true);
   const station = credential ? await findStationByCredential(ctx.db, credential) : null;
   if (!station) throw new HttpError(401, 'unauthorized', 'this station is not recognised (no credential, or it was revoked): ask IT support to enrol it again', { 'www-authenticate': 'Bearer' });
@@ -29,7 +29,7 @@ export async function requireStation(ctx: AppContext, request: FastifyRequest): 
  * (requireSession already refuses a station's session presented without its credential). The
  * branch of every unit of work is the station's, never the request's.
  */
-export async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: Station; session: Session }> {
+export async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: EnrolledStation; session: Session }> {
   const station = await requireStation(ctx, request);
   const session = await requireSession(ctx, request);
   if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this sign-in belongs to another hospital of the group: sign in again at this station');

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { serverApi } from '../../../contract/server-api';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
-import { recordAudit, recordReadAudit } from '../../audit/record';
+import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
 import { createBranchLimiter, type BranchLimiter } from '../../db/branch-limiter';
 import { withBranch } from '../../db/with-branch';
@@ -9,7 +10,7 @@ import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
-import type { Station } from '../../stations/credential';
+import type { EnrolledStation } from '../../stations/credential';
 import { listFlags } from '../../flags/flags';
 import { recordHealthReport } from '../../releases/health-gate';
 import { recordContact } from '../../releases/presence';
@@ -57,7 +58,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
    * (a faulty version's reports halt its rollout). A malformed report is ignored, never a reason
    * to refuse the sync itself; the answer's header tells the station whether it was kept.
    */
-  async function heardFrom(station: Station, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function heardFrom(station: EnrolledStation, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const sys = ctx.db;
     const rawVersion = request.headers[STATION_VERSION_HEADER];
     const version = typeof rawVersion === 'string' && Version.safeParse(rawVersion).success ? rawVersion : null;
@@ -91,7 +92,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
     onResponse: release,
     onRequestAbort: release,
   };
-  app.post('/api/sync/push', pushHooks, async (request, reply): Promise<PushResponse> => {
+  app.post(serverApi.syncPush.path, pushHooks, async (request, reply): Promise<PushResponse> => {
     const { station, session } = pusher.of(request);
     await heardFrom(station, request, reply);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
@@ -99,7 +100,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
     const results = await withBranch(ctx.db, station.branchId, actor, async (trx) => {
       const res = batch.answer(batch.apply.length ? await pushMutations(trx, station.id, session.userId, batch.apply, station.branchCode, fhir) : []);
       const count = (s: string) => res.filter((r) => r.status === s).length;
-      await recordAudit(trx, actor, {
+      // Sent with the COMMIT: the branch's audit lock is not held across a round trip.
+      recordAuditAtCommit(trx, actor, {
         action: 'sync.push',
         entityType: 'station',
         entityId: station.id,
@@ -111,7 +113,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
   });
 
   /** The answer is a PullResponse; its JSON is assembled in the database (pullChangesJson). */
-  app.get('/api/sync/pull', async (request, reply) => {
+  app.get(serverApi.syncPull.path, async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
     // Before the query is read: a station whose pulls the server refuses still reports its health.
     await heardFrom(station, request, reply);
@@ -159,7 +161,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
    * `event: release` with `data: {"channel","kind"}` for a release, rollback or flag change: one
    * stream per station carries both.
    */
-  app.get('/api/sync/live', async (request, reply) => {
+  app.get(serverApi.syncLive.path, async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
     if (!hub) throw new HttpError(503, 'unavailable', 'live updates are not available on this server: stations still sync every 30 s; IT: give the server DATABASE_URL to listen on');
     reply.hijack();

@@ -143,3 +143,68 @@ BEGIN
   END LOOP;
   RETURN to_jsonb(res);
 END $$;
+
+/*
+ * The batch as one set (this release's servers call it; sync_push stays for the previous
+ * release during a blue-green switch and answers the same). The batch arrives as flat JSON
+ * records {i, id, kind, draft, patient, text, base} (i: position from 1) and is parsed once, into
+ * one array per field. After the draft locks, first saves of drafts the server has not seen (each
+ * draft once in the batch, id not applied before, patient known) are applied by one INSERT ...
+ * SELECT and recorded by one more; only the rest goes through sync_apply, in batch order. A
+ * batch of new drafts thus costs two inserts and no per-mutation call.
+ */
+CREATE OR REPLACE FUNCTION sync_push_set(p_station uuid, p_user int, p_batch json) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  b int := NULLIF(current_setting('app.current_branch', true), '')::int;
+  ids uuid[];
+  kinds text[];
+  drafts uuid[];
+  patients uuid[];
+  texts text[];
+  bases int[];
+  res jsonb[];
+  k int;
+BEGIN
+  -- One sort, then the aggregates take the rows in that order.
+  SELECT array_agg(x.id), array_agg(x.kind), array_agg(x.draft), array_agg(x.patient), array_agg(x.text), array_agg(x.base)
+    INTO ids, kinds, drafts, patients, texts, bases
+    FROM (SELECT * FROM json_to_recordset(p_batch) AS r(i int, id uuid, kind text, draft uuid, patient uuid, text text, base int)
+           ORDER BY r.i) x;
+  PERFORM pg_advisory_xact_lock(7302, h) FROM (
+    SELECT DISTINCT hashtext(d::text) AS h FROM unnest(drafts) AS d WHERE d IS NOT NULL ORDER BY 1) locks;
+  WITH batch AS (
+    SELECT m.*, count(*) OVER (PARTITION BY m.draft) AS uses
+      FROM unnest(ids, kinds, drafts, patients, texts) WITH ORDINALITY AS m(id, kind, draft, patient, text, i)
+  ), fresh AS (
+    -- Plain uuid equalities (leakproof): under RLS they stay index lookups.
+    SELECT m.* FROM batch m
+      JOIN patients pt ON pt.branch_id = b AND pt.id = m.patient
+      LEFT JOIN sync_mutations s ON s.branch_id = b AND s.id = m.id
+      LEFT JOIN note_drafts d ON d.branch_id = b AND d.id = m.draft
+     WHERE m.kind = 'draft.save' AND m.uses = 1 AND s.id IS NULL AND d.id IS NULL
+  ), ins AS (
+    INSERT INTO note_drafts (branch_id, id, patient_id, author_user_id, text, last_station_id, last_mutation_id)
+    SELECT b, draft, patient, p_user, text, p_station, id FROM fresh ORDER BY i
+    RETURNING id, patient_id, version, status, last_mutation_id
+  ), rec AS (
+    INSERT INTO sync_mutations (branch_id, id, station_id, user_id, kind, result)
+    SELECT b, last_mutation_id, p_station, p_user, 'draft.save',
+           jsonb_build_object('status', 'applied', 'draft', jsonb_build_object('id', id, 'patientId', patient_id,
+             'version', version, 'status', status, 'conflictTexts', NULL))
+      FROM ins
+    RETURNING id, result
+  )
+  SELECT array_agg(r.result ORDER BY m.i) INTO res
+    FROM unnest(ids) WITH ORDINALITY AS m(id, i) LEFT JOIN rec r ON r.id = m.id;
+  -- The rest one by one, in batch order (an array element is assigned in place).
+  IF array_position(res, NULL) IS NOT NULL THEN
+    FOR k IN 1 .. cardinality(ids) LOOP
+      IF res[k] IS NULL THEN
+        res[k] := sync_apply(ids[k], p_station, p_user, kinds[k],
+          jsonb_build_object('draftId', drafts[k], 'patientId', patients[k], 'text', texts[k], 'baseVersion', bases[k]));
+      END IF;
+    END LOOP;
+  END IF;
+  RETURN to_jsonb(res);
+END $$;

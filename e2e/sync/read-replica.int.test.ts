@@ -1,23 +1,27 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { generateDemoHospital } from '../../contract/demo/hospital';
 import { STATION_CREDENTIAL_HEADER, type PullResponse } from '../../contract/sync';
-import { enrolStation } from '../admin/credentials';
-import { DEFAULT_AUTH_POLICY } from '../auth/policy';
-import { buildServer } from '../http/app';
-import { silentLogger } from '../log';
-import { labResultColumns } from '../seed/seed';
-import { pullChanges } from '../sync/pull';
-import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../testing/fixtures';
-import { findPostgresBinaries, startReplicaPair, type ReplicaPair } from '../testing/replica-pair';
-import { createTestDatabase, type TestDatabase } from '../testing/test-db';
-import { createPool } from './pool';
-import { createSystemDb, type SystemDb } from './system-db';
-import { withBranch } from './with-branch';
+import { createStation } from '../../main/core/station';
+import { enrolStation } from '../../server/admin/credentials';
+import { DEFAULT_AUTH_POLICY } from '../../server/auth/policy';
+import { buildServer } from '../../server/http/app';
+import { silentLogger } from '../../server/log';
+import { labResultColumns } from '../../server/seed/seed';
+import { pullChanges } from '../../server/sync/pull';
+import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../../server/testing/fixtures';
+import { findPostgresBinaries, startReplicaPair, type ReplicaPair } from '../../server/testing/replica-pair';
+import { createTestDatabase, type TestDatabase } from '../../server/testing/test-db';
+import { createPool } from '../../server/db/pool';
+import { createSystemDb, type SystemDb } from '../../server/db/system-db';
+import { withBranch } from '../../server/db/with-branch';
 
 /*
  * DATABASE_READ_URL against a real streaming replica: a scratch primary and a hot standby made
@@ -154,6 +158,38 @@ describe('reads served by a streaming replica', { skip: bin ? false : 'no Postgr
     // And the replica's server backends were the ones reading.
     const backends = await standby.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'wardstation-replica-test'");
     assert.ok(backends.rows[0].n > 0, 'the server holds connections to the standby');
+  });
+
+  test('a station that hears of a change before the replica has replayed it gets it as soon as the replica has', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'replica-station-'));
+    // The periodic pull is far away: only the live channel and the lag retry can bring the change.
+    const st = createStation({ dataDir: dir, serverUrl: url, credential: station.credential, sync: { pullIntervalMs: 600_000, backoffBaseMs: 20 } });
+    try {
+      await st.handlers.signIn({ username: 'dr.north', password: TEST_PASSWORD, branch: 'north' });
+      await st.handlers.syncNow({});
+      const has = (id: string) => st.store.prepare("SELECT 1 FROM cache WHERE entity = 'observation' AND id = ?").get(id) !== undefined;
+      const sawLive = async () => {
+        // The live stream is open once the station's first rounds are done.
+        for (let i = 0; i < 100 && st.sync.status().state !== 'online'; i++) await new Promise((r) => setTimeout(r, 50));
+      };
+      await sawLive();
+      await pauseReplay();
+      let added: string;
+      try {
+        added = await addLab(f.north.id, f.north.patientIds[3]!, 9);
+        // The primary announces it; the station pulls from the paused replica and gets nothing yet.
+        await new Promise((r) => setTimeout(r, 700));
+        assert.equal(has(added), false, 'the replica had not replayed it');
+      } finally {
+        await resumeReplay();
+      }
+      const until = Date.now() + 5000;
+      while (!has(added) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(has(added), 'arrived within seconds of the replay, not at the next periodic pull');
+    } finally {
+      await st.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('isolation holds on the replica: the same role, the same policies', async () => {

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { generateDemoHospital } from '../contract/demo/hospital';
+import { createStation } from '../main/core/station';
+import { withBranch } from '../server/db/with-branch';
+import { labResultColumns } from '../server/seed/seed';
+import { TEST_PASSWORD } from '../server/testing/fixtures';
+import { startServerProcess } from '../server/testing/server-process';
+import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
+import { median, printFigures, writeResults, type Figure } from './lib';
+
+/*
+ * A new station bootstrapping its ward: 50 patients and 20,000 lab results, from sign-in until
+ * the ward is in its SQLite file, against a raw copy of the same rows measured in the same run
+ * (one pg SELECT of every row as JSON, then one SQLite transaction of plain inserts). Rounds
+ * alternate station and raw copy, each station into a new folder; medians are reported.
+ *
+ * The server runs in its own process, as it does for a real station (another machine): in this
+ * process it would share the station's event loop, and the station's inserts could never overlap
+ * the server's reading of the next page. The tables are ANALYZEd after loading, as a database
+ * that has held a ward for more than a minute is (autovacuum).
+ */
+
+export const WARD_PATIENTS = 50;
+export const WARD_LABS = 20_000;
+const ROUNDS = Number(process.env.BOOTSTRAP_ROUNDS ?? 3);
+const PAGE = Number(process.env.BOOTSTRAP_PAGE ?? 5000);
+
+export async function run(): Promise<Record<string, Figure>> {
+  const h = await startSyncHarness(WARD_PATIENTS);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-bootstrap-'));
+  try {
+    const figures = await bootstrap(h, dir, ROUNDS);
+    printFigures(figures);
+    writeResults('bootstrap', figures, [
+      `${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator; ${ROUNDS} rounds, medians`,
+      `d_bootstrap: a new station signs in (password hashing on server and station included) and pulls the ward into SQLite from a server in its own process; pages of ${PAGE} are fetched one ahead while the previous one is inserted, one SQLite transaction per page; d_bootstrap_one_page_at_a_time: the same without fetching ahead`,
+      'd_raw_copy: raw pg SELECT of the same rows as JSON + raw SQLite insert of them in one transaction',
+    ]);
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await h.close();
+  }
+}
+
+/** Fills the south branch to the ward's size, then times `rounds` bootstraps against raw copies. */
+export async function bootstrap(h: SyncHarness, dir: string, rounds = 1): Promise<Record<string, Figure>> {
+  const demo = generateDemoHospital({ patientsPerBranch: 10, labsPerPatient: 40 }).labResults;
+  // South: a ward that only the bootstrap writes to (north carries the other figures' drafts).
+  const patients = h.f.south.patientIds;
+  const admin = { kind: 'admin', id: 'bench' } as const;
+  const existing = await withBranch(h.t.owner, h.f.south.id, admin, (trx) =>
+    trx.selectFrom('observations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  );
+  const rows = Array.from({ length: WARD_LABS - existing.n }, (_, i) => {
+    const l = demo[i % demo.length]!;
+    return { branch_id: h.f.south.id, patient_id: patients[i % patients.length]!, ...labResultColumns(l) };
+  });
+  for (let i = 0; i < rows.length; i += 2000) {
+    await withBranch(h.t.owner, h.f.south.id, admin, (trx) => trx.insertInto('observations').values(rows.slice(i, i + 2000)).execute());
+  }
+  await sql`ANALYZE observations`.execute(h.t.owner);
+  await sql`ANALYZE change_feed`.execute(h.t.owner);
+  if (rounds === 0) return {};
+  const server = await startServerProcess({ databaseUrl: h.t.appUrl });
+
+  const total: number[] = [];
+  const pullOnly: number[] = [];
+  const serial: number[] = [];
+  const raw: number[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const ahead = await station(h, server.url, path.join(dir, `bootstrap-${round}`), true);
+      total.push(ahead.total);
+      pullOnly.push(ahead.pull);
+      serial.push((await station(h, server.url, path.join(dir, `bootstrap-serial-${round}`), false)).total);
+      raw.push(await rawCopy(h, path.join(dir, `bootstrap-raw-${round}.db`)));
+    }
+  } finally {
+    await server.stop();
+  }
+  const d = median(total);
+  const r = median(raw);
+  return {
+    d_bootstrap: { value: d, unit: 's', goal: '<= 2' },
+    d_bootstrap_pull_only: { value: median(pullOnly), unit: 's' },
+    d_bootstrap_one_page_at_a_time: { value: median(serial), unit: 's' },
+    d_raw_copy: { value: r, unit: 's' },
+    d_bootstrap_ratio: { value: d / r, unit: 'x raw', goal: '<= 1.3' },
+    d_bootstrap_pull_only_ratio: { value: median(pullOnly) / r, unit: 'x raw' },
+  };
+}
+
+/** A new station signs in and pulls the ward; seconds in all, and from signed in to done. */
+async function station(h: SyncHarness, serverUrl: string, dataDir: string, pullAhead: boolean): Promise<{ total: number; pull: number }> {
+  const t0 = performance.now();
+  const st = createStation({ dataDir, serverUrl, credential: h.south1.credential, autoSync: false, sync: { pullPageSize: PAGE, pullAhead } });
+  try {
+    await st.handlers.signIn({ username: 'dr.south', password: TEST_PASSWORD, branch: 'south' });
+    const signedIn = performance.now();
+    await st.handlers.syncNow({});
+    const t1 = performance.now();
+    const cached = st.store.prepare("SELECT count(*) FROM cache WHERE entity = 'observation'").pluck().get() as number;
+    const cachedPatients = st.store.prepare("SELECT count(*) FROM cache WHERE entity = 'patient'").pluck().get() as number;
+    if (cached < WARD_LABS || cachedPatients < WARD_PATIENTS) throw new Error(`bootstrap incomplete: ${cachedPatients} patients, ${cached} labs`);
+    return { total: (t1 - t0) / 1000, pull: (t1 - signedIn) / 1000 };
+  } finally {
+    await st.close();
+  }
+}
+
+/** The same rows straight out of PostgreSQL into a plain SQLite table; seconds. */
+async function rawCopy(h: SyncHarness, file: string): Promise<number> {
+  const r0 = performance.now();
+  const client = new pg.Client({ connectionString: h.t.ownerUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`SELECT set_config('app.current_branch', '${h.f.south.id}', true)`);
+  const all = await client.query('SELECT id, to_jsonb(o) AS data FROM observations o UNION ALL SELECT id, to_jsonb(p) FROM patients p');
+  await client.query('COMMIT');
+  await client.end();
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.exec('CREATE TABLE rows (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
+  const put = raw.prepare('INSERT INTO rows (id, data) VALUES (?, ?)');
+  raw.transaction(() => {
+    for (const row of all.rows as { id: string; data: unknown }[]) put.run(row.id, JSON.stringify(row.data));
+  })();
+  raw.close();
+  return (performance.now() - r0) / 1000;
+}
