@@ -18,6 +18,14 @@ export type ReviewSections = z.infer<typeof ReviewSections>;
 export const SummaryState = z.enum(['not_submitted', 'waiting', 'failed', 'ready', 'approved']);
 export type SummaryState = z.infer<typeof SummaryState>;
 
+/**
+ * What was changed in clinical text a person typed to store it (contract/text.ts
+ * cleanClinicalText: NULs and half characters replaced, text-direction controls removed), for the
+ * screen to say so. Absent when nothing changed.
+ */
+export const TextCleaned = z.object({ replaced: z.number().int().nonnegative(), bidiRemoved: z.number().int().nonnegative() });
+export type TextCleaned = z.infer<typeof TextCleaned>;
+
 export const SoapDraftView = z.object({
   id: z.string().uuid(),
   noteVersion: z.number().int(),
@@ -37,6 +45,8 @@ export const SoapDraftView = z.object({
   approvedAt: z.string().nullable(),
   approvedHash: ContentHash.nullable(),
   signedText: z.string().nullable(),
+  /** On a statement edit: what was changed in the edited text to store it. */
+  cleaned: TextCleaned.optional(),
 });
 export type SoapDraftView = z.infer<typeof SoapDraftView>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BranchCode, SessionUser } from './auth';
-import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, OmissionRef, SoapDraftView, StatementRef } from './notes';
+import { AddendumInput, AddOmissionInput, ApproveInput, EditStatementInput, NoteAudit, NoteRef, NoteReview, OmissionRef, SoapDraftView, StatementRef, TextCleaned } from './notes';
 import { FeatureFlag } from './flags';
 import { ConflictText, DraftStatus } from './sync';
 import { StationInfo, WardInfo } from './ward';
@@ -204,7 +204,7 @@ export const NoteDraftView = z.object({
   pending: z.number().int(),
   updatedAt: z.string(),
   /** On a save: what the station changed in the text to store it (contract/text.ts), to be shown. */
-  cleaned: z.object({ replaced: z.number().int(), bidiRemoved: z.number().int() }).optional(),
+  cleaned: TextCleaned.optional(),
 });
 export type NoteDraftView = z.infer<typeof NoteDraftView>;
 
@@ -246,7 +246,8 @@ export const DictationView = z.object({
 });
 export const DictationQuery = z.object({ patientId: Uuid });
 export const DictationList = z.object({ dictations: z.array(DictationView) });
-export const NoteAddendumCreated = z.object({ id: Uuid, createdAt: z.string() });
+/** `cleaned`: what was changed in the addendum's text to store it (contract/text.ts), to be shown. */
+export const NoteAddendumCreated = z.object({ id: Uuid, createdAt: z.string(), cleaned: TextCleaned.optional() });
 export const DictateInput = z.object({ draftId: Uuid, mime: z.string().min(1).max(100), audioBase64: z.string().min(1).max(36 * 1024 * 1024) });
 export const DictationStatus = z.object({
   /** Recordings still on this station (not yet transcribed by the server). */
@@ -287,7 +288,7 @@ export const stationApi = {
   listDictations: { input: DictationQuery, output: DictationList },
   // Notes review (server calls: offline they answer 'offline', "needs the server").
   getNoteReview: { input: NoteRef, output: NoteReview },
-  editNoteStatement: { input: EditStatementInput, output: SoapDraftView },
+  editNoteStatement: { input: EditStatementInput, output: SoapDraftView, cleaned: ['text'] },
   acceptNoteStatement: { input: StatementRef, output: SoapDraftView },
   removeNoteStatement: { input: StatementRef, output: SoapDraftView },
   approveNote: { input: ApproveInput, output: SoapDraftView },
@@ -296,7 +297,7 @@ export const stationApi = {
   dismissNoteOmission: { input: OmissionRef, output: NoteReview },
   /** The physician confirms that a note naming another patient belongs to the patient on the banner. */
   confirmNotePatient: { input: NoteRef, output: NoteReview },
-  addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated },
+  addNoteAddendum: { input: AddendumInput, output: NoteAddendumCreated, cleaned: ['text'] },
   getNoteAudit: { input: NoteRef, output: NoteAudit },
   /** Stores the recording locally, then sends every pending dictation of the user that the server can take. */
   dictate: { input: DictateInput, output: DictationStatus },

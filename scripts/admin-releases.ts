@@ -150,11 +150,11 @@ export async function runReleaseCommand(owner: Kysely<Database>, command: string
       if (enabled !== 'true' && enabled !== 'false') throw new Error('--enabled is true or false');
       const value = typeof values.value === 'string' ? FeatureFlagValue.parse(values.value) : undefined;
       const branch = await db.selectFrom('branches').select('id').where('code', '=', need('branch')).executeTakeFirst();
-      if (!branch) throw new Error(`no branch ${values.branch}`);
+      if (!branch) throw new Error(`there is no branch ${values.branch}: use a branch code such as north or south`);
       const input = { enabled: enabled === 'true', ...(value !== undefined ? { value } : {}) };
       await withBranch(db, branch.id, ACTOR, (trx) => setFlag(trx, branch.id, ACTOR, need('key'), input));
       return `flag ${values.key} in ${values.branch}: ${enabled}`;
     }
   }
-  throw new Error(`unknown command ${command}`);
+  throw new Error(`unknown command ${command}: the commands are\n${RELEASE_USAGE}`);
 }

@@ -14,6 +14,24 @@ import { NotesConfigError, summarizerConfigFromEnv, transcriptionConfigFromEnv, 
  * a password). The table of variables is in the README ("Configuration").
  */
 
+/**
+ * How long a client may hold a connection. `requestMs` bounds receiving one request (headers and
+ * body), so a client that never finishes its body (a slow-loris) is cut off with 408; it ends
+ * when the request has arrived, so the live streams (/api/sync/live, /updates/events, kept alive
+ * by a comment every 15 and 25 s) stay open. `connectionMs`: a socket silent in both directions
+ * that long is closed (longer than those heartbeats). `keepAliveMs`: an idle keep-alive
+ * connection between two requests.
+ */
+export interface HttpTimeouts {
+  requestMs: number;
+  connectionMs: number;
+  keepAliveMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 120_000, connectionMs: 120_000, keepAliveMs: 72_000 };
+/** The live streams' longest heartbeat (routes/updates.ts; routes/sync.ts sends one every 15 s); a connection timeout must exceed it. */
+export const STREAM_HEARTBEAT_MAX_MS = 25_000;
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -37,6 +55,8 @@ export interface ServerConfig {
   notes: { summarizer: SummarizerConfig; transcription: TranscriptionConfig };
   /** AUDIT_CHECKPOINT_FILE / _KEY / _MINUTES: the signed audit checkpoints the server writes and the console shows. */
   auditCheckpoint?: CheckpointSettings;
+  /** REQUEST_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS (HttpTimeouts above). */
+  timeouts: HttpTimeouts;
 }
 
 /**
@@ -103,6 +123,15 @@ const ServerEnv = z.object({
       ctx.addIssue({ code: 'custom', message: 'AUDIT_CHECKPOINT_MINUTES must be a number of minutes from 0 (off) to 10080' });
       return z.NEVER;
     }),
+  REQUEST_TIMEOUT_MS: wholeNumber('REQUEST_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.requestMs).refine(
+    (n) => n >= 1000,
+    'REQUEST_TIMEOUT_MS must be at least 1000 (1 second): a shorter limit cuts off ordinary requests',
+  ),
+  CONNECTION_TIMEOUT_MS: wholeNumber('CONNECTION_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.connectionMs).refine(
+    (n) => n >= 2 * STREAM_HEARTBEAT_MAX_MS,
+    `CONNECTION_TIMEOUT_MS must be at least ${2 * STREAM_HEARTBEAT_MAX_MS}: the live streams send a heartbeat every ${STREAM_HEARTBEAT_MAX_MS / 1000} s and would be cut off`,
+  ),
+  KEEP_ALIVE_TIMEOUT_MS: wholeNumber('KEEP_ALIVE_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.keepAliveMs).refine((n) => n >= 1000, 'KEEP_ALIVE_TIMEOUT_MS must be at least 1000 (1 second)'),
 });
 
 /** The first problem of a parse, as the sentence the operator reads. */
@@ -138,6 +167,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     updateFilesDir: e.UPDATE_FILES_DIR,
     releasePublicKeyFile: e.WARDSTATION_RELEASE_PUBLIC_KEY,
     drainDelayMs: e.DRAIN_DELAY_MS,
+    timeouts: { requestMs: e.REQUEST_TIMEOUT_MS, connectionMs: e.CONNECTION_TIMEOUT_MS, keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS },
     policy: { ...DEFAULT_AUTH_POLICY, sessionTtlMs: e.SESSION_TTL_MINUTES * 60000, idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60000 },
     fhir: part(() => fhirConfigFromEnv(env)),
     notes: part(() => ({ summarizer: summarizerConfigFromEnv(env), transcription: transcriptionConfigFromEnv(env) })),

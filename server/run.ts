@@ -13,7 +13,7 @@ import { assertPortFree } from './startup';
 import type { SummarizerConfig, TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
 import { startNoteCpuWorker } from './notes/off-thread';
-import { structureNote } from './notes/pipeline';
+import { prepareNote } from './notes/pipeline';
 import { createSummarizer } from './notes/providers';
 
 export interface RunningServer {
@@ -54,13 +54,13 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
       ...(config.auditCheckpoint ? { auditCheckpoint: { file: config.auditCheckpoint.file, keyFile: config.auditCheckpoint.keyFile } } : {}),
     },
-    { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir },
+    { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir, timeouts: config.timeouts },
   );
   // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.
   const cpu = startNoteCpuWorker();
   const summarizer = createSummarizer(notesSettings.summarizer, cpu);
   // The summarization queue's worker runs in every instance; jobs are leased, so instances share them.
-  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => structureNote(raw, summarizer, signal, cpu) });
+  const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => prepareNote(raw, summarizer, signal, cpu) });
   await app.listen({ host: config.host, port: config.port });
   // Signed audit checkpoints on an interval (AUDIT_CHECKPOINT_MINUTES), where the CLI writes them.
   const checkpoints = config.auditCheckpoint ? startPeriodicCheckpoints(db, config.auditCheckpoint, log) : null;

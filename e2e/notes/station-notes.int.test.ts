@@ -99,11 +99,17 @@ describe('station notes calls', () => {
     const row = await withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.selectFrom('soap_drafts').select('status').where('note_draft_id', '=', d.id).executeTakeFirstOrThrow());
     assert.equal(row.status, 'ready', 'nothing approved so far');
 
+    // Typed text follows the drafts' rule at the station: a direction override is removed, and the answer says so.
+    const overridden = await dr.editNoteStatement({ noteId: d.id, section: 'plan', index: 0, text: 'Continue \u202Eamoxicillin\u202C 1 g orally.' });
+    assert.equal(overridden.sections.plan[0]!.review.editedText, 'Continue amoxicillin 1 g orally.');
+    assert.deepEqual(overridden.cleaned, { replaced: 0, bidiRemoved: 2 });
     const edited = await dr.editNoteStatement({ noteId: d.id, section: 'plan', index: 0, text: 'Continue amoxicillin 1 g orally three times daily.' });
+    assert.equal(edited.cleaned, undefined);
     const approved = await dr.approveNote({ noteId: d.id, contentHash: edited.contentHash });
     assert.equal(approved.status, 'approved');
     assert.equal(await code(dr.removeNoteStatement({ noteId: d.id, section: 'plan', index: 0 })), 'conflict', 'immutable');
-    await dr.addNoteAddendum({ noteId: d.id, text: 'Reviewed the chest X-ray.' });
+    const added = await dr.addNoteAddendum({ noteId: d.id, text: 'Reviewed the chest X-ray.\u2066' });
+    assert.deepEqual(added.cleaned, { replaced: 0, bidiRemoved: 1 });
     // The signed draft and its addendum reach the station through the change feed.
     const synced = await dr.syncNow({});
     assert.equal(synced.state, 'online');
@@ -112,7 +118,7 @@ describe('station notes calls', () => {
     const audit = await nurse.getNoteAudit({ noteId: d.id });
     assert.deepEqual(
       audit.events.map((e) => e.action).filter((a) => a !== 'note.read'),
-      ['note.submitted', 'note.ai_draft_generated', 'note.statement_edit', 'note.approved', 'note.addendum'],
+      ['note.submitted', 'note.ai_draft_generated', 'note.statement_edit', 'note.statement_edit', 'note.approved', 'note.addendum'],
     );
   });
 

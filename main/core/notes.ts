@@ -4,6 +4,7 @@ import type { ReviewSections } from '../../contract/notes';
 import { ServerApiError, type ServerApiClient } from '../../contract/server-api';
 import type { DictationStatus, StationHandlers } from '../../contract/station-api';
 import { DATABASE_UNREACHABLE, DATABASE_UNREACHABLE_STATION } from '../../contract/errors';
+import { cleanClinicalText } from '../../contract/text';
 import { waitingDictations } from './dictations';
 import { StationError } from './errors';
 import { createStationServerApi, NetworkError } from './server-client';
@@ -35,6 +36,13 @@ export interface NotesDeps {
 
 const NEEDS_SERVER = 'this needs the server: the station is offline';
 
+/** contract/text.ts cleanClinicalText, with `cleaned` only when something changed (the answer's shape). */
+function cleanedText(typed: string): { text: string; cleaned?: { replaced: number; bidiRemoved: number } } {
+  const { text, replaced, bidiRemoved } = cleanClinicalText(typed);
+  if (text.trim() === '') throw new StationError('bad_request', 'the text is empty once its text-direction control characters are removed: type the text again');
+  return replaced || bidiRemoved ? { text, cleaned: { replaced, bidiRemoved } } : { text };
+}
+
 export function createNotesCalls(deps: NotesDeps): NotesCalls {
   const timeoutMs = deps.timeoutMs ?? 30_000;
 
@@ -42,7 +50,7 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
   async function call<T>(run: (api: ServerApiClient, token: string) => Promise<T>): Promise<T> {
     const user = deps.sessions.require().user;
     const server = deps.server();
-    if (!server) throw new StationError('not_enrolled', 'station not enrolled');
+    if (!server) throw new StationError('not_enrolled', 'this station is not enrolled: ask IT support to enrol it');
     const token = deps.sessions.tokenFor(user.id);
     if (!token) throw new StationError('offline', NEEDS_SERVER);
     try {
@@ -110,14 +118,21 @@ export function createNotesCalls(deps: NotesDeps): NotesCalls {
 
   return {
     getNoteReview: ({ noteId }) => call((api, token) => api.getNoteReview({ token, params: { id: noteId } })),
-    editNoteStatement: (r) => call((api, token) => api.editNoteStatement({ token, params: statement(r), body: { text: r.text } })),
+    // Typed clinical text is made storable here, as drafts are (drafts.ts), and the change is reported.
+    async editNoteStatement(r) {
+      const { text, ...cleaned } = cleanedText(r.text);
+      return { ...(await call((api, token) => api.editNoteStatement({ token, params: statement(r), body: { text } }))), ...cleaned };
+    },
     acceptNoteStatement: (r) => call((api, token) => api.acceptNoteStatement({ token, params: statement(r) })),
     removeNoteStatement: (r) => call((api, token) => api.removeNoteStatement({ token, params: statement(r) })),
     approveNote: ({ noteId, contentHash }) => call((api, token) => api.approveNote({ token, params: { id: noteId }, body: { contentHash } })),
     addNoteOmission: ({ noteId, key, section }) => call((api, token) => api.addNoteOmission({ token, params: { id: noteId, key }, body: { section } })),
     dismissNoteOmission: ({ noteId, key }) => call((api, token) => api.dismissNoteOmission({ token, params: { id: noteId, key } })),
     confirmNotePatient: ({ noteId }) => call((api, token) => api.confirmNotePatient({ token, params: { id: noteId } })),
-    addNoteAddendum: ({ noteId, text }) => call((api, token) => api.addNoteAddendum({ token, params: { id: noteId }, body: { text } })),
+    async addNoteAddendum({ noteId, text: typed }) {
+      const { text, ...cleaned } = cleanedText(typed);
+      return { ...(await call((api, token) => api.addNoteAddendum({ token, params: { id: noteId }, body: { text } }))), ...cleaned };
+    },
     getNoteAudit: ({ noteId }) => call((api, token) => api.getNoteAudit({ token, params: { id: noteId } })),
     async dictate({ draftId, mime, audioBase64 }) {
       const user = deps.sessions.require().user;

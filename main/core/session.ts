@@ -76,7 +76,7 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
     locked: () => isLocked,
     require() {
       if (!current) throw new StationError('unauthorized', 'sign in first');
-      if (isLocked) throw new StationError('locked', 'the station is locked');
+      if (isLocked) throw new StationError('locked', 'the station is locked: unlock it with your password');
       return current;
     },
     async signIn(username, password, branch) {
@@ -132,10 +132,10 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
           isLocked = false;
           throw new StationError('unauthorized', 'too many wrong passwords: the session ended; sign in again');
         }
-        throw new StationError('unauthorized', 'wrong password');
+        throw new StationError('unauthorized', 'wrong password: try again, or use Switch user');
       }
       unlockFailures = 0;
-      if (row.verified_until < now()) throw new StationError('offline', 'sign in again');
+      if (row.verified_until < now()) throw new StationError('offline', 'your offline sign-in has expired: sign in again while the server is reachable');
       isLocked = false;
       return current;
     },

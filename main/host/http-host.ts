@@ -229,7 +229,7 @@ export function stationHostClient(url: string, secret: string): StationHandlers 
         body: JSON.stringify(input ?? {}),
       });
       const body = (await r.json()) as { error?: { code: StationErrorCode; message: string } };
-      if (!r.ok) throw new StationError(body.error?.code ?? 'internal', body.error?.message ?? `HTTP ${r.status}`);
+      if (!r.ok) throw new StationError(body.error?.code ?? 'internal', body.error?.message ?? `the station answered HTTP ${r.status} without a reason: restart the station, and call IT support if it happens again`);
       return stationApi[call].output.parse(body);
     };
   }
@@ -248,7 +248,7 @@ export function stationHostEvents(url: string, secret: string): StationHostEvent
   const ctl = new AbortController();
   const opened = (async () => {
     const r = await fetch(`${url}${STATION_EVENTS_PATH}`, { headers: { [STATION_SECRET_HEADER]: secret }, signal: ctl.signal });
-    if (!r.ok || !r.body) throw new StationError('internal', `event stream: HTTP ${r.status}`);
+    if (!r.ok || !r.body) throw new StationError('internal', `the station's event stream answered HTTP ${r.status}: restart the station, and call IT support if it happens again`);
     const parse = createEventStreamParser(({ name, data }) => {
       if (!Object.hasOwn(stationEvents, name)) return;
       const payload = stationEvents[name as StationEventName].parse(JSON.parse(data));

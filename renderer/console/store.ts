@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { LoginResponse } from '../../contract/auth';
 import type { StationSummary } from '../../contract/console';
+import { asSentence } from '../../contract/errors';
 import { ApiError, consoleApi } from './api';
 
 /*
@@ -22,14 +23,19 @@ interface ConsoleState {
   refresh(): Promise<void>;
 }
 
+/** What went wrong and what to do, for an IT administrator. */
 export function message(e: unknown): string {
   if (e instanceof ApiError) {
-    if (e.status === 401) return 'Sign-in failed: check the username, password and branch.';
-    if (e.status === 403) return 'This account is not an IT administrator of the branch.';
-    if (e.status === 429) return 'Too many attempts. Wait a few minutes and try again.';
-    return e.message;
+    if (e.status === 401) {
+      return e.message.includes('invalid username')
+        ? 'Sign-in failed: check the username, password and branch. A forgotten password is reset by another administrator (npm run admin -- user password).'
+        : 'Your session has ended. Sign in again.';
+    }
+    if (e.status === 403) return 'This account is not an IT administrator of this branch. Sign in with an IT administrator account.';
+    // The server's message names the wait (contract/errors.ts signInThrottledMessage).
+    return asSentence(e.message);
   }
-  return 'The server cannot be reached.';
+  return 'The server cannot be reached. Check that it is running and that this computer reaches it, then reload the page.';
 }
 
 /** A refused command: the server's own sentence says why (another branch, a short password, …). */

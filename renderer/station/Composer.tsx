@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { NoteDraftView } from '../../contract/station-api';
+import { cleanedNotice } from './cleaned';
 import { messageOf, station, stationEventsClient } from './api';
 import { Dictation } from './Dictation';
 import { registerFlush, useStation } from './store';
@@ -245,12 +246,4 @@ export function Composer({ patientId }: { patientId: string }) {
       </div>
     </section>
   );
-}
-
-/** What the station changed in the saved text, in words (contract/text.ts cleanClinicalText). */
-function cleanedNotice(c: { replaced: number; bidiRemoved: number }): string {
-  const parts: string[] = [];
-  if (c.bidiRemoved) parts.push(`${c.bidiRemoved} text-direction control character${c.bidiRemoved === 1 ? ' was' : 's were'} removed`);
-  if (c.replaced) parts.push(`${c.replaced} broken character${c.replaced === 1 ? ' was' : 's were'} replaced with \uFFFD`);
-  return `Saved, with a change: ${parts.join(' and ')}.`;
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { NoteReview } from '../../contract/notes';
 import { messageOf, station } from './api';
+import { cleanedNotice } from './cleaned';
 import { SignedDocument, signedWhen } from './SignedDocument';
 import { useStation } from './store';
 
@@ -15,6 +16,7 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   const mayAdd = review.kind === 'nursing' ? review.authorUserId === user?.id : physician;
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const signer = draft.approvedByName ?? (draft.approvedBy === user?.id ? user.displayName : `user ${draft.approvedBy}`);
   // The role the note was signed in travels with it; a server before that sends none (then: the note's kind).
@@ -23,8 +25,10 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
   const add = async () => {
     setBusy(true);
     setError(null);
+    setNotice(null);
     try {
-      await station.addNoteAddendum({ noteId: review.noteId, text });
+      const added = await station.addNoteAddendum({ noteId: review.noteId, text });
+      if (added.cleaned) setNotice(cleanedNotice(added.cleaned));
       setText('');
       await onChanged();
     } catch (e) {
@@ -61,6 +65,11 @@ export function SignedView({ review, onChanged }: { review: NoteReview; onChange
           <button type="button" disabled={busy || text.trim() === ''} onClick={() => void add()}>
             Add addendum
           </button>
+          {notice && (
+            <p role="status" className="muted" data-testid="addendum-cleaned">
+              {notice}
+            </p>
+          )}
           {error && (
             <p role="alert" className="error">
               {error}

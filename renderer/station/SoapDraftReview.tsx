@@ -3,6 +3,7 @@ import { locateQuotes, markRanges } from '../../contract/evidence';
 import type { NoteReview, SoapDraftView } from '../../contract/notes';
 import { SOAP_SECTIONS, type SoapSectionName } from '../../contract/soap';
 import { messageOf, station, StationCallError } from './api';
+import { cleanedNotice } from './cleaned';
 import { NotInDraft, openChecks, WrongPatientWarning } from './ReviewChecks';
 import { Statement, type StatementAction } from './Statement';
 import { useStation } from './store';
@@ -26,13 +27,16 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
   const maySign = nursing ? review.authorUserId === userId : physician;
   const [selected, setSelected] = useState<Selected>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const apply = async (f: () => Promise<SoapDraftView>): Promise<boolean> => {
     setBusy(true);
     setError(null);
+    setNotice(null);
     try {
       const view = await f();
+      if (view.cleaned) setNotice(cleanedNotice(view.cleaned));
       onChanged({ ...review, draft: view, state: view.status === 'approved' ? 'approved' : 'ready' });
       return true;
     } catch (e) {
@@ -123,6 +127,11 @@ export function SoapDraftReview({ review, onChanged, onStale }: { review: NoteRe
             onAdd={(key, section) => void check(() => station.addNoteOmission({ noteId: review.noteId, key, section }))}
             onDismiss={(key) => void check(() => station.dismissNoteOmission({ noteId: review.noteId, key }))}
           />
+          {notice && (
+            <p role="status" className="muted" data-testid="statement-cleaned">
+              {notice}
+            </p>
+          )}
           {error && (
             <p role="alert" className="error">
               {error}

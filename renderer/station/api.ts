@@ -1,4 +1,5 @@
 import { createEventStreamParser } from '../../contract/event-stream';
+import { asSentence, stationErrorInWords } from '../../contract/errors';
 import {
   STATION_EVENTS_PATH,
   STATION_PAGE_HEADER,
@@ -175,19 +176,8 @@ const secret = window.station ? '' : takeSecret();
 export const station: StationClient = window.station ? electronClient(window.station) : httpClient(secret);
 export const stationEventsClient: StationEventsClient = window.stationEvents ? electronEvents(window.stationEvents) : httpEvents(secret);
 
-/** Station errors in words a clinician can act on. */
+/** Station errors in words a clinician can act on (contract/errors.ts stationErrorInWords). */
 export function messageOf(e: unknown): string {
-  if (e instanceof StationCallError) {
-    if (e.code === 'unauthorized') {
-      if (e.message.includes('wrong password')) return 'Wrong password. Try again, or use Switch user.';
-      if (e.message.includes('password') || e.message.includes('invalid')) return 'Sign-in failed: check your username and password.';
-      if (e.message.includes('too many')) return 'Too many sign-in attempts. Wait 15 minutes, or ask a colleague to sign in.';
-      return e.message;
-    }
-    if (e.code === 'offline') return e.message.includes('expired') ? 'The server cannot be reached, and your offline sign-in has expired. Sign in again when the network is back.' : `The server cannot be reached: ${e.message}`;
-    if (e.code === 'locked') return 'The station is locked. Unlock it with your password.';
-    if (e.code === 'internal') return 'Something went wrong in the station. Try again; if it keeps happening, call IT.';
-    return e.message;
-  }
-  return e instanceof Error ? e.message : 'Something went wrong.';
+  if (e instanceof StationCallError) return e.code === 'unreachable' ? e.message : stationErrorInWords(e.code, e.message);
+  return e instanceof Error ? asSentence(e.message) : 'Something went wrong. Try again; if it keeps happening, call IT support.';
 }

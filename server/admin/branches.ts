@@ -25,12 +25,12 @@ export async function addWard(
 
 export async function findBranch(db: OwnerDb, code: string): Promise<{ id: number; code: string; name: string }> {
   const b = await db.selectFrom('branches').select(['id', 'code', 'name']).where('code', '=', code).executeTakeFirst();
-  if (!b) throw new Error(`no branch with code ${code}`);
+  if (!b) throw new Error(`there is no branch with code ${code}: use a branch code such as north or south`);
   return b;
 }
 
 export async function findWard(db: OwnerDb, branchId: number, code: string): Promise<{ id: number }> {
   const w = await db.selectFrom('wards').select('id').where('branch_id', '=', branchId).where('code', '=', code).executeTakeFirst();
-  if (!w) throw new Error(`no ward with code ${code} in that branch`);
+  if (!w) throw new Error(`there is no ward with code ${code} in that branch: check the ward code for that branch`);
   return w;
 }

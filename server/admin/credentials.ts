@@ -66,7 +66,7 @@ export async function revokeStation(owner: OwnerDb | SystemDb, stationId: string
   const db = asSystemDb(owner);
   const station = await db.selectFrom('stations').select(['id', 'branch_id']).where('id', '=', stationId).executeTakeFirst();
   // A station of a branch the administrator does not administer answers as a missing one.
-  if (!station || (by.within && !by.within.includes(station.branch_id))) throw new AdminError('not_found', `no station ${stationId}`);
+  if (!station || (by.within && !by.within.includes(station.branch_id))) throw new AdminError('not_found', `there is no station ${stationId}: use the id that station enrol printed, or the one the IT console shows`);
   await db.updateTable('stations').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', station.id).execute();
   const sessionsEnded = await revokeSessionsOf(db, { stationId: station.id });
   const actor = by.actor ?? CLI_ACTOR;
@@ -81,7 +81,7 @@ export async function revokeApiClient(owner: OwnerDb | SystemDb, clientId: numbe
   if (!Number.isInteger(clientId) || clientId <= 0) throw new AdminError('bad_request', 'give the API client id (a number, as `client add` printed it)');
   const db = asSystemDb(owner);
   const client = await db.selectFrom('api_clients').select(['id', 'branch_id']).where('id', '=', clientId).executeTakeFirst();
-  if (!client || (by.within && !by.within.includes(client.branch_id))) throw new AdminError('not_found', `no API client ${clientId}`);
+  if (!client || (by.within && !by.within.includes(client.branch_id))) throw new AdminError('not_found', `there is no API client ${clientId}: use the id that client add printed`);
   await db.updateTable('api_clients').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', client.id).execute();
   const actor = by.actor ?? CLI_ACTOR;
   await withBranch(db, client.branch_id, actor, (trx) =>

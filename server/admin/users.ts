@@ -30,7 +30,7 @@ export async function addUser(db: OwnerDb, u: NewUser, by = 'admin-cli'): Promis
   if (existing) {
     id = existing.id;
   } else {
-    if (u.password.length < MIN_PASSWORD_LENGTH) throw new Error(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (u.password.length < MIN_PASSWORD_LENGTH) throw new Error(`the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`);
     const row = await db
       .insertInto('users')
       .values({ username: u.username, display_name: u.displayName, password_hash: await hashPassword(u.password) })
@@ -77,7 +77,7 @@ export function assertWithin(within: readonly number[] | undefined, branchIds: r
 
 async function userByName(db: SystemDb, username: string): Promise<{ id: number; branchIds: number[] }> {
   const user = await db.selectFrom('users').select('id').where(sql<string>`lower(username)`, '=', username.toLowerCase()).executeTakeFirst();
-  if (!user) throw new AdminError('not_found', `no user ${username}`);
+  if (!user) throw new AdminError('not_found', `there is no user ${username}: check the spelling (user names are listed by the IT console)`);
   const branches = await db.selectFrom('user_branch_roles').select('branch_id').distinct().where('user_id', '=', user.id).execute();
   return { id: user.id, branchIds: branches.map((b) => b.branch_id) };
 }
@@ -108,7 +108,7 @@ export async function disableUser(owner: OwnerDb | SystemDb, username: string, b
 
 /** Sets a new password; every session of the user ends, on every station. */
 export async function setPassword(owner: OwnerDb | SystemDb, username: string, password: string, by: AdminBy = {}): Promise<{ id: number; sessionsEnded: number }> {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new AdminError('bad_request', `password: at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH) throw new AdminError('bad_request', `the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`);
   const db = asSystemDb(owner);
   const actor = by.actor ?? CLI_ACTOR;
   const user = await userByName(db, username);

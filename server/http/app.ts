@@ -10,6 +10,7 @@ import { registerFhirRoutes, sendFhirFrameworkError } from './routes/fhir';
 import { registerHealthRoutes, type HealthState } from './routes/health';
 import { registerPatientRoutes } from './routes/patients';
 import { serveBuiltUi } from './static-files';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../config';
 import { registerFlagRoutes } from './routes/flags';
 import { registerReleaseRoutes } from './routes/releases';
 import { registerUpdateRoutes } from './routes/updates';
@@ -24,7 +25,9 @@ export interface ServerOptions {
   consoleDir?: string;
   /** The FHIR API's configuration (ServerConfig.fhir); the process's environment's when not given. */
   fhir?: FhirConfig;
+  timeouts?: Partial<HttpTimeouts>;
 }
+
 
 export interface BuiltServer {
   app: FastifyInstance;
@@ -35,8 +38,19 @@ export interface BuiltServer {
 
 /** Builds the HTTP server. Every route is registered here, in one readable list. */
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<BuiltServer> {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
     logger: false,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.connectionMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the request timeout on this interval (30 s by default): a short timeout needs a
+    // shorter check. The headers must arrive within the request timeout too.
+    http: {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: Math.min(60_000, timeouts.requestMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(timeouts.requestMs / 4))),
+    },
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
@@ -44,7 +58,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     // the caller's error shape too, never fastify's own.
     frameworkErrors: (err, request, reply) => {
       if (request.url.startsWith('/fhir')) return sendFhirFrameworkError(reply, ctx.log, err);
-      return sendError(reply, 400, 'bad_request', 'malformed request');
+      return sendError(reply, 400, 'bad_request', 'the request could not be read: if it came from a station, update the station or call IT support');
     },
   });
   const health: HealthState = { draining: false };

@@ -18,13 +18,13 @@ export async function requireSession(ctx: AppContext, request: FastifyRequest): 
   // station's), the token alone is worth nothing.
   const credential = request.headers[STATION_CREDENTIAL_HEADER];
   const session = token ? await findSession(ctx.db, ctx.policy, token, typeof credential === 'string' ? credential : null) : null;
-  if (!session) throw new HttpError(401, 'unauthorized', 'sign in required', { 'www-authenticate': 'Bearer' });
+  if (!session) throw new HttpError(401, 'unauthorized', 'sign-in required: the session has ended or was never opened; sign in again', { 'www-authenticate': 'Bearer' });
   return session;
 }
 
 export function requireRole(session: Session, allowed: readonly Role[]): void {
   if (!session.roles.some((r) => allowed.includes(r))) {
-    throw new HttpError(403, 'forbidden', 'your role does not allow this');
+    throw new HttpError(403, 'forbidden', 'your role does not allow this: ask a colleague whose role does, or IT support if your role is wrong');
   }
 }
 

@@ -33,7 +33,7 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && FASTIFY_CLIENT_ERRORS[status]) {
-      const message = status === 413 ? 'request body too large' : status === 415 ? 'unsupported content type' : 'malformed request';
+      const message = status === 413 ? 'the request is too large for this server: send less at once (a shorter note, a shorter recording)' : status === 415 ? 'unsupported content type' : 'the request could not be read: if it came from a station, update the station or call IT support';
       return sendError(reply, status, FASTIFY_CLIENT_ERRORS[status]!, message);
     }
     if (isDatabaseUnavailable(err)) {
@@ -47,9 +47,9 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
       return sendError(reply, 503, 'unavailable', 'the server is busy and stopped this request; try again in a moment');
     }
     log.error('request failed', { route: request.routeOptions.url ?? 'unknown', error: errorKind(err) });
-    return sendError(reply, 500, 'internal', 'internal error');
+    return sendError(reply, 500, 'internal', 'something went wrong on the server: try again, and call IT support if it happens again (the server log names the request)');
   });
-  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'not_found', 'no such route'));
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'not_found', 'no such address on this server: check the URL'));
 }
 
 /** A class name and SQLSTATE, never a message: database messages can quote patient values. */

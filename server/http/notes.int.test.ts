@@ -266,4 +266,29 @@ describe('notes review and approval', () => {
     assert.equal(c.json.status, 'conflict');
     handler = () => chatReply(WITH_UNSUPPORTED);
   });
+
+  test('statement edits and addenda lose their text-direction overrides and broken characters, and the answer says so', async () => {
+    handler = () => chatReply(WITH_UNSUPPORTED);
+    const id = await summarizedNote();
+    // U+202E reverses what follows on screen: "Sepsis ruled out" would read as something else.
+    const typed = 'Sepsis \u202Etuo delur\u202C, BP ok\u0000.';
+    const edit = await call('POST', `/api/notes/${id}/statements/assessment/0/edit`, tokens.dr!, { text: typed });
+    assert.equal(edit.status, 200);
+    const edited = SoapDraftView.parse(edit.json);
+    assert.equal(edited.sections.assessment[0]!.review.editedText, 'Sepsis tuo delur, BP ok\uFFFD.');
+    assert.deepEqual(edited.cleaned, { replaced: 1, bidiRemoved: 2 });
+    const clean = SoapDraftView.parse((await call('POST', `/api/notes/${id}/statements/assessment/0/edit`, tokens.dr!, { text: 'Sepsis excluded.' })).json);
+    assert.equal(clean.cleaned, undefined, 'nothing changed, nothing said');
+    const only = await call('POST', `/api/notes/${id}/statements/assessment/0/edit`, tokens.dr!, { text: '\u2066\u2069' });
+    assert.equal(only.status, 400);
+    assert.equal(only.json.error.message, 'invalid input: text is empty once its text-direction control characters are removed');
+
+    const accepted = SoapDraftView.parse((await call('POST', `/api/notes/${id}/statements/assessment/0/accept`, tokens.dr!)).json);
+    assert.equal((await call('POST', `/api/notes/${id}/approve`, tokens.dr!, { contentHash: accepted.contentHash })).status, 200);
+    const add = await call('POST', `/api/notes/${id}/addenda`, tokens.dr!, { text: 'CXR \u202Bclear\u202C \uD83D.' });
+    assert.equal(add.status, 201);
+    assert.deepEqual(add.json.cleaned, { replaced: 1, bidiRemoved: 2 });
+    const after = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json);
+    assert.equal(after.addenda.at(-1)!.text, 'CXR clear \uFFFD.');
+  });
 });

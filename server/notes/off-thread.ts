@@ -3,11 +3,14 @@ import type { ContentHash, GeneratedSoap, SoapSections } from '../../contract/so
 import { checkEvidence, countUnsupported } from './evidence';
 import { contentHash } from './hash';
 import { structureLocally } from './local';
+import { prepareSections, type PrepareResult } from './prepare';
 
 /*
  * The CPU-heavy steps of summarizing (the local structurer, checking every quote against the
  * source) run off the event loop: a 1 MB note kept the whole server from answering for 1.6 s.
- * One worker thread takes them in turn; the server's requests never wait for them.
+ * One worker thread takes them in turn; the server's requests never wait for them. The server
+ * calls `prepare`, which answers the stored form as one string: a draft as objects would cost
+ * the event loop its copy (20,000 statements for a 1 MB note: 100–200 ms).
  */
 
 export interface CheckedSections {
@@ -19,6 +22,8 @@ export interface CheckedSections {
 export interface NoteCpu {
   structureLocally(raw: string): Promise<GeneratedSoap>;
   check(raw: string, soap: GeneratedSoap): Promise<CheckedSections>;
+  /** The whole draft for storage, serialized (prepare.ts); `soap` null: structure it locally. */
+  prepare(raw: string, soap: GeneratedSoap | null): Promise<PrepareResult>;
   close(): Promise<void>;
 }
 
@@ -29,17 +34,19 @@ export const IN_THREAD: NoteCpu = {
     const sections = checkEvidence(raw, soap);
     return { sections, contentHash: contentHash(sections), unsupportedCount: countUnsupported(sections) };
   },
+  prepare: async (raw, soap) => prepareSections(raw, soap),
   close: async () => {},
 };
 
-export function startNoteCpuWorker(): NoteCpu {
+/** `niceness`: the thread's scheduling priority (cpu-worker.ts; 19, the lowest, unless a benchmark compares). */
+export function startNoteCpuWorker(options: { niceness?: number } = {}): NoteCpu {
   // The worker runs the same TypeScript sources: it registers tsx's loader first (a worker
   // thread does not inherit the loader hooks of the main thread).
   const entry = new URL('./cpu-worker.ts', import.meta.url).href;
   const boot = entry.endsWith('.ts')
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`
     : `import(${JSON.stringify(entry)});`;
-  const worker = new Worker(boot, { eval: true });
+  const worker = new Worker(boot, { eval: true, workerData: { niceness: options.niceness ?? 19 } });
   worker.unref();
   let next = 0;
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -64,6 +71,7 @@ export function startNoteCpuWorker(): NoteCpu {
   return {
     structureLocally: (raw) => call<GeneratedSoap>({ op: 'local', raw }),
     check: (raw, soap) => call<CheckedSections>({ op: 'check', raw, soap }),
+    prepare: (raw, soap) => call<PrepareResult>({ op: 'prepare', raw, soap }),
     async close() {
       await worker.terminate();
     },

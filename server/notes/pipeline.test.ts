@@ -30,7 +30,7 @@ describe('pipeline with the local structurer', () => {
 
   it('an empty note is a visible failure, not an empty draft', async () => {
     for (const raw of ['', '   \r\n\t\u00a0\u200b\u0000']) {
-      assert.deepEqual(await structureNote(raw, localProvider()), { ok: false, error: { kind: 'empty_note', message: 'the note has no text', attempts: 0 } });
+      assert.deepEqual(await structureNote(raw, localProvider()), { ok: false, error: { kind: 'empty_note', message: 'the note has no text to summarize: write or dictate the note first', attempts: 0 } });
     }
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OmissionRef, StatementRef, type NoteAudit, type NoteReview, type SoapDraftView, type TranscribeResult } from '../../../contract/notes';
 import { IdParams, OmissionParams, serverApi, StatementParams } from '../../../contract/server-api';
 import { CLINICAL_ROLES, type Role } from '../../../contract/roles';
+import { cleanClinicalText } from '../../../contract/text';
 import { MAX_AUDIO_BYTES } from '../../../contract/transcription';
 import type { Session } from '../../auth/sessions';
 import { recordAudit } from '../../audit/record';
@@ -49,10 +50,20 @@ async function mapReviewErrors<T>(fn: () => Promise<T>): Promise<T> {
 /** Inside the unit of work: the note must exist in the branch (else 404) and the caller may sign it (else 403). */
 async function requireSigner(trx: BranchTransaction, session: Session, noteId: string): Promise<void> {
   const author = await noteAuthor(trx, noteId);
-  if (!author) throw new HttpError(404, 'not_found', 'no such note');
+  if (!author) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
   if (!maySign(author, session.userId, session.roles)) {
     throw new HttpError(403, 'forbidden', author.kind === 'nursing' ? 'only the nurse who wrote this nursing note can change or sign it' : 'only a physician can change or sign a progress note');
   }
+}
+
+/**
+ * Typed clinical text made storable (contract/text.ts, the rule drafts follow): NULs and half
+ * characters become U+FFFD, text-direction controls are removed, and the answer says so.
+ */
+function cleanTyped(typed: string): { text: string; cleaned?: { replaced: number; bidiRemoved: number } } {
+  const { text, replaced, bidiRemoved } = cleanClinicalText(typed);
+  if (text.trim() === '') throw new HttpError(400, 'bad_request', 'invalid input: text is empty once its text-direction control characters are removed');
+  return replaced || bidiRemoved ? { text, cleaned: { replaced, bidiRemoved } } : { text };
 }
 
 async function caller(ctx: AppContext, request: FastifyRequest, roles: readonly Role[]): Promise<{ session: Session; actor: { kind: 'user'; id: string } }> {
@@ -70,29 +81,31 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
       if (r) await recordAudit(trx, actor, { action: 'note.read', entityType: 'note_draft', entityId: id, patientId: r.patientId });
       return r;
     });
-    if (!review) throw new HttpError(404, 'not_found', 'no such note');
+    if (!review) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
     return review;
   });
 
-  const statementRoute = (path: string, change: (body: unknown) => StatementChange) =>
+  const statementRoute = (path: string, change: (body: unknown) => { change: StatementChange; cleaned?: SoapDraftView['cleaned'] }) =>
     app.post(path, async (request): Promise<SoapDraftView> => {
       const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
       const p = parseInput(StatementParams, request.params);
       const ref = parseInput(StatementRef, { noteId: p.id, section: p.section, index: p.index });
       const c = change(request.body);
-      return mapReviewErrors(() =>
+      const view = await mapReviewErrors(() =>
         withBranch(ctx.db, session.branch.id, actor, async (trx) => {
           await requireSigner(trx, session, ref.noteId);
-          return changeStatement(trx, actor, session.userId, ref, c);
+          return changeStatement(trx, actor, session.userId, ref, c.change);
         }),
       );
+      return c.cleaned ? { ...view, cleaned: c.cleaned } : view;
     });
   statementRoute(serverApi.editNoteStatement.path, (body) => {
-    const { text } = parseInput(serverApi.editNoteStatement.body, body);
-    return { action: 'edit', text };
+    const { text: typed } = parseInput(serverApi.editNoteStatement.body, body);
+    const { text, cleaned } = cleanTyped(typed);
+    return { change: { action: 'edit', text }, ...(cleaned ? { cleaned } : {}) };
   });
-  statementRoute(serverApi.acceptNoteStatement.path, () => ({ action: 'accept' }));
-  statementRoute(serverApi.removeNoteStatement.path, () => ({ action: 'remove' }));
+  statementRoute(serverApi.acceptNoteStatement.path, () => ({ change: { action: 'accept' } }));
+  statementRoute(serverApi.removeNoteStatement.path, () => ({ change: { action: 'remove' } }));
 
   app.post(serverApi.approveNote.path, async (request): Promise<SoapDraftView> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
@@ -116,7 +129,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
           await requireSigner(trx, session, id);
           await run(trx, actor, request);
           const review = await getNoteReview(trx, id, { userId: session.userId });
-          if (!review) throw new ReviewError('not_found', 'no such note');
+          if (!review) throw new ReviewError('not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
           return review;
         }),
       );
@@ -140,21 +153,22 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
   app.post(serverApi.addNoteAddendum.path, async (request, reply) => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
-    const { text } = parseInput(serverApi.addNoteAddendum.body, request.body);
+    const { text: typed } = parseInput(serverApi.addNoteAddendum.body, request.body);
+    const { text, cleaned } = cleanTyped(typed);
     const added = await mapReviewErrors(() =>
       withBranch(ctx.db, session.branch.id, actor, async (trx) => {
         await requireSigner(trx, session, id);
         return addAddendum(trx, actor, session.userId, id, text);
       }),
     );
-    return reply.status(201).send(added);
+    return reply.status(201).send(cleaned ? { ...added, cleaned } : added);
   });
 
   app.get(serverApi.getNoteAudit.path, async (request): Promise<NoteAudit> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id, { userId: session.userId }));
-    if (!audit) throw new HttpError(404, 'not_found', 'no such note');
+    if (!audit) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
     return audit;
   });
 
@@ -171,10 +185,10 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
       const { id } = parseInput(IdParams, request.params);
       const body = parseInput(serverApi.transcribeDictation.body, request.body);
       const config = ctx.transcription ?? { provider: 'none' as const };
-      if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'no speech-to-text provider is configured');
+      if (config.provider === 'none') throw new HttpError(503, 'unavailable', 'dictation cannot be transcribed: this server has no speech-to-text service (IT sets NOTES_STT_PROVIDER); your recording stays on the station, or type the note');
       // The note must be this branch's before its audio leaves the server.
       const known = await withBranch(ctx.db, station.branchId, actor, (trx) => trx.selectFrom('note_drafts').select('id').where('id', '=', id).executeTakeFirst());
-      if (!known) throw new HttpError(404, 'not_found', 'no such note');
+      if (!known) throw new HttpError(404, 'not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
       const result = await transcribe(Buffer.from(body.audioBase64, 'base64'), body.mime, config);
       if (!result.ok) {
         const status = result.error.kind === 'unsupported_audio' || result.error.kind === 'empty_audio' ? 400 : result.error.kind === 'too_large' ? 413 : 503;

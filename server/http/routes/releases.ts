@@ -25,7 +25,7 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
       throw new HttpError(e.kind === 'not_found' ? 404 : e.kind === 'conflict' ? 409 : e.kind === 'forbidden' ? 403 : 400, e.kind, e.message);
     }
     // Two consoles publishing the same version or ring at once: the unique constraint decides.
-    if ((e as { code?: string }).code === '23505') throw new HttpError(409, 'conflict', 'this already exists');
+    if ((e as { code?: string }).code === '23505') throw new HttpError(409, 'conflict', 'this already exists (a release with this version on this channel, or the same change): publish under a new version number');
     throw e;
   }
 }
@@ -62,7 +62,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
       const { session, actor } = await itAdmin(request);
       const { name } = parseInput(serverApi.uploadArtifact.params, request.params);
       const dir = ctx.updateFilesDir;
-      if (!dir) throw new HttpError(409, 'conflict', 'this server has no artifact store (set UPDATE_FILES_DIR)');
+      if (!dir) throw new HttpError(409, 'conflict', 'this server has no artifact store: set UPDATE_FILES_DIR in its environment and restart it');
       if (!(request.body instanceof Readable)) throw new HttpError(415, 'bad_request', 'send the artifact as application/octet-stream');
       const stored = await storeArtifact(dir, name, request.body);
       // Storing reaches no station (publishing, which checks the signature, does); audited where it was done.

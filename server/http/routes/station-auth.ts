@@ -20,7 +20,7 @@ export function stationCredential(request: FastifyRequest, bearerToo = false): s
 export async function requireStation(ctx: AppContext, request: FastifyRequest): Promise<EnrolledStation> {
   const credential = stationCredential(request, true);
   const station = credential ? await findStationByCredential(ctx.db, credential) : null;
-  if (!station) throw new HttpError(401, 'unauthorized', 'station credential required', { 'www-authenticate': 'Bearer' });
+  if (!station) throw new HttpError(401, 'unauthorized', 'this station is not recognised (no credential, or it was revoked): ask IT support to enrol it again', { 'www-authenticate': 'Bearer' });
   return station;
 }
 
@@ -32,8 +32,8 @@ export async function requireStation(ctx: AppContext, request: FastifyRequest): 
 export async function requireStationUser(ctx: AppContext, request: FastifyRequest): Promise<{ station: EnrolledStation; session: Session }> {
   const station = await requireStation(ctx, request);
   const session = await requireSession(ctx, request);
-  if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this session belongs to another branch');
-  if (session.stationId !== station.id) throw new HttpError(401, 'unauthorized', 'this session was not opened at this station');
+  if (session.branch.id !== station.branchId) throw new HttpError(403, 'forbidden', 'this sign-in belongs to another hospital of the group: sign in again at this station');
+  if (session.stationId !== station.id) throw new HttpError(401, 'unauthorized', 'this sign-in was opened at another station: sign in again here');
   requireRole(session, CLINICAL_ROLES);
   return { station, session };
 }

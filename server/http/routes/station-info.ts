@@ -16,7 +16,7 @@ export function registerStationInfoRoutes(app: FastifyInstance, ctx: AppContext)
   app.get(serverApi.stationInfo.path, async (request): Promise<StationInfo> => {
     const station = await requireStation(ctx, request);
     const info = await stationInfo(asSystemDb(ctx.db), station);
-    if (!info) throw new HttpError(404, 'not_found', 'the station has no ward');
+    if (!info) throw new HttpError(404, 'not_found', 'this station has no ward: ask IT support to enrol it with its ward (station enrol --ward)');
     return info;
   });
 }

@@ -4,6 +4,7 @@ import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, 
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
 import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
+import { createBranchLimiter, type BranchLimiter } from '../../db/branch-limiter';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
@@ -24,6 +25,28 @@ import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
+const DEFAULT_PUSHES_PER_BRANCH = 5;
+
+/**
+ * Admission of a branch's pushes, after authentication and before the body is read: the
+ * database limiter (db/branch-limiter.ts) bounds a branch's units of work, but a push waiting
+ * there has already been read and parsed (up to megabytes of drafts) on the event loop every
+ * branch shares. Beyond its share, a branch's pushes wait unread (the sender is held by TCP), so a
+ * flood in one hospital costs the others neither event-loop time nor memory. Returns the release.
+ */
+function admit(gate: BranchLimiter, branchId: number): Promise<() => void> {
+  return new Promise((admitted, refused) => {
+    gate
+      .run(branchId, () => new Promise<void>((done) => {
+        let released = false;
+        admitted(() => {
+          if (!released) done();
+          released = true;
+        });
+      }))
+      .catch(refused);
+  });
+}
 
 /** `fhir`: the FHIR store's settings, for clinical records (vitals, allergies) that pushes carry. */
 export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: FhirConfig): void {
@@ -57,7 +80,19 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
 
   // A batch can be megabytes of drafts: its sender is checked before the body is read.
   const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
-  app.post(serverApi.syncPush.path, { onRequest: pusher.onRequest }, async (request, reply): Promise<PushResponse> => {
+  const perBranch = ctx.pushesPerBranch ?? DEFAULT_PUSHES_PER_BRANCH;
+  const admission = perBranch > 0 ? createBranchLimiter({ perBranch, queueTimeoutMs: 10_000 }) : null;
+  const releases = new WeakMap<FastifyRequest, () => void>();
+  const release = async (request: FastifyRequest) => releases.get(request)?.();
+  const pushHooks = {
+    onRequest: async (request: FastifyRequest) => {
+      await pusher.onRequest(request);
+      if (admission) releases.set(request, await admit(admission, pusher.of(request).station.branchId));
+    },
+    onResponse: release,
+    onRequestAbort: release,
+  };
+  app.post(serverApi.syncPush.path, pushHooks, async (request, reply): Promise<PushResponse> => {
     const { station, session } = pusher.of(request);
     await heardFrom(station, request, reply);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
@@ -128,7 +163,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
    */
   app.get(serverApi.syncLive.path, async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
-    if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
+    if (!hub) throw new HttpError(503, 'unavailable', 'live updates are not available on this server: stations still sync every 30 s; IT: give the server DATABASE_URL to listen on');
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

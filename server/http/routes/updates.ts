@@ -19,8 +19,9 @@ import { healthVerdicts } from './health-verdicts';
 import { onReleaseStateChanged, releaseSignalHub } from './release-signals';
 import { streamGuard } from '../stream-guard';
 import { requireStation } from './station-auth';
+import { STREAM_HEARTBEAT_MAX_MS } from '../../config';
 
-const HEARTBEAT_MS = 25_000;
+const HEARTBEAT_MS = STREAM_HEARTBEAT_MAX_MS;
 const CACHE_MS = 5_000;
 
 interface ChannelState {

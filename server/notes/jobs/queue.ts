@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { NoteFailure, SoapDraft } from '../../../contract/soap';
 import { recordAudit } from '../../audit/record';
 import { currentBranchId, type Actor, type BranchTransaction } from '../../db/with-branch';
+import type { PreparedDraft } from '../pipeline';
 import { reviewHash, toReviewSections } from '../review/sections';
 
 /*
@@ -81,10 +82,11 @@ async function takeLease(trx: BranchTransaction, jobId: string, workerId: string
 }
 
 /** Stores the draft and finishes the job, in the caller's transaction. False: the lease was lost, nothing written. */
-export async function completeJob(trx: BranchTransaction, job: ClaimedJob, workerId: string, draft: SoapDraft): Promise<boolean> {
+export async function completeJob(trx: BranchTransaction, job: ClaimedJob, workerId: string, draft: SoapDraft | PreparedDraft): Promise<boolean> {
   if (!(await takeLease(trx, job.id, workerId))) return false;
-  const sections = toReviewSections(draft.sections);
-  const hash = reviewHash(sections);
+  // A prepared draft (the server's) arrives serialized from the worker thread; never parsed here.
+  const stored = 'review' in draft ? draft.review : storedForm(draft);
+  const hash = stored.hash;
   const inserted = await trx
     .insertInto('soap_drafts')
     .values({
@@ -93,7 +95,7 @@ export async function completeJob(trx: BranchTransaction, job: ClaimedJob, worke
       note_draft_id: job.noteDraftId,
       note_version: job.noteVersion,
       patient_id: job.patientId,
-      sections: JSON.stringify(sections),
+      sections: stored.json,
       provider: draft.provenance.provider,
       model: draft.provenance.model,
       prompt_version: draft.provenance.promptVersion,
@@ -128,6 +130,11 @@ export async function completeJob(trx: BranchTransaction, job: ClaimedJob, worke
     });
   }
   return true;
+}
+
+function storedForm(draft: SoapDraft): PreparedDraft['review'] {
+  const sections = toReviewSections(draft.sections);
+  return { json: JSON.stringify(sections), hash: reviewHash(sections) };
 }
 
 async function markFailed(trx: BranchTransaction, jobId: string, failure: NoteFailure): Promise<void> {

@@ -4,6 +4,7 @@ import type { StructureResult } from '../../../contract/soap';
 import type { SystemDb } from '../../db/system-db';
 import { withBranch } from '../../db/with-branch';
 import type { Logger } from '../../log';
+import type { PreparedResult } from '../pipeline';
 import { claimJob, completeJob, failJob, releaseJob, WORKER_ACTOR, type ClaimedJob } from './queue';
 
 /*
@@ -15,8 +16,8 @@ import { claimJob, completeJob, failJob, releaseJob, WORKER_ACTOR, type ClaimedJ
 export interface WorkerOptions {
   db: SystemDb;
   log: Logger;
-  /** Raw note -> draft or failure: structureNote around the configured provider. */
-  summarize: (raw: string, signal: AbortSignal) => Promise<StructureResult>;
+  /** Raw note -> draft or failure: prepareNote (the server) or structureNote around the configured provider. */
+  summarize: (raw: string, signal: AbortSignal) => Promise<StructureResult | PreparedResult>;
   /** For LISTEN; without it the worker only polls. */
   databaseUrl?: string;
   pollMs?: number;

@@ -165,9 +165,9 @@ export async function getNoteReview(trx: BranchTransaction, noteId: string, read
 
 async function draftForChange(trx: BranchTransaction, noteId: string): Promise<DraftRow> {
   const exists = await trx.selectFrom('note_drafts').select('id').where('id', '=', noteId).executeTakeFirst();
-  if (!exists) throw new ReviewError('not_found', 'no such note');
+  if (!exists) throw new ReviewError('not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
   const draft = await latestDraft(trx, noteId, true);
-  if (!draft) throw new ReviewError('no_draft', 'the AI draft is not ready yet');
+  if (!draft) throw new ReviewError('no_draft', 'the draft is not ready yet: wait for it (the review shows it when it arrives)');
   if (draft.status === 'approved') throw new ReviewError('immutable', 'an approved note cannot change: add an addendum');
   return draft;
 }
@@ -185,7 +185,7 @@ export async function changeStatement(
   const draft = await draftForChange(trx, ref.noteId);
   const sections = ReviewSections.parse(draft.sections);
   const statement = sections[ref.section][ref.index];
-  if (!statement) throw new ReviewError('no_statement', 'no such statement');
+  if (!statement) throw new ReviewError('no_statement', 'this statement is no longer in the draft: the draft changed; review it again');
   const before = statement.review.editedText ?? statement.text;
   if (change.action === 'edit') statement.review = { ...statement.review, editedText: change.text, removed: false };
   else if (change.action === 'accept') statement.review = { ...statement.review, accepted: true };
@@ -307,7 +307,7 @@ export async function confirmNotePatient(trx: BranchTransaction, actor: Actor, n
 
 export async function addAddendum(trx: BranchTransaction, actor: Actor, userId: number, noteId: string, text: string): Promise<{ id: string; createdAt: string }> {
   const exists = await trx.selectFrom('note_drafts').select('id').where('id', '=', noteId).executeTakeFirst();
-  if (!exists) throw new ReviewError('not_found', 'no such note');
+  if (!exists) throw new ReviewError('not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
   const draft = await latestDraft(trx, noteId);
   if (!draft || draft.status !== 'approved') throw new ReviewError('not_signed', 'addenda are for approved notes; edit the draft instead');
   const row = await trx

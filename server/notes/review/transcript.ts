@@ -38,7 +38,7 @@ export async function appendTranscript(
   // The feed's lock of this branch, as sync_push takes it: mutations of a branch apply in order.
   await sql`SELECT pg_advisory_xact_lock(7301, ${currentBranchId()})`.execute(trx);
   const note = await trx.selectFrom('note_drafts').select(['text', 'patient_id']).where('id', '=', noteId).executeTakeFirst();
-  if (!note) throw new ReviewError('not_found', 'no such note');
+  if (!note) throw new ReviewError('not_found', "this note is not on the server (not synced yet, or removed): reload the patient's notes");
   const text = note.text.length > 0 ? `${note.text}\n${transcript.text}` : transcript.text;
   const payload = JSON.stringify({ draftId: noteId, patientId: note.patient_id, text, baseVersion });
   const r = await sql<{ r: { status: string; reason?: string; draft?: { version: number } } }>`
