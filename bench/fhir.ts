@@ -17,8 +17,8 @@ import { percentile, printFigures, writeResults, type Figure } from './lib';
  * FHIR Observation search by patient and code: 1,000,000 observations over 20 branches,
  * 50 concurrent clients.
  *  - end to end: GET /fhir/Observation?patient=…&code=… over HTTP with API-client tokens of random
- *    branches (authentication, withBranch, search, audit row, JSON), the clients in a worker
- *    thread (bench/http-load.ts), not in the server's event loop;
+ *    branches (authentication, withBranch, search, audit row, JSON), the clients in a child
+ *    process (bench/http-load.ts): neither the server's event loop nor its process;
  *  - the search statement alone, through withBranch under RLS, against the same statement run raw
  *    (explicit branch filter, a role without RLS) on the same table, interleaved in the same run.
  */
@@ -201,7 +201,7 @@ export async function run(): Promise<Record<string, Figure>> {
   if (OBSERVATIONS_PER_BRANCH !== 50_000) return figures; // a profiling run: not the benchmark's figures
   writeResults('fhir', figures, [
     `${BRANCHES} branches x ${PATIENTS_PER_BRANCH} patients x ${OBSERVATIONS_PER_BRANCH} observations (${CODES.length} LOINC codes), generated with generate_series`,
-    `${CLIENTS} concurrent clients; app pool ${POOL}, raw pool ${POOL}; the HTTP clients run in a worker thread of the benchmark process, the server in its main thread (2-core machine shared with other work)`,
+    `${CLIENTS} concurrent clients; app pool ${POOL}, raw pool ${POOL}; the HTTP clients run in a child process, the server in the benchmark process's main thread (2-core machine shared with other work)`,
     'fhir_http: GET /fhir/Observation?patient=&code= with API-client bearer tokens of random branches: auth lookup, withBranch, search, audit row (hash-chained), JSON; output schema check off (FHIR_VALIDATE_OUTPUT, the default for reads)',
     'sql_rls: the search statement through withBranch under RLS; sql_raw: the same statement with an explicit branch_id filter in BEGIN/COMMIT as a role without RLS, same table and indexes',
     `interleaved rounds: SQL ${ROUNDS} x ${SQL_ROUND_MS} ms per path, HTTP 2 x ${HTTP_ROUND_MS} ms`,

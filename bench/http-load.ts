@@ -1,11 +1,12 @@
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 
 /*
- * An HTTP load generator in a worker thread: the clients' own work (building requests, reading
- * and parsing answers) runs outside the server's event loop, so a figure measures the server.
+ * An HTTP load generator in its own process: the clients' work (building requests, reading and
+ * parsing answers) runs on neither the server's event loop nor its process's threads, so a
+ * figure measures the server (a worker thread would still share the server's process and heap).
  * Each of `clients` loops sends the next request of the list and waits for its answer. The
- * worker's code is plain JavaScript evaluated in the thread (a worker does not get the
- * TypeScript loader of its parent).
+ * child's code is plain JavaScript given to `node -e`; the job comes on its stdin and the
+ * result leaves as one JSON line on its stdout.
  */
 
 export interface LoadRequest {
@@ -26,9 +27,12 @@ export interface LoadJob {
   ms: number;
 }
 
-const WORKER = `
-const { parentPort, workerData: job } = require('node:worker_threads');
-(async () => {
+const CHILD = `
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => { input += d; });
+process.stdin.on('end', async () => {
+  const job = JSON.parse(input);
   const latencies = [];
   let failures = 0;
   let next = 0;
@@ -48,18 +52,28 @@ const { parentPort, workerData: job } = require('node:worker_threads');
       latencies.push(performance.now() - t0);
     }
   }));
-  parentPort.postMessage({ rate: latencies.length / ((performance.now() - start) / 1000), latencies, failures });
-})();
+  process.stdout.write(JSON.stringify({ rate: latencies.length / ((performance.now() - start) / 1000), latencies, failures }) + '\\n');
+});
 `;
 
-/** Runs the load in a fresh worker thread and returns its measurements. */
+/** Runs the load in a fresh child process and returns its measurements. */
 export function runLoad(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { eval: true, workerData: job });
-    w.once('message', (r: LoadResult) => {
-      resolve(r);
-      void w.terminate();
+    const child = spawn(process.execPath, ['-e', CHILD], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
     });
-    w.once('error', reject);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load process exited with ${code}`));
+      try {
+        resolve(JSON.parse(out) as LoadResult);
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    child.stdin.end(JSON.stringify(job));
   });
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,9 @@ export async function rate(workers: number, ms: number, op: (worker: number) => 
   return done / ((performance.now() - start) / 1000);
 }
 
+/** The machine's load average (1, 5, 15 min) when the benchmark started: beside every figure, since the machine is shared. */
+const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
+
 export function writeResults(name: string, figures: Record<string, Figure>, notes: string[] = []): string {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
@@ -42,7 +45,7 @@ export function writeResults(name: string, figures: Record<string, Figure>, note
   const body = {
     benchmark: name,
     measuredAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10) },
     figures,
     notes,
   };
@@ -51,6 +54,7 @@ export function writeResults(name: string, figures: Record<string, Figure>, note
 }
 
 export function printFigures(figures: Record<string, Figure>): void {
+  console.log(`  (load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} now; ${loadAtStart.join(' / ')} when the run started)`);
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   for (const [k, f] of Object.entries(figures)) {
     const v = Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(f.value < 10 ? 3 : 1);

@@ -270,3 +270,8 @@ export function createServerApiClient(fetchLike: FetchLike, baseUrl = ''): Serve
   }
   return client as unknown as ServerApiClient;
 }
+
+/** The folder of a channel's update feed (electron-updater's generic feed URL): the updateFeed route without its file. */
+export function updateFeedFolder(channel: string): string {
+  return serverPath('updateFeed', { params: { channel, file: 'latest.yml' } }).replace(/\/latest\.yml$/, '');
+}

@@ -6,7 +6,7 @@ import { ConflictText, DraftStatus } from './sync';
 import { StationInfo, WardInfo } from './ward';
 import { AllergyInput, AllergyView } from './allergy';
 import { VitalsFields, VitalsInput } from './vitals';
-import { CodeStatusInput, CodeStatusView } from './code-status';
+import { CodeStatusCode, CodeStatusInput, CodeStatusView } from './code-status';
 
 /*
  * The station API: every call the renderer makes, declared once. The Electron preload, the IPC
@@ -121,6 +121,8 @@ export const WardBadges = z.object({
   newResults: z.number().int(),
   awaitingReview: z.number().int(),
   news2: z.object({ total: z.number().int(), band: z.enum(['low', 'low-medium', 'medium', 'high']), takenAt: z.string() }).optional(),
+  /** The current code status, when one is recorded. */
+  codeStatus: CodeStatusCode.optional(),
 });
 export type WardBadges = z.infer<typeof WardBadges>;
 export const CachedPatientList = z.object({

@@ -144,6 +144,16 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     await page.getByTestId('ward-row').filter({ hasText: 'N990001' }).waitFor({ timeout: 20_000 });
   }
 
+  /** A new page (or a reload) of a station with an open session lands on the lock screen: the same user unlocks. */
+  async function unlock(page: Page, name: RegExp) {
+    await page.getByRole('heading', { name: 'Station locked' }).waitFor({ timeout: 15_000 });
+    assert.match((await page.getByTestId('locked-user').textContent()) ?? '', name);
+    assert.equal(await page.getByTestId('ward-row').count(), 0, 'nothing of the ward while locked');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByTestId('ward-row').filter({ hasText: 'N990001' }).waitFor({ timeout: 20_000 });
+  }
+
   test("the ward list is the station's own ward by bed, with ages and sexes, look-alikes and a folded search", async () => {
     const page = await newPage();
     await page.goto(pageUrl());
@@ -190,11 +200,38 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
   test('the banner says who the patient is; the chart reads at a glance at 1366×768; the signed note is a document', async () => {
     const page = await newPage();
     await page.goto(pageUrl());
+    // The session of the previous test is still open: a new page gets the lock screen first.
+    await unlock(page, /Dr\. Anna Berger/);
     await page.getByTestId('ward-row').filter({ hasText: 'N990001' }).getByRole('button', { name: 'NGUYỄN, Thị Lan', exact: true }).click();
     const banner = page.getByTestId('patient-banner');
     await banner.waitFor();
     const text = (await banner.textContent()) ?? '';
-    for (const part of ['NGUYỄN, Thị Lan', 'female', '1948-03-12', 'N990001', '9900000019', 'Internal Medicine', '13A', 'Allergies not recorded', 'Code status']) assert.ok(text.includes(part), `banner shows ${part}: ${text}`);
+    for (const part of ['NGUYỄN, Thị Lan', 'female', '1948-03-12', 'N990001', '9900000019', 'Internal Medicine', '13A', 'Allergies not recorded', 'Code status not recorded']) assert.ok(text.includes(part), `banner shows ${part}: ${text}`);
+    // The physician records the code status in the chart's side column; the banner shows it at once, in words and colour.
+    const panel = page.getByTestId('code-status-panel');
+    await panel.getByText('Record code status').click();
+    const form = page.getByTestId('code-status-form');
+    await form.getByLabel('Decision').selectOption('limitations');
+    await form.getByRole('button', { name: 'Record' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Write down the limitations' }).waitFor();
+    await form.getByLabel('Limitations', { exact: true }).fill('No intubation, no ICU');
+    await form.getByRole('button', { name: 'Record' }).click();
+    const bannerStatus = page.getByTestId('banner-code-status');
+    await bannerStatus.filter({ hasText: 'Limitations of treatment: No intubation, no ICU' }).waitFor();
+    assert.equal(await bannerStatus.locator('.cs-limits').count(), 1, 'coloured as limitations');
+    assert.match((await panel.textContent()) ?? '', /Dr\. Anna Berger, physician/);
+    await page.getByText('Everything is synced').waitFor({ timeout: 20_000 });
+    const stored = await withBranch(server.owner, northId, admin, (trx) => trx.selectFrom('code_statuses').select(['status', 'limitations', 'recorded_by_name']).where('patient_id', '=', lan).execute());
+    assert.deepEqual(stored, [{ status: 'limitations', limitations: 'No intubation, no ICU', recorded_by_name: 'Dr. Anna Berger' }]);
+    // A draft of his own: in the note history as a draft, with the signed note.
+    await page.getByRole('tab', { name: 'Note' }).click();
+    await page.getByLabel('Note text').fill('Fluids running, recheck creatinine at 18:00.');
+    await page.getByText('Saved on this station').or(page.getByText('Synced')).first().waitFor();
+    await page.getByRole('tab', { name: 'Chart' }).click();
+    const history = page.getByTestId('note-history');
+    await history.getByTestId('note-history-entry').filter({ hasText: 'recheck creatinine' }).waitFor();
+    assert.match((await history.locator('[data-state="draft"]').textContent()) ?? '', /Draft.*Progress note.*By you.*Fluids running/);
+    assert.match((await history.locator('[data-state="signed"]').textContent()) ?? '', /Signed.*Signed by Dr\. Anna Berger, physician.*acute kidney injury|Signed.*Signed by Dr\. Anna Berger, physician/);
     assert.match((await page.getByTestId('banner-lookalike').textContent()) ?? '', /NGUYEN, Văn An \(bed 13B\)/);
     // Cumulative table: creatinine with its five days, flagged high in text and colour.
     const table = page.getByTestId('lab-table');
@@ -204,7 +241,7 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     assert.match((await cr.locator('td.lab-h').first().textContent()) ?? '', /2\.3 H/);
     assert.equal(await cr.locator('th').getAttribute('title'), 'Creatinine [Mass/volume] in Serum or Plasma (LOINC 2160-0)');
     // Medications, referrals and the signed note are on the first screen, beside the trends.
-    for (const id of ['meds-title', 'refs-title', 'signed-title', 'allergies-title']) {
+    for (const id of ['meds-title', 'refs-title', 'notes-title', 'allergies-title', 'code-status-title']) {
       const box = await page.locator(`#${id}`).boundingBox();
       assert.ok(box && box.y + box.height <= 768, `${id} visible without scrolling`);
     }
@@ -222,6 +259,12 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     await page.screenshot({ path: path.join(shots, 'patient-chart.png') });
     await banner.screenshot({ path: path.join(shots, 'patient-banner.png') });
     a11y.push(...(await accessibilityProblems(page, 'chart')));
+    // A signed note opens from the history on its review tab, as a document with its signer's role.
+    await history.locator('[data-state="signed"]').getByRole('button').click();
+    await page.getByTestId('signed-note').filter({ hasText: /Signed by Dr\. Anna Berger, physician/ }).waitFor({ timeout: 15_000 });
+    // The ward list carries the decision too, in words.
+    await page.getByRole('button', { name: 'Ward list' }).click();
+    await page.getByTestId('ward-row').filter({ hasText: 'N990001' }).getByTestId('code-status-flag').filter({ hasText: 'Treatment limits' }).waitFor();
     await page.close();
     assert.deepEqual(problems, []);
   });
@@ -229,8 +272,9 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
   test('a nurse records vitals offline and an allergy; both reach a second station; she signs her nursing note and a physician reads it', async () => {
     const page = await newPage();
     await page.goto(pageUrl());
-    // Whoever is signed in (the earlier test left a session): sign out, the nurse signs in.
-    if (await page.getByRole('button', { name: 'Sign out' }).count()) await page.getByRole('button', { name: 'Sign out' }).click();
+    // The earlier test left the physician's session open: the new page is locked; the nurse switches user.
+    await page.getByRole('heading', { name: 'Station locked' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: /Switch user/ }).click();
     await signIn(page, 'nurse.north');
     await page.getByTestId('ward-row').filter({ hasText: 'N990002' }).getByRole('button', { name: 'NGUYEN, Văn An', exact: true }).click();
     await page.getByRole('tab', { name: 'Vitals' }).click();
@@ -253,6 +297,7 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     assert.match((await page.getByTestId('news2-score').first().textContent()) ?? '', /11 high/);
     // An allergy, offline too, on the chart's side column; the banner shows it at once.
     await page.getByRole('tab', { name: 'Chart' }).click();
+    await page.getByText('Record allergy').click();
     const allergy = page.getByTestId('allergy-form');
     await allergy.getByLabel('Substance').fill('Penicillin');
     await allergy.getByLabel('Reaction').fill('hives');
@@ -287,6 +332,9 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
       const note = other.getByTestId('chart-signed-note');
       await note.waitFor({ timeout: 15_000 });
       assert.match((await note.textContent()) ?? '', /more alert/);
+      // The nurse never signed in at this station: her name and role came with the signed note.
+      assert.match((await note.textContent()) ?? '', /Signed by Maria Santos, nurse/);
+      assert.match((await other.getByTestId('note-history').locator('[data-state="signed"]').first().textContent()) ?? '', /Nursing note.*Signed by Maria Santos, nurse/);
       await other.getByRole('tab', { name: 'Vitals' }).click();
       assert.match((await other.getByTestId('news2-score').first().textContent()) ?? '', /11 high/);
       a11y.push(...(await accessibilityProblems(other, 'vitals history')));
@@ -312,6 +360,13 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     // A reload has no secret in its address: the page cookie still reaches the station.
     await page.reload();
     await page.getByRole('heading', { name: 'Station locked' }).waitFor({ timeout: 10_000 });
+    // Unlocked, then reloaded: the reload itself locks the open session (the password again, as on lock).
+    await unlock(page, /Dr\. Anna Berger/);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Station locked' }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('ward-row').count(), 0);
+    assert.equal((await launched.station.handlers.status({})).locked, true, 'the session is kept, locked');
+    await page.screenshot({ path: path.join(shots, 'reload-lock.png') });
     // The station restarts (new launch secret, same port): the open tab comes back to sign-in.
     const port = Number(new URL(launched.host.url).port);
     await stop(launched);

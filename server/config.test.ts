@@ -14,6 +14,7 @@ test('the defaults of the README table, and every part of the server configured 
   assert.equal(c.policy.idleTimeoutMs, 30 * 60_000);
   assert.equal(c.trustProxy, false);
   assert.equal(c.databaseOwnerUrl, null);
+  assert.equal(c.databaseReadUrl, null, 'no replica unless named');
   assert.equal(c.fhir.clientCacheMs, 5000);
   assert.equal(c.notes.summarizer.provider, 'local');
   assert.equal(c.notes.transcription.provider, 'none');
@@ -31,6 +32,7 @@ test('a bad value stops start-up with one sentence naming the variable, never it
     [{ ...base, SESSION_IDLE_MINUTES: '-5' }, /^SESSION_IDLE_MINUTES must be a whole number/],
     [{ ...base, TRUST_PROXY: 'yes' }, /^TRUST_PROXY must be 1/],
     [{ ...base, DATABASE_OWNER_URL: 'owner' }, /^DATABASE_OWNER_URL must be a postgres/],
+    [{ ...base, DATABASE_READ_URL: 'replica' }, /^DATABASE_READ_URL must be a postgres/],
     [{ ...base, FHIR_CLIENT_CACHE_MS: 'soon' }, /^FHIR_CLIENT_CACHE_MS must be/],
     [{ ...base, PUBLIC_BASE_URL: 'not a url' }, /^PUBLIC_BASE_URL must be an http\(s\) URL$/],
     [{ ...base, NOTES_PROVIDER: 'openai' }, /^OPENAI_API_KEY is not set/],

@@ -26,7 +26,8 @@ interface DraftRow {
 
 const PREVIEW = 90;
 function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Read as prose: list dashes and line breaks go (the note itself keeps them).
+  const flat = text.replace(/^\s*[-•]\s+/gm, '').replace(/\s+/g, ' ').trim();
   return flat.length > PREVIEW ? `${flat.slice(0, PREVIEW - 1)}…` : flat;
 }
 

@@ -74,7 +74,7 @@ export interface StationCore {
   close(): Promise<void>;
 }
 
-/** Calls a renderer makes on its own (polls): they do not count as someone using the station. */
+/** Calls a renderer makes on its own (at start, and when an event says something changed): they do not count as someone using the station. */
 const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
 
 function releasePublicKey(options: StationOptions) {
@@ -352,7 +352,7 @@ export function createStation(options: StationOptions): StationCore {
       update?.status() ?? { currentVersion: appVersion, offeredVersion: null, downloadedVersion: null, state: 'idle', waitingFor: null, lastCheckedAt: null, error: null },
     getFlags: async () => readFlags(store),
   };
-  // Someone using the station (not the renderer's polls) delays an unlocked install; an
+  // Someone using the station (not the renderer's own reads) delays an unlocked install; an
   // unexpected failure of a call is an error the health report counts.
   for (const call of Object.keys(calls) as StationCall[]) {
     const inner = calls[call] as (input: unknown) => Promise<unknown>;

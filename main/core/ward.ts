@@ -2,7 +2,7 @@ import type { CachedPatient, LookAlike, StationInput, StationOutput } from '../.
 import { matchesSearch } from '../../contract/search';
 import { lookAlikes } from '../../contract/ward';
 import { allPatients, patientFlags } from './cache';
-import { patientVitals } from './clinical';
+import { patientCodeStatuses, patientVitals } from './clinical';
 import type { Store } from './store';
 
 /*
@@ -62,6 +62,8 @@ export function listWard(store: Store, user: { id: number; roles: readonly strin
   for (const p of shown) {
     const latest = patientVitals(store, p.id)[0];
     if (latest && flags[p.id]) flags[p.id] = { ...flags[p.id]!, news2: { total: latest.news2.total, band: latest.news2.band, takenAt: latest.takenAt } };
+    const code = patientCodeStatuses(store, p.id)[0];
+    if (code && flags[p.id]) flags[p.id] = { ...flags[p.id]!, codeStatus: code.status };
   }
   return {
     patients: shown,

@@ -32,33 +32,37 @@ export function AllergyForm({ patientId }: { patientId: string }) {
     e.preventDefault();
     void save(false);
   };
+  // Folded until wanted: the chart's side column keeps the notes on the first screen at 1366×768.
   return (
-    <form className="allergy-form" onSubmit={submit} aria-label="Record an allergy" data-testid="allergy-form">
-      <label>
-        Substance
-        <input value={substance} onChange={(e) => setSubstance(e.target.value)} required maxLength={200} />
-      </label>
-      <label>
-        Reaction
-        <input value={reaction} onChange={(e) => setReaction(e.target.value)} maxLength={200} />
-      </label>
-      <label>
-        Risk
-        <select value={criticality} onChange={(e) => setCriticality(e.target.value as '' | 'low' | 'high')}>
-          <option value="">not assessed</option>
-          <option value="low">low</option>
-          <option value="high">high</option>
-        </select>
-      </label>
-      <button type="submit">Add allergy</button>
-      <button type="button" onClick={() => void save(true)}>
-        No known allergies
-      </button>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-    </form>
+    <details className="allergy-entry">
+      <summary>Record allergy</summary>
+      <form className="allergy-form" onSubmit={submit} aria-label="Record an allergy" data-testid="allergy-form">
+        <label>
+          Substance
+          <input value={substance} onChange={(e) => setSubstance(e.target.value)} required maxLength={200} />
+        </label>
+        <label>
+          Reaction
+          <input value={reaction} onChange={(e) => setReaction(e.target.value)} maxLength={200} />
+        </label>
+        <label>
+          Risk
+          <select value={criticality} onChange={(e) => setCriticality(e.target.value as '' | 'low' | 'high')}>
+            <option value="">not assessed</option>
+            <option value="low">low</option>
+            <option value="high">high</option>
+          </select>
+        </label>
+        <button type="submit">Add allergy</button>
+        <button type="button" onClick={() => void save(true)}>
+          No known allergies
+        </button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </form>
+    </details>
   );
 }

@@ -32,7 +32,7 @@ export function SyncBar() {
         </p>
       )}
       <div className="progress">
-        <span data-testid="sync-pending">{pending === 0 ? 'Everything is synced' : `${pending} change${pending > 1 ? 's' : ''} waiting (${kb(sync.pendingBytes)})`}</span>
+        <span data-testid="sync-pending">{pending === 0 ? (offline ? 'Nothing waiting to be sent' : 'Everything is synced') : `${pending} change${pending > 1 ? 's' : ''} waiting (${kb(sync.pendingBytes)})`}</span>
         <progress aria-label="Sync progress" max={Math.max(1, peak.current)} value={Math.max(1, peak.current) - pending} />
         {sync.rejectedItems > 0 && (
           <button type="button" className="link" onClick={() => go({ name: 'outbox' })}>

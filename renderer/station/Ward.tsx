@@ -105,6 +105,16 @@ export function Ward() {
                       NEWS2 {f.news2.total} {BAND_WORDS[f.news2.band]}
                     </span>
                   )}
+                  {f?.codeStatus === 'dnacpr' && (
+                    <span className="flag code-status cs-dnacpr" data-testid="code-status-flag">
+                      DNACPR
+                    </span>
+                  )}
+                  {f?.codeStatus === 'limitations' && (
+                    <span className="flag code-status cs-limits" data-testid="code-status-flag">
+                      Treatment limits
+                    </span>
+                  )}
                   {f && f.newResults > 0 && <span className="flag results">{f.newResults} new results</span>}
                   {f && f.awaitingReview > 0 && <span className="flag review">{f.awaitingReview} awaiting review</span>}
                 </td>

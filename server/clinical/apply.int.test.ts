@@ -94,4 +94,51 @@ describe('clinical records from stations', () => {
     assert.deepEqual(body.results.map((x) => x.status), ['rejected', 'applied']);
     assert.match(body.results[0]!.detail ?? '', /spo2/);
   });
+
+  test('a physician records a code status: once, with her name and role, on the feed of her branch only, audited; a nurse is refused', async () => {
+    const patientId = h.f.north.patientIds[2]!;
+    const physician = await h.login('dr.north', 'north', h.north1);
+    const entry = (status: 'full-code' | 'dnacpr' | 'limitations', limitations: string | null = null) => ({
+      codeStatusId: randomUUID(),
+      patientId,
+      status,
+      limitations,
+      recordedAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const ms: Mutation[] = [
+      { kind: 'code_status.record', id: testUuid7(), payload: entry('limitations', 'No intubation, no ICU') },
+      { kind: 'code_status.record', id: testUuid7(), payload: { ...entry('dnacpr'), recordedAt: new Date(Date.now() + 86_400_000).toISOString() } },
+      { kind: 'code_status.record', id: testUuid7(), payload: { ...entry('full-code'), patientId: randomUUID() } },
+    ];
+    const first = await h.push(h.north1, physician, ms);
+    assert.deepEqual(first.results.map((r) => r.status), ['applied', 'applied', 'rejected']);
+    assert.deepEqual((await h.push(h.north1, physician, ms)).results.map((r) => r.status), ['duplicate', 'duplicate', 'duplicate']);
+    // A nurse's code status is refused by the server, whatever her station allowed.
+    const byNurse = await h.push(h.north1, nurse, [{ kind: 'code_status.record', id: testUuid7(), payload: entry('dnacpr') }]);
+    assert.deepEqual(byNurse.results.map((r) => [r.status, 'reason' in r ? r.reason : undefined]), [['rejected', 'forbidden']]);
+    // Limitations need their wording: the contract refuses one without, alone.
+    const r = await fetch(`${h.url}/api/sync/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${physician}`, 'x-station-credential': h.north1.credential, 'content-type': 'application/json' },
+      body: JSON.stringify({ mutations: [{ kind: 'code_status.record', id: testUuid7(), payload: entry('limitations') }] }),
+    });
+    assert.equal(r.status, 200);
+    assert.deepEqual(((await r.json()) as { results: { status: string }[] }).results.map((x) => x.status), ['rejected']);
+    const admin = { kind: 'admin', id: 'test' } as const;
+    const rows = await withBranch(h.t.owner, h.f.north.id, admin, (trx) =>
+      trx.selectFrom('code_statuses').select(['status', 'limitations', 'recorded_by_name', 'recorded_by_role', 'recorded_at']).where('patient_id', '=', patientId).orderBy('recorded_at').execute(),
+    );
+    assert.deepEqual(rows.map((x) => [x.status, x.limitations, x.recorded_by_role]), [['limitations', 'No intubation, no ICU', 'physician'], ['dnacpr', null, 'physician']]);
+    assert.ok(rows.every((x) => x.recorded_by_name === 'dr.north'));
+    assert.ok(rows[1]!.recorded_at.getTime() <= Date.now() + 1000, 'a station clock ahead does not record a decision in the future');
+    const audit = await withBranch(h.t.owner, h.f.north.id, admin, (trx) => trx.selectFrom('audit_events').select('action').where('action', '=', 'code_status.record').execute());
+    assert.equal(audit.length, 2);
+    const pull = await h.pull(h.north1, nurse, '0', 5000);
+    assert.equal(pull.changes.filter((c) => c.entity === 'code_status' && c.data.patient_id === patientId).length, 2);
+    const south = await h.login('dr.south', 'south', h.south1);
+    assert.ok(!(await h.pull(h.south1, south, '0', 5000)).changes.some((c) => c.entity === 'code_status' && c.data.patient_id === patientId));
+    // Another branch's physician cannot record one for this patient: it is not a patient of theirs.
+    const foreign = await h.push(h.south1, south, [{ kind: 'code_status.record', id: testUuid7(), payload: entry('dnacpr') }]);
+    assert.deepEqual(foreign.results.map((x) => [x.status, 'reason' in x ? x.reason : undefined]), [['rejected', 'unknown_patient']]);
+  });
 });

@@ -131,6 +131,9 @@ describe('notes review and approval', () => {
     // Who signed, and who wrote the addendum, by name (the fixtures' display name is the username).
     assert.equal(approved.approvedByName, 'dr.north');
     assert.equal(after.draft!.approvedByName, 'dr.north');
+    // The role the note was signed in travels with it (here: a progress note, a physician).
+    assert.equal(approved.approvedByRole, 'physician');
+    assert.equal(after.draft!.approvedByRole, 'physician');
     assert.equal(after.addenda[0]!.authorName, 'dr.north');
 
     const audit = NoteAudit.parse((await call('GET', `/api/notes/${id}/audit`, tokens.nurse!)).json);
@@ -204,9 +207,19 @@ describe('notes review and approval', () => {
     const signed = SoapDraftView.parse((await call('POST', `/api/notes/${id}/approve`, tokens.nurse!, { contentHash: accepted.contentHash })).json);
     assert.equal(signed.status, 'approved');
     const row = await withBranch(h.t.owner, h.f.north.id, admin, (trx) =>
-      trx.selectFrom('soap_drafts as s').innerJoin('users as u', 'u.id', 's.approved_by').select(['s.status', 'u.username']).where('s.note_draft_id', '=', id).executeTakeFirstOrThrow(),
+      trx
+        .selectFrom('soap_drafts as s')
+        .innerJoin('users as u', 'u.id', 's.approved_by')
+        .select(['s.status', 'u.username', 's.approved_by_name', 's.approved_by_role'])
+        .where('s.note_draft_id', '=', id)
+        .executeTakeFirstOrThrow(),
     );
-    assert.deepEqual(row, { status: 'approved', username: 'nurse.north' });
+    // The signer's name and role are on the signed row itself: every station's feed carries them.
+    assert.deepEqual(row, { status: 'approved', username: 'nurse.north', approved_by_name: 'nurse.north', approved_by_role: 'nurse' });
+    assert.equal(signed.approvedByRole, 'nurse');
+    const fed = await h.pull(h.north1, tokens.dr!, '0', 5000);
+    const onFeed = fed.changes.filter((c) => c.entity === 'soap_draft' && c.data.note_draft_id === id && c.data.status === 'approved');
+    assert.deepEqual(onFeed.map((c) => [c.data.approved_by_name, c.data.approved_by_role]), [['nurse.north', 'nurse']]);
     const physicianView = NoteReview.parse((await call('GET', `/api/notes/${id}`, tokens.dr!)).json);
     assert.equal(physicianView.state, 'approved');
     // A physician's progress note still needs a physician: the nurse gets 403 there (test above).

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServerApiClient, declaredServerRoutes, ServerApiError, serverPath, type FetchLike, type ServerApiClient } from '../../contract/server-api';
+import { createServerApiClient, declaredServerRoutes, ServerApiError, serverPath, type FetchLike, type ServerApiClient, updateFeedFolder } from '../../contract/server-api';
 import { enrolStation } from '../admin/credentials';
 import { DEFAULT_AUTH_POLICY } from '../auth/policy';
 import { silentLogger } from '../log';
@@ -64,6 +64,7 @@ describe('server HTTP API declared in contract/', () => {
     assert.equal(serverPath('setFlag', { params: { key: 'a/b' } }), '/api/flags/a%2Fb');
     assert.equal(serverPath('rolloutStatus', { query: { channel: 'beta', none: undefined } }), '/api/releases/rollout?channel=beta');
     assert.throws(() => serverPath('setFlag', {}), /missing path parameter key/);
+    assert.equal(updateFeedFolder('beta'), '/updates/beta');
   });
 
   test('the derived client signs in, reads the fleet and gets refusals with their codes', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,7 +87,11 @@ export async function startReplicaPair(): Promise<ReplicaPair> {
   const started: string[] = [];
   const ctl = (dir: string, port: number, action: 'start' | 'stop') =>
     action === 'start'
-      ? run(path.join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', dir, '-l', `${dir}.log`, '-o', `-p ${port} -k ${root}`], ids)
+      ? run(path.join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', dir, '-l', `${dir}.log`, '-o', `-p ${port} -k ${root}`], ids).catch((e: Error) => {
+          // PostgreSQL's own last lines say why.
+          const log = existsSync(`${dir}.log`) ? readFileSync(`${dir}.log`, 'utf8').slice(-1500) : '';
+          throw new Error(`${e.message} ${log}`);
+        })
       : run(path.join(bin, 'pg_ctl'), ['stop', '-w', '-t', '30', '-D', dir, '-m', 'fast'], ids);
   const stop = async () => {
     for (const dir of started.reverse()) await ctl(dir, 0, 'stop').catch(() => {});
@@ -117,6 +121,10 @@ export async function startReplicaPair(): Promise<ReplicaPair> {
       await run(basebackup, ['-h', '127.0.0.1', '-p', String(pPort), '-U', 'postgres', '-D', standbyDir, '-R', '-X', 'stream', '-c', 'fast'], ids);
       method = 'pg_basebackup -R';
     } else {
+      // Once up and down first: the control file then records this configuration (a standby
+      // refuses settings lower than the primary's last recorded ones), and the copy is clean.
+      await ctl(primaryDir, pPort, 'start');
+      await ctl(primaryDir, pPort, 'stop');
       cpSync(primaryDir, standbyDir, { recursive: true });
       writeFileSync(path.join(standbyDir, 'standby.signal'), '');
       appendFileSync(path.join(standbyDir, 'postgresql.auto.conf'), `primary_conninfo = 'host=127.0.0.1 port=${pPort} user=postgres'\n`);

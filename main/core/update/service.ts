@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { ReleaseSignal } from '../../../contract/releases';
+import { updateFeedFolder } from '../../../contract/server-api';
 import type { UpdateStatus } from '../../../contract/station-api';
 import type { Health } from '../health';
 import { createUpdatePolicy, DEFAULT_UPDATE_POLICY, safeToInstall, type StationActivity, type UpdatePolicyOptions } from './policy';
@@ -113,7 +114,7 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
   const currentDriver = (): UpdaterDriver | null => {
     const s = o.server();
     if (!s) return null;
-    const feedUrl = `${s.url.replace(/\/+$/, '')}/updates/${o.channel}`;
+    const feedUrl = `${s.url.replace(/\/+$/, '')}${updateFeedFolder(o.channel)}`;
     const key = `${feedUrl}\n${s.credential}`;
     if (driver?.key !== key) driver = { key, d: o.factory({ feedUrl, credential: s.credential, currentVersion: o.currentVersion, cacheDir: o.cacheDir }) };
     return driver.d;

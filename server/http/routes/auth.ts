@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { serverApi } from '../../../contract/server-api';
 import { signInThrottledMessage } from '../../../contract/errors';
 import { LoginRequest, type MeResponse } from '../../../contract/auth';
 import { login } from '../../auth/login';
@@ -13,7 +14,7 @@ import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/api/auth/login', async (request) => {
+  app.post(serverApi.login.path, async (request) => {
     const body = parseInput(LoginRequest, request.body);
     // A station signs its user in with its credential: the session is bound to that station,
     // and only for the station's own branch.
@@ -32,7 +33,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     return outcome.response;
   });
 
-  app.post('/api/auth/logout', async (request, reply) => {
+  app.post(serverApi.logout.path, async (request, reply) => {
     const session = await requireSession(ctx, request);
     await revokeSession(ctx.db, session.sessionId);
     const actor = { kind: 'user', id: String(session.userId) } as const;
@@ -42,7 +43,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     return reply.status(204).send();
   });
 
-  app.get('/api/me', async (request): Promise<MeResponse> => {
+  app.get(serverApi.me.path, async (request): Promise<MeResponse> => {
     const s = await requireSession(ctx, request);
     return {
       user: { id: s.userId, username: s.username, displayName: s.displayName, roles: s.roles },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { serverApi } from '../../../contract/server-api';
 import { SetPasswordInput, Username, type ApiClientList, type AuditCheckpointList, type StationList, type UserList } from '../../../contract/console';
 import { revokeApiClient, revokeStation } from '../../admin/credentials';
 import { AdminError, disableUser, setPassword } from '../../admin/users';
@@ -34,20 +35,20 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
     return { session, by: { actor: { kind: 'user', id: String(session.userId) }, within: branches.map((b) => b.branch_id) } };
   }
 
-  app.get('/api/admin/stations', async (request): Promise<StationList> => {
+  app.get(serverApi.listStations.path, async (request): Promise<StationList> => {
     const session = await requireSession(ctx, request);
     requireRole(session, ['it_admin']);
     return { stations: await listStations(ctx.db, session.branch.id) };
   });
 
-  app.post('/api/admin/stations/:id/revoke', async (request) => {
+  app.post(serverApi.revokeStation.path, async (request) => {
     const { by } = await itAdmin(request);
     const { id } = parseInput(z.object({ id: z.uuid() }), request.params);
     return mapped(() => revokeStation(ctx.db, id, by));
   });
 
   // The branch's staff: who holds a role here, where else they hold one, and whether disabled.
-  app.get('/api/admin/users', async (request): Promise<UserList> => {
+  app.get(serverApi.listUsers.path, async (request): Promise<UserList> => {
     const { session } = await itAdmin(request);
     const rows = await ctx.db
       .selectFrom('users as u')
@@ -67,14 +68,14 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
     return { users: [...users.values()] };
   });
 
-  app.post('/api/admin/users/:username/disable', async (request) => {
+  app.post(serverApi.disableUser.path, async (request) => {
     const { by } = await itAdmin(request);
     const { username } = parseInput(z.object({ username: Username }), request.params);
     const r = await mapped(() => disableUser(ctx.db, username, by));
     return { sessionsEnded: r.sessionsEnded };
   });
 
-  app.post('/api/admin/users/:username/password', async (request) => {
+  app.post(serverApi.setUserPassword.path, async (request) => {
     const { by } = await itAdmin(request);
     const { username } = parseInput(z.object({ username: Username }), request.params);
     const { password } = parseInput(SetPasswordInput, request.body);
@@ -82,7 +83,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
     return { sessionsEnded: r.sessionsEnded };
   });
 
-  app.get('/api/admin/clients', async (request): Promise<ApiClientList> => {
+  app.get(serverApi.listApiClients.path, async (request): Promise<ApiClientList> => {
     const { session } = await itAdmin(request);
     const rows = await ctx.db
       .selectFrom('api_clients')
@@ -93,7 +94,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
     return { clients: rows.map((c) => ({ id: c.id, name: c.name, scopes: c.scopes, createdAt: new Date(c.created_at).toISOString(), revoked: c.revoked_at !== null })) };
   });
 
-  app.post('/api/admin/clients/:id/revoke', async (request) => {
+  app.post(serverApi.revokeApiClient.path, async (request) => {
     const { by } = await itAdmin(request);
     const { id } = parseInput(z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) }), request.params);
     await mapped(() => revokeApiClient(ctx.db, id, by));
@@ -101,7 +102,7 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   // The newest signed checkpoint of each branch the administrator administers, against the chain now.
-  app.get('/api/admin/audit/checkpoints', async (request): Promise<AuditCheckpointList> => {
+  app.get(serverApi.auditCheckpoints.path, async (request): Promise<AuditCheckpointList> => {
     const { by } = await itAdmin(request);
     const where = ctx.auditCheckpoint;
     if (!where) return { configured: false, branches: [] };

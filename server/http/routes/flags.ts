@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { serverApi } from '../../../contract/server-api';
 import { z } from 'zod';
 import { FeatureFlagKey, SetFeatureFlagInput, type FeatureFlagList } from '../../../contract/flags';
 import { withBranch } from '../../db/with-branch';
@@ -12,14 +13,14 @@ const FlagParams = z.object({ key: FeatureFlagKey });
 
 /* Feature flags of the IT administrator's session branch: read and set, each change audited. */
 export function registerFlagRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/flags', async (request): Promise<FeatureFlagList> => {
+  app.get(serverApi.listFlags.path, async (request): Promise<FeatureFlagList> => {
     const session = await requireSession(ctx, request);
     requireRole(session, ['it_admin']);
     const actor = { kind: 'user', id: String(session.userId) } as const;
     return { branch: session.branch.code, flags: await withBranch(ctx.db, session.branch.id, actor, (trx) => listFlags(trx)) };
   });
 
-  app.put('/api/flags/:key', async (request) => {
+  app.put(serverApi.setFlag.path, async (request) => {
     const session = await requireSession(ctx, request);
     requireRole(session, ['it_admin']);
     const { key } = parseInput(FlagParams, request.params);

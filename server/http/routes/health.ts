@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { serverApi } from '../../../contract/server-api';
 import { sql } from 'kysely';
 import { serverMigrations } from '../../../migrations/server/index';
 import type { AppContext } from '../context';
@@ -9,9 +10,9 @@ export interface HealthState {
 
 /** /healthz: the process is alive. /readyz: the database answers, is migrated, and we are not draining. */
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext, state: HealthState): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(serverApi.healthz.path, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get(serverApi.readyz.path, async (_request, reply) => {
     if (state.draining) return reply.status(503).send({ status: 'draining' });
     try {
       const r = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(ctx.db);

@@ -62,7 +62,7 @@ async function caller(ctx: AppContext, request: FastifyRequest, roles: readonly 
 }
 
 export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/notes/:id', async (request): Promise<NoteReview> => {
+  app.get(serverApi.getNoteReview.path, async (request): Promise<NoteReview> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const review = await withBranch(ctx.db, session.branch.id, actor, async (trx) => {
@@ -87,14 +87,14 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
         }),
       );
     });
-  statementRoute('/api/notes/:id/statements/:section/:index/edit', (body) => {
+  statementRoute(serverApi.editNoteStatement.path, (body) => {
     const { text } = parseInput(serverApi.editNoteStatement.body, body);
     return { action: 'edit', text };
   });
-  statementRoute('/api/notes/:id/statements/:section/:index/accept', () => ({ action: 'accept' }));
-  statementRoute('/api/notes/:id/statements/:section/:index/remove', () => ({ action: 'remove' }));
+  statementRoute(serverApi.acceptNoteStatement.path, () => ({ action: 'accept' }));
+  statementRoute(serverApi.removeNoteStatement.path, () => ({ action: 'remove' }));
 
-  app.post('/api/notes/:id/approve', async (request): Promise<SoapDraftView> => {
+  app.post(serverApi.approveNote.path, async (request): Promise<SoapDraftView> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const { contentHash } = parseInput(serverApi.approveNote.body, request.body);
@@ -125,19 +125,19 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     const p = parseInput(OmissionParams, request.params);
     return parseInput(OmissionRef, { noteId: p.id, key: p.key });
   };
-  checkRoute('/api/notes/:id/omissions/:key/add', (trx, actor, request) => {
+  checkRoute(serverApi.addNoteOmission.path, (trx, actor, request) => {
     const ref = omission(request);
     const { section } = parseInput(serverApi.addNoteOmission.body, request.body);
     const change: OmissionAction = { action: 'add', section };
     return resolveOmission(trx, actor, ref.noteId, ref.key, change);
   });
-  checkRoute('/api/notes/:id/omissions/:key/not-needed', (trx, actor, request) => {
+  checkRoute(serverApi.dismissNoteOmission.path, (trx, actor, request) => {
     const ref = omission(request);
     return resolveOmission(trx, actor, ref.noteId, ref.key, { action: 'dismiss' });
   });
-  checkRoute('/api/notes/:id/confirm-patient', (trx, actor, request) => confirmNotePatient(trx, actor, parseInput(IdParams, request.params).id));
+  checkRoute(serverApi.confirmNotePatient.path, (trx, actor, request) => confirmNotePatient(trx, actor, parseInput(IdParams, request.params).id));
 
-  app.post('/api/notes/:id/addenda', async (request, reply) => {
+  app.post(serverApi.addNoteAddendum.path, async (request, reply) => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const { text } = parseInput(serverApi.addNoteAddendum.body, request.body);
@@ -150,7 +150,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     return reply.status(201).send(added);
   });
 
-  app.get('/api/notes/:id/audit', async (request): Promise<NoteAudit> => {
+  app.get(serverApi.getNoteAudit.path, async (request): Promise<NoteAudit> => {
     const { session, actor } = await caller(ctx, request, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);
     const audit = await withBranch(ctx.db, session.branch.id, actor, (trx) => noteAudit(trx, id, { userId: session.userId }));
@@ -163,8 +163,7 @@ export function registerNoteRoutes(app: FastifyInstance, ctx: AppContext): void 
     const { station, session } = await requireStationUser(ctx, request);
     return { station, session, actor: { kind: 'user', id: String(session.userId) } as const };
   });
-  app.post(
-    '/api/notes/:id/transcription',
+  app.post(serverApi.transcribeDictation.path,
     // Up to ~35 MB of base64 audio: the caller is checked first, and the body is streamed under this limit.
     { bodyLimit: Math.ceil((MAX_AUDIO_BYTES * 4) / 3) + 64 * 1024, onRequest: dictationCaller.onRequest },
     async (request): Promise<TranscribeResult> => {

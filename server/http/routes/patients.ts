@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PatientQuery, type Patient, type PatientList } from '../../../contract/patient';
 import { CLINICAL_ROLES } from '../../../contract/roles';
-import { IdParams } from '../../../contract/server-api';
+import { IdParams, serverApi } from '../../../contract/server-api';
 import { recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
 import { findPatients, getPatient } from '../../patients/repository';
@@ -12,7 +12,7 @@ import { parseInput } from '../parse';
 
 /** Patient reads: clinical roles only, scoped by the session's branch, each one audited. */
 export function registerPatientRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/patients', async (request): Promise<PatientList> => {
+  app.get(serverApi.listPatients.path, async (request): Promise<PatientList> => {
     const session = await requireSession(ctx, request);
     requireRole(session, CLINICAL_ROLES);
     const query = parseInput(PatientQuery, request.query);
@@ -30,7 +30,7 @@ export function registerPatientRoutes(app: FastifyInstance, ctx: AppContext): vo
     return { patients };
   });
 
-  app.get('/api/patients/:id', async (request): Promise<Patient> => {
+  app.get(serverApi.getPatient.path, async (request): Promise<Patient> => {
     const session = await requireSession(ctx, request);
     requireRole(session, CLINICAL_ROLES);
     const { id } = parseInput(IdParams, request.params);

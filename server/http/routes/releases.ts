@@ -49,7 +49,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   }
   const artifactStore = () => ({ dir: ctx.updateFilesDir ?? null, publicKey: ctx.releasePublicKey ?? null });
 
-  app.post('/api/releases', async (request, reply) => {
+  app.post(serverApi.publishRelease.path, async (request, reply) => {
     const { actor, authority } = await itAdmin(request);
     const input = parseInput(PublishReleaseInput, request.body);
     const r = await mapped(() => publishRelease(ctx.db, actor, authority, input, artifactStore()));
@@ -59,7 +59,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   // Uploads an artifact into the server's own store; the server hashes it at publish.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-    scope.put('/api/releases/artifacts/:name', { bodyLimit: 2 * 1024 ** 3 }, async (request, reply) => {
+    scope.put(serverApi.uploadArtifact.path, { bodyLimit: 2 * 1024 ** 3 }, async (request, reply) => {
       const { session, actor } = await itAdmin(request);
       const { name } = parseInput(serverApi.uploadArtifact.params, request.params);
       const dir = ctx.updateFilesDir;
@@ -82,7 +82,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     });
   });
 
-  app.get('/api/releases', async (request) => {
+  app.get(serverApi.listReleases.path, async (request) => {
     await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
     const rows = await ctx.db
@@ -97,7 +97,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     };
   });
 
-  app.post('/api/releases/rings', async (request, reply) => {
+  app.post(serverApi.addRing.path, async (request, reply) => {
     const { actor, authority } = await itAdmin(request);
     const input = parseInput(AddRingInput, request.body);
     const ring = await mapped(() => addRing(ctx.db, actor, authority, input));
@@ -105,7 +105,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     return reply.status(201).send(ring);
   });
 
-  app.get('/api/releases/rings', async (request) => {
+  app.get(serverApi.listRings.path, async (request) => {
     const { authority } = await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
     const rings = await loadRings(ctx.db, channel);
@@ -121,7 +121,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     signalAfterCommit(app, ctx, { channel, kind, ...(b ? { branchId: b.id } : {}) });
   };
 
-  app.post('/api/releases/rollout/move', async (request) => {
+  app.post(serverApi.moveRollout.path, async (request) => {
     const { actor, authority, session } = await itAdmin(request);
     const input = scoped(parseInput(MoveRolloutInput, request.body), session);
     const r = await mapped(() => moveRollout(ctx.db, actor, authority, input));
@@ -129,7 +129,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     return r;
   });
 
-  app.post('/api/releases/rollout/:action', async (request) => {
+  app.post(serverApi.changeRollout.path, async (request) => {
     const { actor, authority, session } = await itAdmin(request);
     const { action } = parseInput(RolloutActionParams, request.params);
     const input = scoped(parseInput(RolloutTarget, request.body), session);
@@ -139,7 +139,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     return r;
   });
 
-  app.put('/api/releases/rollout/threshold', async (request) => {
+  app.put(serverApi.setRolloutThreshold.path, async (request) => {
     const { actor, authority, session } = await itAdmin(request);
     const input = scoped(parseInput(RolloutThresholdInput, request.body), session);
     await mapped(() => setRolloutThreshold(ctx.db, actor, authority, input));
@@ -147,7 +147,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
   });
 
   // What the signed-in branch's stations follow, counted over that branch only.
-  app.get('/api/releases/rollout', async (request) => {
+  app.get(serverApi.rolloutStatus.path, async (request) => {
     const { session } = await itAdmin(request);
     const { channel } = parseInput(ChannelQuery, request.query);
     const status = await rolloutStatus(ctx.db, channel, session.branch.id);
@@ -155,7 +155,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
     return status;
   });
 
-  app.get('/api/releases/fleet', async (request) => {
+  app.get(serverApi.fleetVersions.path, async (request) => {
     const { authority } = await itAdmin(request);
     return fleetVersions(ctx.db, authority.branchIds);
   });

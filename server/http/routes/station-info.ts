@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { serverApi } from '../../../contract/server-api';
 import type { StationInfo } from '../../../contract/ward';
 import { asSystemDb } from '../../db/system-db';
 import { stationInfo } from '../../stations/repository';
@@ -12,7 +13,7 @@ import { requireStation } from './station-auth';
  * Holds no patient data.
  */
 export function registerStationInfoRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/api/station/info', async (request): Promise<StationInfo> => {
+  app.get(serverApi.stationInfo.path, async (request): Promise<StationInfo> => {
     const station = await requireStation(ctx, request);
     const info = await stationInfo(asSystemDb(ctx.db), station);
     if (!info) throw new HttpError(404, 'not_found', 'the station has no ward');

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { serverApi } from '../../../contract/server-api';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
 import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
@@ -56,7 +57,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
 
   // A batch can be megabytes of drafts: its sender is checked before the body is read.
   const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
-  app.post('/api/sync/push', { onRequest: pusher.onRequest }, async (request, reply): Promise<PushResponse> => {
+  app.post(serverApi.syncPush.path, { onRequest: pusher.onRequest }, async (request, reply): Promise<PushResponse> => {
     const { station, session } = pusher.of(request);
     await heardFrom(station, request, reply);
     const batch = triageBatch(parseInput(PushEnvelope, request.body).mutations);
@@ -77,7 +78,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
   });
 
   /** The answer is a PullResponse; its JSON is assembled in the database (pullChangesJson). */
-  app.get('/api/sync/pull', async (request, reply) => {
+  app.get(serverApi.syncPull.path, async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
     // Before the query is read: a station whose pulls the server refuses still reports its health.
     await heardFrom(station, request, reply);
@@ -125,7 +126,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
    * `event: release` with `data: {"channel","kind"}` for a release, rollback or flag change: one
    * stream per station carries both.
    */
-  app.get('/api/sync/live', async (request, reply) => {
+  app.get(serverApi.syncLive.path, async (request, reply) => {
     const { station, session } = await requireStationUser(ctx, request);
     if (!hub) throw new HttpError(503, 'unavailable', 'live channel not configured');
     reply.hijack();

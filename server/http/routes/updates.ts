@@ -57,7 +57,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   const verdict = healthVerdicts(app, ctx);
 
-  app.get('/updates/:channel/:file', async (request, reply) => {
+  app.get(serverApi.updateFeed.path, async (request, reply) => {
     const { channel, file } = parseInput(FeedParams, request.params);
     const station = await requireStation(ctx, request);
     const { rollout, rings } = await channelState(channel, station.branchId);
@@ -68,7 +68,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
 
   // Release files, when this server hosts them (UPDATE_FILES_DIR) rather than an artifact store.
-  app.get('/updates/:channel/files/:name', async (request, reply) => {
+  app.get(serverApi.updateFile.path, async (request, reply) => {
     const { name } = parseInput(FeedFileParams, request.params);
     await requireStation(ctx, request);
     const dir = ctx.updateFilesDir;
@@ -78,7 +78,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     return reply.header('content-length', size).type('application/octet-stream').send(createReadStream(file));
   });
 
-  app.post('/updates/health', async (request) => {
+  app.post(serverApi.reportHealth.path, async (request) => {
     const station = await requireStation(ctx, request);
     const body = parseInput(serverApi.reportHealth.body, request.body);
     await recordHealthReport(ctx.db, station, body);
@@ -86,7 +86,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
     return { recorded: true, rolloutState: state };
   });
 
-  app.get('/api/station/flags', async (request): Promise<FeatureFlagList> => {
+  app.get(serverApi.stationFlags.path, async (request): Promise<FeatureFlagList> => {
     const station = await requireStation(ctx, request);
     const actor = { kind: 'station', id: station.id } as const;
     const [branch, flags] = await Promise.all([
@@ -98,7 +98,7 @@ export function registerUpdateRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   // Server-sent events: online stations hear of a release or rollback at once and check the feed.
   const streams = new Set<ServerResponse>();
-  app.get('/updates/events', async (request, reply) => {
+  app.get(serverApi.updateEvents.path, async (request, reply) => {
     const { channel } = parseInput(UpdateEventsQuery, request.query);
     const station = await requireStation(ctx, request);
     reply.hijack();
