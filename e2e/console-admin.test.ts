@@ -183,8 +183,15 @@ describe('IT console access commands in Chromium', { skip: chromiumAvailable() ?
     assert.equal(files[0]!.url, 'files/WardStation-2.0.0-linux-x64.deb');
     assert.ok(signatureHolds(keys.publicKey, '2.0.0', 'WardStation-2.0.0-linux-x64.deb', files[0]!.sha512, files[0]!.signature!), 'the signature made in the browser verifies');
 
-    // A wrong signature is refused by the server, and nothing is published.
+    // The released file cannot be replaced under its name.
     await page.getByLabel('Version').fill('2.0.1');
+    await page.getByRole('button', { name: 'Upload and publish' }).click();
+    await page.getByRole('alert').filter({ hasText: 'a published artifact is never replaced' }).waitFor();
+
+    // A wrong signature is refused by the server, and nothing is published.
+    const second = path.join(dir, 'WardStation-2.0.1-linux-x64.deb');
+    writeFileSync(second, Buffer.from('a debian package, 2.0.1'));
+    await page.getByLabel('Artifact file').setInputFiles(second);
     await page.getByLabel(/Signing key/).setInputFiles([]);
     await page.getByLabel(/signature \(base64\)/).fill(`${'A'.repeat(86)}==`);
     await page.getByRole('button', { name: 'Upload and publish' }).click();

@@ -148,7 +148,9 @@ describe('station and server: sync end to end', () => {
   });
 
   test('a ward pulled in small pages, each asked for while the last is written, arrives whole and in order', async () => {
-    const rows = (st: StationCore) => st.store.prepare('SELECT entity, id, seq, data FROM cache ORDER BY entity, id').all();
+    // Each station seals its rows with its own key and a fresh IV: compare what they hold, opened.
+    const rows = (st: StationCore) =>
+      (st.store.prepare('SELECT entity, id, seq, data FROM cache ORDER BY entity, id').all() as { data: string }[]).map((r) => ({ ...r, data: unsealJson(st.store, r.data) }));
     const ahead = station('pages-ahead', h.north1, { sync: { pullPageSize: 2, pullAhead: true } });
     const serial = station('pages-serial', h.north2, { sync: { pullPageSize: 1000, pullAhead: false } });
     for (const st of [ahead, serial]) {

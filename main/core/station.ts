@@ -156,7 +156,8 @@ export function createStation(options: StationOptions): StationCore {
     const credential = getConfig(store, 'credential');
     return url && credential ? refreshStationInfo(store, url, credential) : null;
   };
-  void refreshInfo();
+  // A refresh still in flight when the station closes finds the store closed: nothing to keep then.
+  void refreshInfo().catch(() => null);
 
   // Activity as the install gate reads it (policy.ts): the last call someone made, the last draft edit.
   let lastUse = Date.now();
@@ -261,7 +262,7 @@ export function createStation(options: StationOptions): StationCore {
       const code = branch ?? storedStationInfo(store)?.branch.code ?? (await refreshInfo())?.branch.code;
       if (!code) throw new StationError('bad_request', 'This station has not reached its server yet: enter the branch code, or ask IT to check the network.');
       await sessions.signIn(username, password, code);
-      void refreshInfo();
+      void refreshInfo().catch(() => null);
       sync.kick();
       return status();
     },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -214,5 +214,20 @@ describe('releases under the branch rule: scoped rollouts, the artifact store, s
       const name = file.url.split('/').pop()!;
       assert.ok(verify(null, Buffer.from(releaseSignatureMessage(info.version, name, file.sha512)), keys.publicKey, Buffer.from(signature, 'base64')));
     }
+  });
+
+  test('an artifact of a published release cannot be replaced through the console, by any administrator', async () => {
+    const info = (await feed(st.s1))!;
+    const name = info.files[0]!.url.split('/').pop()!;
+    const before = readFileSync(path.join(store, name));
+    const put = await app.inject({
+      method: 'PUT',
+      url: `/api/releases/artifacts/${name}`,
+      payload: Buffer.from('other bytes under a released name'),
+      headers: { authorization: `Bearer ${north}`, 'content-type': 'application/octet-stream' },
+    });
+    assert.equal(put.statusCode, 409, put.body);
+    assert.match(put.json().error.message, /never replaced/);
+    assert.deepEqual(readFileSync(path.join(store, name)), before, 'the stored bytes are unchanged');
   });
 });

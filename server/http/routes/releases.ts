@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { AddRingInput, ChannelQuery, MoveRolloutInput, PublishReleaseInput, RolloutTarget, RolloutThresholdInput } from '../../../contract/releases';
 import { RolloutActionParams, serverApi } from '../../../contract/server-api';
 import type { Session } from '../../auth/sessions';
@@ -64,6 +65,14 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: AppContext): vo
       const dir = ctx.updateFilesDir;
       if (!dir) throw new HttpError(409, 'conflict', 'this server has no artifact store: set UPDATE_FILES_DIR in its environment and restart it');
       if (!(request.body instanceof Readable)) throw new HttpError(415, 'bad_request', 'send the artifact as application/octet-stream');
+      // A published artifact is never replaced: the store is shared by every branch, and new bytes
+      // under a released name would make every station offered that release refuse it.
+      const published = await ctx.db
+        .selectFrom('releases')
+        .select(['channel', 'version'])
+        .where(sql<boolean>`files @> ${JSON.stringify([{ url: `files/${name}` }])}::jsonb`)
+        .executeTakeFirst();
+      if (published) throw new HttpError(409, 'conflict', `${name} belongs to release ${published.version} on ${published.channel}: a published artifact is never replaced; upload under a new name`);
       const stored = await storeArtifact(dir, name, request.body);
       // Storing reaches no station (publishing, which checks the signature, does); audited where it was done.
       await withBranch(ctx.db, session.branch.id, actor, (trx) =>
