@@ -68,7 +68,7 @@ async function probe(m: Extract<ToClient, { op: 'probe' }>): Promise<void> {
   for (let i = 0; i < m.samples; i++) {
     pull.push(await timed(() => fetch(`${m.url}/api/sync/pull?cursor=0&limit=200`, { headers: station })));
     ready.push(await timed(() => fetch(`${m.url}/readyz`)));
-    if (i % 4 === 0) {
+    if (i % 2 === 0) {
       const body = JSON.stringify({ username: 'dr.south', password: m.password, branch: 'south' });
       signIn.push(await timed(() => fetch(`${m.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', [STATION_CREDENTIAL_HEADER]: m.south.credential }, body })));
     }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { ConfigError, configFromEnv } from './config';
+import { pushesPerBranchFor } from './db/branch-limiter';
 
 const base = { DATABASE_URL: 'postgres://app:secret-pw@db.example/ward' };
 
@@ -9,6 +11,9 @@ test('the defaults of the README table, and every part of the server configured 
   assert.equal(c.host, '127.0.0.1');
   assert.equal(c.port, 8787);
   assert.equal(c.poolSize, 10);
+  assert.equal(c.databaseCores, availableParallelism(), 'the embedded database runs on this machine');
+  assert.equal(configFromEnv({ ...base, DATABASE_CORES: '16' }).databaseCores, 16);
+  assert.deepEqual([1, 2, 3, 8].map(pushesPerBranchFor), [1, 1, 1, 4], "a branch's pushes use half the database's cores, at least one");
   assert.equal(c.drainDelayMs, 2000);
   assert.equal(c.policy.sessionTtlMs, 720 * 60_000);
   assert.equal(c.policy.idleTimeoutMs, 30 * 60_000);
@@ -29,6 +34,8 @@ test('a bad value stops start-up with one sentence naming the variable, never it
     [{ ...base, PORT: 'eighty' }, /^PORT must be a whole number from 0 to 65535$/],
     [{ ...base, PORT: '70000' }, /^PORT must be a whole number/],
     [{ ...base, DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE must be at least 1$/],
+    [{ ...base, DATABASE_CORES: '0' }, /^DATABASE_CORES must be at least 1/],
+    [{ ...base, DATABASE_CORES: 'two' }, /^DATABASE_CORES must be a whole number/],
     [{ ...base, SESSION_IDLE_MINUTES: '-5' }, /^SESSION_IDLE_MINUTES must be a whole number/],
     [{ ...base, TRUST_PROXY: 'yes' }, /^TRUST_PROXY must be 1/],
     [{ ...base, DATABASE_OWNER_URL: 'owner' }, /^DATABASE_OWNER_URL must be a postgres/],

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -40,6 +41,8 @@ export interface ServerConfig {
   /** DATABASE_READ_URL: the app role on a streaming replica of the same database, for reads. */
   databaseReadUrl: string | null;
   poolSize: number;
+  /** DATABASE_CORES: the database server's CPU cores; a branch's pushes may use half of them at once. */
+  databaseCores: number;
   policy: AuthPolicy;
   trustProxy: boolean;
   consoleDir: string;
@@ -106,6 +109,8 @@ const ServerEnv = z.object({
     .refine((v) => !v || /^postgres(ql)?:\/\/./.test(v), 'DATABASE_READ_URL must be a postgres:// connection URL')
     .transform((v) => v || null),
   DATABASE_POOL_SIZE: wholeNumber('DATABASE_POOL_SIZE', 10, 1000).refine((n) => n > 0, 'DATABASE_POOL_SIZE must be at least 1'),
+  // The embedded PostgreSQL runs on this machine: its cores are this machine's.
+  DATABASE_CORES: wholeNumber('DATABASE_CORES', availableParallelism(), 4096).refine((n) => n > 0, "DATABASE_CORES must be at least 1 (the database server's CPU cores)"),
   TRUST_PROXY: z.enum(['', '0', '1'], { error: 'TRUST_PROXY must be 1 (behind a load balancer) or 0' }).optional(),
   CONSOLE_DIR: optionalText,
   UPDATE_FILES_DIR: optionalText,
@@ -162,6 +167,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
     databaseReadUrl: e.DATABASE_READ_URL,
     poolSize: e.DATABASE_POOL_SIZE,
+    databaseCores: e.DATABASE_CORES,
     trustProxy: e.TRUST_PROXY === '1',
     consoleDir: e.CONSOLE_DIR ?? fileURLToPath(new URL('../dist/console/', import.meta.url)),
     updateFilesDir: e.UPDATE_FILES_DIR,

@@ -3,7 +3,7 @@ import { releasePublicKey } from './releases/artifacts';
 import { startPeriodicCheckpoints } from './audit/periodic';
 import type { ServerConfig } from './config';
 import { assertLeastPrivilege } from './db/least-privilege';
-import { createBranchLimiter, limitBranches } from './db/branch-limiter';
+import { createBranchLimiter, limitBranches, pushesPerBranchFor } from './db/branch-limiter';
 import { migrateToLatest } from './db/migrate';
 import { createPool } from './db/pool';
 import { createSystemDb } from './db/system-db';
@@ -50,7 +50,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     await assertLeastPrivilege(readDb);
   }
   const { app, health } = await buildServer(
-    { db, ...(readDb ? { readDb } : {}), policy: config.policy, log, databaseUrl: config.databaseUrl, transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
+    { db, ...(readDb ? { readDb } : {}), policy: config.policy, log, databaseUrl: config.databaseUrl, pushesPerBranch: pushesPerBranchFor(config.databaseCores), transcription: notesSettings.transcription, ...(config.updateFilesDir ? { updateFilesDir: config.updateFilesDir } : {}),
       ...(config.releasePublicKeyFile ? { releasePublicKey: releasePublicKey(readFileSync(config.releasePublicKeyFile)) } : {}),
       ...(config.auditCheckpoint ? { auditCheckpoint: { file: config.auditCheckpoint.file, keyFile: config.auditCheckpoint.keyFile } } : {}),
     },

@@ -71,6 +71,19 @@ export function createBranchLimiter(options: { perBranch: number; queueTimeoutMs
   };
 }
 
+/**
+ * How many pushes of one branch may be read and applied at once, from the database's cores. A
+ * push is the heaviest unit of work (up to hundreds of rows, its index entries and WAL) and is
+ * CPU-bound in PostgreSQL: one branch's pushes may use at most half the database's cores, so
+ * another branch's pull, sign-in and /readyz still find a core (bench/fairness.ts). More pushes
+ * at once would not push more rows on those cores, only make everyone else wait: on 2 cores one
+ * push at a time stores as many mutations a second as five did, and south's pull p95 under the
+ * flood fell from about 7× its idle p95 to under 2×.
+ */
+export function pushesPerBranchFor(databaseCores: number): number {
+  return Math.max(1, Math.floor(databaseCores / 2));
+}
+
 const limiters = new WeakMap<object, BranchLimiter>();
 
 /** Puts a database handle's units of work (withBranch) under a limiter; the server does this once. */

@@ -28,8 +28,9 @@ export interface AppContext {
   /** Speech-to-text for dictated notes; unset or 'none': transcription answers 503. */
   transcription?: TranscriptionConfig;
   /**
-   * Pushes of one branch that may be read and applied at once (default 5, the branch's share of a
-   * pool of 10); the rest wait before their bodies are read. 0: no limit (benchmarks compare).
+   * Pushes of one branch that may be read and applied at once (default: half the database's cores,
+   * pushesPerBranchFor in db/branch-limiter.ts); the rest wait before their bodies are read.
+   * 0: no limit (benchmarks compare).
    */
   pushesPerBranch?: number;
 }

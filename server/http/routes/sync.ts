@@ -1,10 +1,11 @@
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serverApi } from '../../../contract/server-api';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
 import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
 import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
-import { createBranchLimiter, type BranchLimiter } from '../../db/branch-limiter';
+import { createBranchLimiter, pushesPerBranchFor, type BranchLimiter } from '../../db/branch-limiter';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
 import { pullChangesJson } from '../../sync/pull';
@@ -25,7 +26,6 @@ import { HttpError } from '../errors';
 import { parseInput } from '../parse';
 
 const KEEPALIVE_MS = 15_000;
-const DEFAULT_PUSHES_PER_BRANCH = 5;
 
 /**
  * Admission of a branch's pushes, after authentication and before the body is read: the
@@ -80,7 +80,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
 
   // A batch can be megabytes of drafts: its sender is checked before the body is read.
   const pusher = authenticateBeforeBody((request) => requireStationUser(ctx, request));
-  const perBranch = ctx.pushesPerBranch ?? DEFAULT_PUSHES_PER_BRANCH;
+  // Without a setting: the database is taken to run on this machine's cores (the embedded one does).
+  const perBranch = ctx.pushesPerBranch ?? pushesPerBranchFor(availableParallelism());
   const admission = perBranch > 0 ? createBranchLimiter({ perBranch, queueTimeoutMs: 10_000 }) : null;
   const releases = new WeakMap<FastifyRequest, () => void>();
   const release = async (request: FastifyRequest) => releases.get(request)?.();
