@@ -142,6 +142,57 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
     assert.deepEqual(problems, []);
   });
 
+  test('an edit holding half an emoji, a NUL and text-direction controls is stored cleaned, and the review says so', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(north.pageUrl);
+    // The station is still signed in from the test before (its session lives in the core): locked.
+    const unlock = page.getByRole('button', { name: 'Unlock' });
+    await page.getByLabel('Username').or(unlock).waitFor({ timeout: 60_000 });
+    if (await unlock.isVisible()) {
+      await page.getByLabel("Dr. Anna Berger's password").fill(DEMO_PASSWORD);
+      await unlock.click();
+      await page.getByTestId('ward-row').first().waitFor({ timeout: 15_000 });
+    } else await signIn(page);
+    const patient = (await north.station.handlers.listPatients({})).patients[2];
+    assert.ok(patient);
+    const draft = await north.station.handlers.saveDraft({ patientId: patient.id, text: noteFor('none') });
+    await north.station.handlers.submitDraft({ draftId: draft.id });
+    await north.station.handlers.syncNow({});
+    await page.getByLabel('Search patients').fill(patient.mrn);
+    await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
+    await page.getByRole('tab', { name: 'SOAP review' }).click();
+    await page.getByText('AI draft ready for review').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('button', { name: 'Edit Plan 1' }).click();
+    const box = page.getByLabel('New text for Plan 1');
+    await box.waitFor();
+    // Typed as a paste would bring it: a lone high surrogate (half an emoji), a NUL, and a
+    // right-to-left override with its pop. Built in the page: no protocol between test and
+    // browser carries a lone surrogate intact.
+    await box.evaluate((el: HTMLTextAreaElement) => {
+      const typed = `Continue doxycycline 100 mg PO BD \uD83D today\u0000 \u202Eheld\u202C.`;
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!.call(el, typed);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.getByRole('button', { name: /^Save/ }).click();
+    const notice = page.getByTestId('statement-cleaned');
+    await notice.waitFor({ timeout: 15_000 });
+    assert.equal(
+      await notice.textContent(),
+      'Saved, with a change: 2 text-direction control characters were removed and 2 broken characters were replaced with \uFFFD.',
+    );
+    assert.equal(await notice.getAttribute('role'), 'status', 'read out by a screen reader');
+    // The statement holds the cleaned text: replacement characters where the broken ones were, no direction controls.
+    const edited = page.getByRole('button', { name: 'Plan 1: Continue doxycycline 100 mg PO BD \uFFFD today\uFFFD held.' });
+    await edited.waitFor();
+    const stored = (await north.station.handlers.getNoteReview({ noteId: draft.id })).draft!;
+    assert.equal(stored.sections.plan[0]!.review.editedText, 'Continue doxycycline 100 mg PO BD \uFFFD today\uFFFD held.');
+    assert.deepEqual(await accessibilityProblems(page, 'SOAP review, cleaned edit'), []);
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+
   test('a draft of the built-in structurer says it was made without an AI model, and leaves nothing out', async () => {
     const local = await startSeededServer(3, { summarizer: { provider: 'local' } });
     const station = await startStation(local.owner, local.url, 'north', 'n-med');

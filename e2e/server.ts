@@ -7,7 +7,8 @@ import type { AppContext } from '../server/http/context';
 import { silentLogger } from '../server/log';
 import type { SummarizerConfig, TranscriptionConfig } from '../server/notes/config';
 import { startSummarizationWorker } from '../server/notes/jobs/worker';
-import { structureNote } from '../server/notes/pipeline';
+import { startNoteCpuWorker } from '../server/notes/off-thread';
+import { prepareNote } from '../server/notes/pipeline';
 import { createSummarizer } from '../server/notes/providers';
 import { seedDemo } from '../server/seed/seed';
 import { createTestDatabase, type TestDatabase } from '../server/testing/test-db';
@@ -58,10 +59,13 @@ export async function startSeededServer(patientsPerBranch = 12, options: TestSer
   const db = await createTestDatabase();
   await seedDemo(db.owner, { patientsPerBranch, labsPerPatient: 4 });
   let { app, port } = await listen(db, 0, options);
-  const summarizer = options.summarizer ? createSummarizer(options.summarizer) : null;
-  const worker = summarizer
-    ? startSummarizationWorker({ db: db.app, log: silentLogger, databaseUrl: db.appUrl, pollMs: 500, summarize: (raw, signal) => structureNote(raw, summarizer, signal) })
-    : null;
+  // As server/run.ts does: structuring, the quote check and the stored form in the worker thread.
+  const cpu = options.summarizer ? startNoteCpuWorker() : null;
+  const summarizer = options.summarizer && cpu ? createSummarizer(options.summarizer, cpu) : null;
+  const worker =
+    summarizer && cpu
+      ? startSummarizationWorker({ db: db.app, log: silentLogger, databaseUrl: db.appUrl, pollMs: 500, summarize: (raw, signal) => prepareNote(raw, summarizer, signal, cpu) })
+      : null;
   let up = true;
   const stop = async () => {
     if (!up) return;
@@ -85,6 +89,7 @@ export async function startSeededServer(patientsPerBranch = 12, options: TestSer
     async close() {
       await stop();
       await worker?.stop();
+      await cpu?.close();
       await db.close();
     },
   };
