@@ -15,6 +15,9 @@ import { prepareNote } from '../server/notes/pipeline';
 import { localProvider } from '../server/notes/providers/local';
 import { TEST_PASSWORD, twoBranches } from '../server/testing/fixtures';
 import { createTestDatabase } from '../server/testing/test-db';
+import { createPool } from '../server/db/pool';
+import { createSystemDb } from '../server/db/system-db';
+import type pg from 'pg';
 import type { FromClient, ToClient } from './fairness-client';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
 
@@ -67,17 +70,28 @@ function client(): { ask<K extends FromClient['op']>(m: ToClient, answer: K): Pr
 }
 
 export async function run(): Promise<Record<string, Figure>> {
-  const t = await createTestDatabase({ appPoolSize: POOL });
+  const t = await createTestDatabase({ appPoolSize: 1 });
+  // The servers' pool, with the time each connection request waits (for a free connection of the 10).
+  const pool = createPool({ connectionString: t.appUrl, max: POOL });
+  const acquireMs: number[] = [];
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  pool.connect = (async () => {
+    const t0 = performance.now();
+    const c = await connect();
+    acquireMs.push(performance.now() - t0);
+    return c;
+  }) as typeof pool.connect;
+  const db = createSystemDb(pool);
   const f = await twoBranches(t.owner, 20);
   const north = await enrolStation(t.owner, 'north', 'n-med', 'bench north');
   const south = await enrolStation(t.owner, 'south', 's-med', 'bench south');
   const policy = { ...DEFAULT_AUTH_POLICY, maxAttemptsPerRemotePerMinute: 1_000_000 };
   // The server as it runs (pushes admitted per branch), and the same without any per-branch limit.
-  const { app } = await buildServer({ db: t.app, policy, log: silentLogger });
+  const { app } = await buildServer({ db, policy, log: silentLogger });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const five = await buildServer({ db: t.app, policy, log: silentLogger, pushesPerBranch: FIXED_PUSHES_BEFORE });
+  const five = await buildServer({ db, policy, log: silentLogger, pushesPerBranch: FIXED_PUSHES_BEFORE });
   const fiveUrl = await five.app.listen({ host: '127.0.0.1', port: 0 });
-  const shared = await buildServer({ db: t.app, policy, log: silentLogger, pushesPerBranch: 0 });
+  const shared = await buildServer({ db, policy, log: silentLogger, pushesPerBranch: 0 });
   const sharedUrl = await shared.app.listen({ host: '127.0.0.1', port: 0 });
   const notes = generateRawNotes({ count: 40, seed: 15 }).map((n) => sanitizeDraftText(n.text).slice(0, 2000));
   const clients: ReturnType<typeof client>[] = [];
@@ -104,21 +118,23 @@ export async function run(): Promise<Record<string, Figure>> {
       // this benchmark shares this process's loop).
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
+      acquireMs.length = 0;
       const m = await measure(at);
       loop.disable();
+      const acquireMax = Math.max(0, ...acquireMs);
       flooder.ask({ op: 'stop' }, 'flooded').catch(() => {});
       const { pushed } = await done;
-      return { ...m, pushed, perSecond: pushed / ((performance.now() - t0) / 1000), loopP99: loop.percentile(99) / 1e6 };
+      return { ...m, pushed, perSecond: pushed / ((performance.now() - t0) / 1000), loopP99: loop.percentile(99) / 1e6, acquireMax };
     };
 
     await measure(); // warm up
     const idle = await measure();
-    limitBranches(t.app, createBranchLimiter({ perBranch: POOL / 2, queueTimeoutMs: 10_000 }));
+    limitBranches(db, createBranchLimiter({ perBranch: POOL / 2, queueTimeoutMs: 10_000 }));
     const limited = await flood(url);
     const fixedFive = await flood(fiveUrl);
-    limitBranches(t.app, createBranchLimiter({ perBranch: 1_000_000, queueTimeoutMs: 10_000 }));
+    limitBranches(db, createBranchLimiter({ perBranch: 1_000_000, queueTimeoutMs: 10_000 }));
     const unlimited = await flood(sharedUrl);
-    limitBranches(t.app, createBranchLimiter({ perBranch: POOL / 2, queueTimeoutMs: 10_000 }));
+    limitBranches(db, createBranchLimiter({ perBranch: POOL / 2, queueTimeoutMs: 10_000 }));
     const idleAfter = await measure();
 
     const b = await summarizerDelay(url, prober);
@@ -147,11 +163,14 @@ export async function run(): Promise<Record<string, Figure>> {
       server_event_loop_delay_p99_flooded: { value: limited.loopP99, unit: 'ms' },
       server_event_loop_delay_p99_5_pushes_per_branch: { value: fixedFive.loopP99, unit: 'ms' },
       server_event_loop_delay_p99_without_limiter: { value: unlimited.loopP99, unit: 'ms' },
+      pool_acquire_wait_max_flooded: { value: limited.acquireMax, unit: 'ms' },
+      pool_acquire_wait_max_5_pushes_per_branch: { value: fixedFive.acquireMax, unit: 'ms' },
+      pool_acquire_wait_max_without_limiter: { value: unlimited.acquireMax, unit: 'ms' },
       ...b,
     };
     printFigures(figures);
     writeResults('fairness', figures, [
-      `(a) pool of ${POOL}; ${FLOODERS} concurrent north clients each pushing batches of ${BATCH} new drafts without pause; south measured sequentially by one client process: ${SAMPLES} pulls (200 rows), ${SAMPLES} /readyz, ${Math.ceil(SAMPLES / 2)} sign-ins (scrypt); baseline: the same requests from the same client with north idle, same run, before the floods (and again after them: 'idle_again_at_end'). The server as it runs: a branch's pushes on half the database's cores (${pushesPerBranchFor(availableParallelism())} on ${availableParallelism()} cores, read before their bodies), a branch's units of work at most half the pool. '5_pushes_per_branch' repeats the flood against a server with the fixed 5 pushes per branch of before; 'without limiter' against one with no per-branch limit at all (no push admission, no database share: the shared pool alone). Mutations per second: north's acknowledged mutations over the whole flood.`,
+      `(a) pool of ${POOL}; ${FLOODERS} concurrent north clients each pushing batches of ${BATCH} new drafts without pause; south measured sequentially by one client process: ${SAMPLES} pulls (200 rows), ${SAMPLES} /readyz, ${Math.ceil(SAMPLES / 2)} sign-ins (scrypt); baseline: the same requests from the same client with north idle, same run, before the floods (and again after them: 'idle_again_at_end'). The server as it runs: a branch's pushes on half the database's cores (${pushesPerBranchFor(availableParallelism())} on ${availableParallelism()} cores, read before their bodies), a branch's units of work at most half the pool. '5_pushes_per_branch' repeats the flood against a server with the fixed 5 pushes per branch of before; 'without limiter' against one with no per-branch limit at all (no push admission, no database share: the shared pool alone). Mutations per second: north's acknowledged mutations over the whole flood. Pool acquire wait: the longest any of the servers' requests for a connection waited during the measurement (the pool is not where south waits while it stays small).`,
       "(b) a 1,000,000-character note (demo notes pasted together) summarized as the server does (prepareNote: structured, checked and serialized in the worker thread at the lowest scheduling priority; 'same priority': the thread at the event loop's priority; this note has more statements than one section of a draft holds, so it ends refused once structured, before the quote check) and, for comparison, on the event loop (the same call in thread, as before the worker); meanwhile a client process sends GET /healthz one after another (no database: it waits only for the server's event loop); added delay = that request's p95 (and worst) minus the same client's p95 (and worst) with nothing running, same run.",
     ]);
     return figures;
@@ -160,6 +179,7 @@ export async function run(): Promise<Record<string, Figure>> {
     await shared.app.close();
     await five.app.close();
     await app.close();
+    await db.destroy();
     await t.close();
   }
 }
