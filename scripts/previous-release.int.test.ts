@@ -9,6 +9,7 @@ import { enrolStation } from '../server/admin/credentials';
 import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../server/testing/fixtures';
 import { draftSave } from '../server/testing/sync-harness';
 import { createTestDatabase, type TestDatabase } from '../server/testing/test-db';
+import { withBranch } from '../server/db/with-branch';
 
 /*
  * Blue-green needs the previous release's server to run against the schema the current code
@@ -103,5 +104,11 @@ describe('the previous release\'s server against the current schema', { skip: pr
     ]);
     const again = ((await (await push([a, edit])).json()) as { results: { status: string }[] }).results;
     assert.deepEqual(again.map((x) => x.status), ['duplicate', 'duplicate']);
+    const stored = await withBranch(t.owner, f.north.id, { kind: 'admin', id: 'test' }, (trx) =>
+      trx.selectFrom('note_drafts').select(['id', 'patient_id', 'text', 'version']).orderBy('text').execute());
+    assert.deepEqual(stored, [
+      { id: (a.payload as { draftId: string }).draftId, patient_id: p1, text: 'first draft, edited', version: 2 },
+      { id: (b.payload as { draftId: string }).draftId, patient_id: p2, text: 'second draft', version: 1 },
+    ]);
   });
 });
