@@ -60,7 +60,7 @@ export function findBadText(value: unknown, options: { prefix?: string; cleanedL
   const cleaned = options.cleanedLater;
   // The path of each field is known only as the keys that lead to it (deepest first); it is
   // joined into a dotted name only for the one field returned, and for a `cleanedLater` test.
-  const dotted = (keys: string[]) => keys.reverse().join('.');
+  const dotted = (keys: string[]) => keys.reduceRight((at, k) => (at ? `${at}.${k}` : k), '');
   const walk = (v: unknown, path: string | null, name: boolean): { keys: string[]; problem: TextProblem } | null => {
     if (--budget < 0) return null;
     if (typeof v === 'string') {
