@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   fleet: () => import('./fleet'),
   bluegreen: () => import('./bluegreen'),
   sync: () => import('./sync'),
+  'push-cpu': () => import('./push-cpu'),
   bootstrap: () => import('./bootstrap'),
   ui: () => import('./ui'),
   fairness: () => import('./fairness'),
