@@ -1,8 +1,8 @@
 import type { SyncState, SyncStatus } from '../../contract/station-api';
 import type { FeatureFlag } from '../../contract/flags';
 import type { ReleaseSignal } from '../../contract/releases';
-import type { Mutation, MutationResult } from '../../contract/sync';
-import { applyChanges, getCursor } from './cache';
+import type { Mutation, MutationResult, PullResponse, PullRowsPage } from '../../contract/sync';
+import { applyChanges, applyFeedRows, getCursor } from './cache';
 import { applyDraftAnswer } from './drafts';
 import { countAttempt, pendingItems, progress, rejectItem, removeItem, type OutboxItem } from './outbox';
 import { NetworkError, ServerError, type ServerClient } from './server-client';
@@ -254,23 +254,41 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   async function pullAll(signal: AbortSignal): Promise<void> {
     const token = o.pullToken();
     if (!token) return;
-    let next = o.server.pull(token, getCursor(o.store), pageSize, signal);
+    let next = pullPage(token, getCursor(o.store), signal);
     for (;;) {
       const page = await next;
       if (signal.aborted) return;
       if (page.more && pullAhead) {
-        next = o.server.pull(token, page.cursor, pageSize, signal);
+        next = pullPage(token, page.cursor, signal);
         // Its failure is met when it is awaited; until then it is not an unhandled rejection.
         next.catch(() => {});
         // One turn of the event loop, so that the request leaves before the inserts hold the loop.
         await new Promise((r) => setImmediate(r));
       }
-      applyChanges(o.store, page.changes, page.cursor);
+      if ('rows' in page) applyFeedRows(o.store, page.rows, page.cursor);
+      else applyChanges(o.store, page.changes, page.cursor);
       if (page.flags) o.onFlags?.(page.flags);
       changed();
       if (!page.more) return;
-      if (!pullAhead) next = o.server.pull(token, page.cursor, pageSize, signal);
+      if (!pullAhead) next = pullPage(token, page.cursor, signal);
     }
+  }
+
+  /**
+   * A page as feed rows (the row texts are sealed as they came, never parsed and re-serialized
+   * here), or as JSON from a server that predates them (it answers 404; asked once per client).
+   */
+  let rowsUnsupported = false;
+  async function pullPage(token: string, cursor: string, signal: AbortSignal): Promise<PullRowsPage | PullResponse> {
+    if (o.server.pullRows && !rowsUnsupported) {
+      try {
+        return await o.server.pullRows(token, cursor, pageSize, signal);
+      } catch (e) {
+        if (!(e instanceof ServerError && e.status === 404)) throw e;
+        rowsUnsupported = true;
+      }
+    }
+    return o.server.pull(token, cursor, pageSize, signal);
   }
 
   function ensureLive(): void {
