@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   bluegreen: () => import('./bluegreen'),
   sync: () => import('./sync'),
   bootstrap: () => import('./bootstrap'),
+  'bootstrap-phases': () => import('./bootstrap-phases'),
   ui: () => import('./ui'),
   fairness: () => import('./fairness'),
 };

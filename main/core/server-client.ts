@@ -72,7 +72,8 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     if (report) health?.settle(report, res.headers.get(HEALTH_RECORDED_HEADER) === '1');
     let body: unknown = null;
     try {
-      body = res.status === 204 ? null : text && res.ok ? parsePullRows(await res.text()) : await res.json();
+      // A rows page is megabytes: Node's own UTF-8 decoder is a third faster than fetch's text().
+      body = res.status === 204 ? null : text && res.ok ? parsePullRows(Buffer.from(await res.arrayBuffer()).toString('utf8')) : await res.json();
     } catch {
       // An answer cut off mid-body is, for us, no answer at all.
       throw new NetworkError('answer cut off');

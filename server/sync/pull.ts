@@ -86,22 +86,26 @@ export async function pullChangesJson(trx: BranchTransaction, cursor: string, li
 
 /**
  * The same page as feed rows (contract/sync.ts: parsePullRows), assembled in the database in
- * one statement: a page of 5,000 rows reaches Node as one text value instead of 25,000 fields
- * to decode and splice, and `body` is the change lines without the header line (the route adds
- * it, with the flags on the last page).
+ * one statement and one pass over the page: 5,000 rows reach Node as one text value instead of
+ * 25,000 fields to decode and splice, and `body` is the change lines without the header line (the
+ * route adds it, with the flags on the last page). Row `limit + 1` only tells whether there is
+ * more. Nothing is materialized or sorted but the page itself: the lines are aggregated in feed
+ * order from input already in that order (PostgreSQL 16 and later skip the aggregate's own sort
+ * then; a FILTER clause would defeat that, hence the CASE), and the patients are deduplicated
+ * here, not by a DISTINCT that sorts every row by patient.
  */
 export async function pullChangesRows(trx: BranchTransaction, cursor: string, limit: number, reader: FeedReader): Promise<PullPage> {
   const r = await sql<{ more: boolean; last: string | null; count: number; patients: string[]; body: string }>`
-    WITH page AS MATERIALIZED (${pageRows(cursor, limit, reader)}),
-         kept AS MATERIALIZED (SELECT * FROM page ORDER BY seq LIMIT ${limit})
-    SELECT (SELECT count(*) FROM page) > ${limit} AS more,
-           (SELECT max(seq) FROM kept)::text AS last,
-           count(*)::int AS count,
-           coalesce(array_agg(DISTINCT patient) FILTER (WHERE patient IS NOT NULL), '{}') AS patients,
-           coalesce(string_agg(seq::text || E'\t' || entity || E'\t' || entity_id::text || E'\t' || coalesce(patient, '') || E'\t' || data, E'\n' ORDER BY seq), '') AS body
-      FROM kept WHERE data IS NOT NULL`.execute(trx);
+    SELECT count(*) > ${limit} AS more,
+           (max(seq) FILTER (WHERE n <= ${limit}))::text AS last,
+           (count(*) FILTER (WHERE n <= ${limit} AND data IS NOT NULL))::int AS count,
+           coalesce(array_agg(patient) FILTER (WHERE n <= ${limit} AND data IS NOT NULL AND patient IS NOT NULL), '{}') AS patients,
+           coalesce(string_agg(CASE WHEN n <= ${limit} AND data IS NOT NULL
+                                    THEN seq::text || E'\t' || entity || E'\t' || entity_id::text || E'\t' || coalesce(patient, '') || E'\t' || data END,
+                               E'\n' ORDER BY seq), '') AS body
+      FROM (SELECT page.*, row_number() OVER (ORDER BY page.seq) AS n FROM (${pageRows(cursor, limit, reader)}) AS page) AS numbered`.execute(trx);
   const row = r.rows[0]!;
-  return { body: row.body, count: row.count, cursor: row.last ?? cursor, more: row.more, patientIds: row.patients };
+  return { body: row.body, count: row.count, cursor: row.last ?? cursor, more: row.more, patientIds: [...new Set(row.patients)] };
 }
 
 /** A rows page's whole answer: the header line (with the flags, on the last page), then the change lines. */
