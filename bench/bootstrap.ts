@@ -34,6 +34,8 @@ export const WARD_PATIENTS = 50;
 export const WARD_LABS = 20_000;
 const ROUNDS = Number(process.env.BOOTSTRAP_ROUNDS ?? 3);
 const PAGE = Number(process.env.BOOTSTRAP_PAGE ?? 5000);
+/** The station's first page (it grows by half each page up to PAGE); BOOTSTRAP_FIRST_PAGE=5000: whole pages from the start. */
+const FIRST_PAGE = process.env.BOOTSTRAP_FIRST_PAGE ? Number(process.env.BOOTSTRAP_FIRST_PAGE) : undefined;
 
 export async function run(): Promise<Record<string, Figure>> {
   const h = await startSyncHarness(WARD_PATIENTS);
@@ -131,7 +133,7 @@ const minus = (a: Cpu, b: Cpu): Cpu => ({ own: a.own - b.own, server: a.server -
 /** A new station signs in and pulls the ward; seconds in all, and from signed in to done. */
 async function station(h: SyncHarness, serverUrl: string, dataDir: string, pullAhead: boolean): Promise<{ total: number; pull: number }> {
   const t0 = performance.now();
-  const st = createStation({ dataDir, serverUrl, credential: h.south1.credential, autoSync: false, sync: { pullPageSize: PAGE, pullAhead } });
+  const st = createStation({ dataDir, serverUrl, credential: h.south1.credential, autoSync: false, sync: { pullPageSize: PAGE, pullAhead, ...(FIRST_PAGE ? { pullFirstPage: FIRST_PAGE } : {}) } });
   try {
     await st.handlers.signIn({ username: 'dr.south', password: TEST_PASSWORD, branch: 'south' });
     const signedIn = performance.now();

@@ -34,7 +34,7 @@ export interface StationOptions extends StoreOptions {
   credential?: string;
   /** IT's offline-unlock window; default 12 hours. */
   offlineUnlockHours?: number;
-  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullAhead' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullAhead' | 'pullFirstPage' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
   /** IT's idle time before the station's screen locks itself; default 5 minutes. */
   idleLockSeconds?: number;
   /** Start the background sync loop (default true). */

@@ -67,6 +67,24 @@ describe('sync client: pulling feed rows', () => {
     for (const f of readdirSync(dir).filter((n) => n.startsWith('rows.db'))) assert.equal(readFileSync(path.join(dir, f)).indexOf(Buffer.from(family)), -1, `${f} holds the name`);
   });
 
+  test('a pull starts with a short page and grows each next one by half, up to the page size', async () => {
+    const db = openStore(path.join(dir, 'ramp.db'), { storeKey: key });
+    const limits: number[] = [];
+    let n = 0;
+    const s = createSyncClient({
+      store: db,
+      server: { ...server({}, []), pullRows: async (_t, _c, limit) => (limits.push(limit), { rows: [], cursor: String(++n), more: n < 6 }) },
+      tokenFor: () => 't',
+      pullToken: () => 't',
+      onTokenRefused: () => {},
+      pullPageSize: 2000,
+    });
+    await s.syncNow();
+    assert.deepEqual(limits, [500, 750, 1125, 1688, 2000, 2000]);
+    await s.stop();
+    db.close();
+  });
+
   test('a server without the rows answer (404) is pulled as JSON, and not asked for rows again', async () => {
     const db = openStore(path.join(dir, 'json.db'), { storeKey: key });
     const calls: string[] = [];

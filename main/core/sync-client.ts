@@ -23,6 +23,13 @@ export interface SyncClientOptions {
   pullPageSize?: number;
   /** Ask for the next pull page while writing the current one (default true; false: one page at a time, for comparison). */
   pullAhead?: boolean;
+  /**
+   * The first page of a pull (default 500, at most pullPageSize); each next one is half again as
+   * big, up to pullPageSize. A ward's bootstrap starts writing after a short first answer instead
+   * of idling while the server reads a whole page, and the server reads each next (bigger) page
+   * while the station writes the last. pullPageSize: whole pages from the start.
+   */
+  pullFirstPage?: number;
   pullIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -58,6 +65,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   const batchSize = o.batchSize ?? 200;
   const pageSize = o.pullPageSize ?? 2000;
   const pullAhead = o.pullAhead ?? true;
+  const firstPage = Math.max(1, Math.min(pageSize, o.pullFirstPage ?? 500));
   const interval = o.pullIntervalMs ?? 30_000;
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
@@ -254,12 +262,14 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   async function pullAll(signal: AbortSignal): Promise<void> {
     const token = o.pullToken();
     if (!token) return;
-    let next = pullPage(token, getCursor(o.store), signal);
+    let limit = firstPage;
+    const grow = () => (limit = Math.min(pageSize, Math.ceil(limit * 1.5)));
+    let next = pullPage(token, getCursor(o.store), limit, signal);
     for (;;) {
       const page = await next;
       if (signal.aborted) return;
       if (page.more && pullAhead) {
-        next = pullPage(token, page.cursor, signal);
+        next = pullPage(token, page.cursor, grow(), signal);
         // Its failure is met when it is awaited; until then it is not an unhandled rejection.
         next.catch(() => {});
         // One turn of the event loop, so that the request leaves before the inserts hold the loop.
@@ -270,7 +280,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       if (page.flags) o.onFlags?.(page.flags);
       changed();
       if (!page.more) return;
-      if (!pullAhead) next = pullPage(token, page.cursor, signal);
+      if (!pullAhead) next = pullPage(token, page.cursor, grow(), signal);
     }
   }
 
@@ -279,16 +289,16 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
    * here), or as JSON from a server that predates them (it answers 404; asked once per client).
    */
   let rowsUnsupported = false;
-  async function pullPage(token: string, cursor: string, signal: AbortSignal): Promise<PullRowsPage | PullResponse> {
+  async function pullPage(token: string, cursor: string, limit: number, signal: AbortSignal): Promise<PullRowsPage | PullResponse> {
     if (o.server.pullRows && !rowsUnsupported) {
       try {
-        return await o.server.pullRows(token, cursor, pageSize, signal);
+        return await o.server.pullRows(token, cursor, limit, signal);
       } catch (e) {
         if (!(e instanceof ServerError && e.status === 404)) throw e;
         rowsUnsupported = true;
       }
     }
-    return o.server.pull(token, cursor, pageSize, signal);
+    return o.server.pull(token, cursor, limit, signal);
   }
 
   function ensureLive(): void {
