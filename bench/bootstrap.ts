@@ -45,7 +45,7 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     writeResults('bootstrap', figures, [
       `${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator; ${ROUNDS} rounds, medians`,
-      `d_bootstrap: a new station signs in (password hashing on server and station included) and pulls the ward into SQLite from a server in its own process; pages of ${PAGE} are fetched one ahead while the previous one is inserted, one SQLite transaction per page; d_bootstrap_one_page_at_a_time: the same without fetching ahead`,
+      `d_bootstrap: a new station signs in (password hashing on server and station included) and pulls the ward into SQLite from a server in its own process; pages as feed rows (the first of ${FIRST_PAGE ?? 500} rows, each next half again as big up to ${PAGE}) are fetched one ahead while the previous one is inserted, one SQLite transaction per page; d_bootstrap_one_page_at_a_time: the same without fetching ahead`,
       'd_raw_copy: raw pg SELECT of the same rows as JSON + raw SQLite insert of them in one transaction',
       'd_*_cpu: CPU seconds from /proc (station = this process with its thread pool; server process; every PostgreSQL process), the fetch-ahead bootstrap against the raw copy (this process + PostgreSQL)',
     ]);
