@@ -11,6 +11,7 @@ import { labResultColumns } from '../server/seed/seed';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startServerProcess } from '../server/testing/server-process';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
+import { clusterCpu, ownCpu, postmasterOf, processCpu } from './cpu';
 import { median, printFigures, writeResults, type Figure } from './lib';
 
 /*
@@ -23,12 +24,18 @@ import { median, printFigures, writeResults, type Figure } from './lib';
  * process it would share the station's event loop, and the station's inserts could never overlap
  * the server's reading of the next page. The tables are ANALYZEd after loading, as a database
  * that has held a ward for more than a minute is (autovacuum).
+ *
+ * Beside wall time, CPU time (from /proc: what the shared machine's load inflates least): the
+ * station's (this process, its thread pool included), the server process's and PostgreSQL's
+ * (every process of the cluster), against the raw copy's (this process and PostgreSQL).
  */
 
 export const WARD_PATIENTS = 50;
 export const WARD_LABS = 20_000;
 const ROUNDS = Number(process.env.BOOTSTRAP_ROUNDS ?? 3);
 const PAGE = Number(process.env.BOOTSTRAP_PAGE ?? 5000);
+/** The station's first page (it grows by half each page up to PAGE); BOOTSTRAP_FIRST_PAGE=5000: whole pages from the start. */
+const FIRST_PAGE = process.env.BOOTSTRAP_FIRST_PAGE ? Number(process.env.BOOTSTRAP_FIRST_PAGE) : undefined;
 
 export async function run(): Promise<Record<string, Figure>> {
   const h = await startSyncHarness(WARD_PATIENTS);
@@ -38,8 +45,9 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     writeResults('bootstrap', figures, [
       `${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator; ${ROUNDS} rounds, medians`,
-      `d_bootstrap: a new station signs in (password hashing on server and station included) and pulls the ward into SQLite from a server in its own process; pages of ${PAGE} are fetched one ahead while the previous one is inserted, one SQLite transaction per page; d_bootstrap_one_page_at_a_time: the same without fetching ahead`,
+      `d_bootstrap: a new station signs in (password hashing on server and station included) and pulls the ward into SQLite from a server in its own process; pages as feed rows (the first of ${FIRST_PAGE ?? 500} rows, each next half again as big up to ${PAGE}) are fetched one ahead while the previous one is inserted, one SQLite transaction per page; d_bootstrap_one_page_at_a_time: the same without fetching ahead`,
       'd_raw_copy: raw pg SELECT of the same rows as JSON + raw SQLite insert of them in one transaction',
+      'd_*_cpu: CPU seconds from /proc (station = this process with its thread pool; server process; every PostgreSQL process), the fetch-ahead bootstrap against the raw copy (this process + PostgreSQL)',
     ]);
     return figures;
   } finally {
@@ -68,24 +76,37 @@ export async function bootstrap(h: SyncHarness, dir: string, rounds = 1): Promis
   await sql`ANALYZE change_feed`.execute(h.t.owner);
   if (rounds === 0) return {};
   const server = await startServerProcess({ databaseUrl: h.t.appUrl });
+  const postmaster = postmasterOf((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(h.t.owner)).rows[0]!.pid);
+  const cpu = (): Cpu => ({ own: ownCpu(), server: processCpu(server.child.pid!) ?? Number.NaN, pg: (postmaster && clusterCpu(postmaster)) ?? Number.NaN });
 
   const total: number[] = [];
   const pullOnly: number[] = [];
   const serial: number[] = [];
   const raw: number[] = [];
+  const cpuStation: Cpu[] = [];
+  const cpuRaw: Cpu[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
+      const c0 = cpu();
       const ahead = await station(h, server.url, path.join(dir, `bootstrap-${round}`), true);
+      const c1 = cpu();
       total.push(ahead.total);
       pullOnly.push(ahead.pull);
       serial.push((await station(h, server.url, path.join(dir, `bootstrap-serial-${round}`), false)).total);
+      const c2 = cpu();
       raw.push(await rawCopy(h, path.join(dir, `bootstrap-raw-${round}.db`)));
+      const c3 = cpu();
+      cpuStation.push(minus(c1, c0));
+      cpuRaw.push(minus(c3, c2));
     }
   } finally {
     await server.stop();
   }
   const d = median(total);
   const r = median(raw);
+  const sum = (c: Cpu) => c.own + c.server + c.pg;
+  const cpuD = median(cpuStation.map(sum));
+  const cpuR = median(cpuRaw.map(sum));
   return {
     d_bootstrap: { value: d, unit: 's', goal: '<= 2' },
     d_bootstrap_pull_only: { value: median(pullOnly), unit: 's' },
@@ -93,13 +114,26 @@ export async function bootstrap(h: SyncHarness, dir: string, rounds = 1): Promis
     d_raw_copy: { value: r, unit: 's' },
     d_bootstrap_ratio: { value: d / r, unit: 'x raw', goal: '<= 1.3' },
     d_bootstrap_pull_only_ratio: { value: median(pullOnly) / r, unit: 'x raw' },
+    d_bootstrap_cpu: { value: cpuD, unit: 's cpu' },
+    d_bootstrap_cpu_station: { value: median(cpuStation.map((c) => c.own)), unit: 's cpu' },
+    d_bootstrap_cpu_server: { value: median(cpuStation.map((c) => c.server)), unit: 's cpu' },
+    d_bootstrap_cpu_postgres: { value: median(cpuStation.map((c) => c.pg)), unit: 's cpu' },
+    d_raw_copy_cpu: { value: cpuR, unit: 's cpu' },
+    d_bootstrap_cpu_ratio: { value: cpuD / cpuR, unit: 'x raw' },
   };
 }
+
+interface Cpu {
+  own: number;
+  server: number;
+  pg: number;
+}
+const minus = (a: Cpu, b: Cpu): Cpu => ({ own: a.own - b.own, server: a.server - b.server, pg: a.pg - b.pg });
 
 /** A new station signs in and pulls the ward; seconds in all, and from signed in to done. */
 async function station(h: SyncHarness, serverUrl: string, dataDir: string, pullAhead: boolean): Promise<{ total: number; pull: number }> {
   const t0 = performance.now();
-  const st = createStation({ dataDir, serverUrl, credential: h.south1.credential, autoSync: false, sync: { pullPageSize: PAGE, pullAhead } });
+  const st = createStation({ dataDir, serverUrl, credential: h.south1.credential, autoSync: false, sync: { pullPageSize: PAGE, pullAhead, ...(FIRST_PAGE ? { pullFirstPage: FIRST_PAGE } : {}) } });
   try {
     await st.handlers.signIn({ username: 'dr.south', password: TEST_PASSWORD, branch: 'south' });
     const signedIn = performance.now();

@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   sync: () => import('./sync'),
   'push-cpu': () => import('./push-cpu'),
   bootstrap: () => import('./bootstrap'),
+  'bootstrap-phases': () => import('./bootstrap-phases'),
   ui: () => import('./ui'),
   fairness: () => import('./fairness'),
 };

@@ -64,10 +64,11 @@ interface RouteSpec {
   auth: 'none' | 'station' | 'station-user' | { roles: readonly ('physician' | 'nurse' | 'it_admin')[] | 'any' };
   /**
    * Not one JSON answer: 'event-stream' is server-sent events whose `data` lines match `output`;
-   * 'yaml' and 'octet-stream' are files (output: z.string() only documents it).
+   * 'yaml' and 'octet-stream' are files (output: z.string() only documents it); 'feed-rows' is a
+   * pull page as feed rows (contract/sync.ts, parsePullRows).
    */
   stream?: 'event-stream';
-  answers?: 'yaml' | 'octet-stream';
+  answers?: 'yaml' | 'octet-stream' | 'feed-rows';
   errors: readonly ErrorCode[];
 }
 
@@ -182,6 +183,8 @@ export const serverApi = {
   // notes) travel as sync mutations and feed rows, not routes of their own.
   syncPush: { method: 'POST', path: '/api/sync/push', body: PushRequest, output: PushResponse, auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'payload_too_large', 'unavailable'] },
   syncPull: { method: 'GET', path: '/api/sync/pull', query: PullQuery, output: PullResponse, auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'unavailable'] },
+  /** The same page as feed rows (contract/sync.ts, parsePullRows); a server without it answers 404 and the station pulls JSON. */
+  syncPullRows: { method: 'GET', path: '/api/sync/pull/rows', query: PullQuery, output: z.string(), answers: 'feed-rows', auth: 'station-user', errors: ['bad_request', 'unauthorized', 'forbidden', 'unavailable'] },
   syncLive: { method: 'GET', path: '/api/sync/live', output: LiveEvent, stream: 'event-stream', auth: 'station-user', errors: ['unauthorized', 'forbidden'] },
 
   // What an enrolled station reads with its credential alone: its place, its branch's feature

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PullResponse } from './sync';
+import { feedRowLine, parsePullRows, PullResponse } from './sync';
 
 test('a pull page with an entity this version does not know still parses (a newer server, an older station)', () => {
   const page = {
@@ -13,4 +13,22 @@ test('a pull page with an entity this version does not know still parses (a newe
   };
   assert.equal(PullResponse.parse(page).changes.length, 2);
   assert.equal(PullResponse.safeParse({ ...page, changes: [{ ...page.changes[0], entity: "x'; DROP" }] }).success, false);
+});
+
+test('a feed rows page reads back as written, and a page cut short or out of shape is refused', () => {
+  const rows = [
+    { seq: '7', entity: 'patient', id: '6a264c9d-44f4-4f1f-867b-815dfdc29622', patientId: '6a264c9d-44f4-4f1f-867b-815dfdc29622', data: '{"mrn": "N1", "note": "tab\\there"}' },
+    { seq: '9', entity: 'care_plan', id: '7b264c9d-44f4-4f1f-867b-815dfdc29622', patientId: null, data: '{}' },
+  ];
+  const text = `{"cursor":"12","more":true,"count":2}\n${rows.map(feedRowLine).join('\n')}\n`;
+  assert.deepEqual(parsePullRows(text), { rows, cursor: '12', more: true });
+  assert.deepEqual(parsePullRows('{"cursor":"12","more":false,"count":0}\n'), { rows: [], cursor: '12', more: false });
+  const refused = (t: string) => assert.throws(() => parsePullRows(t));
+  refused(text.split('\n').slice(0, 2).join('\n'));
+  refused(text.slice(0, -20));
+  refused(text.replace('"count":2', '"count":3'));
+  refused(text.replace('care_plan', "x'; DROP"));
+  refused(text.replace('7b264c9d-44f4', 'not-a-uuid-44f4'));
+  refused(text.replace('\t{}', '\t[]'));
+  refused(text.replace('"cursor":"12"', '"cursor":"-1"'));
 });

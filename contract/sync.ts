@@ -119,6 +119,73 @@ export type Change = z.infer<typeof Change>;
 export const PullResponse = z.object({ changes: z.array(Change), cursor: Cursor, more: z.boolean(), flags: z.array(FeatureFlag).optional() });
 export type PullResponse = z.infer<typeof PullResponse>;
 
+/**
+ * The same page as feed rows (`GET /api/sync/pull/rows`), for a ward's bootstrap of tens of
+ * thousands of rows: each row's data travels as the JSON text the feed stores, and the station
+ * seals and stores that text without parsing and re-serializing it. Lines end with `\n`; the
+ * first is a JSON header, then one line per change:
+ * `seq \t entity \t id \t patient id (empty when none) \t data (a JSON object on one line)`.
+ * The header's `count` is the number of change lines: an answer cut short between lines is
+ * refused as one cut short within a line is. `patientId` is the server's: the row's own id for a
+ * patient, else its `patient_id`.
+ */
+export const PullRowsHeader = z.object({ cursor: Cursor, more: z.boolean(), count: z.number().int().min(0), flags: z.array(FeatureFlag).optional() });
+export type PullRowsHeader = z.infer<typeof PullRowsHeader>;
+export interface FeedRow {
+  seq: string;
+  entity: string;
+  id: string;
+  patientId: string | null;
+  /** The row's data as JSON text (an object). */
+  data: string;
+}
+export interface PullRowsPage {
+  rows: FeedRow[];
+  cursor: string;
+  more: boolean;
+  flags?: FeatureFlag[];
+}
+export const PULL_ROWS_MEDIA_TYPE = 'text/x-feed-rows; charset=utf-8';
+
+const SEQ = /^\d{1,19}$/;
+const ENTITY = /^[a-z][a-z_]{0,39}$/;
+const ROW_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** One change line (the server writes them in the database: server/sync/pull.ts). */
+export function feedRowLine(r: FeedRow): string {
+  return `${r.seq}\t${r.entity}\t${r.id}\t${r.patientId ?? ''}\t${r.data}`;
+}
+
+/**
+ * Reads a rows page; throws on anything that is not one (a line out of shape, an id that is not
+ * a UUID, data that is not one JSON object on its line, fewer or more lines than announced).
+ * Data is checked for its shape, not parsed: whoever opens a row parses it.
+ */
+export function parsePullRows(text: string): PullRowsPage {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const header = PullRowsHeader.parse(JSON.parse(lines[0] ?? ''));
+  if (lines.length - 1 !== header.count) throw new Error(`a rows page announced ${header.count} rows and holds ${lines.length - 1}`);
+  const rows: FeedRow[] = new Array<FeedRow>(header.count);
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const a = line.indexOf('\t');
+    const b = line.indexOf('\t', a + 1);
+    const c = line.indexOf('\t', b + 1);
+    const d = line.indexOf('\t', c + 1);
+    if (a < 0 || b < 0 || c < 0 || d < 0) throw new Error(`rows page line ${i}: not five fields`);
+    const seq = line.slice(0, a);
+    const entity = line.slice(a + 1, b);
+    const id = line.slice(b + 1, c);
+    const patient = line.slice(c + 1, d);
+    const data = line.slice(d + 1);
+    if (!SEQ.test(seq) || !ENTITY.test(entity) || !ROW_ID.test(id) || (patient !== '' && !ROW_ID.test(patient))) throw new Error(`rows page line ${i}: a field out of shape`);
+    if (data.charCodeAt(0) !== 123 || data.charCodeAt(data.length - 1) !== 125) throw new Error(`rows page line ${i}: data is not a JSON object`);
+    rows[i - 1] = { seq, entity, id, patientId: patient === '' ? null : patient, data };
+  }
+  return { rows, cursor: header.cursor, more: header.more, ...(header.flags ? { flags: header.flags } : {}) };
+}
+
 /** The live channel (server-sent events) carries only the branch's newest cursor. */
 export const LiveEvent = z.object({ cursor: Cursor });
 export type LiveEvent = z.infer<typeof LiveEvent>;

@@ -1,7 +1,7 @@
-import type { Change } from '../../contract/sync';
+import type { Change, FeedRow } from '../../contract/sync';
 import type { CachedPatient, PatientChart, WardBadges, SignedNote } from '../../contract/station-api';
 import { matchesSearch } from '../../contract/search';
-import { seal, stmt, unsealJson, type Store } from './store';
+import { sealMany, stmt, unsealJson, type Store } from './store';
 import { applyFeedDraft } from './drafts';
 
 /*
@@ -48,19 +48,36 @@ export function cachedRows(db: Store, entity: string, patientId?: string): Row[]
   return rows.map((r) => openRow(db, r));
 }
 
+/** A pull page as JSON (an older server, tests): stored as the rows it would have sent. */
 export function applyChanges(db: Store, changes: readonly Change[], cursor: string): void {
-  const put = db.prepare(
-    'INSERT INTO cache (entity, id, patient_id, seq, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET patient_id = excluded.patient_id, seq = excluded.seq, data = excluded.data WHERE excluded.seq > cache.seq',
+  applyFeedRows(
+    db,
+    changes.map((c) => ({
+      seq: c.seq,
+      entity: c.entity,
+      id: c.id,
+      patientId: c.entity === 'patient' ? c.id : ((c.data.patient_id as string | null | undefined) ?? null),
+      data: JSON.stringify(c.data),
+    })),
+    cursor,
   );
+}
+
+const UPSERT =
+  'INSERT INTO cache (entity, id, patient_id, seq, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET patient_id = excluded.patient_id, seq = excluded.seq, data = excluded.data WHERE excluded.seq > cache.seq';
+
+/**
+ * Writes a pull page in one transaction with its cursor: every row's JSON text sealed as it came
+ * (nothing parsed but note drafts, which go to the drafts table), all sealed before the
+ * transaction opens.
+ */
+export function applyFeedRows(db: Store, rows: readonly FeedRow[], cursor: string): void {
+  const cached = rows.filter((r) => r.entity !== 'note_draft');
+  const sealed = sealMany(db, cached.map((r) => r.data));
+  const put = stmt(db, UPSERT);
   db.transaction(() => {
-    for (const c of changes) {
-      if (c.entity === 'note_draft') {
-        applyFeedDraft(db, c.data);
-        continue;
-      }
-      const patientId = c.entity === 'patient' ? c.id : ((c.data.patient_id as string | null) ?? null);
-      put.run(c.entity, c.id, patientId, Number(c.seq), seal(db, JSON.stringify(c.data)));
-    }
+    for (const r of rows) if (r.entity === 'note_draft') applyFeedDraft(db, JSON.parse(r.data) as Record<string, unknown>);
+    for (const [i, r] of cached.entries()) put.run(r.entity, r.id, r.patientId, Number(r.seq), sealed[i]);
     setCursor(db, cursor);
   })();
 }

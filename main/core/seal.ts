@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /*
  * Encryption at rest of the station store's sensitive columns (draft text, conflict texts, the
@@ -17,6 +17,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export interface Sealer {
   seal(plain: string): string;
+  /**
+   * Seals many values at once, each as `seal` would (its own random IV and tag): the IVs come
+   * from one draw of the system's random generator. A ward's bootstrap seals tens of thousands
+   * of rows; one draw per row was a third of the sealing.
+   */
+  sealMany(plains: readonly string[]): string[];
   open(stored: string): string;
   sealBytes(plain: Buffer): Buffer;
   openBytes(stored: Buffer): Buffer;
@@ -34,30 +40,37 @@ export function isSealed(stored: string | Buffer): boolean {
 
 export function createSealer(key: Buffer): Sealer {
   if (key.length !== 32) throw new Error('the store key is 32 bytes (AES-256)');
+  // A key object: the cipher does not import a raw key again for every value.
+  const k: KeyObject = createSecretKey(key);
+  const sealWith = (iv: Buffer, plain: string) => {
+    const c = createCipheriv('aes-256-gcm', k, iv);
+    const body = c.update(Buffer.from(plain, 'utf8'));
+    c.final();
+    return PREFIX + Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  };
   return {
-    seal(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return PREFIX + Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+    seal: (plain) => sealWith(randomBytes(12), plain),
+    sealMany(plains) {
+      const ivs = randomBytes(12 * plains.length);
+      return plains.map((plain, i) => sealWith(ivs.subarray(12 * i, 12 * i + 12), plain));
     },
     open(stored) {
       if (!stored.startsWith(PREFIX)) return stored;
       const raw = Buffer.from(stored.slice(PREFIX.length), 'base64');
-      const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      const d = createDecipheriv('aes-256-gcm', k, raw.subarray(0, 12));
       d.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
     },
     sealBytes(plain) {
       const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
+      const c = createCipheriv('aes-256-gcm', k, iv);
       const body = Buffer.concat([c.update(plain), c.final()]);
       return Buffer.concat([BYTES_PREFIX, iv, c.getAuthTag(), body]);
     },
     openBytes(stored) {
       if (!isSealed(stored)) return stored;
       const p = BYTES_PREFIX.length;
-      const d = createDecipheriv('aes-256-gcm', key, stored.subarray(p, p + 12));
+      const d = createDecipheriv('aes-256-gcm', k, stored.subarray(p, p + 12));
       d.setAuthTag(stored.subarray(p + 12, p + 28));
       return Buffer.concat([d.update(stored.subarray(p + 28)), d.final()]);
     },

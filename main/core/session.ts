@@ -82,10 +82,15 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
     async signIn(username, password, branch) {
       const client = server();
       let next: CurrentUser;
+      // The offline verifier (one scrypt) is derived while the server checks the password (its
+      // own scrypt): one after the other, they were a quarter of a new station's bootstrap. It is
+      // kept only when the server accepts the password.
+      const verifying = client ? createVerifier(password) : null;
+      verifying?.catch(() => {});
       try {
-        if (!client) throw new NetworkError('not enrolled');
+        if (!client || !verifying) throw new NetworkError('not enrolled');
         const r = await client.login({ username, password, branch });
-        const { verifier, key } = await createVerifier(password);
+        const { verifier, key } = await verifying;
         store
           .prepare(
             `INSERT INTO local_users (user_id, username, branch_code, profile, verifier, token_box, verified_until, updated_at)

@@ -15,7 +15,7 @@ import { createNotesCalls } from './notes';
 import { readFlags, saveFlags } from './flags';
 import { createHealth, type Health } from './health';
 import { dismissRejected, pendingForUser, progress, rejectedItems } from './outbox';
-import { createServerClient, type ServerClient } from './server-client';
+import { createServerClient, ServerError, type ServerClient } from './server-client';
 import { createSessions, DEFAULT_OFFLINE_UNLOCK_HOURS, type Sessions } from './session';
 import { checkpointStore, getConfig, openStore, setConfig, type Store, type StoreOptions } from './store';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from './sync-client';
@@ -34,7 +34,7 @@ export interface StationOptions extends StoreOptions {
   credential?: string;
   /** IT's offline-unlock window; default 12 hours. */
   offlineUnlockHours?: number;
-  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullAhead' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
+  sync?: Partial<Pick<SyncClientOptions, 'batchSize' | 'pullPageSize' | 'pullAhead' | 'pullFirstPage' | 'pullIntervalMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'random'>>;
   /** IT's idle time before the station's screen locks itself; default 5 minutes. */
   idleLockSeconds?: number;
   /** Start the background sync loop (default true). */
@@ -121,6 +121,7 @@ export function createStation(options: StationOptions): StationCore {
     logout: async () => {},
     push: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
     pull: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
+    pullRows: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
     live: () => Promise.reject(new StationError('not_enrolled', 'station not enrolled')),
   };
   const proxy: ServerClient = {
@@ -128,6 +129,10 @@ export function createStation(options: StationOptions): StationCore {
     logout: (t) => (server() ?? unenrolled).logout(t),
     push: (t, m, s) => (server() ?? unenrolled).push(t, m, s),
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
+    pullRows: (t, c, l, s) => {
+      const to = server() ?? unenrolled;
+      return to.pullRows ? to.pullRows(t, c, l, s) : Promise.reject(new ServerError(404, 'not_found'));
+    },
     live: (t, f, s, r) => (server() ?? unenrolled).live(t, f, s, r),
   };
   const events = createEventHub({ store, status: () => status(), userId: () => (sessions.locked() ? null : (sessions.current()?.user.id ?? null)) });

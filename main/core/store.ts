@@ -26,6 +26,11 @@ export function seal(db: Store, plain: string): string {
   return sealers.get(db)?.seal(plain) ?? plain;
 }
 
+/** Seals many values at once (a pull page's rows); identity without a key. */
+export function sealMany(db: Store, plains: readonly string[]): string[] {
+  return sealers.get(db)?.sealMany(plains) ?? [...plains];
+}
+
 export function unseal(db: Store, stored: string): string {
   return sealers.get(db)?.open(stored) ?? stored;
 }

@@ -1,8 +1,8 @@
 import type { SyncState, SyncStatus } from '../../contract/station-api';
 import type { FeatureFlag } from '../../contract/flags';
 import type { ReleaseSignal } from '../../contract/releases';
-import type { Mutation, MutationResult } from '../../contract/sync';
-import { applyChanges, getCursor } from './cache';
+import type { Mutation, MutationResult, PullResponse, PullRowsPage } from '../../contract/sync';
+import { applyChanges, applyFeedRows, getCursor } from './cache';
 import { applyDraftAnswer } from './drafts';
 import { countAttempt, pendingItems, progress, rejectItem, removeItem, type OutboxItem } from './outbox';
 import { NetworkError, ServerError, type ServerClient } from './server-client';
@@ -23,6 +23,13 @@ export interface SyncClientOptions {
   pullPageSize?: number;
   /** Ask for the next pull page while writing the current one (default true; false: one page at a time, for comparison). */
   pullAhead?: boolean;
+  /**
+   * The first page of a pull (default 500, at most pullPageSize); each next one is half again as
+   * big, up to pullPageSize. A ward's bootstrap starts writing after a short first answer instead
+   * of idling while the server reads a whole page, and the server reads each next (bigger) page
+   * while the station writes the last. pullPageSize: whole pages from the start.
+   */
+  pullFirstPage?: number;
   pullIntervalMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -58,6 +65,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   const batchSize = o.batchSize ?? 200;
   const pageSize = o.pullPageSize ?? 2000;
   const pullAhead = o.pullAhead ?? true;
+  const firstPage = Math.max(1, Math.min(pageSize, o.pullFirstPage ?? 500));
   const interval = o.pullIntervalMs ?? 30_000;
   const base = o.backoffBaseMs ?? 500;
   const max = o.backoffMaxMs ?? 30_000;
@@ -254,23 +262,43 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
   async function pullAll(signal: AbortSignal): Promise<void> {
     const token = o.pullToken();
     if (!token) return;
-    let next = o.server.pull(token, getCursor(o.store), pageSize, signal);
+    let limit = firstPage;
+    const grow = () => (limit = Math.min(pageSize, Math.ceil(limit * 1.5)));
+    let next = pullPage(token, getCursor(o.store), limit, signal);
     for (;;) {
       const page = await next;
       if (signal.aborted) return;
       if (page.more && pullAhead) {
-        next = o.server.pull(token, page.cursor, pageSize, signal);
+        next = pullPage(token, page.cursor, grow(), signal);
         // Its failure is met when it is awaited; until then it is not an unhandled rejection.
         next.catch(() => {});
         // One turn of the event loop, so that the request leaves before the inserts hold the loop.
         await new Promise((r) => setImmediate(r));
       }
-      applyChanges(o.store, page.changes, page.cursor);
+      if ('rows' in page) applyFeedRows(o.store, page.rows, page.cursor);
+      else applyChanges(o.store, page.changes, page.cursor);
       if (page.flags) o.onFlags?.(page.flags);
       changed();
       if (!page.more) return;
-      if (!pullAhead) next = o.server.pull(token, page.cursor, pageSize, signal);
+      if (!pullAhead) next = pullPage(token, page.cursor, grow(), signal);
     }
+  }
+
+  /**
+   * A page as feed rows (the row texts are sealed as they came, never parsed and re-serialized
+   * here), or as JSON from a server that predates them (it answers 404; asked once per client).
+   */
+  let rowsUnsupported = false;
+  async function pullPage(token: string, cursor: string, limit: number, signal: AbortSignal): Promise<PullRowsPage | PullResponse> {
+    if (o.server.pullRows && !rowsUnsupported) {
+      try {
+        return await o.server.pullRows(token, cursor, limit, signal);
+      } catch (e) {
+        if (!(e instanceof ServerError && e.status === 404)) throw e;
+        rowsUnsupported = true;
+      }
+    }
+    return o.server.pull(token, cursor, limit, signal);
   }
 
   function ensureLive(): void {

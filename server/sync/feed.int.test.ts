@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { generateDemoHospital } from '../../contract/demo/hospital';
-import { withBranch } from '../db/with-branch';
+import { withBranch, type BranchTransaction } from '../db/with-branch';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { twoBranches, type TwoBranches } from '../testing/fixtures';
 import { labResultColumns } from '../seed/seed';
-import { pullChanges } from './pull';
+import { parsePullRows, type PullResponse } from '../../contract/sync';
+import { pullChanges, pullChangesRows, pullRowsAnswer } from './pull';
 
 /*
  * DESIGN §4's classic bug: numbers drawn at insert time commit out of order, and a puller that
@@ -26,6 +27,11 @@ describe('change feed under concurrent writers and pullers', () => {
   const RUN_MS = Number(process.env.FEED_TEST_MS ?? 3000);
   // The feed here carries lab results only: any reader sees them all.
   const READER = { userId: 0 };
+  /** A page through the feed rows answer, read back as the station reads it. */
+  const pullAsRows = async (trx: BranchTransaction, cursor: string, limit: number): Promise<PullResponse> => {
+    const page = parsePullRows(pullRowsAnswer(await pullChangesRows(trx, cursor, limit, READER), null));
+    return { changes: page.rows.map((r) => ({ seq: r.seq, entity: r.entity, id: r.id, data: JSON.parse(r.data) as Record<string, unknown> })), cursor: page.cursor, more: page.more };
+  };
   const labs = generateDemoHospital({ patientsPerBranch: 4 }).labResults;
 
   before(async () => {
@@ -81,9 +87,11 @@ describe('change feed under concurrent writers and pullers', () => {
       let naive = '0';
       const seen: string[] = [];
       const naiveSeen = new Set<string>();
+      let pages = 0;
       const drain = async () => {
         for (;;) {
-          const page = await withBranch(t.app, branch, actor, (trx) => pullChanges(trx, cursor, 200, READER));
+          // Pages alternate between the JSON answer and the feed rows answer: one cursor serves both.
+          const page = await withBranch(t.app, branch, actor, (trx) => (pages++ % 2 === 0 ? pullChanges(trx, cursor, 200, READER) : pullAsRows(trx, cursor, 200)));
           for (const c of page.changes) {
             assert.ok(BigInt(c.seq) > BigInt(cursor), 'cursor only moves forward');
             seen.push(c.id);

@@ -37,20 +37,14 @@ export interface FeedReader {
 }
 
 /**
- * The same page as JSON text: each row's stored jsonb comes as text and is spliced in unparsed.
- * A ward's bootstrap is tens of thousands of rows; parsing and re-serializing each in Node
- * would dominate it.
+ * The feed rows after `cursor` that the reader may receive, at most `limit + 1` of them (one
+ * more tells whether the page is the last). The privacy of drafts is decided here, in the
+ * database: a row the reader may not see comes as its sequence number only, data null (so the
+ * cursor moves past it), never with its data.
  */
-export async function pullChangesJson(
-  trx: BranchTransaction,
-  cursor: string,
-  limit: number,
-  reader: FeedReader,
-): Promise<{ json: string; count: number; cursor: string; more: boolean; patientIds: string[] }> {
-  // The privacy of drafts is decided here, in the database: a row the reader may not see leaves
-  // it as its sequence number only (so the cursor moves past it), never with its data.
-  const r = await sql<{ seq: string; entity: string; id: string; data: string | null; patient: string | null }>`
-    SELECT seq::text AS seq, entity, entity_id::text AS id,
+function pageRows(cursor: string, limit: number, reader: FeedReader) {
+  return sql`
+    SELECT seq, entity, entity_id,
            CASE WHEN entity <> 'note_draft' THEN data::text
                 WHEN (data->>'author_user_id')::int = ${reader.userId}::int THEN data::text
                 WHEN data->>'status' = 'submitted' THEN (data - 'conflict_texts')::text
@@ -59,7 +53,26 @@ export async function pullChangesJson(
       FROM change_feed
      WHERE branch_id = ${currentBranchId()} AND seq > ${cursor}::bigint
        AND seq < ${pullHorizon}
-     ORDER BY change_feed.seq LIMIT ${limit + 1}`.execute(trx);
+     ORDER BY change_feed.seq LIMIT ${limit + 1}`;
+}
+
+export interface PullPage {
+  /** The answer's body: JSON (a PullResponse) or feed rows (contract/sync.ts), without flags. */
+  body: string;
+  count: number;
+  cursor: string;
+  more: boolean;
+  patientIds: string[];
+}
+
+/**
+ * The same page as JSON text: each row's stored jsonb comes as text and is spliced in unparsed.
+ * A ward's bootstrap is tens of thousands of rows; parsing and re-serializing each in Node
+ * would dominate it.
+ */
+export async function pullChangesJson(trx: BranchTransaction, cursor: string, limit: number, reader: FeedReader): Promise<PullPage & { json: string }> {
+  const r = await sql<{ seq: string; entity: string; id: string; data: string | null; patient: string | null }>`
+    SELECT seq::text AS seq, entity, entity_id::text AS id, data, patient FROM (${pageRows(cursor, limit, reader)}) AS page ORDER BY page.seq`.execute(trx);
   const more = r.rows.length > limit;
   const scanned = more ? r.rows.slice(0, limit) : r.rows;
   const rows = scanned.filter((x) => x.data !== null);
@@ -67,7 +80,38 @@ export async function pullChangesJson(
   const parts = rows.map((x) => `{"seq":"${x.seq}","entity":"${x.entity}","id":"${x.id}","data":${x.data}}`);
   const next = scanned.at(-1)?.seq ?? cursor;
   const patientIds = [...new Set(rows.flatMap((x) => (x.patient ? [x.patient] : [])))];
-  return { json: `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`, count: rows.length, cursor: next, more, patientIds };
+  const json = `{"changes":[${parts.join(',')}],"cursor":"${next}","more":${more}}`;
+  return { json, body: json, count: rows.length, cursor: next, more, patientIds };
+}
+
+/**
+ * The same page as feed rows (contract/sync.ts: parsePullRows), assembled in the database in
+ * one statement and one pass over the page: 5,000 rows reach Node as one text value instead of
+ * 25,000 fields to decode and splice, and `body` is the change lines without the header line (the
+ * route adds it, with the flags on the last page). Row `limit + 1` only tells whether there is
+ * more. Nothing is materialized or sorted but the page itself: the lines are aggregated in feed
+ * order from input already in that order (PostgreSQL 16 and later skip the aggregate's own sort
+ * then; a FILTER clause would defeat that, hence the CASE), and the patients are deduplicated
+ * here, not by a DISTINCT that sorts every row by patient.
+ */
+export async function pullChangesRows(trx: BranchTransaction, cursor: string, limit: number, reader: FeedReader): Promise<PullPage> {
+  const r = await sql<{ more: boolean; last: string | null; count: number; patients: string[]; body: string }>`
+    SELECT count(*) > ${limit} AS more,
+           (max(seq) FILTER (WHERE n <= ${limit}))::text AS last,
+           (count(*) FILTER (WHERE n <= ${limit} AND data IS NOT NULL))::int AS count,
+           coalesce(array_agg(patient) FILTER (WHERE n <= ${limit} AND data IS NOT NULL AND patient IS NOT NULL), '{}') AS patients,
+           coalesce(string_agg(CASE WHEN n <= ${limit} AND data IS NOT NULL
+                                    THEN seq::text || E'\t' || entity || E'\t' || entity_id::text || E'\t' || coalesce(patient, '') || E'\t' || data END,
+                               E'\n' ORDER BY seq), '') AS body
+      FROM (SELECT page.*, row_number() OVER (ORDER BY page.seq) AS n FROM (${pageRows(cursor, limit, reader)}) AS page) AS numbered`.execute(trx);
+  const row = r.rows[0]!;
+  return { body: row.body, count: row.count, cursor: row.last ?? cursor, more: row.more, patientIds: [...new Set(row.patients)] };
+}
+
+/** A rows page's whole answer: the header line (with the flags, on the last page), then the change lines. */
+export function pullRowsAnswer(page: PullPage, flagsJson: string | null): string {
+  const header = `{"cursor":"${page.cursor}","more":${page.more},"count":${page.count}${flagsJson ? `,"flags":${flagsJson}` : ''}}`;
+  return page.count > 0 ? `${header}\n${page.body}\n` : `${header}\n`;
 }
 
 /**

@@ -17,9 +17,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServerProcess(options: { databaseUrl: string; root?: string; env?: Record<string, string>; port?: number }): Promise<ServerProcess> {
+export async function startServerProcess(options: { databaseUrl: string; root?: string; env?: Record<string, string>; port?: number; execArgv?: string[] }): Promise<ServerProcess> {
   const root = options.root ?? PROJECT_ROOT;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', path.join(root, 'server/main.ts')], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: options.databaseUrl, DATABASE_OWNER_URL: '', HOST: '127.0.0.1', PORT: String(options.port ?? 0), ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],

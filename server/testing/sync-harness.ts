@@ -5,7 +5,8 @@ import { buildServer } from '../http/app';
 import { silentLogger } from '../log';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { TEST_PASSWORD, twoBranches, type TwoBranches } from '../testing/fixtures';
-import { STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PushResponse } from '../../contract/sync';
+import assert from 'node:assert/strict';
+import { parsePullRows, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PushResponse } from '../../contract/sync';
 import type { FastifyInstance } from 'fastify';
 
 /* Test harness for sync: a real server on a loopback port, real PostgreSQL, enrolled stations. */
@@ -87,7 +88,18 @@ export async function startSyncHarness(patientsPerBranch = 5): Promise<SyncHarne
     async pull(station, token, cursor, limit = 1000) {
       const r = await fetch(`${url}/api/sync/pull?cursor=${cursor}&limit=${limit}`, { headers: headers(station, token) });
       if (r.status !== 200) throw new Error(`pull ${r.status} ${await r.text()}`);
-      return (await r.json()) as PullResponse;
+      const page = (await r.json()) as PullResponse;
+      // The same page as feed rows must hold exactly the same (every test that pulls checks both).
+      const rows = await fetch(`${url}/api/sync/pull/rows?cursor=${cursor}&limit=${limit}`, { headers: headers(station, token) });
+      if (rows.status !== 200) throw new Error(`pull rows ${rows.status} ${await rows.text()}`);
+      const same = parsePullRows(await rows.text());
+      assert.deepEqual(
+        { changes: same.rows.map((c) => ({ seq: c.seq, entity: c.entity, id: c.id, data: JSON.parse(c.data) as unknown })), cursor: same.cursor, more: same.more, flags: same.flags },
+        { changes: page.changes, cursor: page.cursor, more: page.more, flags: page.flags },
+        'the feed rows answer holds the JSON answer\'s page',
+      );
+      for (const [i, c] of same.rows.entries()) assert.equal(c.patientId, c.entity === 'patient' ? c.id : ((page.changes[i]!.data.patient_id as string | undefined) ?? null));
+      return page;
     },
     async close() {
       await app.close();

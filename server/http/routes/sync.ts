@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serverApi } from '../../../contract/server-api';
 import { HEALTH_RECORDED_HEADER, STATION_HEALTH_HEADER, STATION_VERSION_HEADER, StationHealthHeader, Version, type ReleaseSignal } from '../../../contract/releases';
-import { PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
+import { PULL_ROWS_MEDIA_TYPE, PullQuery, PushEnvelope, type PushResponse } from '../../../contract/sync';
 import { recordAuditAtCommit, recordReadAudit } from '../../audit/record';
 import { withBranchRead } from '../../db/read-replica';
 import { createBranchLimiter, pushesPerBranchFor, type BranchLimiter } from '../../db/branch-limiter';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
-import { pullChangesJson } from '../../sync/pull';
+import { pullChangesJson, pullChangesRows, pullRowsAnswer } from '../../sync/pull';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
 import type { EnrolledStation } from '../../stations/credential';
@@ -113,8 +113,11 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
     return { results };
   });
 
-  /** The answer is a PullResponse; its JSON is assembled in the database (pullChangesJson). */
-  app.get(serverApi.syncPull.path, async (request, reply) => {
+  /**
+   * A page of the branch's feed, as JSON (a PullResponse, spliced from the stored JSON texts:
+   * pullChangesJson) or as feed rows (assembled in the database: pullChangesRows).
+   */
+  const pull = (format: 'json' | 'rows') => async (request: FastifyRequest, reply: FastifyReply) => {
     const { station, session } = await requireStationUser(ctx, request);
     // Before the query is read: a station whose pulls the server refuses still reports its health.
     await heardFrom(station, request, reply);
@@ -123,10 +126,11 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
     // On the replica when there is one (its horizon is its own snapshot's: server/sync/pull.ts);
     // the audit row is written on the primary before the page leaves.
     const page = await withBranchRead(ctx, station.branchId, actor, async (trx) => {
-      const p = await pullChangesJson(trx, query.cursor, query.limit, { userId: session.userId });
+      const p = await (format === 'json' ? pullChangesJson : pullChangesRows)(trx, query.cursor, query.limit, { userId: session.userId });
       // The branch's feature flags come with the last page: a station caches them for offline use.
       const flags = p.more ? null : JSON.stringify(await listFlags(trx));
-      if (flags) p.json = `${p.json.slice(0, -1)},"flags":${flags}}`;
+      if (format === 'rows') p.body = pullRowsAnswer(p, flags);
+      else if (flags) p.body = `${p.body.slice(0, -1)},"flags":${flags}}`;
       if (p.count > 0) {
         // Only a read-audit row is written: it may commit without waiting for the disk
         // (recordReadAudit). A database crash can lose the last fraction of a second of
@@ -142,8 +146,12 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
       }
       return p;
     });
-    return reply.type('application/json; charset=utf-8').send(page.json);
-  });
+    // Sent as bytes: fastify would otherwise measure the string, then encode it again to write it.
+    const body = Buffer.from(page.body, 'utf8');
+    return reply.type(format === 'json' ? 'application/json; charset=utf-8' : PULL_ROWS_MEDIA_TYPE).send(body);
+  };
+  app.get(serverApi.syncPull.path, pull('json'));
+  app.get(serverApi.syncPullRows.path, pull('rows'));
 
   const hub: FeedHub | null = ctx.databaseUrl ? createFeedHub(ctx.db, ctx.databaseUrl) : null;
   const guard = streamGuard(app, ctx);
