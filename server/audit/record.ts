@@ -38,18 +38,14 @@ export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: 
 
 /**
  * The audit row of a unit of work that only reads: appended with its COMMIT, in one message
- * (runAtCommit), so the chain's branch lock is held for no round trip; and, when the unit of
- * work wrote nothing else, committed without waiting for the disk. A database crash can lose
- * the last fraction of a second of read-audit rows, never data (the sync pull makes the same
- * trade).
+ * (runAtCommit), so the chain's branch lock is held for no round trip. It commits durably, like
+ * any audit row: withBranch returns, and the answer leaves, only after the row is on disk, so a
+ * database crash cannot lose the record of a read someone was answered (concurrent commits share
+ * PostgreSQL's WAL flushes, so this costs latency more than throughput).
  */
 export function recordReadAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
-  runAtCommit(
-    trx,
-    // Only if the unit of work wrote nothing so far (a read inside a FHIR transaction bundle
-    // commits its writes durably). audit_append takes the branch and actor from the transaction.
-    `SELECT set_config('synchronous_commit', 'off', true) WHERE pg_current_xact_id_if_assigned() IS NULL; ${appendStatement(event)}`,
-  );
+  // audit_append takes the branch and actor from the transaction.
+  runAtCommit(trx, appendStatement(event));
 }
 
 /**
