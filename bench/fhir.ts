@@ -9,6 +9,7 @@ import { buildServer } from '../server/http/app';
 import { silentLogger } from '../server/log';
 import { adminUrl, createTestDatabase } from '../server/testing/test-db';
 import { LOINC_LABS } from '../contract/clinical/loinc';
+import { clusterCpuMs, countQueries, postmasterOf, selfCpuMs } from './cpu';
 import { searchPhases } from './fhir-phases';
 import { runLoad, type LoadRequest } from './http-load';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
@@ -105,12 +106,30 @@ export async function run(): Promise<Record<string, Figure>> {
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/fhir`;
   let failures = 0;
+  // CPU per request on each side (load-independent figures) and statements sent per request.
+  const postmaster = await postmasterOf(raw);
+  const queries = countQueries(pg.Client);
+  type Cpu = { n: number; self: number; pg: number; load: number; statements: number };
+  const cpuOf = { http: { n: 0, self: 0, pg: 0, load: 0, statements: 0 }, rls: { n: 0, self: 0, pg: 0, load: 0, statements: 0 }, raw: { n: 0, self: 0, pg: 0, load: 0, statements: 0 } };
+  const accounted = async <R extends { latencies: number[]; cpuMs?: number }>(acc: Cpu | null, run: () => Promise<R>): Promise<R> => {
+    const [s0, p0] = [selfCpuMs(), postmaster ? clusterCpuMs(postmaster) : 0];
+    queries.start();
+    const r = await run();
+    if (acc) {
+      acc.n += r.latencies.length;
+      acc.self += selfCpuMs() - s0;
+      acc.pg += postmaster ? clusterCpuMs(postmaster) - p0 : 0;
+      acc.load += r.cpuMs ?? 0;
+      acc.statements += queries.take();
+    }
+    return r;
+  };
   const httpRequests: LoadRequest[] = targets.map((q) => ({
     url: `${base}/Observation?patient=${q.patient}&code=${q.code}`,
     headers: { authorization: `Bearer ${tokenOf.get(q.branch)}`, accept: 'application/fhir+json' },
   }));
-  const httpRound = async (ms: number) => {
-    const r = await runLoad({ requests: httpRequests, clients: CLIENTS, ms });
+  const httpRound = async (ms: number, acc: Cpu | null = null) => {
+    const r = await accounted(acc, () => runLoad({ requests: httpRequests, clients: CLIENTS, ms }));
     failures += r.failures;
     return r;
   };
@@ -150,14 +169,14 @@ export async function run(): Promise<Record<string, Figure>> {
   const base_ = { rates: [] as number[], lat: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate the order so drift on a shared machine favours neither path.
-    const order = r % 2 === 0 ? ([[rls, scoped], [base_, rawSearch]] as const) : ([[base_, rawSearch], [rls, scoped]] as const);
-    for (const [acc, op] of order) {
-      const m = await timed(CLIENTS, SQL_ROUND_MS, op);
+    const order = r % 2 === 0 ? ([[rls, scoped, cpuOf.rls], [base_, rawSearch, cpuOf.raw]] as const) : ([[base_, rawSearch, cpuOf.raw], [rls, scoped, cpuOf.rls]] as const);
+    for (const [acc, op, cpu] of order) {
+      const m = await accounted(cpu, () => timed(CLIENTS, SQL_ROUND_MS, op));
       acc.rates.push(m.rate);
       acc.lat.push(...m.latencies);
     }
     if (r < 2) {
-      const m = await httpRound(HTTP_ROUND_MS);
+      const m = await httpRound(HTTP_ROUND_MS, cpuOf.http);
       http.rates.push(m.rate);
       http.lat.push(...m.latencies);
     }
@@ -193,6 +212,17 @@ export async function run(): Promise<Record<string, Figure>> {
     fhir_http_vs_raw_sql_ratio: { value: mean(http.rates) / mean(base_.rates), unit: 'ratio', goal: '>= 0.5' },
     fhir_http_p95_vs_raw_p95: { value: percentile(h, 95) / percentile(b, 95), unit: 'x raw', goal: '<= 3' },
     failed_or_empty: { value: failures, unit: 'requests' },
+    // CPU per request (ms) of each process: the ceiling on 2 cores is 2,000 / (sum) per second.
+    cpu_http_server_ms_per_req: { value: cpuOf.http.self / cpuOf.http.n, unit: 'ms CPU (server process)' },
+    cpu_http_postgres_ms_per_req: { value: cpuOf.http.pg / cpuOf.http.n, unit: 'ms CPU (PostgreSQL cluster)' },
+    cpu_http_load_ms_per_req: { value: cpuOf.http.load / cpuOf.http.n, unit: 'ms CPU (load process)' },
+    http_statements_per_req: { value: cpuOf.http.statements / cpuOf.http.n, unit: 'round trips to PostgreSQL' },
+    cpu_raw_client_ms_per_tx: { value: cpuOf.raw.self / cpuOf.raw.n, unit: 'ms CPU (bench process)' },
+    cpu_raw_postgres_ms_per_tx: { value: cpuOf.raw.pg / cpuOf.raw.n, unit: 'ms CPU (PostgreSQL cluster)' },
+    raw_statements_per_tx: { value: cpuOf.raw.statements / cpuOf.raw.n, unit: 'round trips to PostgreSQL' },
+    cpu_rls_client_ms_per_tx: { value: cpuOf.rls.self / cpuOf.rls.n, unit: 'ms CPU (bench process)' },
+    cpu_rls_postgres_ms_per_tx: { value: cpuOf.rls.pg / cpuOf.rls.n, unit: 'ms CPU (PostgreSQL cluster)' },
+    rls_statements_per_tx: { value: cpuOf.rls.statements / cpuOf.rls.n, unit: 'round trips to PostgreSQL' },
     data_generation: { value: generatedS, unit: 's' },
     ...phases,
   };
