@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { addApiClient } from '../server/admin/credentials';
@@ -34,6 +36,8 @@ const HTTP_ROUND_MS = 10_000;
 const SQL_ROUND_MS = 5_000;
 const ROUNDS = 3;
 const PHASE_REQUESTS = 300;
+// BENCH_FHIR_CPU_PROFILE=<file.cpuprofile>: a CPU profile of the server's process during the HTTP rounds only.
+const CPU_PROFILE = process.env.BENCH_FHIR_CPU_PROFILE;
 const CODES = LOINC_LABS.filter((l) => l.answers.length === 0).slice(0, 10).map((l) => l.code);
 
 // The statement observationStore.search issues for patient + code (server/fhir/resources/observation.ts).
@@ -128,8 +132,18 @@ export async function run(): Promise<Record<string, Figure>> {
     url: `${base}/Observation?patient=${q.patient}&code=${q.code}`,
     headers: { authorization: `Bearer ${tokenOf.get(q.branch)}`, accept: 'application/fhir+json' },
   }));
+  const profiler = CPU_PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+  }
   const httpRound = async (ms: number, acc: Cpu | null = null) => {
+    if (profiler && acc) await profiler.post('Profiler.start');
     const r = await accounted(acc, () => runLoad({ requests: httpRequests, clients: CLIENTS, ms }));
+    if (profiler && acc) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(`${CPU_PROFILE}.${cpuOf.http.n}`, JSON.stringify(profile));
+    }
     failures += r.failures;
     return r;
   };
