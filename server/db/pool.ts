@@ -72,6 +72,7 @@ function preparingClient(max: number): typeof pg.Client {
     readonly #names = new Map<string, string>();
     // pg's query() has many overloads; Kysely calls query(text, values), the only form changed here.
     override query(...args: unknown[]): never {
+      const query = super.query.bind(this) as unknown as (...a: unknown[]) => never;
       const [text, values] = args;
       if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2 && preparable(text)) {
         let name = this.#names.get(text);
@@ -79,9 +80,9 @@ function preparingClient(max: number): typeof pg.Client {
           name = `w${createHash('sha1').update(text).digest('hex')}`;
           this.#names.set(text, name);
         }
-        if (name !== undefined) return (super.query as (c: pg.QueryConfig) => never)({ name, text, values });
+        if (name !== undefined) return query({ name, text, values } satisfies pg.QueryConfig);
       }
-      return (super.query as (...a: unknown[]) => never)(...args);
+      return query(...args);
     }
   };
 }
