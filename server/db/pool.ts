@@ -32,8 +32,12 @@ export interface PoolOptions {
 
 export const POOL_DEFAULTS = { acquireTimeoutMs: 10_000, statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000 } as const;
 
-/** Statements each connection of the server's app and read pools keeps prepared. */
-export const PREPARED_PER_CONNECTION = 100;
+/**
+ * Statements each connection of the server's app and read pools keeps prepared. A cached plan
+ * takes memory in its PostgreSQL backend (tens of kB for a FHIR search): the bound keeps a pool's
+ * total small, and the hot statements (searches, sign-in, pull, push) are far fewer than this.
+ */
+export const PREPARED_PER_CONNECTION = 50;
 
 export function createPool(options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
