@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { addApiClient } from '../server/admin/credentials';
@@ -9,6 +11,7 @@ import { buildServer } from '../server/http/app';
 import { silentLogger } from '../server/log';
 import { adminUrl, createTestDatabase } from '../server/testing/test-db';
 import { LOINC_LABS } from '../contract/clinical/loinc';
+import { clusterCpuMs, countQueries, postmasterOf, selfCpuMs } from './fhir-cpu';
 import { searchPhases } from './fhir-phases';
 import { runLoad, type LoadRequest } from './http-load';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
@@ -33,6 +36,8 @@ const HTTP_ROUND_MS = 10_000;
 const SQL_ROUND_MS = 5_000;
 const ROUNDS = 3;
 const PHASE_REQUESTS = 300;
+// BENCH_FHIR_CPU_PROFILE=<file.cpuprofile>: a CPU profile of the server's process during the HTTP rounds only.
+const CPU_PROFILE = process.env.BENCH_FHIR_CPU_PROFILE;
 const CODES = LOINC_LABS.filter((l) => l.answers.length === 0).slice(0, 10).map((l) => l.code);
 
 // The statement observationStore.search issues for patient + code (server/fhir/resources/observation.ts).
@@ -78,13 +83,17 @@ export async function run(): Promise<Record<string, Figure>> {
     });
     branches.push({ id: branch.id, token: (await addApiClient(t.owner, `b${b}`, 'Bench Lab', ['read:*'])).token });
   }
-  await sql`ANALYZE`.execute(t.owner);
+  // Steady state before measuring: hint bits and the visibility map set (a first read of a fresh
+  // row would otherwise write WAL), and the load's dirty pages written out (CHECKPOINT below), so
+  // neither path pays for the data generation.
+  await sql`VACUUM ANALYZE`.execute(t.owner);
   const generatedS = (performance.now() - t0) / 1000;
 
   // A role without row-level security (the test cluster's administrator) for the raw baseline.
   const rawUrl = new URL(adminUrl());
   rawUrl.pathname = `/${t.name}`;
   const raw = new pg.Pool({ connectionString: rawUrl.toString(), max: POOL });
+  await raw.query('CHECKPOINT');
   const total = Number((await raw.query('SELECT count(*) AS n FROM observations')).rows[0].n);
   const targets = (await raw.query<{ branch_id: number; id: string }>('SELECT branch_id, id FROM patients ORDER BY random() LIMIT 5000')).rows.map((r, i) => ({
     branch: r.branch_id,
@@ -105,12 +114,40 @@ export async function run(): Promise<Record<string, Figure>> {
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/fhir`;
   let failures = 0;
+  // CPU per request on each side (load-independent figures) and statements sent per request.
+  const postmaster = await postmasterOf(raw);
+  const queries = countQueries(pg.Client);
+  type Cpu = { n: number; self: number; pg: number; load: number; statements: number };
+  const cpuOf = { http: { n: 0, self: 0, pg: 0, load: 0, statements: 0 }, rls: { n: 0, self: 0, pg: 0, load: 0, statements: 0 }, raw: { n: 0, self: 0, pg: 0, load: 0, statements: 0 } };
+  const accounted = async <R extends { latencies: number[]; cpuMs?: number }>(acc: Cpu | null, run: () => Promise<R>): Promise<R> => {
+    const [s0, p0] = [selfCpuMs(), postmaster ? clusterCpuMs(postmaster) : 0];
+    queries.start();
+    const r = await run();
+    if (acc) {
+      acc.n += r.latencies.length;
+      acc.self += selfCpuMs() - s0;
+      acc.pg += postmaster ? clusterCpuMs(postmaster) - p0 : 0;
+      acc.load += r.cpuMs ?? 0;
+      acc.statements += queries.take();
+    }
+    return r;
+  };
   const httpRequests: LoadRequest[] = targets.map((q) => ({
     url: `${base}/Observation?patient=${q.patient}&code=${q.code}`,
     headers: { authorization: `Bearer ${tokenOf.get(q.branch)}`, accept: 'application/fhir+json' },
   }));
-  const httpRound = async (ms: number) => {
-    const r = await runLoad({ requests: httpRequests, clients: CLIENTS, ms });
+  const profiler = CPU_PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+  }
+  const httpRound = async (ms: number, acc: Cpu | null = null) => {
+    if (profiler && acc) await profiler.post('Profiler.start');
+    const r = await accounted(acc, () => runLoad({ requests: httpRequests, clients: CLIENTS, ms }));
+    if (profiler && acc) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(`${CPU_PROFILE}.${cpuOf.http.n}`, JSON.stringify(profile));
+    }
     failures += r.failures;
     return r;
   };
@@ -150,14 +187,14 @@ export async function run(): Promise<Record<string, Figure>> {
   const base_ = { rates: [] as number[], lat: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate the order so drift on a shared machine favours neither path.
-    const order = r % 2 === 0 ? ([[rls, scoped], [base_, rawSearch]] as const) : ([[base_, rawSearch], [rls, scoped]] as const);
-    for (const [acc, op] of order) {
-      const m = await timed(CLIENTS, SQL_ROUND_MS, op);
+    const order = r % 2 === 0 ? ([[rls, scoped, cpuOf.rls], [base_, rawSearch, cpuOf.raw]] as const) : ([[base_, rawSearch, cpuOf.raw], [rls, scoped, cpuOf.rls]] as const);
+    for (const [acc, op, cpu] of order) {
+      const m = await accounted(cpu, () => timed(CLIENTS, SQL_ROUND_MS, op));
       acc.rates.push(m.rate);
       acc.lat.push(...m.latencies);
     }
     if (r < 2) {
-      const m = await httpRound(HTTP_ROUND_MS);
+      const m = await httpRound(HTTP_ROUND_MS, cpuOf.http);
       http.rates.push(m.rate);
       http.lat.push(...m.latencies);
     }
@@ -193,6 +230,17 @@ export async function run(): Promise<Record<string, Figure>> {
     fhir_http_vs_raw_sql_ratio: { value: mean(http.rates) / mean(base_.rates), unit: 'ratio', goal: '>= 0.5' },
     fhir_http_p95_vs_raw_p95: { value: percentile(h, 95) / percentile(b, 95), unit: 'x raw', goal: '<= 3' },
     failed_or_empty: { value: failures, unit: 'requests' },
+    // CPU per request (ms) of each process: the ceiling on 2 cores is 2,000 / (sum) per second.
+    cpu_http_server_ms_per_req: { value: cpuOf.http.self / cpuOf.http.n, unit: 'ms CPU (server process)' },
+    cpu_http_postgres_ms_per_req: { value: cpuOf.http.pg / cpuOf.http.n, unit: 'ms CPU (PostgreSQL cluster)' },
+    cpu_http_load_ms_per_req: { value: cpuOf.http.load / cpuOf.http.n, unit: 'ms CPU (load process)' },
+    http_statements_per_req: { value: cpuOf.http.statements / cpuOf.http.n, unit: 'round trips to PostgreSQL' },
+    cpu_raw_client_ms_per_tx: { value: cpuOf.raw.self / cpuOf.raw.n, unit: 'ms CPU (bench process)' },
+    cpu_raw_postgres_ms_per_tx: { value: cpuOf.raw.pg / cpuOf.raw.n, unit: 'ms CPU (PostgreSQL cluster)' },
+    raw_statements_per_tx: { value: cpuOf.raw.statements / cpuOf.raw.n, unit: 'round trips to PostgreSQL' },
+    cpu_rls_client_ms_per_tx: { value: cpuOf.rls.self / cpuOf.rls.n, unit: 'ms CPU (bench process)' },
+    cpu_rls_postgres_ms_per_tx: { value: cpuOf.rls.pg / cpuOf.rls.n, unit: 'ms CPU (PostgreSQL cluster)' },
+    rls_statements_per_tx: { value: cpuOf.rls.statements / cpuOf.rls.n, unit: 'round trips to PostgreSQL' },
     data_generation: { value: generatedS, unit: 's' },
     ...phases,
   };

@@ -5,7 +5,7 @@ import type { ServerConfig } from './config';
 import { assertLeastPrivilege } from './db/least-privilege';
 import { createBranchLimiter, limitBranches, pushesPerBranchFor } from './db/branch-limiter';
 import { migrateToLatest } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, PREPARED_PER_CONNECTION } from './db/pool';
 import { createSystemDb } from './db/system-db';
 import { buildServer } from './http/app';
 import type { Logger } from './log';
@@ -36,14 +36,14 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     const report = await migrateToLatest(config.databaseOwnerUrl, config.databaseUrl);
     log.info('migrated', { applied: report.applied.length });
   }
-  const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server' });
+  const pool = createPool({ connectionString: config.databaseUrl, max: config.poolSize, applicationName: 'wardstation-server', preparedStatements: PREPARED_PER_CONNECTION });
   const db = createSystemDb(pool);
   // No branch may hold more than half the pool: a burst in one hospital queues in that hospital.
   limitBranches(db, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));
   await assertLeastPrivilege(db);
   // Reads that need not see their own writes go to the streaming replica, when one is named.
   const readDb = config.databaseReadUrl
-    ? createSystemDb(createPool({ connectionString: config.databaseReadUrl, max: config.poolSize, applicationName: 'wardstation-server-read' }))
+    ? createSystemDb(createPool({ connectionString: config.databaseReadUrl, max: config.poolSize, applicationName: 'wardstation-server-read', preparedStatements: PREPARED_PER_CONNECTION }))
     : undefined;
   if (readDb) {
     limitBranches(readDb, createBranchLimiter({ perBranch: Math.max(1, Math.floor(config.poolSize / 2)), queueTimeoutMs: 10_000 }));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { asSystemDb } from '../db/system-db';
 import { withBranch } from '../db/with-branch';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
@@ -58,5 +59,24 @@ describe('read audit rows sent with the commit', () => {
     );
     for (const r of await verifyAuditChains(asSystemDb(t.owner))) assert.equal(r.firstBroken, null, r.branchCode);
     assert.equal((await rows(f.north.id, 'test.many')).length + (await rows(f.south.id, 'test.many')).length, 60);
+  });
+
+  test('a read-only unit of work returns only after its audit row is on disk (the commit waited for the WAL flush)', async () => {
+    // Before the unit of work: where WAL ends. After it returned: the WAL flushed to disk must
+    // reach past that point, since the audit row's commit record was written after it. A commit
+    // that did not wait for the disk would leave it behind (but for an unrelated flush in between,
+    // hence five rounds).
+    const lsn = async (what: 'insert' | 'flush') =>
+      (await sql<{ at: string }>`SELECT ${sql.raw(`pg_current_wal_${what}_lsn()`)}::text AS at`.execute(t.owner)).rows[0]!.at;
+    for (let i = 0; i < 5; i++) {
+      const before = await lsn('insert');
+      await withBranch(t.app, f.north.id, actor, async (trx) => {
+        await trx.selectFrom('patients').select('id').execute();
+        recordReadAudit(trx, actor, { action: 'test.durable', detail: { i } });
+      });
+      const flushed = await lsn('flush');
+      const behind = (await sql<{ behind: boolean }>`SELECT ${flushed}::pg_lsn <= ${before}::pg_lsn AS behind`.execute(t.owner)).rows[0]!.behind;
+      assert.equal(behind, false, `WAL flushed to ${flushed}, not past ${before}`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { DatabaseError } from 'pg';
 import type { SystemDb } from './system-db';
-import { runAtCommit, takeAtCommit, withBranch, type Actor, type BranchTransaction } from './with-branch';
+import { runAtCommit, takeAtCommit, withBranch, type Actor, type AtCommit, type BranchTransaction } from './with-branch';
 
 /**
  * The primary, and optionally a streaming replica (DATABASE_READ_URL) for reads that need not
@@ -31,7 +31,7 @@ export async function withBranchRead<T>(
   fallback: (result: T) => boolean = () => false,
 ): Promise<T> {
   if (!dbs.readDb) return withBranch(dbs.db, branchId, actor, fn);
-  let audit: string[] = [];
+  let audit: AtCommit[] = [];
   let result: T;
   try {
     result = await withBranch(dbs.readDb, branchId, actor, async (trx) => {
@@ -46,7 +46,7 @@ export async function withBranchRead<T>(
   if (fallback(result)) return withBranch(dbs.db, branchId, actor, fn);
   if (audit.length > 0) {
     await withBranch(dbs.db, branchId, actor, async (trx) => {
-      for (const statement of audit) runAtCommit(trx, statement);
+      for (const a of audit) runAtCommit(trx, a.statement, a.after);
     });
   }
   return result;

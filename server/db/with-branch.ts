@@ -23,18 +23,27 @@ export function currentBranchId(): RawBuilder<number> {
 
 const ACTOR_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
-const atCommit = new WeakMap<object, string[]>();
+/** A statement sent with a unit of work's COMMIT, and optionally one sent right after it. */
+export interface AtCommit {
+  statement: string;
+  after?: string;
+}
+
+const atCommit = new WeakMap<object, AtCommit[]>();
 
 /**
  * Sends `statement` (complete SQL text, values already quoted as literals) in the same message
  * as this unit of work's COMMIT. For a last write that takes a lock held to commit (the audit
  * chain's branch lock): the lock is then held for the server's own time, not also for a round
- * trip to this process and back. It fails the unit of work like any statement.
+ * trip to this process and back. It fails the unit of work like any statement. `after` (once
+ * per unit of work, however often given) runs in the same message after the COMMIT, in its own
+ * transaction; withBranch returns only once it has run, and fails if it fails.
  */
-export function runAtCommit(trx: BranchTransaction, statement: string): void {
+export function runAtCommit(trx: BranchTransaction, statement: string, after?: string): void {
+  const entry: AtCommit = after === undefined ? { statement } : { statement, after };
   const list = atCommit.get(trx);
-  if (list) list.push(statement);
-  else atCommit.set(trx, [statement]);
+  if (list) list.push(entry);
+  else atCommit.set(trx, [entry]);
 }
 
 /**
@@ -42,7 +51,7 @@ export function runAtCommit(trx: BranchTransaction, statement: string): void {
  * run them: a read served by a standby hands its read-audit row to a unit of work on the primary
  * (server/db/read-replica.ts), since a standby cannot write.
  */
-export function takeAtCommit(trx: BranchTransaction): string[] {
+export function takeAtCommit(trx: BranchTransaction): AtCommit[] {
   const list = atCommit.get(trx) ?? [];
   atCommit.delete(trx);
   return list;
@@ -91,8 +100,10 @@ async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<
       // an aborted transaction, and a failing statement skips the rest of a simple query.
       // After the commit, in the same message, the change feed's live channel hears of it
       // (server/sync/sql/feed.sql: a NOTIFY inside the transaction would serialize writers).
-      const last = (atCommit.get(conn) ?? []).map((x) => `${x}; `).join('');
-      await sql.raw(`SELECT 1; ${last}COMMIT; SELECT change_feed_announce()`).execute(conn);
+      const queued = atCommit.get(conn) ?? [];
+      const last = queued.map((x) => `${x.statement}; `).join('');
+      const after = [...new Set(queued.flatMap((x) => (x.after === undefined ? [] : [x.after])))].map((x) => `; ${x}`).join('');
+      await sql.raw(`SELECT 1; ${last}COMMIT; SELECT change_feed_announce()${after}`).execute(conn);
     } catch (e) {
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       throw e;

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { createKysely, createPool } from '../db/pool';
+import { createKysely, createPool, PREPARED_PER_CONNECTION } from '../db/pool';
 import { createSystemDb, type SystemDb } from '../db/system-db';
 
 /*
@@ -57,7 +57,7 @@ export async function createTestDatabase(options: { appPoolSize?: number; adminU
   const ownerUrl = withCredentials(base, ownerRole, ownerPassword, name);
   const appUrl = withCredentials(base, appRole, appPassword, name);
   await migrateToLatest(ownerUrl, appUrl);
-  const app = createSystemDb(createPool({ connectionString: appUrl, max: options.appPoolSize ?? 4 }));
+  const app = createSystemDb(createPool({ connectionString: appUrl, max: options.appPoolSize ?? 4, preparedStatements: PREPARED_PER_CONNECTION }));
   const owner = createKysely<Database>(createPool({ connectionString: ownerUrl, max: 2 }));
   return {
     name,

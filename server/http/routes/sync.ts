@@ -132,9 +132,8 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
       if (format === 'rows') p.body = pullRowsAnswer(p, flags);
       else if (flags) p.body = `${p.body.slice(0, -1)},"flags":${flags}}`;
       if (p.count > 0) {
-        // Only a read-audit row is written: it may commit without waiting for the disk
-        // (recordReadAudit). A database crash can lose the last fraction of a second of
-        // read-audit rows, never data; it keeps the live channel and a ward's bootstrap fast.
+        // Only a read-audit row is written, sent with the COMMIT and durable before the page
+        // leaves (recordReadAudit).
         recordReadAudit(trx, actor, {
           action: 'sync.pull',
           entityType: 'station',
