@@ -11,7 +11,6 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<unknown> }>>
   fleet: () => import('./fleet'),
   bluegreen: () => import('./bluegreen'),
   sync: () => import('./sync'),
-  'push-cpu': () => import('./push-cpu'),
   bootstrap: () => import('./bootstrap'),
   'bootstrap-phases': () => import('./bootstrap-phases'),
   ui: () => import('./ui'),

@@ -6,12 +6,11 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { generateRawNotes } from '../contract/demo/notes';
-import { sanitizeDraftText, STATION_CREDENTIAL_HEADER, type Mutation } from '../contract/sync';
+import { sanitizeDraftText, type Mutation } from '../contract/sync';
 import { saveDraft } from '../main/core/drafts';
 import { openStore } from '../main/core/store';
 import { uuid7 } from '../main/core/uuid7';
 import { openLive } from '../server/sync/sse-client';
-import { startPushLoad } from './push-load';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
 import { bootstrap, WARD_LABS, WARD_PATIENTS } from './bootstrap';
 import { FEED_WRITE_MS, FEED_WRITERS, feedWriters } from './feed-writers';
@@ -53,7 +52,7 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     if (only.size < 5) return figures;
     writeResults('sync', figures, [
-      `(a) ${PUSH_CLIENTS} concurrent HTTP clients in a process of their own (bench/push-load.ts), batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_MS} ms each in interleaved 1 s slices, one branch; baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
+      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_MS} ms each in interleaved 1 s slices, one branch; baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
       `(b) ${SAVES} saves of demo notes, synchronous=NORMAL (WAL); baseline: one INSERT of the same text into a plain table`,
       `(c) ${LIVE_ROUNDS} rounds: from the start of station A's push of one draft save (the push commits durably) until station B's live event, and until B has pulled the change; baseline: raw NOTIFY -> LISTEN between two pg clients`,
       `(d) ${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator: a new station signs in and pulls the ward into SQLite; baseline: raw pg SELECT of the same rows + raw SQLite insert in one transaction`,
@@ -97,15 +96,10 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
       c.release();
     }
   };
-  // The stations are another process (bench/push-load.ts): building and reading their batches
-  // is not the server's work. The raw baseline's client is the inserting program itself.
-  const load = await startPushLoad({
-    url: `${h.url}/api/sync/push`,
-    headers: { authorization: `Bearer ${token}`, [STATION_CREDENTIAL_HEADER]: h.north1.credential, 'content-type': 'application/json' },
-    patientIds: patients,
-    notes,
-    batch: PUSH_BATCH,
-  });
+  const pushOnce = async () => {
+    const r = await h.push(h.north1, token, batch());
+    if (r.results.some((x) => x.status !== 'applied')) throw new Error('push not applied');
+  };
   const measure = async (op: () => Promise<void>, ms: number) => {
     let n = 0;
     const end = performance.now() + ms;
@@ -120,16 +114,15 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
     );
     return n / ((performance.now() - start) / 1000);
   };
-  await load.run({ clients: PUSH_CLIENTS, batches: PUSH_CLIENTS });
+  await pushOnce();
   await rawOnce();
   // Interleaved one-second slices: the machine's load drifts, and both paths meet the same drift.
   let rawSum = 0;
   let pushSum = 0;
   for (let i = 0; i < PUSH_MS / 1000; i++) {
     rawSum += await measure(rawOnce, 1000);
-    pushSum += (await load.run({ clients: PUSH_CLIENTS, ms: 1000 })).rate;
+    pushSum += await measure(pushOnce, 1000);
   }
-  load.close();
   const [rawRate, pushRate] = [rawSum / (PUSH_MS / 1000), pushSum / (PUSH_MS / 1000)];
   await raw.end();
   return {

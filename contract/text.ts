@@ -29,17 +29,10 @@ export const TEXT_PROBLEM_MESSAGES: Record<TextProblem, string> = {
   bidi_control: 'contains a text-direction control character',
 };
 
-/**
- * String.prototype.isWellFormed (ES2024): a native scan for half characters, several times faster
- * than the LONE_SURROGATE expression on long text (a push carries hundreds of kilobytes of drafts).
- * Where the runtime lacks it, the expression decides; both agree on every string.
- */
-const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
-
 /** What is wrong with one string, if anything; bidi controls only count where `name` is set. */
 export function textProblem(s: string, name = false): TextProblem | null {
   if (s.includes(NUL)) return 'nul';
-  if (isWellFormed ? !isWellFormed.call(s) : LONE_SURROGATE.test(s)) return 'lone_surrogate';
+  if (LONE_SURROGATE.test(s)) return 'lone_surrogate';
   if (name && BIDI.test(s)) return 'bidi_control';
   return null;
 }
@@ -58,41 +51,26 @@ export interface BadText {
 export function findBadText(value: unknown, options: { prefix?: string; cleanedLater?: ReadonlySet<string>; maxNodes?: number } = {}): BadText | null {
   let budget = options.maxNodes ?? 200_000;
   const cleaned = options.cleanedLater;
-  // The path of each field is known only as the keys that lead to it (deepest first); it is
-  // joined into a dotted name only for the one field returned, and for a `cleanedLater` test.
-  const dotted = (keys: string[]) => keys.reduceRight((at, k) => (at ? `${at}.${k}` : k), '');
-  const walk = (v: unknown, path: string | null, name: boolean): { keys: string[]; problem: TextProblem } | null => {
+  const walk = (v: unknown, path: string, name: boolean): BadText | null => {
     if (--budget < 0) return null;
     if (typeof v === 'string') {
       const p = textProblem(v, name);
-      return p ? { keys: [], problem: p } : null;
+      return p ? { field: path || '(body)', problem: p } : null;
     }
     if (typeof v !== 'object' || v === null) return null;
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return null;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const r = walk(v[i], cleaned ? (path ? `${path}.${i}` : String(i)) : null, name);
-        if (r) return (r.keys.push(String(i)), r);
-      }
-      return null;
-    }
-    for (const k in v) {
-      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
+    for (const [k, x] of entries) {
+      const at = path ? `${path}.${k}` : k;
       const kp = textProblem(k);
-      if (kp) return { keys: [k], problem: kp };
-      const x = (v as Record<string, unknown>)[k];
-      const at = cleaned ? (path ? `${path}.${k}` : k) : null;
-      if (at !== null && cleaned?.has(at) && typeof x === 'string') continue;
-      const r = walk(x, at, NAME_KEYS.has(k));
-      if (r) return (r.keys.push(k), r);
+      if (kp) return { field: at, problem: kp };
+      if (cleaned?.has(at) && typeof x === 'string') continue;
+      const r = walk(x, at, Array.isArray(v) ? name : NAME_KEYS.has(k));
+      if (r) return r;
     }
     return null;
   };
-  const prefix = options.prefix ?? '';
-  const r = walk(value, cleaned ? prefix : null, false);
-  if (!r) return null;
-  if (prefix) r.keys.push(prefix);
-  return { field: dotted(r.keys) || '(body)', problem: r.problem };
+  return walk(value, options.prefix ?? '', false);
 }
 
 export function badTextMessage(b: BadText): string {

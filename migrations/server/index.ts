@@ -16,8 +16,6 @@ import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 import * as consoleAdmin from './2026-12-02T2100-console-admin';
 import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
-import * as pushOneCopy from './2026-12-03T0200-push-one-copy';
-import * as draftAuthorKey from './2026-12-03T0210-draft-author-key';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -43,6 +41,4 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T2100-console-admin': consoleAdmin,
   '2026-12-02T2400-code-status-signer': codeStatusSigner,
   '2026-12-02T2500-push-as-a-set': pushAsASet,
-  '2026-12-03T0200-push-one-copy': pushOneCopy,
-  '2026-12-03T0210-draft-author-key': draftAuthorKey,
 };

@@ -49,16 +49,12 @@ export async function pushMutations(
   return answers.map((a) => (foreign.has(a.id) ? { id: a.id, status: 'rejected', reason: 'forbidden' } : a));
 }
 
-/**
- * jsonb answers carry no undefined; optional fields of the contract must be absent, not null.
- * In place: the objects were parsed from this push's own answer and nothing else holds them.
- */
+/** jsonb answers carry no undefined; optional fields of the contract must be absent, not null. */
 function stripNulls(o: Record<string, unknown>): Record<string, unknown> {
-  for (const k of Object.keys(o)) {
-    const v = o[k];
-    if (v === null) {
-      if (k !== 'conflictTexts') delete o[k];
-    } else if (typeof v === 'object' && !Array.isArray(v)) stripNulls(v as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null && k !== 'conflictTexts') continue;
+    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) ? stripNulls(v as Record<string, unknown>) : v;
   }
-  return o;
+  return out;
 }
