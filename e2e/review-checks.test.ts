@@ -156,12 +156,7 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
     } else await signIn(page);
     const patient = (await north.station.handlers.listPatients({})).patients[2];
     assert.ok(patient);
-    const draft = await north.station.handlers.saveDraft({ patientId: patient.id, text: noteFor('none') });
-    await north.station.handlers.submitDraft({ draftId: draft.id });
-    await north.station.handlers.syncNow({});
-    await page.getByLabel('Search patients').fill(patient.mrn);
-    await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
-    await page.getByRole('tab', { name: 'SOAP review' }).click();
+    const draft = await submitAndOpenReview(page, north, patient, noteFor('none'));
     await page.getByText('AI draft ready for review').waitFor({ timeout: 30_000 });
 
     await page.getByRole('button', { name: 'Edit Plan 1' }).click();
@@ -203,12 +198,7 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
       await signIn(page);
       const [patient] = (await station.station.handlers.listPatients({})).patients;
       assert.ok(patient);
-      const draft = await station.station.handlers.saveDraft({ patientId: patient.id, text: noteFor('none') });
-      await station.station.handlers.submitDraft({ draftId: draft.id });
-      await station.station.handlers.syncNow({});
-      await page.getByLabel('Search patients').fill(patient.mrn);
-      await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
-      await page.getByRole('tab', { name: 'SOAP review' }).click();
+      await submitAndOpenReview(page, station, patient, noteFor('none'));
       await page.getByText('Structured draft ready for review (made without an AI model)').waitFor({ timeout: 30_000 });
       assert.equal(await page.getByTestId('draft-kind').textContent(), 'Structured draft (no AI model) (not signed)');
       assert.equal(await page.getByTestId('not-in-draft').count(), 0, 'the structurer quotes every sentence');
@@ -226,3 +216,14 @@ describe('SOAP review checks in Chromium', { skip: chromiumAvailable() ? false :
     }
   });
 });
+
+/** The station submits a note for the patient and syncs it; the page opens that patient's SOAP review (found by MRN: the demo ward has twins). */
+async function submitAndOpenReview(page: Page, station: RunningStation, patient: { id: string; mrn: string; familyName: string }, text: string) {
+  const draft = await station.station.handlers.saveDraft({ patientId: patient.id, text });
+  await station.station.handlers.submitDraft({ draftId: draft.id });
+  await station.station.handlers.syncNow({});
+  await page.getByLabel('Search patients').fill(patient.mrn);
+  await page.getByRole('button', { name: new RegExp(`^${escapeRe(patient.familyName.toUpperCase())}(,|$)`) }).first().click();
+  await page.getByRole('tab', { name: 'SOAP review' }).click();
+  return draft;
+}
