@@ -11,7 +11,8 @@ import { buildServer } from '../server/http/app';
 import { silentLogger } from '../server/log';
 import { adminUrl, createTestDatabase } from '../server/testing/test-db';
 import { LOINC_LABS } from '../contract/clinical/loinc';
-import { clusterCpuMs, countQueries, postmasterOf, selfCpuMs } from './fhir-cpu';
+import { clusterCpu, ownCpu, postmasterOf } from './cpu';
+import { countQueries } from './query-count';
 import { searchPhases } from './fhir-phases';
 import { runLoad, type LoadRequest } from './http-load';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
@@ -115,7 +116,9 @@ export async function run(): Promise<Record<string, Figure>> {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/fhir`;
   let failures = 0;
   // CPU per request on each side (load-independent figures) and statements sent per request.
-  const postmaster = await postmasterOf(raw);
+  const postmaster = postmasterOf((await raw.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+  const selfCpuMs = () => ownCpu() * 1000;
+  const clusterCpuMs = (pm: number) => (clusterCpu(pm) ?? 0) * 1000;
   const queries = countQueries(pg.Client);
   type Cpu = { n: number; self: number; pg: number; load: number; statements: number };
   const cpuOf = { http: { n: 0, self: 0, pg: 0, load: 0, statements: 0 }, rls: { n: 0, self: 0, pg: 0, load: 0, statements: 0 }, raw: { n: 0, self: 0, pg: 0, load: 0, statements: 0 } };
