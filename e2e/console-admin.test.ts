@@ -146,8 +146,13 @@ describe('IT console access commands in Chromium', { skip: chromiumAvailable() ?
     const { page } = await signIn('it.north');
     await page.getByRole('tab', { name: 'Users and clients' }).click();
     await page.getByRole('button', { name: 'Disable float.nurse' }).click();
+    // The lists are read back after every command; the refusal must outlive that read (it once
+    // cleared the alert within milliseconds, before an administrator could read it).
+    const reread = page.waitForResponse((r) => r.url().endsWith('/api/admin/clients') && r.request().method() === 'GET');
     await page.getByRole('group', { name: /Disable float\.nurse\?/ }).getByRole('button', { name: 'Disable' }).click();
-    await page.getByRole('alert').filter({ hasText: 'reaches a branch you do not administer' }).waitFor();
+    await reread;
+    await page.waitForTimeout(200);
+    await page.getByRole('alert').filter({ hasText: 'reaches a branch you do not administer' }).waitFor({ timeout: 1000 });
     const u = await server.owner.selectFrom('users').select('disabled_at').where('username', '=', 'float.nurse').executeTakeFirstOrThrow();
     assert.equal(u.disabled_at, null);
     await page.close();

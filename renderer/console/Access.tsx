@@ -59,7 +59,9 @@ export function Access() {
   const token = session?.token;
   const [users, setUsers] = useState<UserSummary[] | null>(null);
   const [clients, setClients] = useState<ApiClientSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // Kept apart: reading the lists back after a command must not wipe the command's refusal.
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const load = useCallback(async () => {
@@ -68,9 +70,9 @@ export function Access() {
       const [u, c] = await Promise.all([consoleApi.users(token), consoleApi.apiClients(token)]);
       setUsers(u.users);
       setClients(c.clients);
-      setError(null);
+      setLoadError(null);
     } catch (e) {
-      setError(refusal(e));
+      setLoadError(refusal(e));
     }
   }, [token]);
   useEffect(() => void load(), [load]);
@@ -78,9 +80,10 @@ export function Access() {
   const act = async (work: () => Promise<string>) => {
     try {
       setNote(await work());
-      setError(null);
+      setActionError(null);
     } catch (e) {
-      setError(refusal(e));
+      setNote(null);
+      setActionError(refusal(e));
     }
     await load();
   };
@@ -92,9 +95,9 @@ export function Access() {
           {note}
         </p>
       )}
-      {error && (
+      {(actionError ?? loadError) && (
         <p role="alert" className="error">
-          {error}
+          {actionError ?? loadError}
         </p>
       )}
       <h3>Users with a role in {session.branch.name}</h3>

@@ -13,15 +13,17 @@ const KNOWN: { key: string; label: string }[] = [
 export function Flags() {
   const token = useConsole((s) => s.session?.token);
   const [flags, setFlags] = useState<FeatureFlag[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // Kept apart: reading the flags back after a change must not wipe the change's refusal.
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   const [saving, setSaving] = useState<string | null>(null);
   const load = useCallback(async () => {
     if (!token) return;
     try {
       setFlags((await consoleApi.flags(token)).flags);
-      setError(null);
+      setLoadError(null);
     } catch (e) {
-      setError(message(e));
+      setLoadError(message(e));
     }
   }, [token]);
   useEffect(() => void load(), [load]);
@@ -37,9 +39,10 @@ export function Flags() {
     });
     try {
       await consoleApi.setFlag(token, key, enabled);
+      setActionError(null);
       await load();
     } catch (e) {
-      setError(message(e));
+      setActionError(message(e));
       await load();
     } finally {
       setSaving(null);
@@ -49,7 +52,7 @@ export function Flags() {
     <section aria-labelledby="flags-title">
       <h2 id="flags-title">Feature flags</h2>
       <p className="muted">A change reaches the branch's online stations within seconds; offline stations get it when they sync.</p>
-      {error && <p role="alert">{error}</p>}
+      {(actionError ?? loadError) && <p role="alert">{actionError ?? loadError}</p>}
       <table>
         <thead>
           <tr>

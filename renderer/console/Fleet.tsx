@@ -36,6 +36,7 @@ export function Fleet() {
       setNote(`Station ${s.name} revoked; ${r.sessionsEnded} session(s) ended.`);
       setActionError(null);
     } catch (e) {
+      setNote(null);
       setActionError(refusal(e));
     }
     await refresh();
