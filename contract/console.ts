@@ -24,6 +24,11 @@ export const UserSummary = z.object({
   /** Codes of every branch where the user holds a role: a command reaches all of them. */
   branches: z.array(z.string()),
   disabled: z.boolean(),
+  /**
+   * Failed sign-ins at this name, from every station and address, since the failure window's
+   * start and the name's last success or unlock: past five from one source, that source waits.
+   */
+  failedSignIns: z.number().int(),
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 export const UserList = z.object({ users: z.array(UserSummary) });

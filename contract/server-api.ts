@@ -144,6 +144,9 @@ export const serverApi = {
   revokeStation: { method: 'POST', path: '/api/admin/stations/:id/revoke', params: z.object({ id: z.uuid() }), output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   listUsers: { method: 'GET', path: '/api/admin/users', output: UserList, auth: itAdmin, errors: adminErrors },
   disableUser: { method: 'POST', path: '/api/admin/users/:username/disable', params: z.object({ username: Username }), output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  enableUser: { method: 'POST', path: '/api/admin/users/:username/enable', params: z.object({ username: Username }), output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: [...adminErrors, 'not_found'] },
+  /** Clears the name's failed sign-ins on every station (the admin CLI's `user unlock`). */
+  unlockUser: { method: 'POST', path: '/api/admin/users/:username/unlock', params: z.object({ username: Username }), output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   setUserPassword: { method: 'POST', path: '/api/admin/users/:username/password', params: z.object({ username: Username }), body: SetPasswordInput, output: SessionsEnded, auth: itAdmin, errors: [...adminErrors, 'not_found'] },
   listApiClients: { method: 'GET', path: '/api/admin/clients', output: ApiClientList, auth: itAdmin, errors: adminErrors },
   revokeApiClient: { method: 'POST', path: '/api/admin/clients/:id/revoke', params: z.object({ id: z.coerce.number().int().positive() }), output: z.object({ ok: z.literal(true) }), auth: itAdmin, errors: [...adminErrors, 'not_found'] },

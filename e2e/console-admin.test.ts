@@ -158,6 +158,27 @@ describe('IT console access commands in Chromium', { skip: chromiumAvailable() ?
     await page.close();
   });
 
+  test('a disabled user is enabled again and their failed sign-ins cleared, from the console', async () => {
+    // nurse.north was disabled by the first test; at the station they try twice more.
+    const signInAsNurse = (password: string) =>
+      fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nurse.north', password, branch: 'north' }) });
+    for (const password of [DEMO_PASSWORD, 'a guess']) assert.equal((await signInAsNurse(password)).status, 401);
+    const { page, problems } = await signIn('it.admin');
+    await page.getByRole('tab', { name: 'Users and clients' }).click();
+    const row = page.getByTestId('user-row').filter({ hasText: 'nurse.north' });
+    await row.filter({ hasText: /disabled · 2 failed sign-in\(s\)/ }).waitFor();
+    await row.getByRole('button', { name: 'Enable nurse.north' }).click();
+    await page.getByTestId('access-note').filter({ hasText: 'User nurse.north enabled' }).waitFor();
+    await row.getByRole('button', { name: 'Clear failed sign-ins of nurse.north' }).click();
+    await page.getByTestId('access-note').filter({ hasText: 'Failed sign-ins of nurse.north cleared' }).waitFor();
+    await row.getByRole('button', { name: 'Clear failed sign-ins of nurse.north' }).waitFor({ state: 'detached' });
+    assert.match((await row.textContent()) ?? '', /active/);
+    await page.screenshot({ path: path.join(shots, 'console-user-enabled.png'), fullPage: true });
+    assert.equal((await signInAsNurse(DEMO_PASSWORD)).status, 200, 'the nurse signs in again');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('the audit tab shows each branch\'s newest checkpoint and whether the chain still matches it', async () => {
     await writeCheckpoints(server.db.app, path.join(dir, 'audit-checkpoints.log'), checkpointKey(path.join(dir, 'audit-checkpoint.key')));
     const { page } = await signIn('it.admin');

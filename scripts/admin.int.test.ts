@@ -67,6 +67,14 @@ describe('admin CLI', () => {
     const actions = (await withBranch(t.owner, branch.id, { kind: 'admin', id: 't' }, (trx) => trx.selectFrom('audit_events').select('action').execute())).map((r) => r.action);
     for (const a of ['admin.user_password_changed', 'admin.user_disabled', 'admin.station_revoked', 'admin.client_revoked']) assert.ok(actions.includes(a), a);
     assert.ok((await t.owner.selectFrom('users').select('disabled_at').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).disabled_at);
+
+    const enabled = admin(t, ['user', 'enable', '--username', 'dr.north']);
+    assert.equal(enabled.code, 0, enabled.out);
+    assert.match(enabled.out, /dr\.north enabled/);
+    assert.equal((await t.owner.selectFrom('users').select('disabled_at').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).disabled_at, null);
+    assert.match(admin(t, ['user', 'enable', '--username', 'dr.north']).out, /was not disabled/);
+    const after = (await withBranch(t.owner, branch.id, { kind: 'admin', id: 't' }, (trx) => trx.selectFrom('audit_events').select('action').where('action', '=', 'admin.user_enabled').execute()));
+    assert.equal(after.length, 1, 'audited once: enabling an enabled user changes nothing');
   });
 
   test('audit checkpoint, then verify: a deleted newest row is found', async () => {

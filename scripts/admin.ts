@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
 import { addBranch, addWard } from '../server/admin/branches';
 import { addApiClient, enrolStation, revokeApiClient, revokeStation } from '../server/admin/credentials';
-import { addUser, disableUser, setPassword, unlockUser } from '../server/admin/users';
+import { addUser, disableUser, enableUser, setPassword, unlockUser } from '../server/admin/users';
 import { checkpointKey, verifyWithCheckpoints, writeCheckpoints } from '../server/audit/checkpoint';
 import { verifyAuditChains } from '../server/audit/verify';
 import type { Database } from '../server/db/database';
@@ -22,6 +22,7 @@ const USAGE = `npm run admin -- <command>
   user add --username dr.north --display-name "Dr. A. North" --role physician --branch north --password-stdin
   user password --username dr.north --password-stdin     (ends every session of the user)
   user disable --username dr.north                       (ends every session of the user)
+  user enable --username dr.north                        (a disabled user may sign in again)
   user unlock --username dr.north                        (clears the name's sign-in throttling)
   station enrol --branch north --ward n-med [--name "Ward 3 station 1"]
   station revoke --id <station id>                       (its credential, sessions and live streams end)
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals.join(' ');
-  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'user unlock', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify', 'audit checkpoint'];
+  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'user enable', 'user unlock', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify', 'audit checkpoint'];
   if (![...commands, ...RELEASE_COMMANDS].includes(command)) {
     console.error(USAGE);
     return 2;
@@ -114,6 +115,11 @@ async function main(argv: string[]): Promise<number> {
       case 'user disable': {
         const r = await disableUser(db, need(values, 'username'));
         console.log(`user ${values.username} disabled; ${r.sessionsEnded} session(s) ended`);
+        return 0;
+      }
+      case 'user enable': {
+        const r = await enableUser(db, need(values, 'username'));
+        console.log(r.wasDisabled ? `user ${values.username} enabled: they may sign in again` : `user ${values.username} was not disabled; nothing changed`);
         return 0;
       }
       case 'user unlock': {

@@ -119,7 +119,10 @@ export function Access() {
               </th>
               <td>{u.roles.join(', ')}</td>
               <td>{u.branches.join(', ')}</td>
-              <td>{u.disabled ? <span className="state state-revoked">disabled</span> : 'active'}</td>
+              <td>
+                {u.disabled ? <span className="state state-revoked">disabled</span> : 'active'}
+                {u.failedSignIns > 0 && <span className="muted"> · {u.failedSignIns} failed sign-in(s)</span>}
+              </td>
               <td>
                 {editing === u.username ? (
                   <PasswordForm
@@ -134,6 +137,34 @@ export function Access() {
                     <button type="button" onClick={() => setEditing(u.username)} aria-label={`Set password for ${u.username}`}>
                       Set password
                     </button>
+                    {u.disabled && (
+                      <button
+                        type="button"
+                        aria-label={`Enable ${u.username}`}
+                        onClick={() =>
+                          void act(async () => {
+                            await consoleApi.enableUser(token, u.username);
+                            return `User ${u.username} enabled: they may sign in again.`;
+                          })
+                        }
+                      >
+                        Enable
+                      </button>
+                    )}
+                    {u.failedSignIns > 0 && (
+                      <button
+                        type="button"
+                        aria-label={`Clear failed sign-ins of ${u.username}`}
+                        onClick={() =>
+                          void act(async () => {
+                            await consoleApi.unlockUser(token, u.username);
+                            return `Failed sign-ins of ${u.username} cleared on every station.`;
+                          })
+                        }
+                      >
+                        Clear failed sign-ins
+                      </button>
+                    )}
                     {!u.disabled && u.username !== session.user.username && (
                       <ConfirmButton
                         label={`Disable ${u.username}`}

@@ -106,6 +106,20 @@ export async function disableUser(owner: OwnerDb | SystemDb, username: string, b
   return { id: user.id, sessionsEnded };
 }
 
+/**
+ * Gives a disabled user their sign-in back (their old sessions stay ended: they sign in anew),
+ * under the same branch rule as disabling them.
+ */
+export async function enableUser(owner: OwnerDb | SystemDb, username: string, by: AdminBy = {}): Promise<{ id: number; wasDisabled: boolean }> {
+  const db = asSystemDb(owner);
+  const user = await userByName(db, username);
+  assertWithin(by.within, user.branchIds, `user ${username}`);
+  const changed = await db.updateTable('users').set({ disabled_at: null }).where('id', '=', user.id).where('disabled_at', 'is not', null).executeTakeFirst();
+  const wasDisabled = Number(changed.numUpdatedRows) > 0;
+  if (wasDisabled) await auditUser(db, user.branchIds, by.actor ?? CLI_ACTOR, 'admin.user_enabled', user.id, {});
+  return { id: user.id, wasDisabled };
+}
+
 /** Sets a new password; every session of the user ends, on every station. */
 export async function setPassword(owner: OwnerDb | SystemDb, username: string, password: string, by: AdminBy = {}): Promise<{ id: number; sessionsEnded: number }> {
   if (password.length < MIN_PASSWORD_LENGTH) throw new AdminError('bad_request', `the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`);

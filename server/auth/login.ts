@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { LoginRequest, LoginResponse } from '../../contract/auth';
 import type { Role } from '../../contract/roles';
 import { asSystemDb, type SystemDb } from '../db/system-db';
@@ -103,18 +103,24 @@ interface Found {
  * start and the name's last success or unlock: a source's count resets on its own success (or
  * IT's unlock), not when the user signs in elsewhere.
  */
-function failuresSince(policy: AuthPolicy, name: string, source: string | null, column: 'count(*)::int' | 'max(at)') {
+function failuresSince(windowMs: number, name: RawBuilder<string>, source: string | null, column: 'count(*)::int' | 'max(at)') {
   return sql`(SELECT ${sql.raw(column)} FROM login_attempts
      WHERE lower(username) = ${name} AND NOT success
        AND (${source}::text IS NULL OR source = ${source})
-       AND at > greatest(now() - make_interval(secs => ${policy.failureWindowMs / 1000}),
+       AND at > greatest(now() - make_interval(secs => ${windowMs / 1000}),
                          coalesce((SELECT max(at) FROM login_attempts
                                     WHERE lower(username) = ${name} AND success
                                       AND (${source}::text IS NULL OR source = ${source} OR source = 'admin-unlock')), '-infinity')))`;
 }
 
+/** The failed sign-ins at a user name column, from every source, that the throttle counts now (the IT console lists them). */
+export function failedSignIns(windowMs: number, username: RawBuilder<string>): RawBuilder<number> {
+  return failuresSince(windowMs, sql<string>`lower(${username})`, null, 'count(*)::int') as RawBuilder<number>;
+}
+
 /** The throttle's counts, the branch, the enabled user of that name and their roles there: one statement. */
 async function lookUp(db: SystemDb, policy: AuthPolicy, name: string, source: string, remote: string, branchCode: string): Promise<Found> {
+  const lit = sql<string>`${name}`;
   const r = await sql<{
     mine_n: number;
     mine_last: Date | null;
@@ -130,10 +136,10 @@ async function lookUp(db: SystemDb, policy: AuthPolicy, name: string, source: st
     password_hash: string | null;
     roles: Role[];
   }>`
-    SELECT ${failuresSince(policy, name, source, 'count(*)::int')} AS mine_n,
-           ${failuresSince(policy, name, source, 'max(at)')} AS mine_last,
-           ${failuresSince(policy, name, null, 'count(*)::int')} AS all_n,
-           ${failuresSince(policy, name, null, 'max(at)')} AS all_last,
+    SELECT ${failuresSince(policy.failureWindowMs, lit, source, 'count(*)::int')} AS mine_n,
+           ${failuresSince(policy.failureWindowMs, lit, source, 'max(at)')} AS mine_last,
+           ${failuresSince(policy.failureWindowMs, lit, null, 'count(*)::int')} AS all_n,
+           ${failuresSince(policy.failureWindowMs, lit, null, 'max(at)')} AS all_last,
            (SELECT count(*)::int FROM login_attempts WHERE remote = ${remote} AND at > now() - interval '1 minute') AS remote_n,
            b.id AS branch_id, b.code AS branch_code, b.name AS branch_name,
            u.id AS user_id, u.username, u.display_name, u.password_hash,

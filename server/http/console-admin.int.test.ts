@@ -148,6 +148,38 @@ describe('console admin commands under the branch rule', () => {
     assert.equal((await auditRows(f.north.id, 'admin.user_disabled')).filter((r) => r.actor_id === String(itNorthId)).length, 1);
   });
 
+  test('enabling a disabled user and clearing failed sign-ins: listed, audited, under the branch rule', async () => {
+    const admin = await login('it.north', 'north');
+    const user = await addUser(t.owner, { username: 'nurse.three', displayName: 'Nurse Three', password: TEST_PASSWORD, roles: [{ branchCode: 'north', role: 'nurse' }] });
+    const wrong = () => app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'Nurse.Three', password: 'not the password', branch: 'north' } });
+    for (let i = 0; i < 3; i++) assert.equal((await wrong()).statusCode, 401);
+    const listed = async () => UserList.parse((await call(admin, 'GET', '/api/admin/users')).json());
+    const three = async () => (await listed()).users.find((u) => u.username === 'nurse.three');
+    assert.equal((await three())?.failedSignIns, 3, 'counted whatever the case typed');
+    assert.equal((await call(admin, 'POST', '/api/admin/users/nurse.three/unlock')).statusCode, 200);
+    assert.equal((await three())?.failedSignIns, 0);
+    assert.deepEqual((await auditRows(f.north.id, 'admin.user_unlocked')).map((r) => [r.entity_id, r.actor_id]), [[String(user.id), String(itNorthId)]]);
+
+    assert.equal((await call(admin, 'POST', '/api/admin/users/nurse.three/disable')).statusCode, 200);
+    assert.equal((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nurse.three', password: TEST_PASSWORD, branch: 'north' } })).statusCode, 401);
+    assert.equal((await call(admin, 'POST', '/api/admin/users/nurse.three/enable')).statusCode, 200);
+    assert.equal((await three())?.disabled, false);
+    await login('nurse.three', 'north');
+    assert.equal((await call(admin, 'POST', '/api/admin/users/nurse.three/enable')).statusCode, 200, 'enabling an enabled user changes nothing');
+    assert.equal((await auditRows(f.north.id, 'admin.user_enabled')).length, 1, 'audited once');
+
+    // Another branch's user, or one who also works there, stays as it is.
+    await t.owner.updateTable('users').set({ disabled_at: new Date() }).where('username', '=', 'float.nurse').execute();
+    try {
+      assert.equal((await call(admin, 'POST', '/api/admin/users/float.nurse/enable')).statusCode, 403);
+      assert.equal((await call(admin, 'POST', '/api/admin/users/dr.south/unlock')).statusCode, 403);
+      assert.notEqual((await t.owner.selectFrom('users').select('disabled_at').where('username', '=', 'float.nurse').executeTakeFirstOrThrow()).disabled_at, null);
+      assert.equal((await call(admin, 'POST', '/api/admin/users/nobody.here/enable')).statusCode, 404);
+    } finally {
+      await t.owner.updateTable('users').set({ disabled_at: null }).where('username', '=', 'float.nurse').execute();
+    }
+  });
+
   test('revoking a station in the console closes its streams; revoking an API client refuses its token', async () => {
     const admin = await login('it.north', 'north');
     const station = await enrolStation(t.owner, 'north', 'n-med', 'N2');

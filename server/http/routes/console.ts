@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { serverApi } from '../../../contract/server-api';
 import { SetPasswordInput, Username, type ApiClientList, type AuditCheckpointList, type StationList, type UserList } from '../../../contract/console';
 import { revokeApiClient, revokeStation } from '../../admin/credentials';
-import { AdminError, disableUser, setPassword } from '../../admin/users';
+import { AdminError, disableUser, enableUser, setPassword, unlockUser } from '../../admin/users';
 import { checkpointStatus } from '../../audit/checkpoint';
+import { failedSignIns } from '../../auth/login';
 import type { Session } from '../../auth/sessions';
 import { listStations } from '../../stations/repository';
 import { requireRole, requireSession } from '../authenticate';
@@ -55,12 +57,13 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
       .innerJoin('user_branch_roles as r', 'r.user_id', 'u.id')
       .innerJoin('branches as b', 'b.id', 'r.branch_id')
       .select(['u.id', 'u.username', 'u.display_name', 'u.disabled_at', 'r.role', 'r.branch_id', 'b.code'])
+      .select(failedSignIns(ctx.policy.failureWindowMs, sql.ref<string>('u.username')).as('failed'))
       .where('u.id', 'in', (eb) => eb.selectFrom('user_branch_roles').select('user_id').where('branch_id', '=', session.branch.id))
       .orderBy('u.username')
       .execute();
     const users = new Map<number, UserList['users'][number]>();
     for (const r of rows) {
-      const u = users.get(r.id) ?? { username: r.username, displayName: r.display_name, roles: [], branches: [], disabled: r.disabled_at !== null };
+      const u = users.get(r.id) ?? { username: r.username, displayName: r.display_name, roles: [], branches: [], disabled: r.disabled_at !== null, failedSignIns: r.failed };
       if (r.branch_id === session.branch.id) u.roles.push(r.role);
       if (!u.branches.includes(r.code)) u.branches.push(r.code);
       users.set(r.id, u);
@@ -73,6 +76,20 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext): vo
     const { username } = parseInput(z.object({ username: Username }), request.params);
     const r = await mapped(() => disableUser(ctx.db, username, by));
     return { sessionsEnded: r.sessionsEnded };
+  });
+
+  app.post(serverApi.enableUser.path, async (request) => {
+    const { by } = await itAdmin(request);
+    const { username } = parseInput(z.object({ username: Username }), request.params);
+    await mapped(() => enableUser(ctx.db, username, by));
+    return { ok: true as const };
+  });
+
+  app.post(serverApi.unlockUser.path, async (request) => {
+    const { by } = await itAdmin(request);
+    const { username } = parseInput(z.object({ username: Username }), request.params);
+    await mapped(() => unlockUser(ctx.db, username, by));
+    return { ok: true as const };
   });
 
   app.post(serverApi.setUserPassword.path, async (request) => {
