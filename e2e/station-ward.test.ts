@@ -262,6 +262,16 @@ describe('the ward tool in Chromium', { skip: chromiumAvailable() ? false : 'ski
     // A signed note opens from the history on its review tab, as a document with its signer's role.
     await history.locator('[data-state="signed"]').getByRole('button').click();
     await page.getByTestId('signed-note').filter({ hasText: /Signed by Dr\. Anna Berger, physician/ }).waitFor({ timeout: 15_000 });
+    // Two open drafts of this patient (the newer one written at another station, say): each
+    // opens from the history as itself, never as the newest one.
+    await launched.station.handlers.saveDraft({ patientId: lan, text: 'Second draft: potassium 5.9, repeat ECG.' });
+    await page.getByRole('tab', { name: 'Chart' }).click();
+    await history.locator('[data-state="draft"]').nth(1).waitFor();
+    await history.getByTestId('note-history-entry').filter({ hasText: 'recheck creatinine' }).getByRole('button').click();
+    await page.waitForFunction(() => (document.querySelector<HTMLTextAreaElement>('#note-text')?.value ?? '').startsWith('Fluids running'));
+    await page.getByRole('tab', { name: 'Chart' }).click();
+    await history.getByTestId('note-history-entry').filter({ hasText: 'potassium 5.9' }).getByRole('button').click();
+    await page.waitForFunction(() => (document.querySelector<HTMLTextAreaElement>('#note-text')?.value ?? '').startsWith('Second draft'));
     // The ward list carries the decision too, in words.
     await page.getByRole('button', { name: 'Ward list' }).click();
     await page.getByTestId('ward-row').filter({ hasText: 'N990001' }).getByTestId('code-status-flag').filter({ hasText: 'Treatment limits' }).waitFor();

@@ -186,7 +186,7 @@ function NoteHistory({ patientId, notes }: { patientId: string; notes: readonly 
   const me = useStation((s) => s.status?.user?.id);
   if (notes.length === 0) return <p className="muted small">No notes for this patient yet.</p>;
   const open = (n: NoteHistoryEntry) =>
-    n.state === 'draft' || n.state === 'conflict' ? go({ name: 'patient', patientId, tab: 'note' }) : go({ name: 'patient', patientId, tab: 'review', noteId: n.noteId });
+    go({ name: 'patient', patientId, tab: n.state === 'draft' || n.state === 'conflict' ? 'note' : 'review', noteId: n.noteId });
   return (
     <ul className="note-history">
       {notes.map((n) => {

@@ -26,7 +26,7 @@ const stateOf = (d: NoteDraftView): SaveState =>
  * the screen was opened for, so a note never wanders to another chart. Text is kept on screen
  * immediately; saving to the station (and later syncing) runs behind it.
  */
-export function Composer({ patientId }: { patientId: string }) {
+export function Composer({ patientId, noteId }: { patientId: string; noteId?: string | undefined }) {
   const go = useStation((s) => s.go);
   // A nurse (not a physician) writes a nursing note, which she signs herself.
   const nursing = useStation((s) => Boolean(s.status?.user?.roles.includes('nurse') && !s.status.user.roles.includes('physician')));
@@ -80,7 +80,10 @@ export function Composer({ patientId }: { patientId: string }) {
     latest.current = { text: '', dirty: false, draftId: undefined };
     void station.listDrafts({ patientId }).then((r) => {
       if (!live) return;
-      const open = r.drafts.find((d) => d.status !== 'submitted');
+      // The draft picked in the note history, when it is still open; else the newest open one.
+      // Either is looked up among THIS patient's drafts.
+      const opened = r.drafts.filter((d) => d.status !== 'submitted');
+      const open = opened.find((d) => d.id === noteId) ?? opened[0];
       if (open) {
         latest.current.draftId = open.id;
         latest.current.text = open.text;
@@ -97,7 +100,7 @@ export function Composer({ patientId }: { patientId: string }) {
       unregister();
       void save();
     };
-  }, [patientId, save]);
+  }, [patientId, noteId, save]);
 
   // The saved draft changes behind the screen (its sync state; a dictation's transcript appended
   // by the server as the next version), or a draft of this patient appears (made elsewhere on

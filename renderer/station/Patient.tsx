@@ -134,7 +134,7 @@ export function PatientScreen({ patientId, tab, noteId }: { patientId: string; t
       <div role="tabpanel" id="patient-panel" aria-labelledby={`tab-${tab}`}>
         {tab === 'chart' && <Chart chart={chart} />}
         {tab === 'vitals' && <Vitals chart={chart} />}
-        {tab === 'note' && <Composer key={patientId} patientId={patientId} />}
+        {tab === 'note' && <Composer key={`${patientId}:${noteId ?? ''}`} patientId={patientId} noteId={noteId} />}
         {tab === 'review' && <Review key={patientId} patientId={patientId} noteId={noteId} />}
       </div>
     </div>

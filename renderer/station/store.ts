@@ -9,7 +9,7 @@ import { messageOf, station, StationCallError } from './api';
 
 export type Route =
   | { name: 'ward' }
-  /** `noteId` picks the note on the review tab (default: the user's newest submitted note). */
+  /** `noteId` picks the note: on the review tab (default: the user's newest submitted note), or the open draft in the composer (default: the newest). */
   | { name: 'patient'; patientId: string; tab: PatientTab; noteId?: string }
   | { name: 'outbox' };
 export type PatientTab = 'chart' | 'vitals' | 'note' | 'review';
