@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { parsePullRows, STATION_CREDENTIAL_HEADER } from '../contract/sync';
+import { parsePullRowsBytes, STATION_CREDENTIAL_HEADER } from '../contract/sync';
 import { applyFeedRows } from '../main/core/cache';
 import { createSealer } from '../main/core/seal';
 import { openStore } from '../main/core/store';
@@ -67,13 +67,14 @@ export async function run(): Promise<Record<string, Figure>> {
       const sealer = createSealer(key);
       let cursor = '0';
       for (;;) {
-        const text = await step('pages', async () => {
+        const bytes = await step('pages', async () => {
           const r = await fetch(`${server!.url}/api/sync/pull/rows?cursor=${cursor}&limit=${PAGE}`, {
             headers: { authorization: `Bearer ${token}`, [STATION_CREDENTIAL_HEADER]: h.south1.credential },
           });
-          return Buffer.from(await r.arrayBuffer()).toString('utf8');
+          return Buffer.from(await r.arrayBuffer());
         });
-        const page = await step('parse_rows', () => parsePullRows(text));
+        // As the station reads a page (main/core/server-client.ts): bytes, the header decoded.
+        const page = await step('parse_rows', () => parsePullRowsBytes(bytes, (b, start, end) => bytes.toString('utf8', start, end)));
         // Sealing alone (its result is dropped), then the whole write, which seals again.
         await step('seal', () => sealer.sealMany(page.rows.filter((r) => r.entity !== 'note_draft').map((r) => r.data)));
         await step('seal_and_write', () => applyFeedRows(store, page.rows, page.cursor));

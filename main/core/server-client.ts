@@ -1,6 +1,6 @@
 import type { LoginRequest, LoginResponse } from '../../contract/auth';
 import { createServerApiClient, serverApi, serverPath, type ServerApiClient } from '../../contract/server-api';
-import { LiveEvent, parsePullRows, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PullRowsPage, type PushResponse } from '../../contract/sync';
+import { LiveEvent, parsePullRowsBytes, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PullRowsPage, type PushResponse } from '../../contract/sync';
 import { HEALTH_RECORDED_HEADER, ReleaseSignal, STATION_HEALTH_HEADER, STATION_VERSION_HEADER } from '../../contract/releases';
 import type { Health } from './health';
 
@@ -35,13 +35,15 @@ export interface ServerClient {
    * parsed here). A ServerError 404: the server predates it (pull JSON). Optional: test doubles
    * may offer pull alone.
    */
-  pullRows?(token: string, cursor: string, limit: number, signal?: AbortSignal): Promise<PullRowsPage>;
+  pullRows?(token: string, cursor: string, limit: number, signal?: AbortSignal): Promise<PullRowsPage<string | Uint8Array>>;
   /**
    * Server-sent events: calls onCursor per feed event, onSignal per release signal (a release,
    * rollback or flag change), until the abort signal fires or the stream ends.
    */
   live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal, onSignal?: (s: ReleaseSignal) => void): Promise<void>;
 }
+
+const utf8 = (b: Uint8Array, start: number, end: number) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', start, end);
 
 export function createServerClient(baseUrl: string, credential: string, timeoutMs = 15_000, health?: Health): ServerClient {
   const base = baseUrl.replace(/\/+$/, '');
@@ -72,8 +74,9 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     if (report) health?.settle(report, res.headers.get(HEALTH_RECORDED_HEADER) === '1');
     let body: unknown = null;
     try {
-      // A rows page is megabytes: Node's own UTF-8 decoder is a third faster than fetch's text().
-      body = res.status === 204 ? null : text && res.ok ? parsePullRows(Buffer.from(await res.arrayBuffer()).toString('utf8')) : await res.json();
+      // A rows page is megabytes: it stays bytes (each row's data a view of them, sealed as it
+      // came); only the header line and the short fields are read as text.
+      body = res.status === 204 ? null : text && res.ok ? parsePullRowsBytes(Buffer.from(await res.arrayBuffer()), utf8) : await res.json();
     } catch {
       // An answer cut off mid-body is, for us, no answer at all.
       throw new NetworkError('answer cut off');
@@ -100,7 +103,7 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     },
     async pullRows(token, cursor, limit, signal) {
       const path = serverPath('syncPullRows', { query: { cursor, limit } });
-      return (await call(path, { method: serverApi.syncPullRows.method }, token, signal, true, true)) as PullRowsPage;
+      return (await call(path, { method: serverApi.syncPullRows.method }, token, signal, true, true)) as PullRowsPage<Uint8Array>;
     },
     async live(token, onCursor, signal, onSignal) {
       let res: Response;
