@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -37,6 +38,7 @@ export async function run(): Promise<Record<string, Figure>> {
     const serverPid = server.child.pid!;
     const postmaster = postmasterOf((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(h.t.owner)).rows[0]!.pid);
     const samples: Record<string, number[]> = {};
+    const agent = new http.Agent({ keepAlive: true });
     for (let round = 0; round < ROUNDS; round++) {
       const step = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
         const s0 = processCpu(serverPid) ?? Number.NaN;
@@ -67,12 +69,20 @@ export async function run(): Promise<Record<string, Figure>> {
       const sealer = createSealer(key);
       let cursor = '0';
       for (;;) {
-        const bytes = await step('pages', async () => {
-          const r = await fetch(`${server!.url}/api/sync/pull/rows?cursor=${cursor}&limit=${PAGE}`, {
-            headers: { authorization: `Bearer ${token}`, [STATION_CREDENTIAL_HEADER]: h.south1.credential },
-          });
-          return Buffer.from(await r.arrayBuffer());
-        });
+        // Through node:http, as the station asks for a rows page (main/core/server-client.ts).
+        const bytes = await step('pages', () =>
+          new Promise<Buffer>((resolve, reject) => {
+            const url = `${server!.url}/api/sync/pull/rows?cursor=${cursor}&limit=${PAGE}`;
+            http
+              .get(url, { agent, headers: { authorization: `Bearer ${token}`, [STATION_CREDENTIAL_HEADER]: h.south1.credential } }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on('data', (c: Buffer) => chunks.push(c));
+                res.on('end', () => resolve(Buffer.concat(chunks)));
+                res.on('error', reject);
+              })
+              .on('error', reject);
+          }),
+        );
         // As the station reads a page (main/core/server-client.ts): bytes, the header decoded.
         const page = await step('parse_rows', () => parsePullRowsBytes(bytes, (b, start, end) => bytes.toString('utf8', start, end)));
         // Sealing alone (its result is dropped), then the whole write, which seals again.
@@ -83,6 +93,7 @@ export async function run(): Promise<Record<string, Figure>> {
       }
       store.close();
     }
+    agent.destroy();
     const figures: Record<string, Figure> = {};
     for (const [k, v] of Object.entries(samples)) {
       const m = median(v);
