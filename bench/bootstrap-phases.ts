@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { parsePullRowsBytes, STATION_CREDENTIAL_HEADER } from '../contract/sync';
 import { applyFeedRows } from '../main/core/cache';
 import { createSealer } from '../main/core/seal';
@@ -11,8 +10,8 @@ import { createVerifier } from '../main/core/verifier';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startServerProcess } from '../server/testing/server-process';
 import { startSyncHarness } from '../server/testing/sync-harness';
-import { bootstrap, WARD_PATIENTS } from './bootstrap';
-import { clusterCpu, ownCpu, postmasterOf, processCpu } from './cpu';
+import { backendsCpu, bootstrap, WARD_PATIENTS } from './bootstrap';
+import { cpuBetween, ownCpu, processCpu } from './cpu';
 import { median, printFigures, writeResults, type Figure } from './lib';
 
 /*
@@ -36,13 +35,12 @@ export async function run(): Promise<Record<string, Figure>> {
     await bootstrap(h, dir, 0);
     server = await startServerProcess({ databaseUrl: h.t.appUrl, ...(profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}) });
     const serverPid = server.child.pid!;
-    const postmaster = postmasterOf((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(h.t.owner)).rows[0]!.pid);
     const samples: Record<string, number[]> = {};
     const agent = new http.Agent({ keepAlive: true });
     for (let round = 0; round < ROUNDS; round++) {
       const step = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
         const s0 = processCpu(serverPid) ?? Number.NaN;
-        const p0 = (postmaster && clusterCpu(postmaster)) ?? Number.NaN;
+        const p0 = await backendsCpu(h);
         const c0 = ownCpu();
         const r = await f();
         const add = (k: string, v: number) => {
@@ -52,7 +50,7 @@ export async function run(): Promise<Record<string, Figure>> {
         };
         add(`station_${name}`, ownCpu() - c0);
         add(`server_${name}`, (processCpu(serverPid) ?? Number.NaN) - s0);
-        add(`postgres_${name}`, ((postmaster && clusterCpu(postmaster)) ?? Number.NaN) - p0);
+        add(`postgres_${name}`, cpuBetween(p0, await backendsCpu(h)));
         return r;
       };
       const { token } = await step('sign_in', async () => {
@@ -103,7 +101,7 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     writeResults('bootstrap-phases', figures, [
       `${WARD_PATIENTS} patients and 20,000 lab results, pages of ${PAGE} as feed rows, each step alone; ${ROUNDS} rounds, medians of CPU seconds`,
-      'station_*: this process (the station code, with its thread pool); server_*: the server process; postgres_*: every process of the cluster',
+      'station_*: this process (the station code, with its thread pool); server_*: the server process; postgres_*: the backends of the bench database (bootstrap.ts: backendsCpu)',
       'seal_and_write: applyFeedRows (sealing again, then one SQLite transaction per page); the write alone is seal_and_write - seal',
     ]);
     return figures;
