@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
-import { parsePullRows, STATION_CREDENTIAL_HEADER } from '../contract/sync';
+import { parsePullRowsBytes, STATION_CREDENTIAL_HEADER } from '../contract/sync';
 import { applyFeedRows } from '../main/core/cache';
 import { createSealer } from '../main/core/seal';
 import { openStore } from '../main/core/store';
@@ -10,8 +10,8 @@ import { createVerifier } from '../main/core/verifier';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startServerProcess } from '../server/testing/server-process';
 import { startSyncHarness } from '../server/testing/sync-harness';
-import { bootstrap, WARD_PATIENTS } from './bootstrap';
-import { clusterCpu, ownCpu, postmasterOf, processCpu } from './cpu';
+import { backendsCpu, bootstrap, WARD_PATIENTS } from './bootstrap';
+import { cpuBetween, ownCpu, processCpu } from './cpu';
 import { median, printFigures, writeResults, type Figure } from './lib';
 
 /*
@@ -35,12 +35,12 @@ export async function run(): Promise<Record<string, Figure>> {
     await bootstrap(h, dir, 0);
     server = await startServerProcess({ databaseUrl: h.t.appUrl, ...(profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}) });
     const serverPid = server.child.pid!;
-    const postmaster = postmasterOf((await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(h.t.owner)).rows[0]!.pid);
     const samples: Record<string, number[]> = {};
+    const agent = new http.Agent({ keepAlive: true });
     for (let round = 0; round < ROUNDS; round++) {
       const step = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
         const s0 = processCpu(serverPid) ?? Number.NaN;
-        const p0 = (postmaster && clusterCpu(postmaster)) ?? Number.NaN;
+        const p0 = await backendsCpu(h);
         const c0 = ownCpu();
         const r = await f();
         const add = (k: string, v: number) => {
@@ -50,7 +50,7 @@ export async function run(): Promise<Record<string, Figure>> {
         };
         add(`station_${name}`, ownCpu() - c0);
         add(`server_${name}`, (processCpu(serverPid) ?? Number.NaN) - s0);
-        add(`postgres_${name}`, ((postmaster && clusterCpu(postmaster)) ?? Number.NaN) - p0);
+        add(`postgres_${name}`, cpuBetween(p0, await backendsCpu(h)));
         return r;
       };
       const { token } = await step('sign_in', async () => {
@@ -67,13 +67,22 @@ export async function run(): Promise<Record<string, Figure>> {
       const sealer = createSealer(key);
       let cursor = '0';
       for (;;) {
-        const text = await step('pages', async () => {
-          const r = await fetch(`${server!.url}/api/sync/pull/rows?cursor=${cursor}&limit=${PAGE}`, {
-            headers: { authorization: `Bearer ${token}`, [STATION_CREDENTIAL_HEADER]: h.south1.credential },
-          });
-          return Buffer.from(await r.arrayBuffer()).toString('utf8');
-        });
-        const page = await step('parse_rows', () => parsePullRows(text));
+        // Through node:http, as the station asks for a rows page (main/core/server-client.ts).
+        const bytes = await step('pages', () =>
+          new Promise<Buffer>((resolve, reject) => {
+            const url = `${server!.url}/api/sync/pull/rows?cursor=${cursor}&limit=${PAGE}`;
+            http
+              .get(url, { agent, headers: { authorization: `Bearer ${token}`, [STATION_CREDENTIAL_HEADER]: h.south1.credential } }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on('data', (c: Buffer) => chunks.push(c));
+                res.on('end', () => resolve(Buffer.concat(chunks)));
+                res.on('error', reject);
+              })
+              .on('error', reject);
+          }),
+        );
+        // As the station reads a page (main/core/server-client.ts): bytes, the header decoded.
+        const page = await step('parse_rows', () => parsePullRowsBytes(bytes, (b, start, end) => bytes.toString('utf8', start, end)));
         // Sealing alone (its result is dropped), then the whole write, which seals again.
         await step('seal', () => sealer.sealMany(page.rows.filter((r) => r.entity !== 'note_draft').map((r) => r.data)));
         await step('seal_and_write', () => applyFeedRows(store, page.rows, page.cursor));
@@ -82,6 +91,7 @@ export async function run(): Promise<Record<string, Figure>> {
       }
       store.close();
     }
+    agent.destroy();
     const figures: Record<string, Figure> = {};
     for (const [k, v] of Object.entries(samples)) {
       const m = median(v);
@@ -91,7 +101,7 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     writeResults('bootstrap-phases', figures, [
       `${WARD_PATIENTS} patients and 20,000 lab results, pages of ${PAGE} as feed rows, each step alone; ${ROUNDS} rounds, medians of CPU seconds`,
-      'station_*: this process (the station code, with its thread pool); server_*: the server process; postgres_*: every process of the cluster',
+      'station_*: this process (the station code, with its thread pool); server_*: the server process; postgres_*: the backends of the bench database (bootstrap.ts: backendsCpu)',
       'seal_and_write: applyFeedRows (sealing again, then one SQLite transaction per page); the write alone is seal_and_write - seal',
     ]);
     return figures;

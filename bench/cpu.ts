@@ -51,3 +51,23 @@ export function clusterCpu(postmaster: number): number | null {
   }
   return total;
 }
+
+/** CPU seconds of each of the given processes that /proc can read. */
+export function processesCpu(pids: readonly number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const pid of pids) {
+    const c = processCpu(pid);
+    if (c !== null) m.set(pid, c);
+  }
+  return m;
+}
+
+/**
+ * CPU spent between two readings of processesCpu: a process first seen in the later reading
+ * started in between and counts whole; one gone by then is not counted (read before it ends).
+ */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, c] of after) total += c - (before.get(pid) ?? 0);
+  return total;
+}

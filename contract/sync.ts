@@ -131,16 +131,17 @@ export type PullResponse = z.infer<typeof PullResponse>;
  */
 export const PullRowsHeader = z.object({ cursor: Cursor, more: z.boolean(), count: z.number().int().min(0), flags: z.array(FeatureFlag).optional() });
 export type PullRowsHeader = z.infer<typeof PullRowsHeader>;
-export interface FeedRow {
+/** `Data`: the row's JSON text as a string, or as its UTF-8 bytes (parsePullRowsBytes). */
+export interface FeedRow<Data extends string | Uint8Array = string> {
   seq: string;
   entity: string;
   id: string;
   patientId: string | null;
   /** The row's data as JSON text (an object). */
-  data: string;
+  data: Data;
 }
-export interface PullRowsPage {
-  rows: FeedRow[];
+export interface PullRowsPage<Data extends string | Uint8Array = string> {
+  rows: FeedRow<Data>[];
   cursor: string;
   more: boolean;
   flags?: FeatureFlag[];
@@ -174,15 +175,59 @@ export function parsePullRows(text: string): PullRowsPage {
     const c = line.indexOf('\t', b + 1);
     const d = line.indexOf('\t', c + 1);
     if (a < 0 || b < 0 || c < 0 || d < 0) throw new Error(`rows page line ${i}: not five fields`);
-    const seq = line.slice(0, a);
-    const entity = line.slice(a + 1, b);
-    const id = line.slice(b + 1, c);
-    const patient = line.slice(c + 1, d);
     const data = line.slice(d + 1);
-    if (!SEQ.test(seq) || !ENTITY.test(entity) || !ROW_ID.test(id) || (patient !== '' && !ROW_ID.test(patient))) throw new Error(`rows page line ${i}: a field out of shape`);
     if (data.charCodeAt(0) !== 123 || data.charCodeAt(data.length - 1) !== 125) throw new Error(`rows page line ${i}: data is not a JSON object`);
-    rows[i - 1] = { seq, entity, id, patientId: patient === '' ? null : patient, data };
+    rows[i - 1] = feedRow(i, line.slice(0, a), line.slice(a + 1, b), line.slice(b + 1, c), line.slice(c + 1, d), data);
   }
+  return { rows, cursor: header.cursor, more: header.more, ...(header.flags ? { flags: header.flags } : {}) };
+}
+
+function feedRow<Data extends string | Uint8Array>(line: number, seq: string, entity: string, id: string, patient: string, data: Data): FeedRow<Data> {
+  if (!SEQ.test(seq) || !ENTITY.test(entity) || !ROW_ID.test(id) || (patient !== '' && !ROW_ID.test(patient))) throw new Error(`rows page line ${line}: a field out of shape`);
+  return { seq, entity, id, patientId: patient === '' ? null : patient, data };
+}
+
+const NL = 10;
+const TAB = 9;
+
+/**
+ * The same page as parsePullRows reads it, from the answer's bytes, with the same checks, each
+ * row's data left as its bytes (a view into `bytes`): a station seals those bytes as they came,
+ * so a page of megabytes is never decoded into a string only to be encoded again, row by row, for
+ * the cipher. `decode` reads bytes `start`..`end` as UTF-8 (the header line, and each line's four
+ * short fields in one piece; contract/ has no platform decoder). The separators and braces are
+ * ASCII, and no byte of a multi-byte UTF-8 character is below 0x80: splitting the bytes at `\n`
+ * and `\t` finds the lines and fields that splitting the text finds.
+ */
+export function parsePullRowsBytes(bytes: Uint8Array, decode: (bytes: Uint8Array, start: number, end: number) => string): PullRowsPage<Uint8Array> {
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === NL) end--;
+  const first = bytes.indexOf(NL);
+  const headerEnd = first < 0 || first > end ? end : first;
+  const header = PullRowsHeader.parse(JSON.parse(decode(bytes, 0, headerEnd)));
+  const rows: FeedRow<Uint8Array>[] = new Array<FeedRow<Uint8Array>>(header.count);
+  let n = 0;
+  for (let start = headerEnd + 1; start <= end; n++) {
+    let stop = bytes.indexOf(NL, start);
+    if (stop < 0 || stop > end) stop = end;
+    const i = n + 1;
+    if (n >= header.count) throw new Error(`a rows page announced ${header.count} rows and holds more`);
+    // The data starts after the fourth tab; the fields before it are at most 120 bytes or so.
+    let d = start - 1;
+    for (let tabs = 0; tabs < 4 && d < stop; tabs++) {
+      d = bytes.indexOf(TAB, d + 1);
+      if (d < 0) d = stop;
+    }
+    if (d >= stop) throw new Error(`rows page line ${i}: not five fields`);
+    if (stop - d < 3 || bytes[d + 1] !== 123 || bytes[stop - 1] !== 125) throw new Error(`rows page line ${i}: data is not a JSON object`);
+    const head = decode(bytes, start, d);
+    const a = head.indexOf('\t');
+    const b = head.indexOf('\t', a + 1);
+    const c = head.indexOf('\t', b + 1);
+    rows[n] = feedRow(i, head.slice(0, a), head.slice(a + 1, b), head.slice(b + 1, c), head.slice(c + 1), bytes.subarray(d + 1, stop));
+    start = stop + 1;
+  }
+  if (n !== header.count) throw new Error(`a rows page announced ${header.count} rows and holds ${n}`);
   return { rows, cursor: header.cursor, more: header.more, ...(header.flags ? { flags: header.flags } : {}) };
 }
 

@@ -66,17 +66,20 @@ export function applyChanges(db: Store, changes: readonly Change[], cursor: stri
 const UPSERT =
   'INSERT INTO cache (entity, id, patient_id, seq, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET patient_id = excluded.patient_id, seq = excluded.seq, data = excluded.data WHERE excluded.seq > cache.seq';
 
+const utf8 = (data: string | Uint8Array) => (typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+
 /**
  * Writes a pull page in one transaction with its cursor: every row's JSON text sealed as it came
  * (nothing parsed but note drafts, which go to the drafts table), all sealed before the
- * transaction opens.
+ * transaction opens. A row's data is its text or, from a rows page, its UTF-8 bytes (sealed
+ * without being decoded: the stored value is the same).
  */
-export function applyFeedRows(db: Store, rows: readonly FeedRow[], cursor: string): void {
+export function applyFeedRows(db: Store, rows: readonly FeedRow<string | Uint8Array>[], cursor: string): void {
   const cached = rows.filter((r) => r.entity !== 'note_draft');
   const sealed = sealMany(db, cached.map((r) => r.data));
   const put = stmt(db, UPSERT);
   db.transaction(() => {
-    for (const r of rows) if (r.entity === 'note_draft') applyFeedDraft(db, JSON.parse(r.data) as Record<string, unknown>);
+    for (const r of rows) if (r.entity === 'note_draft') applyFeedDraft(db, JSON.parse(utf8(r.data)) as Record<string, unknown>);
     for (const [i, r] of cached.entries()) put.run(r.entity, r.id, r.patientId, Number(r.seq), sealed[i]);
     setCursor(db, cursor);
   })();

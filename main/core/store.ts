@@ -26,9 +26,11 @@ export function seal(db: Store, plain: string): string {
   return sealers.get(db)?.seal(plain) ?? plain;
 }
 
-/** Seals many values at once (a pull page's rows); identity without a key. */
-export function sealMany(db: Store, plains: readonly string[]): string[] {
-  return sealers.get(db)?.sealMany(plains) ?? [...plains];
+/** Seals many values at once (a pull page's rows: text or its UTF-8 bytes); the text without a key. */
+export function sealMany(db: Store, plains: readonly (string | Uint8Array)[]): string[] {
+  const sealer = sealers.get(db);
+  if (sealer) return sealer.sealMany(plains);
+  return plains.map((p) => (typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8')));
 }
 
 export function unseal(db: Store, stored: string): string {

@@ -289,7 +289,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
    * here), or as JSON from a server that predates them (it answers 404; asked once per client).
    */
   let rowsUnsupported = false;
-  async function pullPage(token: string, cursor: string, limit: number, signal: AbortSignal): Promise<PullRowsPage | PullResponse> {
+  async function pullPage(token: string, cursor: string, limit: number, signal: AbortSignal): Promise<PullRowsPage<string | Uint8Array> | PullResponse> {
     if (o.server.pullRows && !rowsUnsupported) {
       try {
         return await o.server.pullRows(token, cursor, limit, signal);
