@@ -51,3 +51,23 @@ export function clusterCpu(postmaster: number): number | null {
   }
   return total;
 }
+
+/**
+ * CPU seconds of the given backends (one database's connections, on a cluster other work may
+ * share), each as read now; a backend that has exited reads as absent. Diff two readings with
+ * backendsCpuSince, which counts a backend that appeared in between from zero.
+ */
+export function backendsCpu(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const c = processCpu(pid);
+    if (c !== null) out.set(pid, c);
+  }
+  return out;
+}
+
+export function backendsCpuSince(before: ReadonlyMap<number, number>, now: ReadonlyMap<number, number>): number {
+  let total = 0;
+  for (const [pid, c] of now) total += c - (before.get(pid) ?? 0);
+  return total;
+}
