@@ -53,57 +53,62 @@ export interface BadText {
   problem: TextProblem;
 }
 
+/** One walk's state: module-level functions, not closures made per call (a push checks each of its 500 mutations). */
+interface Walk {
+  budget: number;
+  cleaned: ReadonlySet<string> | undefined;
+  prefix: string;
+  /** The keys from the root to the value being read: a dotted path is built only for the field reported (and where cleanedLater asks). */
+  keys: string[];
+}
+
+function pathTo(w: Walk, last: string): string {
+  let path = w.prefix;
+  for (const k of w.keys) path = path ? `${path}.${k}` : k;
+  return path ? `${path}.${last}` : last;
+}
+
+function walkValue(w: Walk, v: unknown, name: boolean): BadText | null {
+  if (--w.budget < 0) return null;
+  if (typeof v === 'string') {
+    const p = textProblem(v, name);
+    if (!p) return null;
+    const last = w.keys.pop();
+    return { field: (last === undefined ? w.prefix : pathTo(w, last)) || '(body)', problem: p };
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (w.cleaned && typeof x === 'string' && w.cleaned.has(pathTo(w, String(i)))) continue;
+      w.keys.push(String(i));
+      const r = walkValue(w, x, name);
+      if (r) return r;
+      w.keys.pop();
+    }
+    return null;
+  }
+  for (const k of Object.keys(v)) {
+    const kp = textProblem(k);
+    if (kp) return { field: pathTo(w, k), problem: kp };
+    const x: unknown = (v as Record<string, unknown>)[k];
+    if (w.cleaned && typeof x === 'string' && w.cleaned.has(pathTo(w, k))) continue;
+    w.keys.push(k);
+    const r = walkValue(w, x, NAME_KEYS.has(k));
+    if (r) return r;
+    w.keys.pop();
+  }
+  return null;
+}
+
 /**
  * The first bad string anywhere in a parsed body, query or path (keys included), walking at most
  * `maxNodes` values: a body is already bounded by the size limit, this bounds the walk as well.
  * Fields in `cleanedLater` (clinical text the receiver replaces, cleanClinicalText) are skipped.
  */
 export function findBadText(value: unknown, options: { prefix?: string; cleanedLater?: ReadonlySet<string>; maxNodes?: number } = {}): BadText | null {
-  let budget = options.maxNodes ?? 200_000;
-  const cleaned = options.cleanedLater;
-  const prefix = options.prefix ?? '';
-  // The keys from the root to the value being read: a field's dotted path is built only for the
-  // field reported (and for the few routes with cleanedLater), not for every value walked.
-  const keys: string[] = [];
-  const pathTo = (last: string): string => {
-    let path = prefix;
-    for (const k of keys) path = path ? `${path}.${k}` : k;
-    return path ? `${path}.${last}` : last;
-  };
-  const walk = (v: unknown, name: boolean): BadText | null => {
-    if (--budget < 0) return null;
-    if (typeof v === 'string') {
-      const p = textProblem(v, name);
-      if (!p) return null;
-      const last = keys.pop();
-      return { field: (last === undefined ? prefix : pathTo(last)) || '(body)', problem: p };
-    }
-    if (typeof v !== 'object' || v === null) return null;
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return null;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const x: unknown = v[i];
-        if (cleaned && typeof x === 'string' && cleaned.has(pathTo(String(i)))) continue;
-        keys.push(String(i));
-        const r = walk(x, name);
-        if (r) return r;
-        keys.pop();
-      }
-      return null;
-    }
-    for (const k of Object.keys(v)) {
-      const kp = textProblem(k);
-      if (kp) return { field: pathTo(k), problem: kp };
-      const x: unknown = (v as Record<string, unknown>)[k];
-      if (cleaned && typeof x === 'string' && cleaned.has(pathTo(k))) continue;
-      keys.push(k);
-      const r = walk(x, NAME_KEYS.has(k));
-      if (r) return r;
-      keys.pop();
-    }
-    return null;
-  };
-  return walk(value, false);
+  return walkValue({ budget: options.maxNodes ?? 200_000, cleaned: options.cleanedLater, prefix: options.prefix ?? '', keys: [] }, value, false);
 }
 
 export function badTextMessage(b: BadText): string {
