@@ -18,6 +18,7 @@ import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
 import * as pushWrapsSet from './2026-12-04T0210-push-wraps-set';
 import * as draftsPatientKey from './2026-12-04T0230-drafts-patient-key';
+import * as draftReferences from './2026-12-04T0240-draft-references-per-statement';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -45,4 +46,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T2500-push-as-a-set': pushAsASet,
   '2026-12-04T0210-push-wraps-set': pushWrapsSet,
   '2026-12-04T0230-drafts-patient-key': draftsPatientKey,
+  '2026-12-04T0240-draft-references-per-statement': draftReferences,
 };
