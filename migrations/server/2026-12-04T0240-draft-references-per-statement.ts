@@ -24,9 +24,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE OR REPLACE FUNCTION note_drafts_references() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF EXISTS (SELECT 1 FROM new_drafts n
-                  WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.branch_id = n.branch_id AND p.id = n.patient_id)
-                     OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.author_user_id)) THEN
+      -- Each patient and author once: a batch names a ward's patients many times over.
+      IF EXISTS (SELECT 1 FROM (SELECT DISTINCT branch_id, patient_id FROM new_drafts) n
+                  WHERE NOT EXISTS (SELECT 1 FROM patients p WHERE p.branch_id = n.branch_id AND p.id = n.patient_id))
+         OR EXISTS (SELECT 1 FROM (SELECT DISTINCT author_user_id FROM new_drafts) n
+                     WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.author_user_id)) THEN
         RAISE EXCEPTION 'insert on table "note_drafts" violates foreign key: a draft names a patient of its branch and an existing author'
           USING ERRCODE = 'foreign_key_violation';
       END IF;
