@@ -1,7 +1,9 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -13,8 +15,10 @@ import { uuid7 } from '../main/core/uuid7';
 import { openLive } from '../server/sync/sse-client';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
 import { bootstrap, WARD_LABS, WARD_PATIENTS } from './bootstrap';
+import { processesCpu, cpuBetween, ownCpu } from './cpu';
 import { FEED_WRITE_MS, FEED_WRITERS, feedWriters } from './feed-writers';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
+import type { FromPushClient, ToPushClient } from './push-client';
 
 /*
  * Sync, all in one run, each figure with a raw baseline measured here:
@@ -29,7 +33,8 @@ import { percentile, printFigures, writeResults, type Figure } from './lib';
 
 const PUSH_BATCH = 500;
 const PUSH_CLIENTS = 4;
-const PUSH_MS = 4000;
+/** Interleaved one-second slices of each (BENCH_SYNC_PUSH_SLICES: fewer while developing). */
+const PUSH_SLICES = Number(process.env.BENCH_SYNC_PUSH_SLICES ?? 4);
 const SAVES = 5000;
 const LIVE_ROUNDS = 200;
 
@@ -52,7 +57,7 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     if (only.size < 5) return figures;
     writeResults('sync', figures, [
-      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_MS} ms each in interleaved 1 s slices, one branch; baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
+      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_SLICES} s each in interleaved 1 s slices, one branch, the stations' load in a process of its own (bench/push-client.ts); baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
       `(b) ${SAVES} saves of demo notes, synchronous=NORMAL (WAL); baseline: one INSERT of the same text into a plain table`,
       `(c) ${LIVE_ROUNDS} rounds: from the start of station A's push of one draft save (the push commits durably) until station B's live event, and until B has pulled the change; baseline: raw NOTIFY -> LISTEN between two pg clients`,
       `(d) ${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator: a new station signs in and pulls the ward into SQLite; baseline: raw pg SELECT of the same rows + raw SQLite insert in one transaction`,
@@ -63,6 +68,28 @@ export async function run(): Promise<Record<string, Figure>> {
     rmSync(dir, { recursive: true, force: true });
     await h.close();
   }
+}
+
+/** A push client process (bench/push-client.ts); `ask` sends one message and waits for the answer named. */
+function pushClient(): { ask<K extends FromPushClient['op']>(m: ToPushClient, answer: K): Promise<Extract<FromPushClient, { op: K }>>; close(): void } {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'push-client.ts');
+  const child: ChildProcess = fork(file, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    ask: (m, answer) =>
+      new Promise((resolve, reject) => {
+        const exited = (code: number | null) => reject(new Error(`push client exited ${code}`));
+        const on = (r: FromPushClient) => {
+          if (r.op !== answer) return;
+          child.off('message', on);
+          child.off('exit', exited);
+          resolve(r as never);
+        };
+        child.on('message', on);
+        child.once('exit', exited);
+        child.send(m);
+      }),
+    close: () => child.disconnect(),
+  };
 }
 
 async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<string, Figure>> {
@@ -96,39 +123,74 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
       c.release();
     }
   };
-  const pushOnce = async () => {
-    const r = await h.push(h.north1, token, batch());
-    if (r.results.some((x) => x.status !== 'applied')) throw new Error('push not applied');
+  // The stations pushing run in their own process (bench/push-client.ts).
+  const load = pushClient();
+  const prepare = (bodies: number) => load.ask({ op: 'prepare', bodies, url: h.url, token, credential: h.north1.credential, patientIds: patients, notes, batch: PUSH_BATCH }, 'prepared');
+  // CPU of this database's backends only: the cluster may be shared with other work.
+  const backends = async () =>
+    (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(h.t.owner)).rows.map((r) => r.pid);
+  const dbCpu = async <T>(fn: () => Promise<T>): Promise<{ result: T; db: number; own: number }> => {
+    const b0 = processesCpu(await backends());
+    const o0 = ownCpu();
+    const result = await fn();
+    const own = ownCpu() - o0;
+    const b1 = processesCpu([...new Set([...(await backends()), ...b0.keys()])]);
+    return { result, db: cpuBetween(b0, b1), own };
   };
-  const measure = async (op: () => Promise<void>, ms: number) => {
+  const measureRaw = async (ms: number) => {
     let n = 0;
     const end = performance.now() + ms;
     const start = performance.now();
     await Promise.all(
       Array.from({ length: PUSH_CLIENTS }, async () => {
         while (performance.now() < end) {
-          await op();
-          n += PUSH_BATCH;
+          await rawOnce();
+          n++;
         }
       }),
     );
-    return n / ((performance.now() - start) / 1000);
+    return { batches: n, wallMs: performance.now() - start };
   };
-  await pushOnce();
+  await prepare(2);
+  await load.ask({ op: 'run', clients: 1, ms: 1 }, 'ran');
   await rawOnce();
   // Interleaved one-second slices: the machine's load drifts, and both paths meet the same drift.
-  let rawSum = 0;
-  let pushSum = 0;
-  for (let i = 0; i < PUSH_MS / 1000; i++) {
-    rawSum += await measure(rawOnce, 1000);
-    pushSum += await measure(pushOnce, 1000);
+  const acc = { rawRate: 0, pushRate: 0, rawBatches: 0, rawDb: 0, rawClient: 0, pushBatches: 0, pushDb: 0, server: 0, load: 0, builtLate: 0 };
+  for (let i = 0; i < PUSH_SLICES; i++) {
+    const r = await dbCpu(() => measureRaw(1000));
+    acc.rawRate += (r.result.batches * PUSH_BATCH) / (r.result.wallMs / 1000);
+    acc.rawBatches += r.result.batches;
+    acc.rawDb += r.db;
+    acc.rawClient += r.own;
+    // Enough bodies for 30,000 mutations/s; beyond that the client builds more as it goes.
+    await prepare(Math.ceil(30_000 / PUSH_BATCH));
+    const p = await dbCpu(() => load.ask({ op: 'run', clients: PUSH_CLIENTS, ms: 1000 }, 'ran'));
+    acc.pushRate += p.result.mutations / (p.result.wallMs / 1000);
+    acc.pushBatches += p.result.batches;
+    acc.pushDb += p.db;
+    acc.server += p.own;
+    acc.load += p.result.cpuMs / 1000;
+    acc.builtLate += p.result.builtLate;
   }
-  const [rawRate, pushRate] = [rawSum / (PUSH_MS / 1000), pushSum / (PUSH_MS / 1000)];
+  load.close();
   await raw.end();
+  const [rawRate, pushRate] = [acc.rawRate / PUSH_SLICES, acc.pushRate / PUSH_SLICES];
+  const perBatch = (cpuSeconds: number, batches: number) => (cpuSeconds * 1000) / batches;
+  if (acc.builtLate > 0) console.log(`  (the push client built ${acc.builtLate} batches during its slices)`);
   return {
     a_push_rate: { value: Math.round(pushRate), unit: 'mutations/s', goal: '>= 5000' },
     a_raw_insert_rate: { value: Math.round(rawRate), unit: 'rows/s' },
     a_push_ratio: { value: pushRate / rawRate, unit: 'ratio', goal: '>= 0.5' },
+    a_push_server_cpu_per_batch: { value: perBatch(acc.server, acc.pushBatches), unit: `ms CPU per ${PUSH_BATCH}-mutation batch (server process)` },
+    a_push_db_cpu_per_batch: { value: perBatch(acc.pushDb, acc.pushBatches), unit: `ms CPU per batch (PostgreSQL backends)` },
+    a_push_load_cpu_per_batch: { value: perBatch(acc.load, acc.pushBatches), unit: 'ms CPU per batch (load process)' },
+    a_raw_db_cpu_per_batch: { value: perBatch(acc.rawDb, acc.rawBatches), unit: `ms CPU per ${PUSH_BATCH}-row insert (PostgreSQL backends)` },
+    a_raw_client_cpu_per_batch: { value: perBatch(acc.rawClient, acc.rawBatches), unit: 'ms CPU per insert (raw pg client)' },
+    // Wall-clock-free: what the raw insert costs in CPU (database + client) over what a push costs (database + server).
+    a_push_cpu_ratio: {
+      value: (perBatch(acc.rawDb, acc.rawBatches) + perBatch(acc.rawClient, acc.rawBatches)) / (perBatch(acc.pushDb, acc.pushBatches) + perBatch(acc.server, acc.pushBatches)),
+      unit: 'ratio (raw CPU / push CPU per batch)',
+    },
   };
 }
 

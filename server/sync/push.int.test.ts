@@ -121,4 +121,57 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
       { numRuns: 25 },
     );
   });
+  test("the previous release's sync_push answers what this release's sync_push_set answers", async () => {
+    // Two copies of one scenario on fresh drafts: first saves, a draft saved twice in the batch,
+    // an unknown patient, a submit after a first save, an unknown draft; then the whole batch
+    // again. The old entry point gets the station's shape, the new one the flat records.
+    const user = (await h.t.owner.selectFrom('users').select('id').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).id;
+    const p = h.f.north.patientIds;
+    const scenario = () => {
+      const d = Array.from({ length: 5 }, () => randomUUID());
+      const batch: Mutation[] = [
+        draftSave(d[0]!, p[0]!, 'first', 0),
+        draftSave(d[1]!, p[1]!, 'twice a', 0),
+        draftSave(d[1]!, p[1]!, 'twice b', 0),
+        draftSave(d[2]!, randomUUID(), 'unknown patient', 0),
+        draftSave(d[3]!, p[2]!, 'to submit', 0),
+        { kind: 'draft.submit', id: testUuid7(), payload: { draftId: d[3]!, baseVersion: 1 } },
+        { kind: 'draft.resolve', id: testUuid7(), payload: { draftId: d[4]!, text: 'none', baseVersion: 1 } },
+      ];
+      return { d, batch };
+    };
+    const flat = (batch: Mutation[]) =>
+      batch.map((m, i) => {
+        const q = m.payload as { draftId?: string; patientId?: string; text?: string; baseVersion?: number };
+        return { i: i + 1, id: m.id, kind: m.kind, draft: q.draftId, patient: q.patientId, text: q.text, base: q.baseVersion };
+      });
+    // Ids differ between the copies: each answer is written with its scenario's ids replaced.
+    const norm = (answer: unknown, ids: string[]) => {
+      let text = JSON.stringify(answer);
+      for (const [i, id] of ids.entries()) text = text.replaceAll(id, `#${i}`);
+      return JSON.parse(text) as unknown;
+    };
+    const run = (fn: 'old' | 'new', batch: Mutation[]) =>
+      withBranch(h.t.app, h.f.north.id, { kind: 'user', id: String(user) }, async (trx) => {
+        const r =
+          fn === 'old'
+            ? await sql<{ r: unknown }>`SELECT sync_push(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(batch)}::jsonb) AS r`.execute(trx)
+            : await sql<{ r: unknown }>`SELECT sync_push_set(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(flat(batch))}::json) AS r`.execute(trx);
+        return r.rows[0]!.r;
+      });
+    const a = scenario();
+    const b = scenario();
+    const ids = (s: ReturnType<typeof scenario>) => [...s.d, ...s.batch.map((m) => m.id)];
+    const first = [norm(await run('old', a.batch), ids(a)), norm(await run('new', b.batch), ids(b))];
+    assert.deepEqual(first[0], first[1]);
+    assert.deepEqual(
+      (first[0] as { status: string }[]).map((x) => x.status),
+      ['applied', 'applied', 'applied', 'rejected', 'applied', 'applied', 'rejected'],
+    );
+    const again = [norm(await run('old', a.batch), ids(a)), norm(await run('new', b.batch), ids(b))];
+    assert.deepEqual(again[0], again[1]);
+    assert.ok((again[0] as { status: string }[]).every((x) => x.status === 'duplicate'));
+    // An empty batch still answers an empty array.
+    assert.deepEqual(await run('old', []), []);
+  });
 });

@@ -183,4 +183,23 @@ describe('summarization jobs', () => {
       /foreign key|unique/,
     );
   });
+
+  test('a SOAP draft cannot be moved to another patient, nor its raw note', async () => {
+    const noteId = await submittedNote();
+    await worker().runOnce();
+    const [d] = await drafts(noteId);
+    const other = f.north.patientIds[3]!;
+    assert.notEqual(d!.patient_id, other);
+    await assert.rejects(
+      withBranch(t.owner, f.north.id, admin, (trx) => trx.updateTable('soap_drafts').set({ patient_id: other }).where('id', '=', d!.id).execute()),
+      /foreign key/,
+    );
+    await assert.rejects(
+      withBranch(t.owner, f.north.id, admin, (trx) => trx.updateTable('note_drafts').set({ patient_id: other }).where('id', '=', noteId).execute()),
+      /foreign key|never change/,
+    );
+    // Naming the same patient again changes nothing and is allowed.
+    await withBranch(t.owner, f.north.id, admin, (trx) => trx.updateTable('soap_drafts').set({ patient_id: d!.patient_id }).where('id', '=', d!.id).execute());
+    assert.equal((await drafts(noteId))[0]!.patient_id, d!.patient_id);
+  });
 });

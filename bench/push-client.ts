@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { STATION_CREDENTIAL_HEADER, type Mutation, type PushResponse } from '../contract/sync';
+import { uuid7 } from '../main/core/uuid7';
+
+/*
+ * The stations of bench/sync.ts (a), in a process of their own (forked with tsx): building and
+ * sending batches and reading their answers runs neither on the measured server's event loop nor
+ * on its process's CPU, so the server's figure is not mixed with its load's. Bodies are built
+ * before a slice ('prepare') and only sent during it ('run'), so the load process's CPU during a
+ * slice is what sending and reading cost. Messages over IPC.
+ */
+
+export interface PushLoadJob {
+  url: string;
+  token: string;
+  credential: string;
+  patientIds: string[];
+  notes: string[];
+  batch: number;
+}
+
+export type ToPushClient =
+  | ({ op: 'prepare'; bodies: number } & PushLoadJob)
+  | { op: 'run'; clients: number; ms: number };
+
+export type FromPushClient =
+  | { op: 'prepared' }
+  | {
+      op: 'ran';
+      mutations: number;
+      batches: number;
+      /** Batches built during the slice because the prepared ones ran out (their CPU is in cpuMs). */
+      builtLate: number;
+      wallMs: number;
+      /** CPU (ms, all threads) of this process during the slice. */
+      cpuMs: number;
+    };
+
+const send = (m: FromPushClient) => process.send!(m);
+let job: PushLoadJob | null = null;
+let ready: string[] = [];
+
+function body(j: PushLoadJob): string {
+  const mutations: Mutation[] = Array.from({ length: j.batch }, (_, i) => ({
+    kind: 'draft.save',
+    id: uuid7(),
+    payload: { draftId: randomUUID(), patientId: j.patientIds[i % j.patientIds.length]!, text: j.notes[i % j.notes.length]!, baseVersion: 0 },
+  }));
+  return JSON.stringify({ mutations });
+}
+
+async function run(clients: number, ms: number): Promise<void> {
+  const j = job!;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${j.token}`, [STATION_CREDENTIAL_HEADER]: j.credential };
+  let mutations = 0;
+  let batches = 0;
+  let builtLate = 0;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        let b = ready.pop();
+        if (b === undefined) {
+          b = body(j);
+          builtLate++;
+        }
+        const r = await fetch(`${j.url}/api/sync/push`, { method: 'POST', headers, body: b });
+        const text = await r.text();
+        if (r.status !== 200) throw new Error(`push ${r.status} ${text.slice(0, 200)}`);
+        const answer = JSON.parse(text) as PushResponse;
+        // Every mutation of a batch is a new draft: anything but applied is a failed benchmark.
+        if (answer.results.length !== j.batch || answer.results.some((x) => x.status !== 'applied')) throw new Error('push not applied');
+        mutations += j.batch;
+        batches++;
+      }
+    }),
+  );
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  send({ op: 'ran', mutations, batches, builtLate, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+}
+
+process.on('message', (m: ToPushClient) => {
+  if (m.op === 'prepare') {
+    const { op: _op, bodies, ...j } = m;
+    job = j;
+    ready = [];
+    for (let i = 0; i < bodies; i++) ready.push(body(j));
+    send({ op: 'prepared' });
+    return;
+  }
+  run(m.clients, m.ms).catch((e: unknown) => {
+    console.error(`push client: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+});
+process.on('disconnect', () => process.exit(0));
