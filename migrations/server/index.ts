@@ -16,6 +16,7 @@ import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 import * as consoleAdmin from './2026-12-02T2100-console-admin';
 import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
+import * as auditActorOwnerFirst from './2026-12-04T0110-audit-actor-owner-first';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -41,4 +42,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T2100-console-admin': consoleAdmin,
   '2026-12-02T2400-code-status-signer': codeStatusSigner,
   '2026-12-02T2500-push-as-a-set': pushAsASet,
+  '2026-12-04T0110-audit-actor-owner-first': auditActorOwnerFirst,
 };
