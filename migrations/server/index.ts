@@ -17,6 +17,7 @@ import * as consoleAdmin from './2026-12-02T2100-console-admin';
 import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
 import * as auditActorOwnerFirst from './2026-12-04T0110-audit-actor-owner-first';
+import * as auditChainHeadByIndex from './2026-12-04T0120-audit-chain-head-by-index';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -43,4 +44,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T2400-code-status-signer': codeStatusSigner,
   '2026-12-02T2500-push-as-a-set': pushAsASet,
   '2026-12-04T0110-audit-actor-owner-first': auditActorOwnerFirst,
+  '2026-12-04T0120-audit-chain-head-by-index': auditChainHeadByIndex,
 };
