@@ -18,6 +18,7 @@ import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
 import * as auditActorOwnerFirst from './2026-12-04T0110-audit-actor-owner-first';
 import * as auditChainHeadByIndex from './2026-12-04T0120-audit-chain-head-by-index';
+import * as auditAppendReads from './2026-12-04T0130-audit-append-reads';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -45,4 +46,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T2500-push-as-a-set': pushAsASet,
   '2026-12-04T0110-audit-actor-owner-first': auditActorOwnerFirst,
   '2026-12-04T0120-audit-chain-head-by-index': auditChainHeadByIndex,
+  '2026-12-04T0130-audit-append-reads': auditAppendReads,
 };

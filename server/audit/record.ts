@@ -46,7 +46,8 @@ export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: 
  * fails writes no row.
  */
 export function recordReadAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
-  queueReadAudit(trx, appendArguments(event));
+  const { patientId, detail } = rowFields(event);
+  queueReadAudit(trx, { action: event.action, entity_type: event.entityType ?? null, entity_id: event.entityId ?? null, patient_id: patientId, detail });
 }
 
 /**
@@ -58,19 +59,8 @@ export function recordAuditAtCommit(trx: BranchTransaction, _actor: Actor, event
   runAtCommit(trx, appendStatement(event));
 }
 
-/** audit_append's arguments as SQL literals: action, entity type, entity id, patient id, detail. */
-function literals(event: AuditEvent): string[] {
+function appendStatement(event: AuditEvent): string {
   const lit = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : pg.escapeLiteral(v));
   const { patientId, detail } = rowFields(event);
-  return [lit(event.action), lit(event.entityType), lit(event.entityId), lit(patientId), lit(JSON.stringify(detail))];
-}
-
-/** The arguments as one row of a VALUES list (the read-audit batch casts patient id and detail). */
-function appendArguments(event: AuditEvent): string {
-  return `(${literals(event).join(', ')})`;
-}
-
-function appendStatement(event: AuditEvent): string {
-  const [action, type, id, patient, detail] = literals(event);
-  return `SELECT audit_append(${action}, ${type}, ${id}, ${patient}::uuid, ${detail}::jsonb)`;
+  return `SELECT audit_append(${lit(event.action)}, ${lit(event.entityType)}, ${lit(event.entityId)}, ${lit(patientId)}::uuid, ${lit(JSON.stringify(detail))}::jsonb)`;
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Database } from './database';
 import type { SystemDb } from './system-db';
 
@@ -23,12 +24,20 @@ export class ReadAuditError extends Error {
   }
 }
 
+/** One read's audit row: audit_append's arguments (server/audit/record.ts builds them). */
+export interface ReadAuditRow {
+  action: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  patient_id: string | null;
+  detail: Record<string, unknown>;
+}
+
 interface Waiting {
   branchId: number;
   /** app.current_actor of the read ('kind:id', validated by withBranch). */
   actor: string;
-  /** audit_append's arguments, one tuple per row, values already quoted (server/audit/record.ts). */
-  rows: readonly string[];
+  rows: readonly ReadAuditRow[];
   resolve(): void;
   reject(e: unknown): void;
 }
@@ -37,32 +46,22 @@ interface Waiting {
 const MAX_ROWS = 256;
 
 export interface ReadAuditBatcher {
-  append(branchId: number, actor: string, rows: readonly string[]): Promise<void>;
+  append(branchId: number, actor: string, rows: readonly ReadAuditRow[]): Promise<void>;
   /** Reads of this branch waiting for a batch that has not started yet (tests). */
   queued(branchId: number): number;
 }
 
 /**
- * The batch as one message: per branch (ascending, so that two servers' batches take the chains'
- * branch locks in the same order and cannot deadlock) and per actor, the transaction's settings
- * as withBranch sets them, then one statement appending that group's rows in order.
+ * The batch as one message: BEGIN, one audit_append_reads call (migration 2026-12-04T0130: each
+ * row appended by audit_append under its own branch and actor, set as withBranch sets them), COMMIT.
+ * Rows go by branch, ascending, so that two servers' batches take the chains' branch locks in the
+ * same order and cannot deadlock; within a branch, in the order the reads queued them.
  */
 function batchStatement(batch: readonly Waiting[]): string {
-  const groups = new Map<string, { branchId: number; actor: string; rows: string[] }>();
-  for (const w of [...batch].sort((a, b) => a.branchId - b.branchId)) {
-    const key = `${w.branchId}\u0000${w.actor}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { branchId: w.branchId, actor: w.actor, rows: [] }));
-    g.rows.push(...w.rows);
-  }
-  const parts = ['BEGIN'];
-  for (const g of groups.values()) {
-    // audit_append takes the branch and the actor from these settings, as in any unit of work.
-    parts.push(`SELECT set_config('app.current_branch', '${g.branchId}', true), set_config('app.current_actor', '${g.actor}', true)`);
-    parts.push(`SELECT count(audit_append(v.a, v.t, v.e, v.p::uuid, v.d::jsonb)) FROM (VALUES ${g.rows.join(', ')}) v(a, t, e, p, d)`);
-  }
-  parts.push('COMMIT');
-  return parts.join('; ');
+  const rows = [...batch]
+    .sort((a, b) => a.branchId - b.branchId)
+    .flatMap((w) => w.rows.map((r) => ({ branch: w.branchId, actor: w.actor, ...r })));
+  return `BEGIN; SELECT audit_append_reads(${pg.escapeLiteral(JSON.stringify(rows))}::jsonb); COMMIT`;
 }
 
 function createBatcher(db: SystemDb | Kysely<Database>): ReadAuditBatcher {

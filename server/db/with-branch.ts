@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { branchLimiterOf } from './branch-limiter';
 import type { Database } from './database';
 import { aheadEnd, aheadOfEach, aheadOfNext, sendsStatementsAhead } from './pool';
-import { readAuditBatcherOf } from './read-audit';
+import { readAuditBatcherOf, type ReadAuditRow } from './read-audit';
 import type { SystemDb } from './system-db';
 
 /** Who acts: written to app.current_actor for the database's own use (e.g. audit triggers). */
@@ -59,15 +59,14 @@ export function takeAtCommit(trx: BranchTransaction): AtCommit[] {
   return list;
 }
 
-const readAudits = new WeakMap<object, string[]>();
+const readAudits = new WeakMap<object, ReadAuditRow[]>();
 
 /**
- * Queues the audit row of a read (audit_append's arguments as a row of SQL literals) for the
- * read-audit batch (server/db/read-audit.ts): it is written after this unit of work ends, in a
+ * Queues the audit row of a read for the read-audit batch (server/db/read-audit.ts): it is written after this unit of work ends, in a
  * transaction of its own shared with other reads, and withBranch returns only once that
  * transaction committed durably. A unit of work that fails writes none.
  */
-export function queueReadAudit(trx: BranchTransaction, row: string): void {
+export function queueReadAudit(trx: BranchTransaction, row: ReadAuditRow): void {
   const list = readAudits.get(trx);
   if (list) list.push(row);
   else readAudits.set(trx, [row]);
@@ -76,7 +75,7 @@ export function queueReadAudit(trx: BranchTransaction, row: string): void {
 /** A unit of work's answer and the read-audit rows it queued, not yet written. */
 export interface Audited<T> {
   result: T;
-  readAudits: string[];
+  readAudits: ReadAuditRow[];
 }
 
 /**
@@ -155,7 +154,7 @@ async function readOnlyUnit<T>(db: SystemDb | Kysely<Database>, settings: string
 }
 
 /** Writes read-audit rows through the branch's batch on `db` (the primary); resolves once they are durable. */
-export function appendReadAudits(db: SystemDb | Kysely<Database>, branchId: number, actor: Actor, rows: readonly string[]): Promise<void> {
+export function appendReadAudits(db: SystemDb | Kysely<Database>, branchId: number, actor: Actor, rows: readonly ReadAuditRow[]): Promise<void> {
   if (!Number.isSafeInteger(branchId) || branchId <= 0) throw new Error('withBranch: invalid branch id');
   if (!ACTOR_ID.test(actor.id)) throw new Error('withBranch: invalid actor id');
   return readAuditBatcherOf(db).append(branchId, `${actor.kind}:${actor.id}`, rows);
