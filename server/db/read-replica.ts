@@ -16,7 +16,7 @@ export interface Databases {
 /**
  * A read-only unit of work in a branch, on the replica when there is one. A standby cannot
  * write, so the unit of work may only queue its audit row (recordReadAudit): that row is written
- * on the primary, by the branch's read-audit batch (server/db/read-audit.ts), before this
+ * on the primary, by the primary's read-audit batch (server/db/read-audit.ts), before this
  * returns. Nothing read on the replica reaches the caller unless its audit row has committed on
  * the primary.
  *

@@ -62,9 +62,10 @@ export function takeAtCommit(trx: BranchTransaction): AtCommit[] {
 const readAudits = new WeakMap<object, ReadAuditRow[]>();
 
 /**
- * Queues the audit row of a read for the read-audit batch (server/db/read-audit.ts): it is written after this unit of work ends, in a
- * transaction of its own shared with other reads, and withBranch returns only once that
- * transaction committed durably. A unit of work that fails writes none.
+ * Queues the audit row of a read for the read-audit batch (server/db/read-audit.ts): it is
+ * written after this unit of work ends, in a transaction of its own shared with other reads, and
+ * withBranch returns only once that transaction committed durably. A unit of work that fails
+ * writes none.
  */
 export function queueReadAudit(trx: BranchTransaction, row: ReadAuditRow): void {
   const list = readAudits.get(trx);
