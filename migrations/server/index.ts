@@ -16,6 +16,9 @@ import * as feedByXid from './2026-12-02T1800-feed-by-xid';
 import * as consoleAdmin from './2026-12-02T2100-console-admin';
 import * as codeStatusSigner from './2026-12-02T2400-code-status-signer';
 import * as pushAsASet from './2026-12-02T2500-push-as-a-set';
+import * as auditActorOwnerFirst from './2026-12-04T0110-audit-actor-owner-first';
+import * as auditChainHeadByIndex from './2026-12-04T0120-audit-chain-head-by-index';
+import * as auditAppendReads from './2026-12-04T0130-audit-append-reads';
 import * as pushWrapsSet from './2026-12-04T0210-push-wraps-set';
 import * as draftsPatientKey from './2026-12-04T0230-drafts-patient-key';
 import * as draftReferences from './2026-12-04T0240-draft-references-per-statement';
@@ -44,6 +47,9 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-02T2100-console-admin': consoleAdmin,
   '2026-12-02T2400-code-status-signer': codeStatusSigner,
   '2026-12-02T2500-push-as-a-set': pushAsASet,
+  '2026-12-04T0110-audit-actor-owner-first': auditActorOwnerFirst,
+  '2026-12-04T0120-audit-chain-head-by-index': auditChainHeadByIndex,
+  '2026-12-04T0130-audit-append-reads': auditAppendReads,
   '2026-12-04T0210-push-wraps-set': pushWrapsSet,
   '2026-12-04T0230-drafts-patient-key': draftsPatientKey,
   '2026-12-04T0240-draft-references-per-statement': draftReferences,

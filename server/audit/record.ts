@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
+import { queueReadAudit, runAtCommit, type Actor, type BranchTransaction } from '../db/with-branch';
 
 export interface AuditEvent {
   action: string;
@@ -37,36 +37,18 @@ export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: 
 }
 
 /**
- * The audit row of a unit of work that only reads: appended with its COMMIT, in one message
- * (runAtCommit), and on disk before withBranch returns, so before the answer leaves: a database
- * crash cannot lose the record of a read someone was answered.
- *
- * Without holding the audit chain's branch lock through the disk flush: when the unit of work
- * wrote nothing else, its COMMIT does not wait for the disk (the lock is released at once), and
- * the statement after the COMMIT, in the same message, writes a transactional WAL message in a
- * transaction of its own that does wait: WAL is flushed in order, so that flush carries the audit
- * row's commit record with it. withBranch answers only after it. Concurrent reads of one branch
- * then share flushes instead of taking turns at one flush each (a durable COMMIT under the lock
- * held a busy branch's reads to about one per disk flush). A unit of work that also wrote commits
- * durably as before, and the statement after the COMMIT does nothing.
+ * The audit row of a read (search, read, pull): written after the unit of work, by the branch's
+ * read-audit batch (server/db/read-audit.ts), which appends the rows of concurrent reads to the
+ * chain in one transaction and one durable commit. withBranch returns only once that commit is on
+ * disk, so before the answer leaves: a crash cannot lose the record of a read someone was
+ * answered, and a batch that fails fails its reads instead of answering them. The actor is the
+ * unit of work's own (audit_append takes it from the transaction's settings); a unit of work that
+ * fails writes no row.
  */
 export function recordReadAudit(trx: BranchTransaction, _actor: Actor, event: AuditEvent): void {
-  // audit_append takes the branch and actor from the transaction.
-  runAtCommit(
-    trx,
-    `SELECT set_config('synchronous_commit', 'off', true), set_config('app.audit_flush', 'on', false) WHERE pg_current_xact_id_if_assigned() IS NULL; ${appendStatement(event)}`,
-    FLUSH_AFTER_COMMIT,
-  );
+  const { patientId, detail } = rowFields(event);
+  queueReadAudit(trx, { action: event.action, entity_type: event.entityType ?? null, entity_id: event.entityId ?? null, patient_id: patientId, detail });
 }
-
-/**
- * After an asynchronous read-audit COMMIT (the session flag says so), a transaction that waits
- * for the disk: pg_logical_emit_message(true, …) takes a transaction id and writes WAL, so its
- * COMMIT flushes the WAL, the audit row's commit record included (synchronous_commit is the
- * session's again: the SET LOCAL ended with the unit of work). It writes no table.
- */
-const FLUSH_AFTER_COMMIT =
-  "SELECT set_config('app.audit_flush', '', false), pg_logical_emit_message(true, 'wardstation.audit_flush', '') WHERE current_setting('app.audit_flush', true) = 'on'";
 
 /**
  * The audit row of a unit of work that writes, appended with its COMMIT in the same message and

@@ -1,6 +1,6 @@
 import type { DatabaseError } from 'pg';
 import type { SystemDb } from './system-db';
-import { runAtCommit, takeAtCommit, withBranch, type Actor, type AtCommit, type BranchTransaction } from './with-branch';
+import { appendReadAudits, runAtCommit, takeAtCommit, withBranch, withBranchUnaudited, type Actor, type AtCommit, type BranchTransaction } from './with-branch';
 
 /**
  * The primary, and optionally a streaming replica (DATABASE_READ_URL) for reads that need not
@@ -16,8 +16,9 @@ export interface Databases {
 /**
  * A read-only unit of work in a branch, on the replica when there is one. A standby cannot
  * write, so the unit of work may only queue its audit row (recordReadAudit): that row is written
- * on the primary, in its own unit of work, before this returns. Nothing read on the replica
- * reaches the caller unless its audit row has committed on the primary.
+ * on the primary, by the primary's read-audit batch (server/db/read-audit.ts), before this
+ * returns. Nothing read on the replica reaches the caller unless its audit row has committed on
+ * the primary.
  *
  * When the replica cannot serve (down, or a query cancelled by a replay conflict), the primary
  * does: a replica adds capacity, never a way to fail. `fallback` also sends an answer the replica
@@ -30,26 +31,41 @@ export async function withBranchRead<T>(
   fn: (trx: BranchTransaction) => Promise<T>,
   fallback: (result: T) => boolean = () => false,
 ): Promise<T> {
-  if (!dbs.readDb) return withBranch(dbs.db, branchId, actor, fn);
-  let audit: AtCommit[] = [];
-  let result: T;
-  try {
-    result = await withBranch(dbs.readDb, branchId, actor, async (trx) => {
-      const r = await fn(trx);
-      audit = takeAtCommit(trx);
-      return r;
-    });
-  } catch (e) {
-    if (!replicaFailure(e)) throw e;
-    return withBranch(dbs.db, branchId, actor, fn);
+  // Read-only units of work (withBranchUnaudited's readOnly): one round trip per statement.
+  const readOn = async (db: SystemDb) => {
+    let audit: AtCommit[] = [];
+    const read = await withBranchUnaudited(
+      db,
+      branchId,
+      actor,
+      async (trx) => {
+        const r = await fn(trx);
+        audit = takeAtCommit(trx);
+        return r;
+      },
+      { readOnly: true },
+    );
+    return { ...read, audit };
+  };
+  let read: Awaited<ReturnType<typeof readOn>>;
+  if (!dbs.readDb) read = await readOn(dbs.db);
+  else {
+    try {
+      read = await readOn(dbs.readDb);
+    } catch (e) {
+      if (!replicaFailure(e)) throw e;
+      read = await readOn(dbs.db);
+    }
+    if (fallback(read.result)) read = await readOn(dbs.db);
   }
-  if (fallback(result)) return withBranch(dbs.db, branchId, actor, fn);
-  if (audit.length > 0) {
+  if (read.audit.length > 0) {
     await withBranch(dbs.db, branchId, actor, async (trx) => {
-      for (const a of audit) runAtCommit(trx, a.statement, a.after);
+      for (const a of read.audit) runAtCommit(trx, a.statement, a.after);
     });
   }
-  return result;
+  // Written on the primary before the answer leaves (server/db/read-audit.ts).
+  if (read.readAudits.length > 0) await appendReadAudits(dbs.db, branchId, actor, read.readAudits);
+  return read.result;
 }
 
 /** The replica, not the request, failed: no connection, or a recovery conflict cancelled the read. */

@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { branchLimiterOf } from './branch-limiter';
 import type { Database } from './database';
+import { aheadEnd, aheadOfEach, aheadOfNext, sendsStatementsAhead } from './pool';
+import { readAuditBatcherOf, type ReadAuditRow } from './read-audit';
 import type { SystemDb } from './system-db';
 
 /** Who acts: written to app.current_actor for the database's own use (e.g. audit triggers). */
@@ -57,14 +59,36 @@ export function takeAtCommit(trx: BranchTransaction): AtCommit[] {
   return list;
 }
 
+const readAudits = new WeakMap<object, ReadAuditRow[]>();
+
+/**
+ * Queues the audit row of a read for the read-audit batch (server/db/read-audit.ts): it is
+ * written after this unit of work ends, in a transaction of its own shared with other reads, and
+ * withBranch returns only once that transaction committed durably. A unit of work that fails
+ * writes none.
+ */
+export function queueReadAudit(trx: BranchTransaction, row: ReadAuditRow): void {
+  const list = readAudits.get(trx);
+  if (list) list.push(row);
+  else readAudits.set(trx, [row]);
+}
+
+/** A unit of work's answer and the read-audit rows it queued, not yet written. */
+export interface Audited<T> {
+  result: T;
+  readAudits: ReadAuditRow[];
+}
+
 /**
  * The one way to reach patient tables: a transaction bound to a branch before its first
  * statement. set_config(..., true) is transaction-local, so a pooled connection cannot carry
  * the branch to its next user; RLS (DESIGN §3) does the filtering, not this code.
  *
- * BEGIN and both set_config calls travel as one simple-protocol message: a unit of work then
- * costs the same round trips as the bare statements in a transaction (bench/rls.ts measures it).
- * The values are inlined only after validation (an integer, and an id of a fixed alphabet).
+ * BEGIN and both set_config calls travel in the same write as the unit of work's first statement
+ * (server/db/pool.ts, statements sent ahead; one simple-protocol message of their own where the
+ * pool's clients cannot): a unit of work then costs the round trips of its own statements plus
+ * its COMMIT. The values are inlined only after validation (an integer, and an id of a fixed
+ * alphabet).
  */
 export async function withBranch<T>(
   db: SystemDb | Kysely<Database>,
@@ -72,17 +96,72 @@ export async function withBranch<T>(
   actor: Actor,
   fn: (trx: BranchTransaction) => Promise<T>,
 ): Promise<T> {
-  if (!Number.isSafeInteger(branchId) || branchId <= 0) throw new Error('withBranch: invalid branch id');
-  if (!ACTOR_ID.test(actor.id)) throw new Error('withBranch: invalid actor id');
-  const begin = sql.raw(
-    `BEGIN; SELECT set_config('app.current_branch', '${branchId}', true), set_config('app.current_actor', '${actor.kind}:${actor.id}', true)`,
-  );
-  const limiter = branchLimiterOf(db);
-  if (limiter) return limiter.run(branchId, () => unitOfWork(db, begin, fn));
-  return unitOfWork(db, begin, fn);
+  const { result, readAudits: rows } = await withBranchUnaudited(db, branchId, actor, fn);
+  // The unit of work has given back its connection and its branch slot: waiting for the batch
+  // holds neither (a batch needs a connection of the same pool).
+  if (rows.length > 0) await appendReadAudits(db, branchId, actor, rows);
+  return result;
 }
 
-async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<unknown>, fn: (trx: BranchTransaction) => Promise<T>): Promise<T> {
+/**
+ * withBranch without writing the read-audit rows the unit of work queued: they are handed back,
+ * for a caller that writes them elsewhere (a read served by a standby: server/db/read-replica.ts).
+ * Its answer must not leave before appendReadAudits has returned for them.
+ */
+export async function withBranchUnaudited<T>(
+  db: SystemDb | Kysely<Database>,
+  branchId: number,
+  actor: Actor,
+  fn: (trx: BranchTransaction) => Promise<T>,
+  options: { readOnly?: boolean } = {},
+): Promise<Audited<T>> {
+  if (!Number.isSafeInteger(branchId) || branchId <= 0) throw new Error('withBranch: invalid branch id');
+  if (!ACTOR_ID.test(actor.id)) throw new Error('withBranch: invalid actor id');
+  const settings = `SELECT set_config('app.current_branch', '${branchId}', true), set_config('app.current_actor', '${actor.kind}:${actor.id}', true)`;
+  const ahead = sendsStatementsAhead(db);
+  const work =
+    options.readOnly && ahead
+      ? () => readOnlyUnit(db, settings, fn)
+      : () => unitOfWork(db, sql.raw(ahead ? aheadOfNext(['BEGIN', settings]) : `BEGIN; ${settings}`), fn);
+  const limiter = branchLimiterOf(db);
+  return limiter ? limiter.run(branchId, work) : work();
+}
+
+/**
+ * A unit of work that only reads, without BEGIN and COMMIT: the branch's settings are sent ahead
+ * of each of its statements, in the same write, and each pair runs as one implicit transaction
+ * (extended protocol, up to the pair's Sync), read-only. Under READ COMMITTED each statement of a
+ * transaction takes its own snapshot anyway, so the statements see what they would have seen in
+ * one; RLS filters every one of them by the same transaction-local setting as in withBranch, which
+ * ends with the statement. A read then costs one round trip per statement. The settings stop at
+ * the end of the unit of work, and the pool drops them at every checkout and release.
+ */
+async function readOnlyUnit<T>(db: SystemDb | Kysely<Database>, settings: string, fn: (trx: BranchTransaction) => Promise<T>): Promise<Audited<T>> {
+  return (db as Kysely<Database>).connection().execute(async (conn) => {
+    await sql.raw(aheadOfEach(`${settings}, set_config('transaction_read_only', 'on', true)`)).execute(conn);
+    let result: T;
+    try {
+      result = await fn(conn as unknown as BranchTransaction);
+    } catch (e) {
+      readAudits.delete(conn);
+      throw e;
+    } finally {
+      await sql.raw(aheadEnd()).execute(conn);
+    }
+    const rows = readAudits.get(conn) ?? [];
+    readAudits.delete(conn);
+    return { result, readAudits: rows };
+  });
+}
+
+/** Writes read-audit rows through the branch's batch on `db` (the primary); resolves once they are durable. */
+export function appendReadAudits(db: SystemDb | Kysely<Database>, branchId: number, actor: Actor, rows: readonly ReadAuditRow[]): Promise<void> {
+  if (!Number.isSafeInteger(branchId) || branchId <= 0) throw new Error('withBranch: invalid branch id');
+  if (!ACTOR_ID.test(actor.id)) throw new Error('withBranch: invalid actor id');
+  return readAuditBatcherOf(db).append(branchId, `${actor.kind}:${actor.id}`, rows);
+}
+
+async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<unknown>, fn: (trx: BranchTransaction) => Promise<T>): Promise<Audited<T>> {
   return (db as Kysely<Database>).connection().execute(async (conn) => {
     await begin.execute(conn);
     let result: T;
@@ -91,9 +170,12 @@ async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<
       // the domain code can observe; the type says so.
       result = await fn(conn as unknown as BranchTransaction);
     } catch (e) {
+      readAudits.delete(conn);
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       throw e;
     }
+    const rows = readAudits.get(conn) ?? [];
+    readAudits.delete(conn);
     try {
       // COMMIT of an aborted transaction answers ROLLBACK without an error: a unit of work that
       // swallowed a database error would be acknowledged and lost. The SELECT before it fails in
@@ -108,6 +190,6 @@ async function unitOfWork<T>(db: SystemDb | Kysely<Database>, begin: RawBuilder<
       await sql.raw('ROLLBACK').execute(conn).catch(() => {});
       throw e;
     }
-    return result;
+    return { result, readAudits: rows };
   });
 }

@@ -51,7 +51,7 @@ function toFhir(c: StoreContext, r: Selected): Resource {
   if (r.identifier_value) res.identifier = [r.identifier_system ? { system: r.identifier_system, value: r.identifier_value } : { value: r.identifier_value }];
   res.status = r.status;
   if (r.category.length > 0) res.category = r.category.map((code) => ({ coding: [{ system: SYSTEMS.observationCategory, code }] }));
-  res.code = r.loinc ? { coding: [{ system: r.code_system || undefined, code: r.loinc, display: r.display }], text: r.display } : { text: r.display };
+  res.code = r.loinc ? { coding: [coding(r.code_system, r.loinc, r.display)], text: r.display } : { text: r.display };
   if (r.patient_id) res.subject = { reference: `Patient/${r.patient_id}` };
   else if (r.subject_mrn) res.subject = { identifier: { system: mrnSystem(c.config, c.branchCode), value: r.subject_mrn } };
   if (r.effective_end) res.effectivePeriod = { start: r.effective_at.toISOString(), end: r.effective_end.toISOString() };
@@ -69,12 +69,20 @@ function toFhir(c: StoreContext, r: Selected): Resource {
   const components = (r.components as ObservationComponent[] | null) ?? [];
   if (components.length > 0) {
     res.component = components.map((comp) => {
-      const out: Record<string, unknown> = { code: { coding: [{ system: comp.system || undefined, code: comp.code, display: comp.display ?? undefined }] } };
+      const out: Record<string, unknown> = { code: { coding: [coding(comp.system, comp.code, comp.display)] } };
       valueOf(out, comp);
       return out;
     });
   }
-  return JSON.parse(JSON.stringify(res)) as Resource;
+  return res;
+}
+
+/** A coding without the elements it lacks (a resource holds no undefined values: it is compared and stored as JSON). */
+function coding(system: string | null | undefined, code: string, display: string | null | undefined): { system?: string; code: string; display?: string } {
+  // Built in the order the elements are written (system, code, display), as JSON keeps it.
+  const c: { system?: string; code: string; display?: string } = system ? { system, code } : { code };
+  if (display !== null && display !== undefined) c.display = display;
+  return c;
 }
 
 const condition = patientTimeCondition('effective_at', tokenParam);
