@@ -94,6 +94,8 @@ export async function run(): Promise<Record<string, Figure>> {
   const rawUrl = new URL(adminUrl());
   rawUrl.pathname = `/${t.name}`;
   const raw = new pg.Pool({ connectionString: rawUrl.toString(), max: POOL });
+  // An idle connection ended by the database (a restart, an administrator) must not end the run.
+  raw.on('error', () => {});
   await raw.query('CHECKPOINT');
   const total = Number((await raw.query('SELECT count(*) AS n FROM observations')).rows[0].n);
   const targets = (await raw.query<{ branch_id: number; id: string }>('SELECT branch_id, id FROM patients ORDER BY random() LIMIT 5000')).rows.map((r, i) => ({
