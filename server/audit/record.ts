@@ -37,7 +37,7 @@ export async function recordAudit(trx: BranchTransaction, _actor: Actor, event: 
 }
 
 /**
- * The audit row of a read (search, read, pull): written after the unit of work, by the branch's
+ * The audit row of a read (search, read, pull): written after the unit of work, by the server's
  * read-audit batch (server/db/read-audit.ts), which appends the rows of concurrent reads to the
  * chain in one transaction and one durable commit. withBranch returns only once that commit is on
  * disk, so before the answer leaves: a crash cannot lose the record of a read someone was

@@ -154,7 +154,7 @@ async function readOnlyUnit<T>(db: SystemDb | Kysely<Database>, settings: string
   });
 }
 
-/** Writes read-audit rows through the branch's batch on `db` (the primary); resolves once they are durable. */
+/** Writes read-audit rows through the read-audit batch of `db` (the primary); resolves once they are durable. */
 export function appendReadAudits(db: SystemDb | Kysely<Database>, branchId: number, actor: Actor, rows: readonly ReadAuditRow[]): Promise<void> {
   if (!Number.isSafeInteger(branchId) || branchId <= 0) throw new Error('withBranch: invalid branch id');
   if (!ACTOR_ID.test(actor.id)) throw new Error('withBranch: invalid actor id');
