@@ -3,6 +3,7 @@ import type { ApiClientSummary, UserSummary } from '../../contract/console';
 import { consoleApi } from './api';
 import { ConfirmButton } from './Confirm';
 import { refusal, useConsole } from './store';
+import { Panel } from './Panel';
 
 function PasswordForm({ user, onDone }: { user: UserSummary; onDone: (note: string) => void }) {
   const token = useConsole((s) => s.session?.token);
@@ -88,18 +89,7 @@ export function Access() {
     await load();
   };
   return (
-    <section aria-labelledby="access-title">
-      <h2 id="access-title">Users and API clients</h2>
-      {note && (
-        <p role="status" data-testid="access-note">
-          {note}
-        </p>
-      )}
-      {(actionError ?? loadError) && (
-        <p role="alert" className="error">
-          {actionError ?? loadError}
-        </p>
-      )}
+    <Panel id="access" title="Users and API clients" error={actionError ?? loadError} note={note} noteTestId="access-note">
       <h3>Users with a role in {session.branch.name}</h3>
       <table>
         <thead>
@@ -224,6 +214,6 @@ export function Access() {
           ))}
         </tbody>
       </table>
-    </section>
+    </Panel>
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AuditCheckpointList } from '../../contract/console';
 import { consoleApi } from './api';
 import { message, useConsole } from './store';
+import { Panel } from './Panel';
 
 /**
  * The newest signed audit checkpoint of each branch this administrator administers, beside the
@@ -24,18 +25,7 @@ export function Audit() {
   useEffect(() => void load(), [load]);
   if (!token) return null;
   return (
-    <section aria-labelledby="audit-title">
-      <div className="section-head">
-        <h2 id="audit-title">Audit checkpoints</h2>
-        <button type="button" onClick={() => void load()}>
-          Refresh
-        </button>
-      </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+    <Panel id="audit" title="Audit checkpoints" onRefresh={() => void load()} error={error}>
       {data && !data.configured && <p>This server keeps no audit checkpoints (AUDIT_CHECKPOINT_FILE).</p>}
       <table>
         <thead>
@@ -65,6 +55,6 @@ export function Audit() {
           ))}
         </tbody>
       </table>
-    </section>
+    </Panel>
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { FeatureFlag } from '../../contract/flags';
 import { consoleApi } from './api';
 import { message, useConsole } from './store';
+import { Panel } from './Panel';
 
 /** The flags the station honours (main/core delivers them with sync; the renderer reads them from its status). */
 const KNOWN: { key: string; label: string }[] = [
@@ -49,10 +50,8 @@ export function Flags() {
     }
   };
   return (
-    <section aria-labelledby="flags-title">
-      <h2 id="flags-title">Feature flags</h2>
+    <Panel id="flags" title="Feature flags" error={actionError ?? loadError}>
       <p className="muted">A change reaches the branch's online stations within seconds; offline stations get it when they sync.</p>
-      {(actionError ?? loadError) && <p role="alert">{actionError ?? loadError}</p>}
       <table>
         <thead>
           <tr>
@@ -82,6 +81,6 @@ export function Flags() {
           })}
         </tbody>
       </table>
-    </section>
+    </Panel>
   );
 }

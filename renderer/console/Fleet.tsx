@@ -3,6 +3,7 @@ import type { StationSummary } from '../../contract/console';
 import { consoleApi } from './api';
 import { ConfirmButton } from './Confirm';
 import { refusal, useConsole } from './store';
+import { Panel } from './Panel';
 
 const ONLINE_WITHIN_MS = 2 * 60 * 1000;
 
@@ -45,23 +46,7 @@ export function Fleet() {
   const versions = new Map<string, number>();
   for (const s of stations) versions.set(s.appVersion ?? 'unknown', (versions.get(s.appVersion ?? 'unknown') ?? 0) + 1);
   return (
-    <section aria-labelledby="fleet-title">
-      <div className="section-head">
-        <h2 id="fleet-title">Stations ({stations.length})</h2>
-        <button type="button" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      </div>
-      {(error ?? actionError) && (
-        <p role="alert" className="error">
-          {error ?? actionError}
-        </p>
-      )}
-      {note && (
-        <p role="status" data-testid="fleet-note">
-          {note}
-        </p>
-      )}
+    <Panel id="fleet" title={`Stations (${stations.length})`} onRefresh={() => void refresh()} error={error ?? actionError} note={note} noteTestId="fleet-note">
       <p className="versions" aria-label="Versions in the fleet">
         {[...versions.entries()].map(([v, n]) => (
           <span key={v} className="chip">
@@ -109,6 +94,6 @@ export function Fleet() {
           ))}
         </tbody>
       </table>
-    </section>
+    </Panel>
   );
 }

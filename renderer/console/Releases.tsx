@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { RolloutStatus } from '../../contract/releases';
 import { useReleases } from './releases-store';
+import { Panel } from './Panel';
 
 const STATE_LABEL: Record<RolloutStatus['state'], string> = {
   active: 'rolling out',
@@ -198,18 +199,7 @@ export function Releases() {
     return () => clearInterval(timer);
   }, [load]);
   return (
-    <section aria-labelledby="releases-title">
-      <div className="section-head">
-        <h2 id="releases-title">Releases</h2>
-        <button type="button" onClick={() => void load()}>
-          Refresh
-        </button>
-      </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+    <Panel id="releases" title="Releases" onRefresh={() => void load()} error={error}>
       {rollout && <Rollout rollout={rollout} />}
       {noRollout && <p>No rollout on this channel yet (npm run admin -- release …).</p>}
       <h3 id="fleet-versions-title">Versions in the fleet</h3>
@@ -235,6 +225,6 @@ export function Releases() {
           ))}
         </tbody>
       </table>
-    </section>
+    </Panel>
   );
 }
