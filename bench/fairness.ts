@@ -1,8 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateRawNotes } from '../contract/demo/notes';
 import { sanitizeDraftText, STATION_CREDENTIAL_HEADER } from '../contract/sync';
 import { enrolStation } from '../server/admin/credentials';
@@ -19,6 +16,7 @@ import { createPool } from '../server/db/pool';
 import { createSystemDb } from '../server/db/system-db';
 import type pg from 'pg';
 import type { FromClient, ToClient } from './fairness-client';
+import { childClient } from './child-client';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
 
 /*
@@ -47,27 +45,7 @@ const p95 = (v: number[]) => percentile(sortNum(v), 95);
 const p50 = (v: number[]) => percentile(sortNum(v), 50);
 const max = (v: number[]) => Math.max(...v);
 
-/** A client process (bench/fairness-client.ts); `ask` sends one message and waits for the answer named. */
-function client(): { ask<K extends FromClient['op']>(m: ToClient, answer: K): Promise<Extract<FromClient, { op: K }>>; close(): void } {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fairness-client.ts');
-  const child: ChildProcess = fork(file, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return {
-    ask: (m, answer) =>
-      new Promise((resolve, reject) => {
-        const exited = (code: number | null) => reject(new Error(`fairness client exited ${code}`));
-        const on = (r: FromClient) => {
-          if (r.op !== answer) return;
-          child.off('message', on);
-          child.off('exit', exited);
-          resolve(r as never);
-        };
-        child.on('message', on);
-        child.once('exit', exited);
-        child.send(m);
-      }),
-    close: () => child.disconnect(),
-  };
-}
+const client = () => childClient<ToClient, FromClient>('fairness-client.ts');
 
 export async function run(): Promise<Record<string, Figure>> {
   const t = await createTestDatabase({ appPoolSize: 1 });

@@ -1,9 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -15,6 +13,7 @@ import { uuid7 } from '../main/core/uuid7';
 import { openLive } from '../server/sync/sse-client';
 import { startSyncHarness, type SyncHarness } from '../server/testing/sync-harness';
 import { bootstrap, WARD_LABS, WARD_PATIENTS } from './bootstrap';
+import { childClient } from './child-client';
 import { processesCpu, cpuBetween, ownCpu } from './cpu';
 import { FEED_WRITE_MS, FEED_WRITERS, feedWriters } from './feed-writers';
 import { percentile, printFigures, writeResults, type Figure } from './lib';
@@ -70,27 +69,7 @@ export async function run(): Promise<Record<string, Figure>> {
   }
 }
 
-/** A push client process (bench/push-client.ts); `ask` sends one message and waits for the answer named. */
-function pushClient(): { ask<K extends FromPushClient['op']>(m: ToPushClient, answer: K): Promise<Extract<FromPushClient, { op: K }>>; close(): void } {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'push-client.ts');
-  const child: ChildProcess = fork(file, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return {
-    ask: (m, answer) =>
-      new Promise((resolve, reject) => {
-        const exited = (code: number | null) => reject(new Error(`push client exited ${code}`));
-        const on = (r: FromPushClient) => {
-          if (r.op !== answer) return;
-          child.off('message', on);
-          child.off('exit', exited);
-          resolve(r as never);
-        };
-        child.on('message', on);
-        child.once('exit', exited);
-        child.send(m);
-      }),
-    close: () => child.disconnect(),
-  };
-}
+const pushClient = () => childClient<ToPushClient, FromPushClient>('push-client.ts');
 
 async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<string, Figure>> {
   const token = await h.login('dr.north', 'north', h.north1);

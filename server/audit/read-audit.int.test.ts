@@ -11,7 +11,7 @@ import { verifyAuditChains } from './verify';
 
 const actor = { kind: 'client', id: 'lab-7' } as const;
 
-describe('read audit rows sent with the commit', () => {
+describe('read audit rows: in the unit of work\'s branch, on disk before the answer', () => {
   let t: TestDatabase;
   let f: TwoBranches;
   before(async () => {
