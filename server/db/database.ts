@@ -143,6 +143,8 @@ export interface ObservationsTable {
   category: ColumnType<string[], string[] | undefined, string[]>;
   /** The system of `loinc` (the primary code): LOINC unless the result carries no LOINC coding. */
   code_system: ColumnType<string, string | undefined, string>;
+  /** Whether `code` has a coding besides the primary one (kept true by triggers); migration 2026-12-05T0110. */
+  other_codings: ColumnType<boolean, boolean | undefined, boolean>;
   /** Components of a panel (blood pressure): ObservationComponent[] (server/fhir/resources/observation-projection.ts). */
   components: ColumnType<unknown, string | null | undefined, string | null>;
   effective_end: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

@@ -23,6 +23,8 @@ export interface ObservationComponent {
 export interface ObservationColumns {
   loinc: string;
   code_system: string;
+  /** A coding of `code` other than the primary one: only such rows can match a code search through the token index. */
+  other_codings: boolean;
   display: string;
   value_num: number | null;
   value_text: string | null;
@@ -87,6 +89,7 @@ export function projectObservation(res: Resource): ObservationColumns {
   return {
     loinc: primary?.code ?? '',
     code_system: primary?.system ?? '',
+    other_codings: (code?.coding ?? []).some((c) => typeof c.code === 'string' && (c.code !== primary?.code || (c.system ?? '') !== (primary?.system ?? ''))),
     display: displayOf(code, primary?.code ?? null),
     value_num: value.value_num,
     value_text: value.value_text,

@@ -89,10 +89,14 @@ const condition = patientTimeCondition('effective_at', tokenParam);
 
 function tokenParam(name: string, v: { system: string | undefined; code: string }): Condition {
   switch (name) {
-    case 'code':
-      // The primary LOINC code is a column (the index the hot search uses); any other coding is in the token index.
-      if (v.system === SYSTEMS.loinc) return sql<boolean>`(loinc = ${v.code} AND code_system = ${SYSTEMS.loinc})`;
-      return or([v.system === undefined ? sql<boolean>`loinc = ${v.code}` : sql<boolean>`(loinc = ${v.code} AND code_system = ${v.system})`, tokenCondition('Observation', 'code', v)]);
+    case 'code': {
+      // The primary code is a column (the index the hot search uses). Any other coding is in the
+      // token index, and only rows flagged other_codings have one: with that flag (and its partial
+      // index) PostgreSQL answers both arms of the OR from indexes instead of reading every result
+      // of the patient (migration 2026-12-05T0110).
+      const primary = v.system === undefined ? sql<boolean>`loinc = ${v.code}` : sql<boolean>`(loinc = ${v.code} AND code_system = ${v.system})`;
+      return or([primary, sql<boolean>`(other_codings AND ${tokenCondition('Observation', 'code', v)})`]);
+    }
     case 'category':
       // The category codes are a column (what the station reads); a system other than the standard one is matched in the token index.
       if (v.system === undefined || v.system === SYSTEMS.observationCategory) return sql<boolean>`${v.code} = ANY (category)`;
