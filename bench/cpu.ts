@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /*
  * CPU time of processes, from /proc (Linux): what a shared machine's load does not inflate the
@@ -27,29 +27,6 @@ export function processCpu(pid: number): number | null {
 export function ownCpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
-}
-
-/** The postmaster of a backend (its parent), found once: backends of a pool come and go. */
-export function postmasterOf(backendPid: number): number | null {
-  const b = statFields(backendPid);
-  return b ? Number(b[1]) : null;
-}
-
-/**
- * A PostgreSQL cluster's CPU seconds: the postmaster, every live child (backends, background
- * workers) and the children that have exited (the postmaster's cutime/cstime). Backends that
- * come and go between two readings are all counted.
- */
-export function clusterCpu(postmaster: number): number | null {
-  const p = statFields(postmaster);
-  if (!p) return null;
-  let total = (Number(p[11]) + Number(p[12]) + Number(p[13]) + Number(p[14])) / TICKS_PER_SECOND;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const f = statFields(Number(name));
-    if (f && Number(f[1]) === postmaster) total += (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
-  }
-  return total;
 }
 
 /** CPU seconds of each of the given processes that /proc can read. */
