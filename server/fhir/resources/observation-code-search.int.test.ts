@@ -118,19 +118,25 @@ describe('Observation search by code', () => {
       ['code=718-7', 21],
       ['code=HB', 1],
     ] as const) {
+      // Eight times on one connection: the server's connections keep the statement prepared, and
+      // PostgreSQL plans it generically after five executions; both plans must hold.
       const fetched = await withBranch(fx.t.app, fx.f.north.id, { kind: 'client', id: 'test' }, async (trx) => {
-        const before = await tuplesRead(trx);
-        const page = await observationStore.search(
-          { trx, config: DEFAULT_FHIR_CONFIG, branchCode: 'north', identifierSystems: [] },
-          parseSearch('Observation', new URLSearchParams(`patient=${other}&${q}&_count=100`)),
-          null,
-        );
-        assert.equal(page.resources.length, expected, q);
-        return (await tuplesRead(trx)) - before;
+        const reads: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const before = await tuplesRead(trx);
+          const page = await observationStore.search(
+            { trx, config: DEFAULT_FHIR_CONFIG, branchCode: 'north', identifierSystems: [] },
+            parseSearch('Observation', new URLSearchParams(`patient=${other}&${q}&_count=100`)),
+            null,
+          );
+          assert.equal(page.resources.length, expected, q);
+          reads.push((await tuplesRead(trx)) - before);
+        }
+        return reads;
       });
       // Its results plus the patient's one flagged row (read to check its tokens); every result
       // of the patient (101 rows) was read and filtered before the flag.
-      assert.ok(fetched <= expected + 1, `${q}: ${fetched} rows read for ${expected} results`);
+      for (const n of fetched) assert.ok(n <= expected + 1, `${q}: ${fetched.join(', ')} rows read for ${expected} results`);
     }
   });
 });
