@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { generateRawNotes } from '../../contract/demo/notes';
 import { PushResponse, sanitizeDraftText, type Mutation } from '../../contract/sync';
 import { withBranch } from '../db/with-branch';
-import { binaryTextArray, pushArrayParams } from './push';
+import { binaryTextArray, pushArrays } from './push';
 import { draftSave, startSyncHarness, testUuid7, type SyncHarness } from '../testing/sync-harness';
 
 describe('sync push: idempotent, ordered, conflicts kept', () => {
@@ -133,7 +133,7 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
     // Three copies of one scenario on fresh drafts: first saves, a draft saved twice in the batch,
     // an unknown patient, a submit after a first save, an unknown draft; then the whole batch
     // again. The oldest entry point gets the station's shape, the next one the flat records, this
-    // release's the arrays the server sends (pushArrayParams).
+    // release's the arrays the server sends, through the server's own call (pushArrays).
     const user = (await h.t.owner.selectFrom('users').select('id').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).id;
     const p = h.f.north.patientIds;
     const scenario = () => {
@@ -162,14 +162,11 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
     };
     const run = (fn: 'old' | 'set' | 'arrays', batch: Mutation[]) =>
       withBranch(h.t.app, h.f.north.id, { kind: 'user', id: String(user) }, async (trx) => {
-        const a = pushArrayParams(batch);
+        if (fn === 'arrays') return pushArrays(trx, h.north1.id, user, batch);
         const r =
           fn === 'old'
             ? await sql<{ r: unknown }>`SELECT sync_push(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(batch)}::jsonb) AS r`.execute(trx)
-            : fn === 'set'
-              ? await sql<{ r: unknown }>`SELECT sync_push_set(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(flat(batch))}::json) AS r`.execute(trx)
-              : await sql<{ r: unknown }>`SELECT sync_push_arrays(${h.north1.id}::uuid, ${user}::int, ${a.ids}::uuid[], ${a.kinds}::text[],
-                  ${a.drafts}::uuid[], ${a.patients}::uuid[], ${a.texts}::text[], ${a.bases}::int[]) AS r`.execute(trx);
+            : await sql<{ r: unknown }>`SELECT sync_push_set(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(flat(batch))}::json) AS r`.execute(trx);
         return r.rows[0]!.r;
       });
     const s = [scenario(), scenario(), scenario()];

@@ -25,8 +25,7 @@ export async function pushMutations(
   // PostgreSQL stores no U+0000 (text refuses it, and so the whole statement): such a mutation alone is rejected, not the batch.
   const hasNul = mutations.map((m) => 'text' in m.payload && m.payload.text.includes('\u0000'));
   const valid = mutations.filter((_, i) => !hasNul[i]);
-  const r = valid.length ? await pushArrays(trx, stationId, userId, valid) : { rows: [] };
-  const results = r.rows[0]?.results ?? [];
+  const results = valid.length ? await pushArrays(trx, stationId, userId, valid) : [];
   let next = 0;
   const drafts = new Map(
     mutations.map((m, i) => [m.id, hasNul[i] ? ({ id: m.id, status: 'rejected', reason: 'invalid' } as MutationResult) : ({ id: m.id, ...stripNulls(results[next++] ?? {}) } as MutationResult)]),
@@ -70,11 +69,19 @@ function uuidArray(values: readonly (string | undefined)[]): string {
   return `{${values.map((v) => (v === undefined ? 'NULL' : UUID_TEXT.test(v) ? v : unexpected('uuid'))).join(',')}}`;
 }
 
-function pushArrays(trx: BranchTransaction, stationId: string, userId: number, mutations: readonly Mutation[]) {
+/**
+ * Runs sync_push_arrays: one answer per mutation, in batch order. The answers come as one JSON
+ * text (each answer's text joined in the database), parsed once here.
+ */
+export async function pushArrays(trx: BranchTransaction, stationId: string, userId: number, mutations: readonly Mutation[]): Promise<Record<string, unknown>[]> {
   const a = pushArrayParams(mutations);
-  return sql<{ results: Record<string, unknown>[] }>`
-    SELECT sync_push_arrays(${stationId}::uuid, ${userId}::int, ${a.ids}::uuid[], ${a.kinds}::text[], ${a.drafts}::uuid[],
-                            ${a.patients}::uuid[], ${a.texts}::text[], ${a.bases}::int[]) AS results`.execute(trx);
+  const r = await sql<{ results: string }>`
+    SELECT '[' || array_to_string(sync_push_arrays(${stationId}::uuid, ${userId}::int, ${a.ids}::uuid[], ${a.kinds}::text[], ${a.drafts}::uuid[],
+                                                   ${a.patients}::uuid[], ${a.texts}::text[], ${a.bases}::int[])::text[], ',') || ']' AS results`.execute(trx);
+  const results = JSON.parse(r.rows[0]!.results) as Record<string, unknown>[];
+  // array_to_string leaves out a NULL: an answer missing would shift every later one.
+  if (results.length !== mutations.length) throw new Error(`sync_push_arrays answered ${results.length} of ${mutations.length} mutations`);
+  return results;
 }
 
 /**

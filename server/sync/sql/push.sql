@@ -95,19 +95,22 @@ END $$;
  * first saves of drafts the server has not seen (each draft once in the batch, id not applied
  * before, patient known) are applied by one INSERT ... SELECT and recorded by one more; only the
  * rest goes through sync_apply, in batch order. A batch of new drafts thus costs two inserts and
- * no per-mutation call.
+ * no per-mutation call. Answers one jsonb per mutation, in batch order.
  */
-CREATE OR REPLACE FUNCTION sync_push_arrays(p_station uuid, p_user int, ids uuid[], kinds text[], drafts uuid[], patients uuid[], texts text[], bases int[]) RETURNS jsonb
+CREATE OR REPLACE FUNCTION sync_push_arrays(p_station uuid, p_user int, ids uuid[], kinds text[], drafts uuid[], patients uuid[], texts text[], bases int[]) RETURNS jsonb[]
 LANGUAGE plpgsql AS $$
 DECLARE
   b int := NULLIF(current_setting('app.current_branch', true), '')::int;
-  n int := cardinality(ids);
-  res jsonb[];
-  fast jsonb;
-  k int;
+  n int := coalesce(cardinality(ids), 0);
+  res jsonb[] := array_fill(NULL::jsonb, ARRAY[coalesce(cardinality(ids), 0)]);
+  fast_ids uuid[];
+  fast_res jsonb[];
+  answer jsonb;
+  j int := 0;
+  k int := 1;
 BEGIN
-  IF cardinality(kinds) IS DISTINCT FROM n OR cardinality(drafts) IS DISTINCT FROM n OR cardinality(patients) IS DISTINCT FROM n
-     OR cardinality(texts) IS DISTINCT FROM n OR cardinality(bases) IS DISTINCT FROM n THEN
+  IF coalesce(cardinality(kinds), 0) <> n OR coalesce(cardinality(drafts), 0) <> n OR coalesce(cardinality(patients), 0) <> n
+     OR coalesce(cardinality(texts), 0) <> n OR coalesce(cardinality(bases), 0) <> n THEN
     RAISE EXCEPTION 'sync_push_arrays: one element per mutation in every array' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM pg_advisory_xact_lock(7302, h) FROM (
@@ -134,13 +137,26 @@ BEGIN
       FROM ins
     RETURNING id, result
   )
-  -- The answers by mutation id, then read in batch order by key: a join of the batch with rec
-  -- is planned from rec's estimate (one row), and PostgreSQL 18 then scans rec once per
-  -- mutation (500 x 500 rows: most of a batch's database CPU).
-  SELECT jsonb_object_agg(id::text, result) INTO fast FROM rec;
-  res := ARRAY(SELECT fast -> (m.id::text) FROM unnest(ids) WITH ORDINALITY AS m(id, i) ORDER BY m.i);
+  SELECT array_agg(id), array_agg(result) INTO fast_ids, fast_res FROM rec;
+  -- The first saves' answers come back in batch order (inserted ORDER BY i, each insert returning
+  -- its rows as it writes them): placed by one walk along the batch. A join of the batch with
+  -- rec would be planned from rec's estimate (one row), and PostgreSQL 18 then scans rec once
+  -- per mutation (500 x 500 rows); one jsonb object keyed by id cost a sixth of a batch. Were
+  -- the order ever different, the walk would run off the batch and refuse it whole (rolled back,
+  -- retried by the station), never give an answer to the wrong mutation.
+  FOREACH answer IN ARRAY coalesce(fast_res, '{}') LOOP
+    j := j + 1;
+    WHILE k <= n AND ids[k] IS DISTINCT FROM fast_ids[j] LOOP
+      k := k + 1;
+    END LOOP;
+    IF k > n THEN
+      RAISE EXCEPTION 'sync_push_arrays: first saves answered out of batch order' USING ERRCODE = 'internal_error';
+    END IF;
+    res[k] := answer;
+    k := k + 1;
+  END LOOP;
   -- The rest one by one, in batch order (an array element is assigned in place).
-  IF array_position(res, NULL) IS NOT NULL THEN
+  IF j < n THEN
     FOR k IN 1 .. n LOOP
       IF res[k] IS NULL THEN
         res[k] := sync_apply(ids[k], p_station, p_user, kinds[k],
@@ -148,7 +164,7 @@ BEGIN
       END IF;
     END LOOP;
   END IF;
-  RETURN to_jsonb(res);
+  RETURN res;
 END $$;
 
 /*
@@ -171,7 +187,7 @@ BEGIN
     INTO ids, kinds, drafts, patients, texts, bases
     FROM (SELECT * FROM json_to_recordset(p_batch) AS r(i int, id uuid, kind text, draft uuid, patient uuid, text text, base int)
            ORDER BY r.i) x;
-  RETURN sync_push_arrays(p_station, p_user, ids, kinds, drafts, patients, texts, bases);
+  RETURN to_jsonb(sync_push_arrays(p_station, p_user, ids, kinds, drafts, patients, texts, bases));
 END $$;
 
 /*
