@@ -38,6 +38,10 @@ test('the check catches each destructive kind (positive controls)', () => {
     "await db.schema.alterTable('patients').dropColumn('bed').execute();",
     "await db.schema.dropTable('patients').execute();",
     "await db.schema.alterTable('patients').renameTo('people').execute();",
+    // Only the exact statements additive-check.ts permits: another index, or the same one dropped with more, is refused.
+    'await sql`DROP INDEX IF EXISTS patients_ward`.execute(db);',
+    'await sql`DROP INDEX note_drafts_patient`.execute(db);',
+    'await sql`DROP INDEX IF EXISTS note_drafts_patient CASCADE`.execute(db);',
   ];
   for (const b of bad) assert.ok(findNonAdditive(wrap(b)).length > 0, b);
   const good = wrap("await sql`ALTER TABLE patients ADD COLUMN pronouns text`.execute(db); // not DROP TABLE");

@@ -23,6 +23,8 @@ import * as pushWrapsSet from './2026-12-04T0210-push-wraps-set';
 import * as draftsPatientKey from './2026-12-04T0230-drafts-patient-key';
 import * as draftReferences from './2026-12-04T0240-draft-references-per-statement';
 import * as observationOtherCodings from './2026-12-05T0110-observation-other-codings';
+import * as draftsPatientIndex from './2026-12-05T0210-drafts-patient-index';
+import * as pushArrays from './2026-12-05T0220-push-arrays';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -55,4 +57,6 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-04T0230-drafts-patient-key': draftsPatientKey,
   '2026-12-04T0240-draft-references-per-statement': draftReferences,
   '2026-12-05T0110-observation-other-codings': observationOtherCodings,
+  '2026-12-05T0210-drafts-patient-index': draftsPatientIndex,
+  '2026-12-05T0220-push-arrays': pushArrays,
 };

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { generateRawNotes } from '../../contract/demo/notes';
 import { PushResponse, sanitizeDraftText, type Mutation } from '../../contract/sync';
 import { withBranch } from '../db/with-branch';
+import { binaryTextArray, pushArrays } from './push';
 import { draftSave, startSyncHarness, testUuid7, type SyncHarness } from '../testing/sync-harness';
 
 describe('sync push: idempotent, ordered, conflicts kept', () => {
@@ -121,10 +122,18 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
       { numRuns: 25 },
     );
   });
-  test("the previous release's sync_push answers what this release's sync_push_set answers", async () => {
-    // Two copies of one scenario on fresh drafts: first saves, a draft saved twice in the batch,
+  test('the texts go to the database as a binary text[] and arrive as sent', async () => {
+    const texts = ['', 'Zoë – SpO2 97% on 2 L O2, T 37.5 °C\nline two', null, 'a "quoted" {braced} \\ back,slash', '😀 𝄞 中文', 'x'.repeat(70_000)];
+    for (const sent of [texts, [], [null], ['only']]) {
+      const r = await sql<{ a: (string | null)[] }>`SELECT ${binaryTextArray(sent)}::text[] AS a`.execute(h.t.owner);
+      assert.deepEqual(r.rows[0]!.a, sent);
+    }
+  });
+  test("the previous releases' sync_push and sync_push_set answer what this release's sync_push_arrays answers", async () => {
+    // Three copies of one scenario on fresh drafts: first saves, a draft saved twice in the batch,
     // an unknown patient, a submit after a first save, an unknown draft; then the whole batch
-    // again. The old entry point gets the station's shape, the new one the flat records.
+    // again. The oldest entry point gets the station's shape, the next one the flat records, this
+    // release's the arrays the server sends, through the server's own call (pushArrays).
     const user = (await h.t.owner.selectFrom('users').select('id').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).id;
     const p = h.f.north.patientIds;
     const scenario = () => {
@@ -151,27 +160,31 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
       for (const [i, id] of ids.entries()) text = text.replaceAll(id, `#${i}`);
       return JSON.parse(text) as unknown;
     };
-    const run = (fn: 'old' | 'new', batch: Mutation[]) =>
+    const run = (fn: 'old' | 'set' | 'arrays', batch: Mutation[]) =>
       withBranch(h.t.app, h.f.north.id, { kind: 'user', id: String(user) }, async (trx) => {
+        if (fn === 'arrays') return pushArrays(trx, h.north1.id, user, batch);
         const r =
           fn === 'old'
             ? await sql<{ r: unknown }>`SELECT sync_push(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(batch)}::jsonb) AS r`.execute(trx)
             : await sql<{ r: unknown }>`SELECT sync_push_set(${h.north1.id}::uuid, ${user}::int, ${JSON.stringify(flat(batch))}::json) AS r`.execute(trx);
         return r.rows[0]!.r;
       });
-    const a = scenario();
-    const b = scenario();
-    const ids = (s: ReturnType<typeof scenario>) => [...s.d, ...s.batch.map((m) => m.id)];
-    const first = [norm(await run('old', a.batch), ids(a)), norm(await run('new', b.batch), ids(b))];
+    const s = [scenario(), scenario(), scenario()];
+    const ids = (x: ReturnType<typeof scenario>) => [...x.d, ...x.batch.map((m) => m.id)];
+    const all = async () => [norm(await run('old', s[0]!.batch), ids(s[0]!)), norm(await run('set', s[1]!.batch), ids(s[1]!)), norm(await run('arrays', s[2]!.batch), ids(s[2]!))];
+    const first = await all();
     assert.deepEqual(first[0], first[1]);
+    assert.deepEqual(first[0], first[2]);
     assert.deepEqual(
       (first[0] as { status: string }[]).map((x) => x.status),
       ['applied', 'applied', 'applied', 'rejected', 'applied', 'applied', 'rejected'],
     );
-    const again = [norm(await run('old', a.batch), ids(a)), norm(await run('new', b.batch), ids(b))];
+    const again = await all();
     assert.deepEqual(again[0], again[1]);
+    assert.deepEqual(again[0], again[2]);
     assert.ok((again[0] as { status: string }[]).every((x) => x.status === 'duplicate'));
     // An empty batch still answers an empty array.
     assert.deepEqual(await run('old', []), []);
+    assert.deepEqual(await run('arrays', []), []);
   });
 });

@@ -90,33 +90,29 @@ BEGIN
 END $$;
 
 /*
- * The batch as one set (this release's servers call it; sync_push reads the previous release's
- * batches into it). The batch arrives as flat JSON
- * records {i, id, kind, draft, patient, text, base} (i: position from 1) and is parsed once, into
- * one array per field. After the draft locks, first saves of drafts the server has not seen (each
- * draft once in the batch, id not applied before, patient known) are applied by one INSERT ...
- * SELECT and recorded by one more; only the rest goes through sync_apply, in batch order. A
- * batch of new drafts thus costs two inserts and no per-mutation call.
+ * The batch as one set, one array per field in batch order (this release's servers call it; texts
+ * arrive as a binary text[], copied by the database instead of parsed). After the draft locks,
+ * first saves of drafts the server has not seen (each draft once in the batch, id not applied
+ * before, patient known) are applied by one INSERT ... SELECT and recorded by one more; only the
+ * rest goes through sync_apply, in batch order. A batch of new drafts thus costs two inserts and
+ * no per-mutation call. Answers one jsonb per mutation, in batch order.
  */
-CREATE OR REPLACE FUNCTION sync_push_set(p_station uuid, p_user int, p_batch json) RETURNS jsonb
+CREATE OR REPLACE FUNCTION sync_push_arrays(p_station uuid, p_user int, ids uuid[], kinds text[], drafts uuid[], patients uuid[], texts text[], bases int[]) RETURNS jsonb[]
 LANGUAGE plpgsql AS $$
 DECLARE
   b int := NULLIF(current_setting('app.current_branch', true), '')::int;
-  ids uuid[];
-  kinds text[];
-  drafts uuid[];
-  patients uuid[];
-  texts text[];
-  bases int[];
-  res jsonb[];
-  fast jsonb;
-  k int;
+  n int := coalesce(cardinality(ids), 0);
+  res jsonb[] := array_fill(NULL::jsonb, ARRAY[coalesce(cardinality(ids), 0)]);
+  fast_ids uuid[];
+  fast_res jsonb[];
+  answer jsonb;
+  j int := 0;
+  k int := 1;
 BEGIN
-  -- One sort, then the aggregates take the rows in that order.
-  SELECT array_agg(x.id), array_agg(x.kind), array_agg(x.draft), array_agg(x.patient), array_agg(x.text), array_agg(x.base)
-    INTO ids, kinds, drafts, patients, texts, bases
-    FROM (SELECT * FROM json_to_recordset(p_batch) AS r(i int, id uuid, kind text, draft uuid, patient uuid, text text, base int)
-           ORDER BY r.i) x;
+  IF coalesce(cardinality(kinds), 0) <> n OR coalesce(cardinality(drafts), 0) <> n OR coalesce(cardinality(patients), 0) <> n
+     OR coalesce(cardinality(texts), 0) <> n OR coalesce(cardinality(bases), 0) <> n THEN
+    RAISE EXCEPTION 'sync_push_arrays: one element per mutation in every array' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
   PERFORM pg_advisory_xact_lock(7302, h) FROM (
     SELECT DISTINCT hashtext(d::text) AS h FROM unnest(drafts) AS d WHERE d IS NOT NULL ORDER BY 1) locks;
   WITH batch AS (
@@ -141,21 +137,57 @@ BEGIN
       FROM ins
     RETURNING id, result
   )
-  -- The answers by mutation id, then read in batch order by key: a join of the batch with rec
-  -- is planned from rec's estimate (one row), and PostgreSQL 18 then scans rec once per
-  -- mutation (500 x 500 rows: most of a batch's database CPU).
-  SELECT jsonb_object_agg(id::text, result) INTO fast FROM rec;
-  res := ARRAY(SELECT fast -> (m.id::text) FROM unnest(ids) WITH ORDINALITY AS m(id, i) ORDER BY m.i);
+  SELECT array_agg(id), array_agg(result) INTO fast_ids, fast_res FROM rec;
+  -- The first saves' answers come back in batch order (inserted ORDER BY i, each insert returning
+  -- its rows as it writes them): placed by one walk along the batch. A join of the batch with
+  -- rec would be planned from rec's estimate (one row), and PostgreSQL 18 then scans rec once
+  -- per mutation (500 x 500 rows); one jsonb object keyed by id cost a sixth of a batch. Were
+  -- the order ever different, the walk would run off the batch and refuse it whole (rolled back,
+  -- retried by the station), never give an answer to the wrong mutation.
+  FOREACH answer IN ARRAY coalesce(fast_res, '{}') LOOP
+    j := j + 1;
+    WHILE k <= n AND ids[k] IS DISTINCT FROM fast_ids[j] LOOP
+      k := k + 1;
+    END LOOP;
+    IF k > n THEN
+      RAISE EXCEPTION 'sync_push_arrays: first saves answered out of batch order' USING ERRCODE = 'internal_error';
+    END IF;
+    res[k] := answer;
+    k := k + 1;
+  END LOOP;
   -- The rest one by one, in batch order (an array element is assigned in place).
-  IF array_position(res, NULL) IS NOT NULL THEN
-    FOR k IN 1 .. cardinality(ids) LOOP
+  IF j < n THEN
+    FOR k IN 1 .. n LOOP
       IF res[k] IS NULL THEN
         res[k] := sync_apply(ids[k], p_station, p_user, kinds[k],
           jsonb_build_object('draftId', drafts[k], 'patientId', patients[k], 'text', texts[k], 'baseVersion', bases[k]));
       END IF;
     END LOOP;
   END IF;
-  RETURN to_jsonb(res);
+  RETURN res;
+END $$;
+
+/*
+ * The batch as flat JSON records {i, id, kind, draft, patient, text, base} (i: position from 1),
+ * parsed once into sync_push_arrays' arrays and answered by it. The previous release's servers
+ * call it, and sync_push reads its batches into it.
+ */
+CREATE OR REPLACE FUNCTION sync_push_set(p_station uuid, p_user int, p_batch json) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+  ids uuid[];
+  kinds text[];
+  drafts uuid[];
+  patients uuid[];
+  texts text[];
+  bases int[];
+BEGIN
+  -- One sort, then the aggregates take the rows in that order.
+  SELECT array_agg(x.id), array_agg(x.kind), array_agg(x.draft), array_agg(x.patient), array_agg(x.text), array_agg(x.base)
+    INTO ids, kinds, drafts, patients, texts, bases
+    FROM (SELECT * FROM json_to_recordset(p_batch) AS r(i int, id uuid, kind text, draft uuid, patient uuid, text text, base int)
+           ORDER BY r.i) x;
+  RETURN to_jsonb(sync_push_arrays(p_station, p_user, ids, kinds, drafts, patients, texts, bases));
 END $$;
 
 /*
