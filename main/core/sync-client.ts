@@ -44,6 +44,8 @@ export interface SyncClientOptions {
   onReleaseSignal?(signal: ReleaseSignal): void;
   /** The branch's feature flags, with the last page of a pull. */
   onFlags?(flags: FeatureFlag[]): void;
+  /** A round ended, whether it reached the server or not (the station then derives owed offline verifiers). */
+  onRoundEnd?(): void;
 }
 
 export interface SyncClient {
@@ -149,6 +151,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       ensureLive();
     })().finally(() => {
       running = null;
+      o.onRoundEnd?.();
     });
     return running;
   };
