@@ -132,9 +132,9 @@ export function createStation(options: StationOptions): StationCore {
     logout: (t) => (server() ?? unenrolled).logout(t),
     push: (t, m, s) => (server() ?? unenrolled).push(t, m, s),
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
-    pullRows: (t, c, l, s) => {
+    pullRows: (t, c, l, s, h) => {
       const to = server() ?? unenrolled;
-      return to.pullRows ? to.pullRows(t, c, l, s) : Promise.reject(new ServerError(404, 'not_found'));
+      return to.pullRows ? to.pullRows(t, c, l, s, h) : Promise.reject(new ServerError(404, 'not_found'));
     },
     live: (t, f, s, r) => (server() ?? unenrolled).live(t, f, s, r),
   };
