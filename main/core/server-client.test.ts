@@ -19,7 +19,8 @@ describe('server client: the rows pull over node:http', () => {
     { seq: '5', entity: 'observation', id: randomUUID(), patientId: patient, data: JSON.stringify({ patient_id: patient, unit: 'µmol/L', value_num: 71 }) },
   ];
   const page = Buffer.from(`{"cursor":"5","more":false,"count":2}\n${rows.map(feedRowLine).join('\n')}\n`, 'utf8');
-  let mode: 'page' | 'cut' | 'stall' | 'missing' = 'page';
+  let mode: 'page' | 'cut' | 'stall' | 'missing' | 'slow' = 'page';
+  let release = () => {};
   const seen: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((req, res) => {
     seen.push(req.headers);
@@ -29,6 +30,12 @@ describe('server client: the rows pull over node:http', () => {
       // Announces the whole page, sends half of it, and drops the connection.
       res.writeHead(200, { 'content-type': 'text/x-feed-rows; charset=utf-8', 'content-length': String(page.length) });
       res.write(page.subarray(0, page.length >> 1), () => res.socket?.destroy());
+    } else if (mode === 'slow') {
+      // The header line (and a little more) first; the rest once the test says so.
+      res.writeHead(200, { 'content-type': 'text/x-feed-rows; charset=utf-8' });
+      const cut = page.indexOf(0x0a) + 5;
+      res.write(page.subarray(0, cut));
+      release = () => res.end(page.subarray(cut));
     } else if (mode === 'stall') {
       res.writeHead(200, { 'content-type': 'text/x-feed-rows; charset=utf-8' });
       res.write(page.subarray(0, 10));
@@ -59,6 +66,22 @@ describe('server client: the rows pull over node:http', () => {
     const h = seen.at(-1)!;
     assert.equal(h.authorization, 'Bearer user-token');
     assert.equal(h['x-station-credential'], 'station-credential');
+  });
+
+  test('the header line is handed over as soon as it is in, before the rest of the page', async () => {
+    mode = 'slow';
+    const client = createServerClient(base, 'station-credential', 2000);
+    const headers: { cursor: string; more: boolean }[] = [];
+    let whole = false;
+    const call = client.pullRows!('t', '0', 100, undefined, (h) => {
+      headers.push(h);
+      // The rest of the page is sent only now: the header came first.
+      assert.equal(whole, false);
+      release();
+    });
+    const got = await call.then((p) => ((whole = true), p));
+    assert.deepEqual(headers.map((h) => ({ cursor: h.cursor, more: h.more })), [{ cursor: '5', more: false }]);
+    assert.equal(got.rows.length, 2);
   });
 
   test('an answer cut short, a stalled one and an aborted call are network failures', async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LoginRequest, LoginResponse } from '../../contract/auth';
 import { createServerApiClient, serverApi, serverPath, type ServerApiClient } from '../../contract/server-api';
-import { LiveEvent, parsePullRowsBytes, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PullRowsPage, type PushResponse } from '../../contract/sync';
+import { LiveEvent, parsePullRowsBytes, PullRowsHeader, STATION_CREDENTIAL_HEADER, type Mutation, type PullResponse, type PullRowsPage, type PushResponse } from '../../contract/sync';
 import { HEALTH_RECORDED_HEADER, ReleaseSignal, STATION_HEALTH_HEADER, STATION_VERSION_HEADER } from '../../contract/releases';
 import type { Health } from './health';
 
@@ -35,14 +35,25 @@ export interface ServerClient {
   /**
    * The same page as feed rows (each row's data as the server's JSON text, stored without being
    * parsed here). A ServerError 404: the server predates it (pull JSON). Optional: test doubles
-   * may offer pull alone.
+   * may offer pull alone. `onHeader`: called once with the page's header line (its cursor and
+   * whether more follows) as soon as it has arrived, before the rest of the page; the page itself
+   * is checked whole when it resolves.
    */
-  pullRows?(token: string, cursor: string, limit: number, signal?: AbortSignal): Promise<PullRowsPage<string | Uint8Array>>;
+  pullRows?(token: string, cursor: string, limit: number, signal?: AbortSignal, onHeader?: (header: PullRowsHeader) => void): Promise<PullRowsPage<string | Uint8Array>>;
   /**
    * Server-sent events: calls onCursor per feed event, onSignal per release signal (a release,
    * rollback or flag change), until the abort signal fires or the stream ends.
    */
   live(token: string, onCursor: (cursor: string) => void, signal: AbortSignal, onSignal?: (s: ReleaseSignal) => void): Promise<void>;
+}
+
+function safeHeader(line: Buffer): PullRowsHeader | null {
+  try {
+    const h = PullRowsHeader.safeParse(JSON.parse(line.toString('utf8')));
+    return h.success ? h.data : null;
+  } catch {
+    return null;
+  }
 }
 
 const utf8 = (b: Uint8Array, start: number, end: number) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', start, end);
@@ -68,12 +79,27 @@ const fromFetch = (res: Response): Answer => ({
  * on the station's one thread, which also seals and writes the pages). The signal covers the
  * body too, as fetch's does; a body cut short fails (`complete` is false or the stream errs).
  */
-function getBytes(url: URL, headers: Record<string, string>, signal: AbortSignal, agent: http.Agent): Promise<Answer> {
+function getBytes(url: URL, headers: Record<string, string>, signal: AbortSignal, agent: http.Agent, onFirstLine?: (line: Buffer) => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent, signal }, (res) => {
+      // The first line of a 200 answer, handed over as soon as it is in (a rows page's header).
+      let firstLine = onFirstLine && res.statusCode === 200 ? onFirstLine : null;
+      let received = 0;
       const body = new Promise<Buffer>((done, fail) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          if (!firstLine) return;
+          const nl = c.indexOf(0x0a);
+          received += c.length;
+          if (nl < 0) {
+            if (received > 65_536) firstLine = null;
+            return;
+          }
+          const give = firstLine;
+          firstLine = null;
+          give(Buffer.concat(chunks).subarray(0, received - c.length + nl));
+        });
         res.on('end', () => (res.complete ? done(Buffer.concat(chunks)) : fail(new Error('answer cut off'))));
         res.on('error', fail);
       });
@@ -101,7 +127,7 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
    * `sync`: a push or pull, which carries the station's version and, when due, its health report.
    * `rows`: a GET of a rows page, through node:http, read as bytes (parsePullRowsBytes).
    */
-  const call = async (path: string, init: RequestInit, token?: string, signal?: AbortSignal, sync = false, rows = false): Promise<unknown> => {
+  const call = async (path: string, init: RequestInit, token?: string, signal?: AbortSignal, sync = false, rows = false, onFirstLine?: (line: Buffer) => void): Promise<unknown> => {
     const report = sync ? (health?.take() ?? null) : null;
     const headers: Record<string, string> = {
       [STATION_CREDENTIAL_HEADER]: credential,
@@ -112,7 +138,7 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     };
     const attempt = (): Promise<Answer> => {
       const limit = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-      return rows ? getBytes(new URL(`${base}${path}`), headers, limit, agent) : fetch(`${base}${path}`, { ...init, headers, signal: limit }).then(fromFetch);
+      return rows ? getBytes(new URL(`${base}${path}`), headers, limit, agent, onFirstLine) : fetch(`${base}${path}`, { ...init, headers, signal: limit }).then(fromFetch);
     };
     let res: Answer;
     try {
@@ -154,9 +180,19 @@ export function createServerClient(baseUrl: string, credential: string, timeoutM
     async pull(token, cursor, limit, signal) {
       return serverApi.syncPull.output.parse(await call(serverPath('syncPull', { query: { cursor, limit } }), { method: serverApi.syncPull.method }, token, signal, true));
     },
-    async pullRows(token, cursor, limit, signal) {
+    async pullRows(token, cursor, limit, signal, onHeader) {
       const path = serverPath('syncPullRows', { query: { cursor, limit } });
-      return (await call(path, { method: serverApi.syncPullRows.method }, token, signal, true, true)) as PullRowsPage<Uint8Array>;
+      let told = false;
+      const onFirstLine = onHeader
+        ? (line: Buffer) => {
+            // A header that does not read is ignored here: the whole page is refused when parsed.
+            const header = told ? null : safeHeader(line);
+            if (!header) return;
+            told = true;
+            onHeader(header);
+          }
+        : undefined;
+      return (await call(path, { method: serverApi.syncPullRows.method }, token, signal, true, true, onFirstLine)) as PullRowsPage<Uint8Array>;
     },
     async live(token, onCursor, signal, onSignal) {
       let res: Response;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SessionUser } from '../../contract/auth';
 import type { Store } from './store';
 import { StationError } from './errors';
@@ -33,6 +34,13 @@ export interface Sessions {
   unlock(password: string): Promise<CurrentUser>;
   lock(): void;
   signOut(): Promise<void>;
+  /**
+   * Derives the offline verifiers still owed by this launch's online sign-ins (one scrypt each)
+   * and stores them; resolves when they are stored. The station calls it once the sign-in's
+   * first sync round has ended (the ward is usable), at the latest a few seconds after the sign-in,
+   * and before closing; unlock, sign-out and offline sign-in wait for it themselves.
+   */
+  settle(): Promise<void>;
   /** Server tokens of users signed in during this launch, for pushing their own outbox items. */
   tokenFor(userId: number): string | null;
   dropToken(userId: number): void;
@@ -55,13 +63,26 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
   const tokens = new Map<number, string>();
   const windowMs = offlineUnlockHours * 3_600_000;
 
+  /**
+   * Offline verifiers owed by online sign-ins of this launch, by user: the password stays in
+   * memory until its scrypt has run (`settle`). The user's row holds a `pending$…` marker
+   * instead of a verifier meanwhile, which no password matches: a station stopped before the
+   * verifier was stored refuses that user offline, as one that never saw their online sign-in.
+   */
+  const owed = new Map<number, { derive: () => Promise<void>; done: Promise<void> | null }>();
+  const settle = async (userId?: number): Promise<void> => {
+    const due = userId === undefined ? [...owed.values()] : [owed.get(userId)].filter((x) => x !== undefined);
+    await Promise.all(due.map((d) => (d.done ??= d.derive())));
+  };
+
   const localUser = (username: string, branch: string) =>
     store.prepare('SELECT user_id, profile, verifier, token_box, verified_until FROM local_users WHERE username = ? AND branch_code = ?').get(username.trim(), branch) as
       | LocalUserRow
       | undefined;
 
   async function offline(username: string, password: string, branch: string): Promise<CurrentUser> {
-    const row = localUser(username, branch);
+    await settle();
+    const row = usable(localUser(username, branch));
     const key = row ? await checkVerifier(password, row.verifier) : await checkVerifier(password, DUMMY_VERIFIER);
     if (!row || !key) throw new StationError('unauthorized', 'invalid username, password or branch');
     if (row.verified_until < now()) throw new StationError('offline', 'offline sign-in has expired: sign in while the server is reachable');
@@ -82,23 +103,35 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
     async signIn(username, password, branch) {
       const client = server();
       let next: CurrentUser;
-      // The offline verifier (one scrypt) is derived while the server checks the password (its
-      // own scrypt): one after the other, they were a quarter of a new station's bootstrap. It is
-      // kept only when the server accepts the password.
-      const verifying = client ? createVerifier(password) : null;
-      verifying?.catch(() => {});
       try {
-        if (!client || !verifying) throw new NetworkError('not enrolled');
+        if (!client) throw new NetworkError('not enrolled');
         const r = await client.login({ username, password, branch });
-        const { verifier, key } = await verifying;
+        // The offline verifier (one scrypt, as long as the server's check) is owed, not derived
+        // here: the user waits for the server's check only, and the verifier is derived once the
+        // ward is usable (settle). Until it is stored, the row's verifier is a marker that no
+        // password matches, and its token box is empty.
+        const marker = `pending$${randomBytes(12).toString('base64')}`;
         store
           .prepare(
             `INSERT INTO local_users (user_id, username, branch_code, profile, verifier, token_box, verified_until, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, branch_code = excluded.branch_code, profile = excluded.profile,
                verifier = excluded.verifier, token_box = excluded.token_box, verified_until = excluded.verified_until, updated_at = excluded.updated_at`,
           )
-          .run(r.user.id, r.user.username, r.branch.code, JSON.stringify(r.user), verifier, seal(key, r.token), now() + windowMs, now());
+          .run(r.user.id, r.user.username, r.branch.code, JSON.stringify(r.user), marker, now() + windowMs, now());
+        const derive = async () => {
+          try {
+            const { verifier, key } = await createVerifier(password);
+            // Only over this sign-in's own marker: a later sign-in of the same user owes its own.
+            store.prepare('UPDATE local_users SET verifier = ?, token_box = ? WHERE user_id = ? AND verifier = ?').run(verifier, seal(key, r.token), r.user.id, marker);
+          } catch {
+            // The marker stays: offline sign-in is refused until the next online one.
+          } finally {
+            if (owed.get(r.user.id) === entry) owed.delete(r.user.id);
+          }
+        };
+        const entry = { derive, done: null };
+        owed.set(r.user.id, entry);
         tokens.set(r.user.id, r.token);
         next = { user: r.user, branchCode: r.branch.code, mode: 'online' };
       } catch (e) {
@@ -106,7 +139,8 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
         if (e instanceof ServerError && e.status === 429) {
           // The server slows this name down (someone typed wrong passwords here). A user who
           // signed in here recently still gets in with the local verifier, offline, and is told.
-          const row = localUser(username, branch);
+          await settle();
+          const row = usable(localUser(username, branch));
           if (!row || row.verified_until < now()) {
             throw new StationError('unauthorized', e.detail || 'too many sign-in attempts: wait a few minutes and try again; if you have forgotten your password, call IT support');
           }
@@ -128,6 +162,8 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
       if (!current) throw new StationError('unauthorized', 'sign in first');
       // Five wrong passwords at a locked screen end the session: the next person signs in afresh.
       if (unlockFailures >= MAX_UNLOCK_FAILURES) throw new StationError('unauthorized', 'too many wrong passwords: sign in again');
+      await settle(current.user.id);
+      if (!current) throw new StationError('unauthorized', 'sign in first');
       const row = store.prepare('SELECT verifier, verified_until FROM local_users WHERE user_id = ?').get(current.user.id) as LocalUserRow | undefined;
       if (!row || !(await checkVerifier(password, row.verifier))) {
         unlockFailures++;
@@ -149,6 +185,9 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
     },
     async signOut() {
       if (!current) return;
+      // The verifier is stored first, so that this user can still sign in offline here later.
+      await settle(current.user.id);
+      if (!current) return;
       const id = current.user.id;
       const token = tokens.get(id);
       current = null;
@@ -159,10 +198,14 @@ export function createSessions(store: Store, server: () => ServerClient | null, 
       tokens.delete(id);
       if (token) await server()?.logout(token).catch(() => {});
     },
+    settle: () => settle(),
     tokenFor: (userId) => tokens.get(userId) ?? null,
     dropToken: (userId) => void tokens.delete(userId),
   };
 }
+
+/** A row whose verifier is stored (not a sign-in's pending marker), else undefined. */
+const usable = (row: LocalUserRow | undefined) => (row?.verifier.startsWith('scrypt$') ? row : undefined);
 
 /** Checked when the username is unknown here, so that the answer takes the same time. */
 const DUMMY_VERIFIER = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -74,6 +74,9 @@ export interface StationCore {
   close(): Promise<void>;
 }
 
+/** The longest an online sign-in's offline verifier waits for a sync round to end (session.ts: settle). */
+const VERIFIER_AT_LATEST_MS = 5_000;
+
 /** Calls a renderer makes on its own (at start, and when an event says something changed): they do not count as someone using the station. */
 const PASSIVE_CALLS = new Set<StationCall>(['status', 'syncStatus', 'updateStatus', 'getFlags', 'listOutbox', 'listRejected']);
 
@@ -129,9 +132,9 @@ export function createStation(options: StationOptions): StationCore {
     logout: (t) => (server() ?? unenrolled).logout(t),
     push: (t, m, s) => (server() ?? unenrolled).push(t, m, s),
     pull: (t, c, l, s) => (server() ?? unenrolled).pull(t, c, l, s),
-    pullRows: (t, c, l, s) => {
+    pullRows: (t, c, l, s, h) => {
       const to = server() ?? unenrolled;
-      return to.pullRows ? to.pullRows(t, c, l, s) : Promise.reject(new ServerError(404, 'not_found'));
+      return to.pullRows ? to.pullRows(t, c, l, s, h) : Promise.reject(new ServerError(404, 'not_found'));
     },
     live: (t, f, s, r) => (server() ?? unenrolled).live(t, f, s, r),
   };
@@ -154,6 +157,8 @@ export function createStation(options: StationOptions): StationCore {
       if (JSON.stringify(readFlags(store).flags) !== before) events.emit('featureFlags', { flags: flags.map((f) => ({ key: f.key, enabled: f.enabled, value: f.value })) });
     },
     onChange: () => events.poke(),
+    // The ward is usable (or the server unreachable): the offline verifiers owed by sign-ins are derived now.
+    onRoundEnd: () => void sessions.settle(),
     ...options.sync,
   });
   const refreshInfo = async () => {
@@ -266,9 +271,13 @@ export function createStation(options: StationOptions): StationCore {
       // An enrolled station knows its branch: the user is not asked for it.
       const code = branch ?? storedStationInfo(store)?.branch.code ?? (await refreshInfo())?.branch.code;
       if (!code) throw new StationError('bad_request', 'This station has not reached its server yet: enter the branch code, or ask IT to check the network.');
-      await sessions.signIn(username, password, code);
+      const who = await sessions.signIn(username, password, code);
       void refreshInfo().catch(() => null);
       sync.kick();
+      // An online sign-in owes its offline verifier (sessions.settle): derived when the next sync
+      // round ends, so that its scrypt does not delay the user or the ward's first pull, or after
+      // VERIFIER_AT_LATEST_MS if no round ends before (no automatic sync, a long bootstrap).
+      if (who.mode === 'online') setTimeout(() => void sessions.settle(), VERIFIER_AT_LATEST_MS).unref();
       return status();
     },
     async unlock({ password }) {
@@ -395,6 +404,8 @@ export function createStation(options: StationOptions): StationCore {
       events.close();
       await dictations.stop();
       await sync.stop();
+      // Owed offline verifiers are stored before the store closes (one scrypt at most per user).
+      await sessions.settle();
       checkpointStore(store);
       store.close();
     },

@@ -85,6 +85,39 @@ describe('sync client: pulling feed rows', () => {
     db.close();
   });
 
+  test('the next page is asked for as soon as a page\'s header line is in; a header unlike its page is not used', async () => {
+    const db = openStore(path.join(dir, 'early.db'), { storeKey: key });
+    const calls: string[] = [];
+    // Pages after cursor 0, 4 and 9; the page after 4 announces a wrong cursor in its header.
+    // Each page's header line comes `head` ms after it was asked for, the whole page `whole` ms.
+    const pages: Record<string, { page: PullRowsPage; header: { cursor: string; more: boolean; count: number }; head: number; whole: number }> = {
+      '0': { page: { rows: rows.slice(0, 1), cursor: '4', more: true }, header: { cursor: '4', more: true, count: 1 }, head: 1, whole: 10 },
+      '4': { page: { rows: rows.slice(1, 2), cursor: '6', more: true }, header: { cursor: '5', more: true, count: 1 }, head: 15, whole: 30 },
+      '5': { page: { rows: [], cursor: '6', more: true }, header: { cursor: '6', more: true, count: 1 }, head: 1, whole: 40 },
+      '6': { page: { rows: rows.slice(2), cursor: '9', more: false }, header: { cursor: '9', more: false, count: 1 }, head: 1, whole: 10 },
+    };
+    const s = client(db, {
+      ...server({}, []),
+      pullRows: (_t, cursor, _l, _s, onHeader) => {
+        calls.push(`ask ${cursor}`);
+        const { page, header, head, whole } = pages[cursor]!;
+        return new Promise((resolve) => {
+          setTimeout(() => onHeader?.(header), head);
+          setTimeout(() => (calls.push(`in ${cursor}`), resolve(page)), whole);
+        });
+      },
+    });
+    await s.syncNow();
+    // Page 4 is asked for when page 0's header is in, before page 0; page 4's header names the
+    // wrong cursor (5): its early request is dropped, and the page after 4 is asked for by its own cursor.
+    assert.deepEqual(calls.slice(0, 7), ['ask 0', 'ask 4', 'in 0', 'ask 5', 'in 4', 'ask 6', 'in 6']);
+    assert.equal(getCursor(db), '9');
+    assert.equal(cachedRows(db, 'observation', patient)[0]!.value_num, 12.5);
+    assert.equal(listDrafts(db, 4, patient)[0]?.text, 'draft text');
+    await s.stop();
+    db.close();
+  });
+
   test('a server without the rows answer (404) is pulled as JSON, and not asked for rows again', async () => {
     const db = openStore(path.join(dir, 'json.db'), { storeKey: key });
     const calls: string[] = [];

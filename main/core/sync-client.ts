@@ -44,6 +44,8 @@ export interface SyncClientOptions {
   onReleaseSignal?(signal: ReleaseSignal): void;
   /** The branch's feature flags, with the last page of a pull. */
   onFlags?(flags: FeatureFlag[]): void;
+  /** A round ended, whether it reached the server or not (the station then derives owed offline verifiers). */
+  onRoundEnd?(): void;
 }
 
 export interface SyncClient {
@@ -149,6 +151,7 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
       ensureLive();
     })().finally(() => {
       running = null;
+      o.onRoundEnd?.();
     });
     return running;
   };
@@ -264,16 +267,40 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
     if (!token) return;
     let limit = firstPage;
     const grow = () => (limit = Math.min(pageSize, Math.ceil(limit * 1.5)));
-    let next = pullPage(token, getCursor(o.store), limit, signal);
+    /**
+     * The next page, asked for as soon as this page's header line (its cursor) has arrived, while
+     * the rest of it is still coming: the server reads the next page meanwhile. At most one page
+     * is asked for ahead of the one being awaited; a header that does not match the whole page
+     * (checked when it resolves) is not used.
+     */
+    let early: { cursor: string; page: Promise<Page> } | null = null;
+    const ask = (cursor: string): Promise<Page> => {
+      const onHeader = pullAhead
+        ? (h: { cursor: string; more: boolean }) => {
+            if (!h.more || early || signal.aborted) return;
+            const page = pullPage(token, h.cursor, grow(), signal, onHeader);
+            // Its failure is met when it is awaited; until then it is not an unhandled rejection.
+            page.catch(() => {});
+            early = { cursor: h.cursor, page };
+          }
+        : undefined;
+      return pullPage(token, cursor, limit, signal, onHeader);
+    };
+    let next = ask(getCursor(o.store));
     for (;;) {
       const page = await next;
       if (signal.aborted) return;
       if (page.more && pullAhead) {
-        next = pullPage(token, page.cursor, grow(), signal);
-        // Its failure is met when it is awaited; until then it is not an unhandled rejection.
-        next.catch(() => {});
-        // One turn of the event loop, so that the request leaves before the inserts hold the loop.
-        await new Promise((r) => setImmediate(r));
+        const ahead = early as { cursor: string; page: Promise<Page> } | null;
+        early = null;
+        if (ahead && ahead.cursor === page.cursor) next = ahead.page;
+        else {
+          grow();
+          next = ask(page.cursor);
+          next.catch(() => {});
+          // One turn of the event loop, so that the request leaves before the inserts hold the loop.
+          await new Promise((r) => setImmediate(r));
+        }
       }
       if ('rows' in page) applyFeedRows(o.store, page.rows, page.cursor);
       else applyChanges(o.store, page.changes, page.cursor);
@@ -289,10 +316,11 @@ export function createSyncClient(o: SyncClientOptions): SyncClient {
    * here), or as JSON from a server that predates them (it answers 404; asked once per client).
    */
   let rowsUnsupported = false;
-  async function pullPage(token: string, cursor: string, limit: number, signal: AbortSignal): Promise<PullRowsPage<string | Uint8Array> | PullResponse> {
+  type Page = PullRowsPage<string | Uint8Array> | PullResponse;
+  async function pullPage(token: string, cursor: string, limit: number, signal: AbortSignal, onHeader?: (h: { cursor: string; more: boolean }) => void): Promise<Page> {
     if (o.server.pullRows && !rowsUnsupported) {
       try {
-        return await o.server.pullRows(token, cursor, limit, signal);
+        return await o.server.pullRows(token, cursor, limit, signal, onHeader);
       } catch (e) {
         if (!(e instanceof ServerError && e.status === 404)) throw e;
         rowsUnsupported = true;

@@ -8,7 +8,7 @@ import { withBranchRead } from '../../db/read-replica';
 import { createBranchLimiter, pushesPerBranchFor, type BranchLimiter } from '../../db/branch-limiter';
 import { withBranch } from '../../db/with-branch';
 import { createFeedHub, type FeedHub } from '../../sync/live';
-import { pullChangesJson, pullChangesRows, pullRowsAnswer } from '../../sync/pull';
+import { pullChangesJson, pullChangesRows, pullRowsAnswerBytes } from '../../sync/pull';
 import { pushMutations } from '../../sync/push';
 import { triageBatch } from '../push-triage';
 import type { EnrolledStation } from '../../stations/credential';
@@ -129,7 +129,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
       const p = await (format === 'json' ? pullChangesJson : pullChangesRows)(trx, query.cursor, query.limit, { userId: session.userId });
       // The branch's feature flags come with the last page: a station caches them for offline use.
       const flags = p.more ? null : JSON.stringify(await listFlags(trx));
-      if (format === 'rows') p.body = pullRowsAnswer(p, flags);
+      if (format === 'rows') p.flags = flags;
       else if (flags) p.body = `${p.body.slice(0, -1)},"flags":${flags}}`;
       if (p.count > 0) {
         // Only a read-audit row is written, sent with the COMMIT and durable before the page
@@ -146,7 +146,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: AppContext, fhir: 
       return p;
     });
     // Sent as bytes: fastify would otherwise measure the string, then encode it again to write it.
-    const body = Buffer.from(page.body, 'utf8');
+    const body = format === 'rows' ? pullRowsAnswerBytes(page, page.flags ?? null) : Buffer.from(page.body, 'utf8');
     return reply.type(format === 'json' ? 'application/json; charset=utf-8' : PULL_ROWS_MEDIA_TYPE).send(body);
   };
   app.get(serverApi.syncPull.path, pull('json'));
