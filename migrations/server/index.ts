@@ -23,6 +23,8 @@ import * as pushWrapsSet from './2026-12-04T0210-push-wraps-set';
 import * as draftsPatientKey from './2026-12-04T0230-drafts-patient-key';
 import * as draftReferences from './2026-12-04T0240-draft-references-per-statement';
 import * as observationOtherCodings from './2026-12-05T0110-observation-other-codings';
+import * as patientBranchStatistics from './2026-12-05T0120-patient-branch-statistics';
+import * as auditChainHeadSortFree from './2026-12-05T0130-audit-chain-head-sort-free';
 import * as draftsPatientIndex from './2026-12-05T0210-drafts-patient-index';
 import * as pushArrays from './2026-12-05T0220-push-arrays';
 
@@ -57,6 +59,8 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-04T0230-drafts-patient-key': draftsPatientKey,
   '2026-12-04T0240-draft-references-per-statement': draftReferences,
   '2026-12-05T0110-observation-other-codings': observationOtherCodings,
+  '2026-12-05T0120-patient-branch-statistics': patientBranchStatistics,
+  '2026-12-05T0130-audit-chain-head-sort-free': auditChainHeadSortFree,
   '2026-12-05T0210-drafts-patient-index': draftsPatientIndex,
   '2026-12-05T0220-push-arrays': pushArrays,
 };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Bundle, Resource } from '../../../contract/fhir/types';
+import { addBranch } from '../../admin/branches';
 import { withBranch } from '../../db/with-branch';
 import { DEFAULT_FHIR_CONFIG } from '../config';
 import { parseSearch } from '../search';
@@ -97,22 +98,36 @@ describe('Observation search by code', () => {
   test('a search by patient and code reads only the rows it returns', async () => {
     const other = fx.f.north.patientIds[1]!;
     const codes = ['2345-7', '718-7', '2160-0', '2951-2', '2823-3'];
-    // Seeded results (no stored resource, no tokens) of a ward's 300 patients, each patient's
-    // spread over the heap as real ones are: the plan is the one a production table gets.
-    await asOwner(async (trx) => {
-      await sql`INSERT INTO patients (branch_id, mrn, national_id, family_name, given_names, birth_date, sex)
-                SELECT ${fx.f.north.id}, 'PLAN' || g, 'PLAN-NID' || g, 'Family', ARRAY['Given'], date '1950-01-01', 'unknown' FROM generate_series(1, 299) g`.execute(trx);
-      await sql`WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM (SELECT id FROM patients WHERE mrn LIKE 'PLAN%' UNION ALL SELECT ${other}::uuid) x)
-                INSERT INTO observations (branch_id, patient_id, loinc, code_system, display, status, effective_at)
-                SELECT ${fx.f.north.id}, p.id, (${codes}::text[])[1 + (g / 300) % 5], ${LOINC}, 'Lab', 'final', timestamptz '2026-11-01' - make_interval(mins => g)
-                  FROM generate_series(0, 29999) g JOIN p ON p.n = g % 300`.execute(trx);
-    });
+    // Seeded results (no stored resource, no tokens): 20 branches of 15 patients with 100 results
+    // each, every patient's spread over the heap as real ones are. Many branches matter: the
+    // planner must know that a patient implies its branch (migration 2026-12-05T0120), or it
+    // expects a twentieth of the patient's rows and reads them all to filter.
+    const branches = [{ id: fx.f.north.id, extra: 13 }];
+    for (let b = 0; b < 19; b++) branches.push({ id: (await addBranch(fx.t.owner, `plan${b}`, `Plan ${b}`)).id, extra: 15 });
+    for (const branch of branches) {
+      await withBranch(fx.t.owner, branch.id, admin, async (trx) => {
+        await sql`INSERT INTO patients (branch_id, mrn, national_id, family_name, given_names, birth_date, sex)
+                  SELECT ${branch.id}, 'PLAN' || g, 'PLAN-NID' || g, 'Family', ARRAY['Given'], date '1950-01-01', 'unknown' FROM generate_series(1, ${branch.extra}) g`.execute(trx);
+        await sql`INSERT INTO observations (branch_id, patient_id, loinc, code_system, display, status, effective_at)
+                  SELECT ${branch.id}, p.id, (${codes}::text[])[1 + g % 5], ${LOINC}, 'Lab', 'final', timestamptz '2026-11-01' - make_interval(mins => g)
+                    FROM generate_series(0, 99) g CROSS JOIN (SELECT id FROM patients WHERE mrn LIKE 'PLAN%' OR id = ${other}::uuid) p
+                   ORDER BY g`.execute(trx);
+      });
+    }
     const multi = await fhirFetch(fx.baseUrl, fx.tokens.northLab, 'POST', '/Observation', labObservation({ reference: `Patient/${other}` }, '718-7', 13, {
       code: { coding: [{ system: LOINC, code: '718-7' }, { system: 'urn:local', code: 'HB' }] },
     }));
     assert.equal(multi.status, 201);
     await sql`VACUUM ANALYZE observations`.execute(fx.t.owner);
 
+    // The estimate the plan rests on: a patient's rows under RLS (branch and patient equalities)
+    // are the patient's rows, not a twentieth of them. At a million rows a twentieth made a scan of
+    // all the patient's results look as cheap as the index plan (the bench's 0.27 of raw).
+    const estimate = await withBranch(fx.t.app, fx.f.north.id, { kind: 'client', id: 'test' }, async (trx) => {
+      const r = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`EXPLAIN (FORMAT JSON) SELECT id FROM observations WHERE patient_id = ${other}::uuid`.execute(trx);
+      return r.rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
+    });
+    assert.ok(estimate >= 50, `the planner expects ${estimate} rows for a patient with 101`);
     for (const [q, expected] of [
       ['code=2160-0', 20],
       ['code=718-7', 21],
