@@ -24,34 +24,35 @@ export interface TimeOrderedSpec<R> {
 }
 
 export function timeOrderedQueries<R extends { id: string }>(spec: TimeOrderedSpec<R>): Pick<ResourceStore, 'read' | 'search' | 'count'> {
-  // The table is chosen at run time, so Kysely cannot type the row: it is the declared columns.
-  const from = (c: StoreContext) => c.trx.selectFrom(c.trx.dynamic.table(spec.table).as('t'));
-  const columns = (c: StoreContext) => spec.columns.map((col) => c.trx.dynamic.ref(col));
+  // The table is chosen at run time, so Kysely cannot type the row: it is the declared columns,
+  // selected as one fragment built once (identifiers of this module, not input). Reads and
+  // searches are plain statements, not a query builder's tree of two dozen column references
+  // built and compiled at every request.
+  const table = sql.table(spec.table);
+  const selectList = sql.raw(spec.columns.map((col) => `"${col}"`).join(', '));
   const time = sql.ref(spec.timeColumn);
   // The resource as sent when there is one for the row's version; else built from the columns.
-  const stored = storedAtRowVersion(spec.type, 't').as('stored');
-  const toFhir = (c: StoreContext, row: R & { stored: Resource | null }) => row.stored ?? spec.toFhir(c, row);
+  const stored = storedAtRowVersion(spec.type, 't');
+  type Row = R & { stored: Resource | null };
+  const toFhir = (c: StoreContext, row: Row) => row.stored ?? spec.toFhir(c, row);
   return {
     async read(c, id) {
       if (!isUuid(id)) return null;
-      const row = await from(c).select([...columns(c), stored]).where(sql<boolean>`id = ${id}`).executeTakeFirst();
-      return row ? toFhir(c, row as unknown as R & { stored: Resource | null }) : null;
+      const { rows } = await sql<Row>`SELECT ${selectList}, ${stored} AS stored FROM ${table} AS t WHERE id = ${id}`.execute(c.trx);
+      return rows[0] ? toFhir(c, rows[0]) : null;
     },
     async search(c, req, after) {
-      const rows = (await from(c)
-        .select([...columns(c), stored, sortKey(spec.timeColumn).as('sort_key')])
-        .where(and([...req.params.map(spec.condition), afterCondition(spec.timeColumn, after)]))
-        .orderBy(time, 'desc')
-        .orderBy(sql.ref('id'), 'desc')
-        .limit(req.count + 1)
-        .execute()) as unknown as (R & { sort_key: string; stored: Resource | null })[];
+      const where = and([...req.params.map(spec.condition), afterCondition(spec.timeColumn, after)]);
+      const { rows } = await sql<Row & { sort_key: string }>`
+        SELECT ${selectList}, ${stored} AS stored, ${sortKey(spec.timeColumn)} AS sort_key FROM ${table} AS t
+         WHERE ${where} ORDER BY ${time} DESC, id DESC LIMIT ${req.count + 1}`.execute(c.trx);
       const page = rows.slice(0, req.count);
       const last = page[page.length - 1];
       return { resources: page.map((r) => toFhir(c, r)), next: rows.length > req.count && last ? { key: last.sort_key, id: last.id } : null };
     },
     async count(c, req) {
-      const r = await from(c).select((eb) => eb.fn.countAll<string>().as('n')).where(and(req.params.map(spec.condition))).executeTakeFirstOrThrow();
-      return Number(r.n);
+      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM ${table} AS t WHERE ${and(req.params.map(spec.condition))}`.execute(c.trx);
+      return Number(rows[0]!.n);
     },
   };
 }
