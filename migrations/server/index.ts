@@ -25,6 +25,7 @@ import * as draftReferences from './2026-12-04T0240-draft-references-per-stateme
 import * as observationOtherCodings from './2026-12-05T0110-observation-other-codings';
 import * as patientBranchStatistics from './2026-12-05T0120-patient-branch-statistics';
 import * as auditChainHeadSortFree from './2026-12-05T0130-audit-chain-head-sort-free';
+import * as otherCodingsFlagGuard from './2026-12-05T0140-other-codings-flag-guard';
 import * as draftsPatientIndex from './2026-12-05T0210-drafts-patient-index';
 import * as pushArrays from './2026-12-05T0220-push-arrays';
 
@@ -61,6 +62,7 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-05T0110-observation-other-codings': observationOtherCodings,
   '2026-12-05T0120-patient-branch-statistics': patientBranchStatistics,
   '2026-12-05T0130-audit-chain-head-sort-free': auditChainHeadSortFree,
+  '2026-12-05T0140-other-codings-flag-guard': otherCodingsFlagGuard,
   '2026-12-05T0210-drafts-patient-index': draftsPatientIndex,
   '2026-12-05T0220-push-arrays': pushArrays,
 };
