@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { environment } from './config';
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -23,6 +23,13 @@ function findTests(dir: string, out: string[]): void {
   }
 }
 
+const TEST_TIMEOUT_MS = 5 * 60_000;
+const RUN_LIMIT_MS = 45 * 60_000;
+
+function forceExitSupported(): boolean {
+  return spawnSync(process.execPath, ['--test-force-exit', '-e', '0'], { stdio: 'ignore' }).status === 0;
+}
+
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
   const files: string[] = [];
@@ -41,13 +48,36 @@ async function main(): Promise<number> {
   const pg = await scratchPostgres();
   console.log(pg.embedded ? '# tests use an embedded PostgreSQL' : '# tests use the PostgreSQL named by DATABASE_URL');
   const concurrency = Math.max(2, Math.min(4, availableParallelism()));
+  // A test or hook that never ends fails by name after TEST_TIMEOUT_MS instead of holding the
+  // run (and CI) until its own limit; a file whose tests are done but which still holds a handle
+  // open is ended (--test-force-exit, Node 20.14 and later).
+  const guards = [`--test-timeout=${TEST_TIMEOUT_MS}`, ...(forceExitSupported() ? ['--test-force-exit'] : [])];
   try {
     return await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...selected], {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...guards, ...selected], {
         stdio: 'inherit',
         env: { ...environment(), WARDSTATION_TEST_ADMIN_URL: pg.adminUrl, NODE_ENV: 'test' },
+        // Its own process group, so that the runner and every test file's process end together.
+        detached: true,
       });
-      child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+      const endAll = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          /* already gone */
+        }
+      };
+      process.on('SIGINT', endAll).on('SIGTERM', endAll);
+      // The last guard: a whole run past RUN_LIMIT_MS (something blocked outside any test) ends.
+      const watchdog = setTimeout(() => {
+        console.error(`the test run passed ${RUN_LIMIT_MS / 60_000} minutes and was stopped: look for the last file that reported`);
+        endAll('SIGKILL');
+      }, RUN_LIMIT_MS);
+      child.on('exit', (c, signal) => {
+        clearTimeout(watchdog);
+        process.off('SIGINT', endAll).off('SIGTERM', endAll);
+        resolve(c ?? (signal ? 1 : 0));
+      });
     });
   } finally {
     await pg.stop();

@@ -13,7 +13,7 @@ import { createUpdateService, type UpdaterDriver, type UpdateOffer } from './ser
 
 const keys = generateKeyPairSync('ed25519');
 
-function setup(script: (n: number) => 'fail' | UpdateOffer | null) {
+function setup(script: (n: number) => 'fail' | UpdateOffer | null | Promise<UpdateOffer | null>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ws-update-service-'));
   const store = openStore(path.join(dir, 'station.db'));
   const health = createHealth(store, '1.0.0', { channel: 'stable', incidentGapMs: 0 });
@@ -21,7 +21,7 @@ function setup(script: (n: number) => 'fail' | UpdateOffer | null) {
   const artifact = path.join(dir, 'WardStation-1.1.0-linux-x64.deb');
   const driver: UpdaterDriver = {
     async check() {
-      const r = script(checks++);
+      const r = await script(checks++);
       if (r === 'fail') throw new Error('server answered 503');
       return r;
     },
@@ -60,6 +60,23 @@ test('a check the server fails is tried again soon, not at the next 30-minute ch
   assert.equal(s.service.status().downloadedVersion, '1.1.0');
   assert.equal(s.service.status().waitingFor, 'lock', 'a note is open: the install waits');
   assert.equal(s.service.status().error, null);
+  s.close();
+});
+
+test('while the server is asked again, a downloaded release still says what its install waits for', async () => {
+  let answer!: (o: UpdateOffer) => void;
+  let offer: UpdateOffer | null = null;
+  // The first check answers at once; the second hangs at the server until the test answers it.
+  const s = setup((n) => (n === 0 ? offer : new Promise<UpdateOffer>((r) => (answer = r))));
+  offer = signedOffer(s.artifact, Buffer.from('artifact bytes'));
+  await s.service.checkNow();
+  assert.equal(s.service.status().waitingFor, 'lock');
+  const recheck = s.service.checkNow();
+  assert.equal(s.service.status().state, 'checking');
+  assert.equal(s.service.status().waitingFor, 'lock', 'a re-check does not hide the waiting install');
+  answer(offer);
+  await recheck;
+  assert.deepEqual([s.service.status().state, s.service.status().waitingFor], ['ready', 'lock']);
   s.close();
 });
 

@@ -216,7 +216,10 @@ export function createUpdateService(o: UpdateServiceOptions): UpdateService {
   };
 
   const waitingFor = (): UpdateStatus['waitingFor'] => {
-    if (policy.phase !== 'ready') return null;
+    // A re-check (every signal and period asks again) keeps the download it has: what the
+    // install waits for does not blink to nothing while the server is asked.
+    const phase = policy.phase;
+    if (policy.readyVersion === null || (phase !== 'ready' && phase !== 'checking')) return null;
     return safeToInstall(o.activity(), policyOptions) ? 'installer' : 'lock';
   };
 
