@@ -57,6 +57,11 @@ let keys: ReleaseKeys;
 let it: Awaited<ReturnType<typeof itClient>>;
 const stations: Running[] = [];
 const artifacts = new Map<string, BuiltArtifact>();
+// A station checks its channel often: whatever it leaves behind per check adds up.
+const leaks: string[] = [];
+process.on('warning', (w) => {
+  if (w.name === 'MaxListenersExceededWarning') leaks.push(w.message);
+});
 
 async function launch(s: Omit<Running, 'station' | 'host'>, version: string): Promise<Running> {
   const station = createStation({
@@ -291,4 +296,8 @@ test('an artifact whose signature does not verify is refused and reported as a h
       return r.length > 0;
     });
   }
+});
+
+test('the checks and downloads of the whole rollout left no listeners piling up', () => {
+  assert.deepEqual(leaks, []);
 });

@@ -18,7 +18,9 @@ import { UPDATER_SETTINGS } from '../core/update/policy';
 
 class NodeHttpExecutor extends HttpExecutor<ClientRequest> {
   createRequest(options: any, callback: (response: any) => void): ClientRequest {
-    return (options.protocol === 'https:' ? httpsRequest : request)(options, callback);
+    // A connection of its own per request: HttpExecutor sets a timeout callback on the request's
+    // socket, and on a kept-alive socket every check of the channel file left one more behind.
+    return (options.protocol === 'https:' ? httpsRequest : request)({ ...options, agent: false }, callback);
   }
 
   download(url: URL, destination: string, options: DownloadOptions): Promise<string> {
