@@ -17,6 +17,13 @@ export interface PushLoadJob {
   patientIds: string[];
   notes: string[];
   batch: number;
+  /**
+   * Re-saves (autosaves of drafts the server has) instead of first saves: the batches cycle
+   * through this many sets of drafts, each set saved first (while preparing). A set is sent again
+   * only after the sets in between (more of them than clients): no two batches in flight touch
+   * one draft, and each save is newer than the last one of its draft.
+   */
+  resaveSets?: number;
 }
 
 export type ToPushClient =
@@ -39,19 +46,36 @@ export type FromPushClient =
 const send = (m: FromPushClient) => process.send!(m);
 let job: PushLoadJob | null = null;
 let ready: string[] = [];
+/** The re-saved drafts' ids, one array per set, and the set the next body takes. */
+let sets: string[][] = [];
+let nextSet = 0;
 
 function body(j: PushLoadJob): string {
+  const drafts = j.resaveSets ? sets[nextSet++ % sets.length]! : null;
   const mutations: Mutation[] = Array.from({ length: j.batch }, (_, i) => ({
     kind: 'draft.save',
     id: uuid7(),
-    payload: { draftId: randomUUID(), patientId: j.patientIds[i % j.patientIds.length]!, text: j.notes[i % j.notes.length]!, baseVersion: 0 },
+    payload: { draftId: drafts ? drafts[i]! : randomUUID(), patientId: j.patientIds[i % j.patientIds.length]!, text: j.notes[(i + nextSet) % j.notes.length]!, baseVersion: 0 },
   }));
   return JSON.stringify({ mutations });
 }
 
+const headersOf = (j: PushLoadJob) => ({ 'content-type': 'application/json', authorization: `Bearer ${j.token}`, [STATION_CREDENTIAL_HEADER]: j.credential });
+
+/** Saves each set's drafts once (first saves), so that what follows re-saves them. */
+async function saveSets(j: PushLoadJob): Promise<void> {
+  sets = Array.from({ length: j.resaveSets! }, () => Array.from({ length: j.batch }, () => randomUUID()));
+  nextSet = 0;
+  for (const drafts of sets) {
+    const mutations = drafts.map((draftId, i) => ({ kind: 'draft.save', id: uuid7(), payload: { draftId, patientId: j.patientIds[i % j.patientIds.length]!, text: 'first', baseVersion: 0 } }));
+    const r = await fetch(`${j.url}/api/sync/push`, { method: 'POST', headers: headersOf(j), body: JSON.stringify({ mutations }) });
+    if (r.status !== 200) throw new Error(`push ${r.status}`);
+  }
+}
+
 async function run(clients: number, ms: number): Promise<void> {
   const j = job!;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${j.token}`, [STATION_CREDENTIAL_HEADER]: j.credential };
+  const headers = headersOf(j);
   let mutations = 0;
   let batches = 0;
   let builtLate = 0;
@@ -61,7 +85,8 @@ async function run(clients: number, ms: number): Promise<void> {
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
-        let b = ready.pop();
+        // In the order built: a re-save must be newer than its draft's last save.
+        let b = ready.shift();
         if (b === undefined) {
           b = body(j);
           builtLate++;
@@ -70,8 +95,9 @@ async function run(clients: number, ms: number): Promise<void> {
         const text = await r.text();
         if (r.status !== 200) throw new Error(`push ${r.status} ${text.slice(0, 200)}`);
         const answer = JSON.parse(text) as PushResponse;
-        // Every mutation of a batch is a new draft: anything but applied is a failed benchmark.
-        if (answer.results.length !== j.batch || answer.results.some((x) => x.status !== 'applied')) throw new Error('push not applied');
+        // Every mutation of a batch is a new draft or a newer save of this station's own: anything
+        // but applied (and, for a re-save, not passed over as older) is a failed benchmark.
+        if (answer.results.length !== j.batch || answer.results.some((x) => x.status !== 'applied' || 'superseded' in x)) throw new Error('push not applied');
         mutations += j.batch;
         batches++;
       }
@@ -85,10 +111,18 @@ async function run(clients: number, ms: number): Promise<void> {
 process.on('message', (m: ToPushClient) => {
   if (m.op === 'prepare') {
     const { op: _op, bodies, ...j } = m;
+    const sameSets = sets.length === j.resaveSets;
     job = j;
     ready = [];
-    for (let i = 0; i < bodies; i++) ready.push(body(j));
-    send({ op: 'prepared' });
+    (j.resaveSets && !sameSets ? saveSets(j) : Promise.resolve())
+      .then(() => {
+        for (let i = 0; i < bodies; i++) ready.push(body(j));
+        send({ op: 'prepared' });
+      })
+      .catch((e: unknown) => {
+        console.error(`push client: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      });
     return;
   }
   run(m.clients, m.ms).catch((e: unknown) => {

@@ -32,6 +32,8 @@ import type { FromPushClient, ToPushClient } from './push-client';
 
 const PUSH_BATCH = 500;
 const PUSH_CLIENTS = 4;
+/** Sets of drafts the re-save slices cycle through: more than clients, so no two batches in flight share a draft. */
+const RESAVE_SETS = 3 * PUSH_CLIENTS;
 /** Interleaved one-second slices of each (BENCH_SYNC_PUSH_SLICES: fewer while developing). */
 const PUSH_SLICES = Number(process.env.BENCH_SYNC_PUSH_SLICES ?? 4);
 const SAVES = 5000;
@@ -56,7 +58,7 @@ export async function run(): Promise<Record<string, Figure>> {
     printFigures(figures);
     if (only.size < 5) return figures;
     writeResults('sync', figures, [
-      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_SLICES} s each in interleaved 1 s slices, one branch, the stations' load in a process of its own (bench/push-client.ts); baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count`,
+      `(a) ${PUSH_CLIENTS} concurrent HTTP clients, batches of ${PUSH_BATCH} new-draft mutations, ${PUSH_SLICES} s each in interleaved 1 s slices, one branch, the stations' load in a process of its own (bench/push-client.ts); baseline: the same rows as one multi-row INSERT per batch transaction on a copy of note_drafts without RLS, triggers or idempotency, same client count; a_resave: the same station saving its drafts again (the autosave pattern), batches of ${PUSH_BATCH} re-saves cycling through ${RESAVE_SETS} sets of drafts, in slices interleaved with the others`,
       `(b) ${SAVES} saves of demo notes, synchronous=NORMAL (WAL); baseline: one INSERT of the same text into a plain table`,
       `(c) ${LIVE_ROUNDS} rounds: from the start of station A's push of one draft save (the push commits durably) until station B's live event, and until B has pulled the change; baseline: raw NOTIFY -> LISTEN between two pg clients`,
       `(d) ${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator: a new station signs in and pulls the ward into SQLite; baseline: raw pg SELECT of the same rows + raw SQLite insert in one transaction`,
@@ -104,7 +106,8 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
   };
   // The stations pushing run in their own process (bench/push-client.ts).
   const load = pushClient();
-  const prepare = (bodies: number) => load.ask({ op: 'prepare', bodies, url: h.url, token, credential: h.north1.credential, patientIds: patients, notes, batch: PUSH_BATCH }, 'prepared');
+  const prepare = (bodies: number, resaveSets?: number) =>
+    load.ask({ op: 'prepare', bodies, url: h.url, token, credential: h.north1.credential, patientIds: patients, notes, batch: PUSH_BATCH, ...(resaveSets ? { resaveSets } : {}) }, 'prepared');
   // CPU of this database's backends only: the cluster may be shared with other work.
   const backends = async () =>
     (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(h.t.owner)).rows.map((r) => r.pid);
@@ -134,7 +137,7 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
   await load.ask({ op: 'run', clients: 1, ms: 1 }, 'ran');
   await rawOnce();
   // Interleaved one-second slices: the machine's load drifts, and both paths meet the same drift.
-  const acc = { rawRate: 0, pushRate: 0, rawBatches: 0, rawDb: 0, rawClient: 0, pushBatches: 0, pushDb: 0, server: 0, load: 0, builtLate: 0 };
+  const acc = { rawRate: 0, pushRate: 0, rawBatches: 0, rawDb: 0, rawClient: 0, pushBatches: 0, pushDb: 0, server: 0, load: 0, builtLate: 0, resaveRate: 0, resaveBatches: 0, resaveDb: 0, resaveServer: 0 };
   for (let i = 0; i < PUSH_SLICES; i++) {
     const r = await dbCpu(() => measureRaw(1000));
     acc.rawRate += (r.result.batches * PUSH_BATCH) / (r.result.wallMs / 1000);
@@ -150,6 +153,14 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
     acc.server += p.own;
     acc.load += p.result.cpuMs / 1000;
     acc.builtLate += p.result.builtLate;
+    // The autosave pattern: the same station saving its drafts again (RESAVE_SETS sets in turn).
+    await prepare(Math.ceil(30_000 / PUSH_BATCH), RESAVE_SETS);
+    const q = await dbCpu(() => load.ask({ op: 'run', clients: PUSH_CLIENTS, ms: 1000 }, 'ran'));
+    acc.resaveRate += q.result.mutations / (q.result.wallMs / 1000);
+    acc.resaveBatches += q.result.batches;
+    acc.resaveDb += q.db;
+    acc.resaveServer += q.own;
+    acc.builtLate += q.result.builtLate;
   }
   load.close();
   await raw.end();
@@ -165,6 +176,10 @@ async function pushThroughput(h: SyncHarness, notes: string[]): Promise<Record<s
     a_push_load_cpu_per_batch: { value: perBatch(acc.load, acc.pushBatches), unit: 'ms CPU per batch (load process)' },
     a_raw_db_cpu_per_batch: { value: perBatch(acc.rawDb, acc.rawBatches), unit: `ms CPU per ${PUSH_BATCH}-row insert (PostgreSQL backends)` },
     a_raw_client_cpu_per_batch: { value: perBatch(acc.rawClient, acc.rawBatches), unit: 'ms CPU per insert (raw pg client)' },
+    a_resave_rate: { value: Math.round(acc.resaveRate / PUSH_SLICES), unit: 'mutations/s' },
+    a_resave_ratio: { value: acc.resaveRate / PUSH_SLICES / rawRate, unit: 'ratio (against the raw insert)' },
+    a_resave_server_cpu_per_batch: { value: perBatch(acc.resaveServer, acc.resaveBatches), unit: `ms CPU per ${PUSH_BATCH}-mutation batch (server process)` },
+    a_resave_db_cpu_per_batch: { value: perBatch(acc.resaveDb, acc.resaveBatches), unit: 'ms CPU per batch (PostgreSQL backends)' },
     // Wall-clock-free: what the raw insert costs in CPU (database + client) over what a push costs (database + server).
     a_push_cpu_ratio: {
       value: (perBatch(acc.rawDb, acc.rawBatches) + perBatch(acc.rawClient, acc.rawBatches)) / (perBatch(acc.pushDb, acc.pushBatches) + perBatch(acc.server, acc.pushBatches)),

@@ -28,6 +28,7 @@ import * as auditChainHeadSortFree from './2026-12-05T0130-audit-chain-head-sort
 import * as otherCodingsFlagGuard from './2026-12-05T0140-other-codings-flag-guard';
 import * as draftsPatientIndex from './2026-12-05T0210-drafts-patient-index';
 import * as pushArrays from './2026-12-05T0220-push-arrays';
+import * as pushResavesAsASet from './2026-12-06T0100-push-resaves-as-a-set';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -65,4 +66,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-05T0140-other-codings-flag-guard': otherCodingsFlagGuard,
   '2026-12-05T0210-drafts-patient-index': draftsPatientIndex,
   '2026-12-05T0220-push-arrays': pushArrays,
+  '2026-12-06T0100-push-resaves-as-a-set': pushResavesAsASet,
 };

@@ -122,6 +122,74 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
       { numRuns: 25 },
     );
   });
+  test('re-saves applied as a set answer and store exactly what sync_apply answers and stores one by one', async () => {
+    const user = (await h.t.owner.selectFrom('users').select('id').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).id;
+    const p = h.f.north.patientIds;
+    const actor = { kind: 'user', id: String(user) } as const;
+    const push = (station: string, batch: Mutation[]) => withBranch(h.t.app, h.f.north.id, actor, (trx) => pushArrays(trx, station, user, batch));
+    // One copy of drafts in every state a re-save can meet, made through the server's own push.
+    const copy = async () => {
+      const d = Array.from({ length: 11 }, () => randomUUID());
+      const older = testUuid7();
+      const save = (i: number, text: string, base: number, patient = p[i % 3]!) => draftSave(d[i]!, patient, text, base);
+      const setup = [
+        [h.north1.id, [save(0, 'zero', 0), save(3, 'three', 0), save(4, 'four', 0), save(7, 'seven', 0), save(9, 'nine', 0), save(10, 'ten', 0)]],
+        [h.north1.id, [{ kind: 'draft.submit', id: testUuid7(), payload: { draftId: d[4]!, baseVersion: 1 } } as Mutation]],
+        [h.north2.id, [save(1, 'one', 0), save(2, 'two', 0), save(5, 'five', 0), save(6, 'same text', 0), save(8, 'eight', 0)]],
+        [h.north2.id, [save(2, 'two again', 1)]],
+        [h.north1.id, [save(5, 'five from station 1', 0)]],
+      ] as const;
+      const sent: Mutation[] = [];
+      for (const [station, batch] of setup) {
+        await push(station, [...batch]);
+        sent.push(...batch);
+      }
+      const batch: Mutation[] = [
+        save(0, 'zero b', 0), // the station that wrote last: applied
+        save(1, 'one b', 1), // the current version: applied
+        save(2, 'two b', 1), // an older version from another station: conflict
+        { ...save(3, 'three, older', 0), id: older }, // an older save of the station that wrote last
+        save(4, 'four b', 2), // submitted
+        save(5, 'five b', 2), // in conflict
+        save(6, 'same text', 0), // the text it already has: applied
+        save(7, 'seven, another patient', 1, p[(7 + 1) % 3]!), // patient mismatch
+        save(8, 'eight b', 5), // a base the draft never had, another station wrote last: conflict
+        sent[4]!, // already applied: duplicate
+        save(10, 'ten b', 1), // twice in the batch: one by one
+        save(10, 'ten c', 2),
+      ];
+      return { d, ids: [...d, older, ...sent.map((m) => m.id), ...batch.map((m) => m.id)], batch };
+    };
+    const norm = (value: unknown, ids: string[]) => {
+      let text = JSON.stringify(value);
+      for (const [i, id] of ids.entries()) text = text.replaceAll(id, `#${i}`);
+      return JSON.parse(text) as unknown;
+    };
+    const rows = (d: string[]) =>
+      withBranch(h.t.owner, h.f.north.id, admin, (trx) =>
+        trx.selectFrom('note_drafts').select(['id', 'patient_id', 'text', 'version', 'status', 'conflict_texts', 'last_station_id', 'last_mutation_id']).where('id', 'in', d).execute(),
+      ).then((r) => d.map((id) => r.find((x) => x.id === id) ?? null));
+
+    const asSet = await copy();
+    const setAnswers = await push(h.north1.id, asSet.batch);
+    const oneByOne = await copy();
+    const refAnswers = await withBranch(h.t.app, h.f.north.id, actor, async (trx) => {
+      const out: unknown[] = [];
+      for (const [m, q] of oneByOne.batch.map((m) => [m, m.payload as Record<string, unknown>] as const)) {
+        const r = await sql<{ r: unknown }>`SELECT sync_apply(${m.id}::uuid, ${h.north1.id}::uuid, ${user}::int, ${m.kind}, ${JSON.stringify(q)}::jsonb) AS r`.execute(trx);
+        out.push(r.rows[0]!.r);
+      }
+      return out;
+    });
+    assert.deepEqual(norm(setAnswers, asSet.ids), norm(refAnswers, oneByOne.ids));
+    assert.deepEqual(norm(await rows(asSet.d), asSet.ids), norm(await rows(oneByOne.d), oneByOne.ids));
+    // The scenario meets what it says it meets.
+    const answers = setAnswers as { status: string; reason?: string; superseded?: boolean }[];
+    assert.deepEqual(
+      answers.map((a) => a.status + (a.reason ? `:${a.reason}` : '') + (a.superseded ? ':superseded' : '')),
+      ['applied', 'applied', 'conflict', 'applied:superseded', 'rejected:submitted', 'conflict', 'applied', 'rejected:patient_mismatch', 'conflict', 'duplicate', 'applied', 'applied'],
+    );
+  });
   test('the texts go to the database as a binary text[] and arrive as sent', async () => {
     const texts = ['', 'Zoë – SpO2 97% on 2 L O2, T 37.5 °C\nline two', null, 'a "quoted" {braced} \\ back,slash', '😀 𝄞 中文', 'x'.repeat(70_000)];
     for (const sent of [texts, [], [null], ['only']]) {
