@@ -126,10 +126,11 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
     const user = (await h.t.owner.selectFrom('users').select('id').where('username', '=', 'dr.north').executeTakeFirstOrThrow()).id;
     const p = h.f.north.patientIds;
     const actor = { kind: 'user', id: String(user) } as const;
-    const push = (station: string, batch: Mutation[]) => withBranch(h.t.app, h.f.north.id, actor, (trx) => pushArrays(trx, station, user, batch));
+    const nurse = (await h.t.owner.selectFrom('users').select('id').where('username', '=', 'nurse.north').executeTakeFirstOrThrow()).id;
+    const push = (station: string, batch: Mutation[], by = user) => withBranch(h.t.app, h.f.north.id, actor, (trx) => pushArrays(trx, station, by, batch));
     // One copy of drafts in every state a re-save can meet, made through the server's own push.
     const copy = async () => {
-      const d = Array.from({ length: 11 }, () => randomUUID());
+      const d = Array.from({ length: 12 }, () => randomUUID());
       const older = testUuid7();
       const save = (i: number, text: string, base: number, patient = p[i % 3]!) => draftSave(d[i]!, patient, text, base);
       const setup = [
@@ -144,6 +145,10 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
         await push(station, [...batch]);
         sent.push(...batch);
       }
+      // Another user's draft, written last from this very station.
+      const nurses = [save(11, 'eleven', 0)];
+      await push(h.north1.id, nurses, nurse);
+      sent.push(...nurses);
       const batch: Mutation[] = [
         save(0, 'zero b', 0), // the station that wrote last: applied
         save(1, 'one b', 1), // the current version: applied
@@ -157,6 +162,7 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
         sent[4]!, // already applied: duplicate
         save(10, 'ten b', 1), // twice in the batch: one by one
         save(10, 'ten c', 2),
+        save(11, 'eleven b', 1), // another user's draft: not the author
       ];
       return { d, ids: [...d, older, ...sent.map((m) => m.id), ...batch.map((m) => m.id)], batch };
     };
@@ -187,7 +193,7 @@ describe('sync push: idempotent, ordered, conflicts kept', () => {
     const answers = setAnswers as { status: string; reason?: string; superseded?: boolean }[];
     assert.deepEqual(
       answers.map((a) => a.status + (a.reason ? `:${a.reason}` : '') + (a.superseded ? ':superseded' : '')),
-      ['applied', 'applied', 'conflict', 'applied:superseded', 'rejected:submitted', 'conflict', 'applied', 'rejected:patient_mismatch', 'conflict', 'duplicate', 'applied', 'applied'],
+      ['applied', 'applied', 'conflict', 'applied:superseded', 'rejected:submitted', 'conflict', 'applied', 'rejected:patient_mismatch', 'conflict', 'duplicate', 'applied', 'applied', 'rejected:not_author'],
     );
   });
   test('the texts go to the database as a binary text[] and arrive as sent', async () => {
