@@ -13,6 +13,7 @@ import { createKysely, createPool } from '../server/db/pool';
 import { withBranch } from '../server/db/with-branch';
 import { silentLogger } from '../server/log';
 import { startServer } from '../server/run';
+import { validatorsCompiled, VALIDATED_TYPES } from '../server/fhir/validate';
 import { TEST_PASSWORD, twoBranches } from '../server/testing/fixtures';
 import { testUuid7 } from '../server/testing/sync-harness';
 import { resolveDatabase } from './database-env';
@@ -35,6 +36,8 @@ test('killing the embedded PostgreSQL: restarted, ready again, nothing acknowled
     const f = await twoBranches(owner, 3);
     const station = await enrolStation(owner, 'north', 'n-med', 'supervised');
     const server = await startServer({ ...configFromEnv({ DATABASE_URL: env.appUrl, PORT: '0' }), databaseOwnerUrl: null }, silentLogger);
+    // Listening means ready: the first FHIR write will not stop the process to compile its validators.
+    assert.ok(validatorsCompiled(VALIDATED_TYPES));
     try {
       const login = await fetch(`${server.url}/api/auth/login`, {
         method: 'POST',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { Resource } from '../../contract/fhir/types';
+import { SUPPORTED_TYPES, type Resource } from '../../contract/fhir/types';
 import { FhirError } from './errors';
 
 /*
@@ -124,3 +124,11 @@ export function assertValidOutput(value: Resource): void {
 export function warmValidators(types: readonly string[]): void {
   for (const t of types) validatorFor(t);
 }
+
+/** Whether the validators of `types` are compiled (a first use would not compile them). */
+export function validatorsCompiled(types: readonly string[]): boolean {
+  return types.every((t) => validators.has(t));
+}
+
+/** What the server's FHIR API validates: the resources it stores, transactions, outcomes. */
+export const VALIDATED_TYPES = [...SUPPORTED_TYPES, 'Bundle', 'OperationOutcome'] as const;
