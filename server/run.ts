@@ -57,18 +57,18 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
     },
     { trustProxy: config.trustProxy, consoleDir: config.consoleDir, fhir: config.fhir, timeouts: config.timeouts },
   );
+  // Compiling the FHIR schema's validators takes seconds of CPU (3.7 s on a shared 2-core
+  // machine): done at the first FHIR write, it stalled every request of the process (station
+  // syncs, sign-ins, reads) meanwhile. Done before the summarization worker takes jobs and before
+  // listening, so that a blue-green switch sends traffic only to a process that has them.
+  const compileStart = performance.now();
+  warmValidators(VALIDATED_TYPES);
+  log.info('fhir validators compiled', { ms: Math.round(performance.now() - compileStart) });
   // Summarizing is CPU work (structuring, checking quotes): off the event loop, in a worker thread.
   const cpu = startNoteCpuWorker();
   const summarizer = createSummarizer(notesSettings.summarizer, cpu);
   // The summarization queue's worker runs in every instance; jobs are leased, so instances share them.
   const worker = startSummarizationWorker({ db, log, databaseUrl: config.databaseUrl, summarize: (raw, signal) => prepareNote(raw, summarizer, signal, cpu) });
-  // Compiling the FHIR schema's validators takes seconds of CPU (3.7 s on a shared 2-core
-  // machine): done at the first FHIR write, it stalled every request of the process (station
-  // syncs, sign-ins, reads) meanwhile. Done before listening, so that a blue-green switch sends
-  // traffic only to a process that has them.
-  const compileStart = performance.now();
-  warmValidators(VALIDATED_TYPES);
-  log.info('fhir validators compiled', { ms: Math.round(performance.now() - compileStart) });
   await app.listen({ host: config.host, port: config.port });
   // Signed audit checkpoints on an interval (AUDIT_CHECKPOINT_MINUTES), where the CLI writes them.
   const checkpoints = config.auditCheckpoint ? startPeriodicCheckpoints(db, config.auditCheckpoint, log) : null;
