@@ -95,8 +95,8 @@ END $$;
  * first saves of drafts the server has not seen (each draft once in the batch, id not applied
  * before, patient known) are applied by one INSERT ... SELECT and recorded by one more; then the
  * plain re-saves (an autosave of a draft the server has) by one UPDATE and one INSERT; only the
- * rest goes through sync_apply, in batch order. A batch of new or re-saved drafts thus costs four
- * statements and no per-mutation call. Answers one jsonb per mutation, in batch order.
+ * rest goes through sync_apply, in batch order. A batch of new or re-saved drafts thus costs two
+ * statements (four writes) and no per-mutation call. Answers one jsonb per mutation, in batch order.
  */
 CREATE OR REPLACE FUNCTION sync_push_arrays(p_station uuid, p_user int, ids uuid[], kinds text[], drafts uuid[], patients uuid[], texts text[], bases int[]) RETURNS jsonb[]
 LANGUAGE plpgsql AS $$
