@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { generateDemoHospital } from '../contract/demo/hospital';
 import { createStation } from '../main/core/station';
 import { withBranch } from '../server/db/with-branch';
+import { compactBranchFeed } from '../server/sync/compact';
 import { labResultColumns } from '../server/seed/seed';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startServerProcess } from '../server/testing/server-process';
@@ -42,12 +43,13 @@ export async function run(): Promise<Record<string, Figure>> {
   const h = await startSyncHarness(WARD_PATIENTS);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-bootstrap-'));
   try {
-    const figures = await bootstrap(h, dir, ROUNDS);
+    const figures = { ...(await bootstrap(h, dir, ROUNDS)), ...(await afterHistory(h, dir, ROUNDS)) };
     printFigures(figures);
     writeResults('bootstrap', figures, [
       `${WARD_PATIENTS} patients, ${WARD_LABS} lab results from the demo generator; ${ROUNDS} rounds, medians`,
       `d_bootstrap: a new station signs in (password hashing on server and station included) and pulls the ward into SQLite from a server in its own process; pages as feed rows (the first of ${FIRST_PAGE ?? 500} rows, each next half again as big up to ${PAGE}) are fetched one ahead while the previous one is inserted, one SQLite transaction per page; d_bootstrap_one_page_at_a_time: the same without fetching ahead`,
       'd_raw_copy: raw pg SELECT of the same rows as JSON text + raw SQLite insert of that text in one transaction; d_raw_copy_parsed: the copy before 2026-12-03 (pg parses each row, JSON.stringify again), for reference',
+      `d_history_*: the same ward after every lab result was written ${HISTORY_TOUCHES} more times (each write appends the row's new state to the feed, as an amended result or an autosaved draft does): a new station's bootstrap before and after the server's feed compaction (server/sync/compact.ts) removed the superseded copies, against the same run's raw copy of the tables`,
       'd_*_cpu: CPU seconds from /proc (station = this process with its thread pool; server process; the PostgreSQL backends of the bench database, not the shared cluster), the fetch-ahead bootstrap against the raw copy (this process + its backend)',
     ]);
     return figures;
@@ -126,6 +128,56 @@ export async function bootstrap(h: SyncHarness, dir: string, rounds = 1): Promis
     d_bootstrap_cpu_postgres: { value: median(cpuStation.map((c) => c.pg)), unit: 's cpu' },
     d_raw_copy_cpu: { value: cpuR, unit: 's cpu' },
     d_bootstrap_cpu_ratio: { value: cpuD / cpuR, unit: 'x raw' },
+  };
+}
+
+/** Writes of every lab result after the first in d_history_*. */
+const HISTORY_TOUCHES = 2;
+
+/**
+ * The ward of `bootstrap` with a history: each lab result written HISTORY_TOUCHES more times, so
+ * the feed holds (1 + HISTORY_TOUCHES) rows per result; a new station bootstraps it as it is,
+ * then again after compaction left one row per result. Run after `bootstrap` (it changes the ward).
+ */
+async function afterHistory(h: SyncHarness, dir: string, rounds: number): Promise<Record<string, Figure>> {
+  const admin = { kind: 'admin', id: 'bench' } as const;
+  for (let i = 0; i < HISTORY_TOUCHES; i++) {
+    await withBranch(h.t.owner, h.f.south.id, admin, (trx) => sql`UPDATE observations SET updated_at = now()`.execute(trx));
+  }
+  await sql`ANALYZE change_feed`.execute(h.t.owner);
+  const feedRows = async () =>
+    (await withBranch(h.t.owner, h.f.south.id, admin, (trx) => sql<{ n: number }>`SELECT count(*)::int AS n FROM change_feed`.execute(trx))).rows[0]!.n;
+  const before = await feedRows();
+  const server = await startServerProcess({ databaseUrl: h.t.appUrl });
+  const uncompacted: number[] = [];
+  const compacted: number[] = [];
+  const raw: number[] = [];
+  let after = before;
+  let compactSeconds = 0;
+  try {
+    for (let round = 0; round < rounds; round++) uncompacted.push((await station(h, server.url, path.join(dir, `history-${round}`), true)).total);
+    const c0 = performance.now();
+    await compactBranchFeed(h.t.app, h.f.south.id, { maxWindows: 1000 });
+    compactSeconds = (performance.now() - c0) / 1000;
+    await sql`ANALYZE change_feed`.execute(h.t.owner);
+    after = await feedRows();
+    for (let round = 0; round < rounds; round++) {
+      compacted.push((await station(h, server.url, path.join(dir, `history-compacted-${round}`), true)).total);
+      raw.push((await rawCopy(h, path.join(dir, `history-raw-${round}.db`))).seconds);
+    }
+  } finally {
+    await server.stop();
+  }
+  const r = median(raw);
+  return {
+    d_history_feed_rows_before: { value: before, unit: 'feed rows' },
+    d_history_feed_rows_after: { value: after, unit: 'feed rows' },
+    d_history_compaction: { value: compactSeconds, unit: 's (whole branch, windows of 10,000 rows)' },
+    d_history_bootstrap_uncompacted: { value: median(uncompacted), unit: 's' },
+    d_history_bootstrap_compacted: { value: median(compacted), unit: 's', goal: '<= 2' },
+    d_history_raw_copy: { value: r, unit: 's' },
+    d_history_uncompacted_ratio: { value: median(uncompacted) / r, unit: 'x raw' },
+    d_history_compacted_ratio: { value: median(compacted) / r, unit: 'x raw' },
   };
 }
 

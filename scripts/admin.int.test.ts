@@ -115,4 +115,28 @@ describe('admin CLI', () => {
     assert.equal(bad.code, 1);
     assert.match(bad.out, /north: BROKEN at row 2: content does not match its hash/);
   });
+
+  test('feed compact: the named branch keeps one feed row per entity; an unknown branch is one sentence', async () => {
+    const branch = await t.owner.selectFrom('branches').select('id').where('code', '=', 'north').executeTakeFirstOrThrow();
+    const admin_ = { kind: 'admin', id: 't' } as const;
+    const id = await withBranch(t.owner, branch.id, admin_, async (trx) => {
+      const p = await trx
+        .insertInto('patients')
+        .values({ branch_id: branch.id, mrn: 'FEED-1', family_name: 'Feed', given_names: ['Compact'], birth_date: '1960-02-03', sex: 'male' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      for (const bed of ['3', '4']) await sql`UPDATE patients SET bed = ${bed} WHERE id = ${p.id}::uuid`.execute(trx);
+      return p.id;
+    });
+    const rows = () =>
+      withBranch(t.owner, branch.id, admin_, async (trx) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM change_feed WHERE entity_id = ${id}::uuid`.execute(trx)).rows[0]!.n);
+    assert.equal(await rows(), 3);
+    const r = admin(t, ['feed', 'compact', '--branch', 'north']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /^north: \d+ superseded feed rows removed$/m);
+    assert.equal(await rows(), 1);
+    const unknown = admin(t, ['feed', 'compact', '--branch', 'nowhere']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.out, /^error: there is no branch with code nowhere: use a branch code such as north or south$/m);
+  });
 });

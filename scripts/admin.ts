@@ -3,7 +3,7 @@ import { environment } from './config';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../contract/roles';
-import { addBranch, addWard } from '../server/admin/branches';
+import { addBranch, addWard, findBranch } from '../server/admin/branches';
 import { addApiClient, enrolStation, revokeApiClient, revokeStation } from '../server/admin/credentials';
 import { addUser, disableUser, enableUser, setPassword, unlockUser } from '../server/admin/users';
 import { checkpointKey, verifyWithCheckpoints, writeCheckpoints } from '../server/audit/checkpoint';
@@ -15,6 +15,7 @@ import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } f
 import { resolveDatabase } from './database-env';
 import { auditCheckpointPaths } from '../server/config';
 import { asSystemDb } from '../server/db/system-db';
+import { compactBranchFeed } from '../server/sync/compact';
 
 const USAGE = `npm run admin -- <command>
   branch add --code north --name "North Hospital"
@@ -30,6 +31,7 @@ const USAGE = `npm run admin -- <command>
   client revoke --id <client id>
   audit checkpoint     (signs every branch's chain head into AUDIT_CHECKPOINT_FILE; run it from cron)
   audit verify         (also against the checkpoints: deleted newest rows are found)
+  feed compact [--branch north]   (now, rather than at the server's next round: removes superseded feed rows)
 ${RELEASE_USAGE}`;
 
 async function readStdin(): Promise<string> {
@@ -69,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals.join(' ');
-  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'user enable', 'user unlock', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify', 'audit checkpoint'];
+  const commands = ['branch add', 'ward add', 'user add', 'user password', 'user disable', 'user enable', 'user unlock', 'station enrol', 'station revoke', 'client add', 'client revoke', 'audit verify', 'audit checkpoint', 'feed compact'];
   if (![...commands, ...RELEASE_COMMANDS].includes(command)) {
     console.error(USAGE);
     return 2;
@@ -156,6 +158,14 @@ async function main(argv: string[]): Promise<number> {
         const reports = await writeCheckpoints(asSystemDb(db), checkpointFile(), checkpointKey(checkpointKeyFile()));
         for (const r of reports) console.log(`${r.branchCode}: ${r.firstBroken ? `BROKEN at row ${r.firstBroken.seq} (not checkpointed)` : `checkpointed at row ${r.head?.seq ?? 0}`}`);
         return reports.some((r) => r.firstBroken) ? 1 : 0;
+      }
+      case 'feed compact': {
+        const branches = typeof values.branch === 'string' ? [await findBranch(db, values.branch)] : await db.selectFrom('branches').select(['id', 'code']).orderBy('id').execute();
+        for (const b of branches) {
+          const removed = await compactBranchFeed(asSystemDb(db), b.id, { maxWindows: Number.MAX_SAFE_INTEGER });
+          console.log(`${b.code}: ${removed} superseded feed rows removed`);
+        }
+        return 0;
       }
       case 'audit verify': {
         // Against the checkpoints when this host keeps them; the chains alone otherwise.

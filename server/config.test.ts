@@ -23,6 +23,9 @@ test('the defaults of the README table, and every part of the server configured 
   assert.equal(c.fhir.clientCacheMs, 5000);
   assert.equal(c.notes.summarizer.provider, 'local');
   assert.equal(c.notes.transcription.provider, 'none');
+  assert.equal(c.feedCompactionMs, 5 * 60_000);
+  assert.equal(configFromEnv({ ...base, FEED_COMPACTION_MINUTES: '0' }).feedCompactionMs, 0, 'off');
+  assert.equal(configFromEnv({ ...base, FEED_COMPACTION_MINUTES: '0.5' }).feedCompactionMs, 30_000);
   const set = configFromEnv({ ...base, PORT: '9000', TRUST_PROXY: '1', DRAIN_DELAY_MS: '0', FHIR_CURSOR_SECRET: 'x', PUBLIC_BASE_URL: 'https://ward.example/' });
   assert.deepEqual([set.port, set.trustProxy, set.drainDelayMs, set.fhir.cursorSecret, set.fhir.baseUrl], [9000, true, 0, 'x', 'https://ward.example/fhir']);
 });
@@ -43,6 +46,8 @@ test('a bad value stops start-up with one sentence naming the variable, never it
     [{ ...base, FHIR_CLIENT_CACHE_MS: 'soon' }, /^FHIR_CLIENT_CACHE_MS must be/],
     [{ ...base, PUBLIC_BASE_URL: 'not a url' }, /^PUBLIC_BASE_URL must be an http\(s\) URL$/],
     [{ ...base, NOTES_PROVIDER: 'openai' }, /^OPENAI_API_KEY is not set/],
+    [{ ...base, FEED_COMPACTION_MINUTES: 'hourly' }, /^FEED_COMPACTION_MINUTES must be a number of minutes from 0 \(off\) to 1440$/],
+    [{ ...base, FEED_COMPACTION_MINUTES: '2000' }, /^FEED_COMPACTION_MINUTES must be/],
   ];
   for (const [env, message] of cases) {
     assert.throws(

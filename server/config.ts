@@ -60,6 +60,8 @@ export interface ServerConfig {
   auditCheckpoint?: CheckpointSettings;
   /** REQUEST_TIMEOUT_MS, CONNECTION_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS (HttpTimeouts above). */
   timeouts: HttpTimeouts;
+  /** FEED_COMPACTION_MINUTES: how often the server removes superseded copies from the change feed (0: never). */
+  feedCompactionMs: number;
 }
 
 /**
@@ -94,6 +96,19 @@ const optionalText = z
 const postgresUrl = (name: string, why: string) =>
   z.string({ error: `${name} is not set (${why})` }).refine((v) => /^postgres(ql)?:\/\/./.test(v), `${name} must be a postgres:// connection URL`);
 
+/** How often a periodic task runs, in minutes (fractions allowed); 0 turns it off. */
+const intervalMinutes = (name: string, fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const n = Number(raw);
+      if (/^\d+(\.\d+)?$/.test(raw) && n <= max) return n;
+      ctx.addIssue({ code: 'custom', message: `${name} must be a number of minutes from 0 (off) to ${max}` });
+      return z.NEVER;
+    });
+
 const ServerEnv = z.object({
   HOST: z.string().min(1, 'HOST must name an interface to listen on').default('127.0.0.1'),
   PORT: wholeNumber('PORT', 8787, 65535),
@@ -118,16 +133,8 @@ const ServerEnv = z.object({
   SESSION_TTL_MINUTES: wholeNumber('SESSION_TTL_MINUTES', DEFAULT_AUTH_POLICY.sessionTtlMs / 60000),
   SESSION_IDLE_MINUTES: wholeNumber('SESSION_IDLE_MINUTES', DEFAULT_AUTH_POLICY.idleTimeoutMs / 60000),
   DRAIN_DELAY_MS: wholeNumber('DRAIN_DELAY_MS', 2000, 600_000),
-  AUDIT_CHECKPOINT_MINUTES: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw === '') return 15;
-      const n = Number(raw);
-      if (/^\d+(\.\d+)?$/.test(raw) && n <= 10080) return n;
-      ctx.addIssue({ code: 'custom', message: 'AUDIT_CHECKPOINT_MINUTES must be a number of minutes from 0 (off) to 10080' });
-      return z.NEVER;
-    }),
+  AUDIT_CHECKPOINT_MINUTES: intervalMinutes('AUDIT_CHECKPOINT_MINUTES', 15, 10080),
+  FEED_COMPACTION_MINUTES: intervalMinutes('FEED_COMPACTION_MINUTES', 5, 1440),
   REQUEST_TIMEOUT_MS: wholeNumber('REQUEST_TIMEOUT_MS', DEFAULT_HTTP_TIMEOUTS.requestMs).refine(
     (n) => n >= 1000,
     'REQUEST_TIMEOUT_MS must be at least 1000 (1 second): a shorter limit cuts off ordinary requests',
@@ -178,6 +185,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     fhir: part(() => fhirConfigFromEnv(env)),
     notes: part(() => ({ summarizer: summarizerConfigFromEnv(env), transcription: transcriptionConfigFromEnv(env) })),
     auditCheckpoint: { ...auditCheckpointPaths(env), intervalMs: Math.round(e.AUDIT_CHECKPOINT_MINUTES * 60_000) },
+    feedCompactionMs: Math.round(e.FEED_COMPACTION_MINUTES * 60_000),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from './log';
 import { assertPortFree } from './startup';
 import type { SummarizerConfig, TranscriptionConfig } from './notes/config';
 import { startSummarizationWorker } from './notes/jobs/worker';
+import { startFeedCompaction } from './sync/compact';
 import { startNoteCpuWorker } from './notes/off-thread';
 import { prepareNote } from './notes/pipeline';
 import { createSummarizer } from './notes/providers';
@@ -72,6 +73,8 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
   await app.listen({ host: config.host, port: config.port });
   // Signed audit checkpoints on an interval (AUDIT_CHECKPOINT_MINUTES), where the CLI writes them.
   const checkpoints = config.auditCheckpoint ? startPeriodicCheckpoints(db, config.auditCheckpoint, log) : null;
+  // Superseded copies leave the change feed (FEED_COMPACTION_MINUTES): a bootstrap reads the ward as it is, not its history.
+  const compaction = startFeedCompaction(db, config.feedCompactionMs, log);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let draining: Promise<void> | null = null;
@@ -83,6 +86,7 @@ export async function startServer(config: ServerConfig, log: Logger, notes?: Not
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         await app.close();
         await checkpoints?.stop();
+        await compaction.stop();
         // A job in flight is handed back, not lost: another instance takes it at once.
         await worker.stop({ release: true });
         await cpu.close();

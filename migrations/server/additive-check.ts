@@ -16,15 +16,20 @@ const DESTRUCTIVE: { pattern: RegExp; what: string }[] = [
 ];
 
 /**
- * Drops reviewed one at a time, each an exact statement: a plain (not unique) index that no query
- * of this or the previous release uses. Dropping one changes no answer and no constraint, only
- * plans, so the previous release works against the new schema as it did before. Anything else
- * that drops is still refused.
+ * Statements reviewed one at a time, each exact: a plain (not unique) index that no query of this
+ * or the previous release uses (dropping it changes no answer and no constraint, only plans), and
+ * the feed compaction's delete of earlier states (every puller still reaches each entity's
+ * present state). The previous release works against the new schema as it did before. Anything
+ * else that drops or deletes is still refused.
  */
 const PERMITTED: { statement: string; why: string }[] = [
   {
     statement: 'await sql`DROP INDEX IF EXISTS note_drafts_patient`.execute(db);',
     why: 'note_drafts (branch_id, patient_id, updated_at): no query reads drafts by patient (migration 2026-12-05T0210)',
+  },
+  {
+    statement: 'DELETE FROM change_feed f USING keeper p',
+    why: "change_feed_compact (server/sync/sql/feed.sql, installed by migration 2026-12-06T0110): removes only feed rows of an entity other than the one holding its present state; a puller of either release gets the entity's present state from that row",
   },
 ];
 

@@ -29,6 +29,7 @@ import * as otherCodingsFlagGuard from './2026-12-05T0140-other-codings-flag-gua
 import * as draftsPatientIndex from './2026-12-05T0210-drafts-patient-index';
 import * as pushArrays from './2026-12-05T0220-push-arrays';
 import * as pushResavesAsASet from './2026-12-06T0100-push-resaves-as-a-set';
+import * as feedCompaction from './2026-12-06T0110-feed-compaction';
 
 /**
  * Every server migration, in order. Registration is explicit: add new ones at the end.
@@ -67,4 +68,5 @@ export const serverMigrations: Record<string, Migration> = {
   '2026-12-05T0210-drafts-patient-index': draftsPatientIndex,
   '2026-12-05T0220-push-arrays': pushArrays,
   '2026-12-06T0100-push-resaves-as-a-set': pushResavesAsASet,
+  '2026-12-06T0110-feed-compaction': feedCompaction,
 };

@@ -14,7 +14,7 @@ describe('sync rules: the database runs the repository\'s SQL', () => {
   after(() => t.close());
 
   test('the source defines the feed and push functions', () => {
-    assert.deepEqual(syncRules().map((r) => r.name).sort(), ['change_feed_announce', 'change_feed_append', 'change_feed_horizon', 'sync_apply', 'sync_push', 'sync_push_arrays', 'sync_push_set']);
+    assert.deepEqual(syncRules().map((r) => r.name).sort(), ['change_feed_announce', 'change_feed_append', 'change_feed_compact', 'change_feed_horizon', 'sync_apply', 'sync_push', 'sync_push_arrays', 'sync_push_set']);
   });
 
   test('every installed function matches the repository\'s source, byte for byte', async () => {

@@ -83,3 +83,79 @@ BEGIN
     NULL;
   END;
 END $$;
+
+-- Compaction (server/sync/compact.ts runs it in every server, branch by branch). Every feed row
+-- holds its entity's whole row as it was written. Without compaction the feed kept every
+-- autosave's copy of a draft and every earlier state of a result, and a new station's bootstrap
+-- read all of that history instead of the ward as it is.
+-- What may go: for an entity, the feed row that holds the entity exactly as it is now (its
+-- table's row, as jsonb) is its keeper; every other row of that entity is an earlier state, and
+-- a puller needs none of them: one whose cursor is below the keeper receives the present state
+-- from it; one past the keeper already has it. The keeper is found by content, not by the largest
+-- feed number: numbers follow transaction ids, and a transaction that took its id early (an
+-- earlier write) can write a row after a later-numbered transaction wrote it and committed, so
+-- the largest number of an entity can hold an older state. An entity without a keeper (its
+-- present state's row is not in this window yet) is left for the window that holds it.
+-- Runs for the transaction's branch, one window of at most p_window feed rows below the horizon
+-- per call (rows there are final: their transactions ended): each entity seen in the window
+-- loses its rows before the window's end other than its keeper, then the window's end is
+-- remembered. Each fed table is found from its feed trigger, so a table fed later is compacted
+-- too. It runs as its owner, bound by the branch's row security like every writer; the app role
+-- may call it, not delete feed rows itself. Answers the rows removed, the window's end and
+-- whether more rows waited past it.
+CREATE OR REPLACE FUNCTION change_feed_compact(p_window int) RETURNS TABLE (removed bigint, upto bigint, more boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  b int := NULLIF(current_setting('app.current_branch', true), '')::int;
+  horizon bigint;
+  lo bigint;
+  hi bigint;
+  seen int;
+  total bigint := 0;
+  n bigint;
+  fed record;
+BEGIN
+  IF b IS NULL THEN
+    RAISE EXCEPTION 'change_feed_compact needs the transaction''s branch (withBranch)' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF p_window IS NULL OR p_window < 1 THEN
+    RAISE EXCEPTION 'change_feed_compact: the window is at least one row' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- One compactor per branch at a time, whichever server runs it: another would repeat its work.
+  IF NOT pg_try_advisory_xact_lock(7311, b) THEN
+    RETURN QUERY SELECT 0::bigint, NULL::bigint, false;
+    RETURN;
+  END IF;
+  horizon := change_feed_horizon();
+  SELECT coalesce(max(c.upto), 0) INTO lo FROM change_feed_compaction c WHERE c.branch_id = b;
+  SELECT max(w.seq) + 1, count(*) INTO hi, seen FROM (
+    SELECT f.seq FROM change_feed f WHERE f.branch_id = b AND f.seq >= lo AND f.seq < horizon ORDER BY f.seq LIMIT p_window) w;
+  IF hi IS NULL THEN
+    RETURN QUERY SELECT 0::bigint, lo, false;
+    RETURN;
+  END IF;
+  FOR fed IN
+    SELECT DISTINCT convert_from(substring(t.tgargs FROM 1 FOR position('\x00'::bytea IN t.tgargs) - 1), 'UTF8') AS entity, t.tgrelid::regclass AS tbl
+      FROM pg_trigger t WHERE t.tgfoid = 'change_feed_append'::regproc AND t.tgnargs = 1
+  LOOP
+    EXECUTE format($q$
+      WITH seen AS (
+        SELECT DISTINCT f.entity_id FROM change_feed f
+         WHERE f.branch_id = $1 AND f.seq >= $2 AND f.seq < $3 AND f.entity = $4
+      ), keeper AS (
+        SELECT s.entity_id, max(k.seq) AS seq FROM seen s
+          JOIN %s cur ON cur.branch_id = $1 AND cur.id = s.entity_id
+          JOIN change_feed k ON k.branch_id = $1 AND k.entity_id = s.entity_id AND k.entity = $4 AND k.seq < $3 AND k.data = to_jsonb(cur)
+         GROUP BY s.entity_id
+      ), gone AS (
+        DELETE FROM change_feed f USING keeper p
+         WHERE f.branch_id = $1 AND f.entity_id = p.entity_id AND f.entity = $4 AND f.seq < $3 AND f.seq <> p.seq
+        RETURNING 1
+      )
+      SELECT count(*) FROM gone$q$, fed.tbl) INTO n USING b, lo, hi, fed.entity;
+    total := total + n;
+  END LOOP;
+  INSERT INTO change_feed_compaction AS c (branch_id, upto) VALUES (b, hi)
+    ON CONFLICT (branch_id) DO UPDATE SET upto = excluded.upto;
+  RETURN QUERY SELECT total, hi, seen = p_window;
+END $$;
