@@ -188,9 +188,11 @@ describe('change feed compaction', () => {
     for (const id of ids) assert.equal(Number(fresh.get(id)?.value_num), truth.get(id));
   });
 
-  test('the keeper is the row holding the present state, even when a later feed number holds an older one', async () => {
+  test('the keeper is the row holding the present state, even when a later feed number holds an older one; a station that applied that one last receives the present state again', async () => {
     const [x, e] = await addLabs(f.north, 2);
     // A takes its transaction id (and so its feed numbers) with a first write, then waits.
+    // A station that follows the feed, from before both writes.
+    const follower = await pullAll(f.north.id, (await pullAll(f.north.id, '0', READER)).cursor, READER);
     const a = heldWriter((trx) => setValue(trx, x!, 1), (trx) => setValue(trx, e!, 100));
     await a.written;
     // B, numbered after A, writes e and commits first; A writes e last: e is 100 now.
@@ -200,10 +202,16 @@ describe('change feed compaction', () => {
     const ofE = (await feedRows(f.north.id)).filter((r) => r.entity_id === e);
     assert.equal(ofE.length, 3);
     assert.deepEqual(ofE.slice(1).map((r) => Number(r.value)), [100, 50], "the feed numbers A's write (the present state) below B's");
+    const followed = await pullAll(f.north.id, follower.cursor, READER, follower.state);
+    assert.equal(Number(followed.state.get(e!)?.value_num), 50, 'the follower applied the later-numbered, older state last');
+
     await compactBranchFeed(t.app, f.north.id);
     const left = (await feedRows(f.north.id)).filter((r) => r.entity_id === e);
-    assert.deepEqual(left.map((r) => Number(r.value)), [100], 'the row of the present state stays, the later-numbered older one goes');
+    assert.deepEqual(left.map((r) => Number(r.value)), [100], 'one row of e is left: the present state');
+    assert.ok(BigInt(left[0]!.seq) > BigInt(ofE[2]!.seq), 'appended again, numbered after the older state');
+    assert.equal(Number((await pullAll(f.north.id, followed.cursor, READER, followed.state)).state.get(e!)?.value_num), 100, 'the follower receives the present state again');
     assert.equal(Number((await pullAll(f.north.id, '0', READER)).state.get(e!)?.value_num), 100, 'a new station gets the present state');
+    assert.equal(await compactBranchFeed(t.app, f.north.id), 0, 'appended once: the next round finds nothing to do');
   });
 
   test('a draft stays its author\'s: compaction leaves the newest private row, which other readers never receive', async () => {

@@ -94,8 +94,11 @@ END $$;
 -- from it; one past the keeper already has it. The keeper is found by content, not by the largest
 -- feed number: numbers follow transaction ids, and a transaction that took its id early (an
 -- earlier write) can write a row after a later-numbered transaction wrote it and committed, so
--- the largest number of an entity can hold an older state. An entity without a keeper (its
--- present state's row is not in this window yet) is left for the window that holds it.
+-- the largest number of an entity can hold an older state, which a station following the feed
+-- then applied last: such an entity's present state is appended again with a number of this
+-- transaction (and announced after its commit), so those stations receive it once more, and
+-- its older rows go. An entity without a keeper (its present state's row is not in this window
+-- yet) is left for the window that holds it.
 -- Runs for the transaction's branch, one window of at most p_window feed rows below the horizon
 -- per call (rows there are final: their transactions ended): each entity seen in the window
 -- loses its rows before the window's end other than its keeper, then the window's end is
@@ -113,6 +116,9 @@ DECLARE
   seen int;
   total bigint := 0;
   n bigint;
+  again bigint;
+  last_again bigint;
+  ord bigint;
   fed record;
 BEGIN
   IF b IS NULL THEN
@@ -138,6 +144,8 @@ BEGIN
     SELECT DISTINCT convert_from(substring(t.tgargs FROM 1 FOR position('\x00'::bytea IN t.tgargs) - 1), 'UTF8') AS entity, t.tgrelid::regclass AS tbl
       FROM pg_trigger t WHERE t.tgfoid = 'change_feed_append'::regproc AND t.tgnargs = 1
   LOOP
+    -- This transaction's next feed numbers, drawn as change_feed_append draws them.
+    ord := coalesce(nullif(current_setting('app.feed_ord', true), '')::bigint, 0);
     EXECUTE format($q$
       WITH seen AS (
         SELECT DISTINCT f.entity_id FROM change_feed f
@@ -147,13 +155,35 @@ BEGIN
           JOIN %s cur ON cur.branch_id = $1 AND cur.id = s.entity_id
           JOIN change_feed k ON k.branch_id = $1 AND k.entity_id = s.entity_id AND k.entity = $4 AND k.seq < $3 AND k.data = to_jsonb(cur)
          GROUP BY s.entity_id
+      ), behind AS (
+        -- A keeper with an older state numbered after it: a station that follows the feed applied
+        -- that older state last. The present state is appended again, with a number of this
+        -- transaction, so that such a station receives it once more.
+        SELECT p.entity_id, p.seq FROM keeper p
+         WHERE EXISTS (SELECT 1 FROM change_feed r WHERE r.branch_id = $1 AND r.entity_id = p.entity_id AND r.entity = $4 AND r.seq > p.seq AND r.seq < $3)
+      ), again AS (
+        INSERT INTO change_feed (branch_id, seq, entity, entity_id, data)
+        SELECT $1, ((pg_current_xact_id()::text::bigint) << 24) + $5 + row_number() OVER (ORDER BY p.entity_id), $4, p.entity_id, k.data
+          FROM behind p JOIN change_feed k ON k.branch_id = $1 AND k.seq = p.seq
+        RETURNING seq
       ), gone AS (
         DELETE FROM change_feed f USING keeper p
-         WHERE f.branch_id = $1 AND f.entity_id = p.entity_id AND f.entity = $4 AND f.seq < $3 AND f.seq <> p.seq
+         WHERE f.branch_id = $1 AND f.entity_id = p.entity_id AND f.entity = $4 AND f.seq < $3
+           AND (f.seq <> p.seq OR EXISTS (SELECT 1 FROM behind x WHERE x.entity_id = p.entity_id))
         RETURNING 1
       )
-      SELECT count(*) FROM gone$q$, fed.tbl) INTO n USING b, lo, hi, fed.entity;
+      SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM again), (SELECT max(seq) FROM again)$q$, fed.tbl)
+      INTO n, again, last_again USING b, lo, hi, fed.entity, ord;
     total := total + n;
+    IF again > 0 THEN
+      IF ord + again >= 16777216 THEN
+        RAISE EXCEPTION 'one transaction may append at most 16777215 feed changes: compact in smaller windows'
+          USING ERRCODE = 'program_limit_exceeded';
+      END IF;
+      PERFORM set_config('app.feed_ord', (ord + again)::text, true);
+      -- Stations that listen hear of it after the commit (change_feed_announce, as for any write).
+      PERFORM set_config('app.feed_announce', b::text || ':' || last_again::text, false);
+    END IF;
   END LOOP;
   INSERT INTO change_feed_compaction AS c (branch_id, upto) VALUES (b, hi)
     ON CONFLICT (branch_id) DO UPDATE SET upto = excluded.upto;
