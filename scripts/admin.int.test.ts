@@ -135,6 +135,17 @@ describe('admin CLI', () => {
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /^north: \d+ superseded feed rows removed$/m);
     assert.equal(await rows(), 1);
+    // A server's compactor holding the branch: the operator is told, not shown a bare 0.
+    const held = await t.owner.connection().execute(async (c) => {
+      await sql`SELECT pg_advisory_lock(7311, ${branch.id}::int)`.execute(c);
+      try {
+        return admin(t, ['feed', 'compact', '--branch', 'north']);
+      } finally {
+        await sql`SELECT pg_advisory_unlock(7311, ${branch.id}::int)`.execute(c);
+      }
+    });
+    assert.equal(held.code, 0, held.out);
+    assert.match(held.out, /^north: 0 superseded feed rows removed \(a server is compacting this branch now: run it again in a minute to finish\)$/m);
     const unknown = admin(t, ['feed', 'compact', '--branch', 'nowhere']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.out, /^error: there is no branch with code nowhere: use a branch code such as north or south$/m);

@@ -15,7 +15,7 @@ import { RELEASE_COMMANDS, RELEASE_OPTIONS, RELEASE_USAGE, runReleaseCommand } f
 import { resolveDatabase } from './database-env';
 import { auditCheckpointPaths } from '../server/config';
 import { asSystemDb } from '../server/db/system-db';
-import { compactBranchFeed } from '../server/sync/compact';
+import { compactBranch } from '../server/sync/compact';
 
 const USAGE = `npm run admin -- <command>
   branch add --code north --name "North Hospital"
@@ -162,8 +162,8 @@ async function main(argv: string[]): Promise<number> {
       case 'feed compact': {
         const branches = typeof values.branch === 'string' ? [await findBranch(db, values.branch)] : await db.selectFrom('branches').select(['id', 'code']).orderBy('id').execute();
         for (const b of branches) {
-          const removed = await compactBranchFeed(asSystemDb(db), b.id, { maxWindows: Number.MAX_SAFE_INTEGER });
-          console.log(`${b.code}: ${removed} superseded feed rows removed`);
+          const r = await compactBranch(asSystemDb(db), b.id, { maxWindows: Number.MAX_SAFE_INTEGER });
+          console.log(`${b.code}: ${r.removed} superseded feed rows removed${r.busy ? ' (a server is compacting this branch now: run it again in a minute to finish)' : ''}`);
         }
         return 0;
       }

@@ -9,28 +9,36 @@ export const COMPACTION_WINDOW = 10_000;
 const WINDOWS_PER_ROUND = 20;
 
 export interface CompactionStep {
-  /** Feed rows removed (older copies of an entity the feed holds a newer row of). */
+  /** Feed rows removed (earlier states of an entity whose present state the feed holds). */
   removed: number;
   /** Whether more feed rows below the horizon wait past this window. */
   more: boolean;
+  /** Another compactor (another server instance) was working on this branch: nothing was done. */
+  busy: boolean;
 }
 
 /** One window of the transaction's branch (sql/feed.sql: change_feed_compact). */
 export async function compactFeedWindow(trx: BranchTransaction, window = COMPACTION_WINDOW): Promise<CompactionStep> {
-  const r = await sql<{ removed: string; more: boolean }>`SELECT removed, more FROM change_feed_compact(${window}::int)`.execute(trx);
+  const r = await sql<{ removed: string; upto: string | null; more: boolean }>`SELECT removed, upto, more FROM change_feed_compact(${window}::int)`.execute(trx);
   const row = r.rows[0];
-  return { removed: Number(row?.removed ?? 0), more: row?.more ?? false };
+  return { removed: Number(row?.removed ?? 0), more: row?.more ?? false, busy: !row || row.upto === null };
 }
 
-/** Compacts one branch's feed up to its horizon (at most `maxWindows` windows, each its own transaction); rows removed. */
-export async function compactBranchFeed(db: SystemDb, branchId: number, options: { window?: number; maxWindows?: number } = {}): Promise<number> {
+/** Compacts one branch's feed up to its horizon (at most `maxWindows` windows, each its own transaction). */
+export async function compactBranch(db: SystemDb, branchId: number, options: { window?: number; maxWindows?: number } = {}): Promise<{ removed: number; busy: boolean }> {
   let removed = 0;
   for (let i = 0; i < (options.maxWindows ?? WINDOWS_PER_ROUND); i++) {
     const step = await withBranch(db, branchId, { kind: 'system', id: 'feed-compaction' }, (trx) => compactFeedWindow(trx, options.window));
     removed += step.removed;
+    if (step.busy) return { removed, busy: true };
     if (!step.more) break;
   }
-  return removed;
+  return { removed, busy: false };
+}
+
+/** compactBranch's rows removed. */
+export async function compactBranchFeed(db: SystemDb, branchId: number, options: { window?: number; maxWindows?: number } = {}): Promise<number> {
+  return (await compactBranch(db, branchId, options)).removed;
 }
 
 /**
