@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { generateDemoHospital } from '../contract/demo/hospital';
 import { createStation } from '../main/core/station';
 import { withBranch } from '../server/db/with-branch';
-import { compactBranchFeed } from '../server/sync/compact';
+import { compactBranch } from '../server/sync/compact';
 import { labResultColumns } from '../server/seed/seed';
 import { TEST_PASSWORD } from '../server/testing/fixtures';
 import { startServerProcess } from '../server/testing/server-process';
@@ -157,7 +157,7 @@ async function afterHistory(h: SyncHarness, dir: string, rounds: number): Promis
   try {
     for (let round = 0; round < rounds; round++) uncompacted.push((await station(h, server.url, path.join(dir, `history-${round}`), true)).total);
     const c0 = performance.now();
-    await compactBranchFeed(h.t.app, h.f.south.id, { maxWindows: 1000 });
+    await compactBranch(h.t.app, h.f.south.id, { maxWindows: 1000 });
     compactSeconds = (performance.now() - c0) / 1000;
     await sql`ANALYZE change_feed`.execute(h.t.owner);
     after = await feedRows();

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SystemDb } from '../db/system-db';
 import type { Logger } from '../log';
+import { runPeriodically } from '../periodic';
 import { checkpointKey, writeCheckpoints } from './checkpoint';
 
 /** Where checkpoints go and how often the server writes them (AUDIT_CHECKPOINT_*). */
@@ -20,9 +21,7 @@ export interface CheckpointSettings {
  * lines: duplicates are harmless, verify keeps the newest per branch.
  */
 export function startPeriodicCheckpoints(db: SystemDb, settings: CheckpointSettings, log: Logger): { stop(): Promise<void> } {
-  if (settings.intervalMs <= 0) return { stop: async () => {} };
-  let running: Promise<void> | null = null;
-  const round = async () => {
+  return runPeriodically(settings.intervalMs, async () => {
     try {
       mkdirSync(path.dirname(settings.file), { recursive: true, mode: 0o700 });
       mkdirSync(path.dirname(settings.keyFile), { recursive: true, mode: 0o700 });
@@ -33,17 +32,5 @@ export function startPeriodicCheckpoints(db: SystemDb, settings: CheckpointSetti
     } catch (e) {
       log.warn('audit checkpoint failed', { error: e instanceof Error ? e.message : String(e) });
     }
-  };
-  const timer = setInterval(() => {
-    running ??= round().finally(() => {
-      running = null;
-    });
-  }, settings.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { SystemDb } from '../db/system-db';
 import { withBranch, type BranchTransaction } from '../db/with-branch';
 import type { Logger } from '../log';
+import { runPeriodically } from '../periodic';
 
 /** Feed rows one compaction call looks at: a transaction of bounded length, however long the feed. */
 export const COMPACTION_WINDOW = 10_000;
@@ -36,47 +37,29 @@ export async function compactBranch(db: SystemDb, branchId: number, options: { w
   return { removed, busy: false };
 }
 
-/** compactBranch's rows removed. */
-export async function compactBranchFeed(db: SystemDb, branchId: number, options: { window?: number; maxWindows?: number } = {}): Promise<number> {
-  return (await compactBranch(db, branchId, options)).removed;
-}
-
 /**
  * Every interval, each branch's feed is compacted, one branch after the other (a round never
  * overlaps the next). Several instances may run it: the database lets one compactor per branch
- * work at a time, the others skip that branch. A failed round is logged (no patient data: counts
- * and error names) and the next one tries again.
+ * work at a time, the others skip that branch. A failed branch or round is logged (no patient
+ * data: counts and error names) and the next round tries again.
  */
 export function startFeedCompaction(db: SystemDb, intervalMs: number, log: Logger): { stop(): Promise<void> } {
-  if (intervalMs <= 0) return { stop: async () => {} };
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const round = async () => {
-    const branches = await db.selectFrom('branches').select('id').orderBy('id').execute();
-    let removed = 0;
-    for (const b of branches) {
-      if (stopped) return;
-      try {
-        removed += await compactBranchFeed(db, b.id);
-      } catch (e) {
-        log.warn('feed compaction failed', { branch: b.id, error: e instanceof Error ? e.name : 'unknown' });
+  const failed = (e: unknown, branch?: number) => log.warn('feed compaction failed', { ...(branch === undefined ? {} : { branch }), error: e instanceof Error ? e.name : 'unknown' });
+  return runPeriodically(intervalMs, async (stopping) => {
+    try {
+      const branches = await db.selectFrom('branches').select('id').orderBy('id').execute();
+      let removed = 0;
+      for (const b of branches) {
+        if (stopping()) return;
+        try {
+          removed += (await compactBranch(db, b.id)).removed;
+        } catch (e) {
+          failed(e, b.id);
+        }
       }
+      if (removed > 0) log.info('feed compacted', { branches: branches.length, removed });
+    } catch (e) {
+      failed(e);
     }
-    if (removed > 0) log.info('feed compacted', { branches: branches.length, removed });
-  };
-  const timer = setInterval(() => {
-    running ??= round()
-      .catch((e: unknown) => log.warn('feed compaction failed', { error: e instanceof Error ? e.name : 'unknown' }))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }

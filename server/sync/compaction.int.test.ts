@@ -9,7 +9,7 @@ import { labResultColumns } from '../seed/seed';
 import { twoBranches, type TwoBranches } from '../testing/fixtures';
 import { startServerProcess } from '../testing/server-process';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
-import { compactBranchFeed } from './compact';
+import { compactBranch } from './compact';
 import { pullChanges, pullChangesRows, pullRowsAnswer, type FeedReader } from './pull';
 
 /*
@@ -47,6 +47,8 @@ describe('change feed compaction', () => {
     withBranch(t.owner, branchId, admin, async (trx) =>
       (await sql<{ seq: string; entity_id: string; value: string | null }>`
         SELECT seq::text, entity_id::text, data->>'value_num' AS value FROM change_feed ORDER BY seq`.execute(trx)).rows);
+  /** Rows one compaction of the branch removed. */
+  const compact = async (branchId: number, options?: { window?: number; maxWindows?: number }) => (await compactBranch(t.app, branchId, options)).removed;
   /** A north writer that writes `first`, stays open until released, then writes `then` and commits. */
   const heldWriter = (first: (trx: BranchTransaction) => Promise<unknown>, then?: (trx: BranchTransaction) => Promise<unknown>) => {
     let written!: () => void;
@@ -88,7 +90,7 @@ describe('change feed compaction', () => {
     assert.equal(before.filter((r) => r.entity_id === a).length, 4, 'the insert and three updates of a');
 
     // One row per window: every window boundary falls between two rows of a.
-    const removed = await compactBranchFeed(t.app, f.north.id, { window: 1, maxWindows: 1000 });
+    const removed = await compact(f.north.id, { window: 1, maxWindows: 1000 });
     assert.ok(removed >= 3, `removed ${removed}`);
     const after = await feedRows(f.north.id);
     const ofA = after.filter((r) => r.entity_id === a);
@@ -106,26 +108,26 @@ describe('change feed compaction', () => {
     // A station bootstrapping now reads each entity once, in its newest state.
     const { state } = await pullAll(f.north.id, '0', READER);
     assert.equal(Number(state.get(a!)?.value_num), 3);
-    assert.equal(await compactBranchFeed(t.app, f.north.id), 0, 'nothing left to remove');
+    assert.equal(await compact(f.north.id), 0, 'nothing left to remove');
   });
 
   test('a row not yet below the horizon is neither removed nor used to remove', async () => {
     const [held, later] = await addLabs(f.north, 2);
-    await compactBranchFeed(t.app, f.north.id);
+    await compact(f.north.id);
     // A writer that stays open holds the horizon below its own feed number.
     const open = heldWriter((trx) => setValue(trx, held!, 7));
     await open.written;
     try {
       // Committed after the open writer began: its number is above the horizon too.
       await withBranch(t.app, f.north.id, actor, (trx) => setValue(trx, later!, 8));
-      await compactBranchFeed(t.app, f.north.id);
+      await compact(f.north.id);
       const rows = await feedRows(f.north.id);
       assert.equal(rows.filter((r) => r.entity_id === later).length, 2, 'the older row stays while the newer one is above the horizon');
     } finally {
       open.release();
       await open.done;
     }
-    await compactBranchFeed(t.app, f.north.id);
+    await compact(f.north.id);
     const rows = await feedRows(f.north.id);
     assert.equal(rows.filter((r) => r.entity_id === later).length, 1);
     assert.equal(rows.filter((r) => r.entity_id === held).length, 1);
@@ -157,7 +159,7 @@ describe('change feed compaction', () => {
     };
     const compactor = async () => {
       // Small windows, so that many windows and their boundaries meet the pullers.
-      while (!stop) compacted += await compactBranchFeed(t.app, branch.id, { window: 25, maxWindows: 3 });
+      while (!stop) compacted += await compact(branch.id, { window: 25, maxWindows: 3 });
     };
     const puller = async () => {
       const state = new Map<string, Record<string, unknown>>();
@@ -174,7 +176,7 @@ describe('change feed compaction', () => {
     await Promise.all([...writers, ...compactors]);
     assert.ok(compacted > 0, `the compactor removed rows while the others ran (${compacted})`);
     // Once more over everything the writers left, in small windows.
-    await compactBranchFeed(t.app, branch.id, { window: 25, maxWindows: 1000 });
+    await compact(branch.id, { window: 25, maxWindows: 1000 });
     const truth = await withBranch(t.owner, branch.id, admin, async (trx) =>
       new Map((await sql<{ id: string; value: number | null }>`SELECT id::text, value_num::float8 AS value FROM observations`.execute(trx)).rows.map((r) => [r.id, r.value])),
     );
@@ -205,13 +207,13 @@ describe('change feed compaction', () => {
     const followed = await pullAll(f.north.id, follower.cursor, READER, follower.state);
     assert.equal(Number(followed.state.get(e!)?.value_num), 50, 'the follower applied the later-numbered, older state last');
 
-    await compactBranchFeed(t.app, f.north.id);
+    await compact(f.north.id);
     const left = (await feedRows(f.north.id)).filter((r) => r.entity_id === e);
     assert.deepEqual(left.map((r) => Number(r.value)), [100], 'one row of e is left: the present state');
     assert.ok(BigInt(left[0]!.seq) > BigInt(ofE[2]!.seq), 'appended again, numbered after the older state');
     assert.equal(Number((await pullAll(f.north.id, followed.cursor, READER, followed.state)).state.get(e!)?.value_num), 100, 'the follower receives the present state again');
     assert.equal(Number((await pullAll(f.north.id, '0', READER)).state.get(e!)?.value_num), 100, 'a new station gets the present state');
-    assert.equal(await compactBranchFeed(t.app, f.north.id), 0, 'appended once: the next round finds nothing to do');
+    assert.equal(await compact(f.north.id), 0, 'appended once: the next round finds nothing to do');
   });
 
   test('a draft stays its author\'s: compaction leaves the newest private row, which other readers never receive', async () => {
@@ -223,7 +225,7 @@ describe('change feed compaction', () => {
       trx.insertInto('note_drafts').values({ branch_id: f.north.id, id: draft, patient_id: f.north.patientIds[0]!, author_user_id: author, text: 'v1' }).execute(),
     );
     for (const text of ['v2', 'v3']) await withBranch(t.owner, f.north.id, admin, (trx) => sql`UPDATE note_drafts SET text = ${text}, version = version + 1 WHERE id = ${draft}::uuid`.execute(trx));
-    await compactBranchFeed(t.app, f.north.id);
+    await compact(f.north.id);
     assert.equal((await feedRows(f.north.id)).filter((r) => r.entity_id === draft).length, 1);
     assert.equal((await pullAll(f.north.id, '0', { userId: author })).state.get(draft)?.text, 'v3');
     assert.equal((await pullAll(f.north.id, '0', { userId: other })).state.has(draft), false);

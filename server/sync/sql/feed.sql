@@ -140,9 +140,12 @@ BEGIN
     RETURN QUERY SELECT 0::bigint, lo, false;
     RETURN;
   END IF;
+  -- The fed tables of the entities this window holds (each statement below reads the window).
   FOR fed IN
-    SELECT DISTINCT convert_from(substring(t.tgargs FROM 1 FOR position('\x00'::bytea IN t.tgargs) - 1), 'UTF8') AS entity, t.tgrelid::regclass AS tbl
-      FROM pg_trigger t WHERE t.tgfoid = 'change_feed_append'::regproc AND t.tgnargs = 1
+    SELECT DISTINCT m.entity, m.tbl FROM (
+      SELECT convert_from(substring(t.tgargs FROM 1 FOR position('\x00'::bytea IN t.tgargs) - 1), 'UTF8') AS entity, t.tgrelid::regclass AS tbl
+        FROM pg_trigger t WHERE t.tgfoid = 'change_feed_append'::regproc AND t.tgnargs = 1) m
+     WHERE m.entity IN (SELECT DISTINCT f.entity FROM change_feed f WHERE f.branch_id = b AND f.seq >= lo AND f.seq < hi)
   LOOP
     -- This transaction's next feed numbers, drawn as change_feed_append draws them.
     ord := coalesce(nullif(current_setting('app.feed_ord', true), '')::bigint, 0);
